@@ -1,0 +1,116 @@
+// Lint rules that encode the architecture. The module-boundary constraints
+// below are the ones that actually forbid something; a test in tools/workspace
+// (tests/module-boundaries.test.ts) proves each of them fails lint.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import { readdirSync, existsSync } from 'node:fs';
+
+// Every bounded context under apps/ gets its own scope tag; a context may use
+// its own code and shared libraries, never another context's.
+const contexts = existsSync('apps')
+  ? readdirSync('apps', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+  : [];
+
+const cdktnImports = ['cdktn', 'cdktn/*', '@cdktn/*', 'constructs', 'cdktn-cli'];
+
+// Tests and tool configuration may use test tooling (vitest, fast-check, SDK
+// clients against the local cloud) and the testing library; production code
+// may not. The project-to-project rules are the same for both.
+function boundaries({ tests }) {
+  const external = (rule) => (tests ? {} : rule);
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      // A service (bounded context) never imports another service.
+      { sourceTag: 'type:service', notDependOnLibsWithTags: ['type:service'] },
+      ...contexts.map((context) => ({
+        sourceTag: `scope:${context}`,
+        onlyDependOnLibsWithTags: [`scope:${context}`, 'scope:shared'],
+      })),
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      // Event contracts are the published language: zod and nothing else.
+      {
+        sourceTag: 'type:contract',
+        onlyDependOnLibsWithTags: tests ? ['type:contract', 'type:testing'] : [],
+        ...external({ allowedExternalImports: ['zod', 'zod/*'] }),
+      },
+      // Runtime code (what handlers import) never pulls in the CDK.
+      {
+        sourceTag: 'type:runtime',
+        onlyDependOnLibsWithTags: ['type:contract', 'type:runtime', ...(tests ? ['type:testing'] : [])],
+        bannedExternalImports: cdktnImports,
+      },
+      {
+        sourceTag: 'type:manifest',
+        onlyDependOnLibsWithTags: ['type:contract', 'type:manifest', ...(tests ? ['type:testing'] : [])],
+        bannedExternalImports: cdktnImports,
+      },
+      {
+        sourceTag: 'type:infra',
+        onlyDependOnLibsWithTags: ['type:contract', 'type:manifest', 'type:infra', 'type:runtime', ...(tests ? ['type:testing'] : [])],
+      },
+      { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:service', 'type:tool'] },
+    ],
+  };
+}
+
+const testFiles = ['**/tests/**/*.ts', '**/*.test.ts', '**/vitest.config.ts', '**/vitest.*.ts', '**/bench/**/*.ts'];
+
+export default [
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/cdktf.out/**', '**/.local-cloud/**', '**/coverage/**', '**/.gen/**', '**/site/**'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    plugins: { '@nx': nx },
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@nx/enforce-module-boundaries': ['error', boundaries({ tests: false })],
+    },
+  },
+  {
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ tests: true })] },
+  },
+  {
+    // Provider bindings by deep path only: the barrel import costs ~10x synth time and memory.
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cdktn/provider-aws', message: 'Import provider resources by deep path: @cdktn/provider-aws/lib/<resource>.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Handler, domain and adapter code of a service is runtime code: no CDK.
+    files: ['apps/*/src/**/*.ts', 'apps/*/service.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cdktn/provider-aws', message: 'Import provider resources by deep path: @cdktn/provider-aws/lib/<resource>.' }],
+          patterns: [{ group: cdktnImports, message: 'Runtime code must not import the CDK; infrastructure lives in infra/.' }],
+        },
+      ],
+    },
+  },
+  {
+    // A stack points at bundles, never at handler internals.
+    files: ['apps/*/infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cdktn/provider-aws', message: 'Import provider resources by deep path: @cdktn/provider-aws/lib/<resource>.' }],
+          patterns: [{ group: ['../src/*', '../src/**', '**/src/handlers/**', '**/src/domain/**', '**/src/adapters/**'], message: 'Infrastructure code must not import handler internals; reference the bundle through service.ts.' }],
+        },
+      ],
+    },
+  },
+];
