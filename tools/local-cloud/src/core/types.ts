@@ -1,0 +1,162 @@
+/**
+ * The seams of the local cloud. Every emulated or proxied AWS service plugs
+ * into the edge server through `ServiceHandler`, into `terraform apply`
+ * through `ResourceProvisioner`, and reaches its peers (EventBridge delivering
+ * to Lambda or SQS, Pipes putting on a bus…) through the in-process interfaces
+ * below, never over HTTP to itself.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+/** One AWS API call as it reached the edge endpoint, already attributed to a service. */
+export interface AwsRequest {
+  method: string;
+  /** Path without the query string, e.g. `/2015-03-31/functions/my-fn/invocations`. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names, as Node gives them. */
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** SigV4 credential-scope service name (`events`, `lambda`, `sqs`, `dynamodb`, `s3`, `firehose`, `pipes`, `ssm`, `cognito-idp`…). */
+  service: string;
+  /** For JSON-protocol services: the operation from `X-Amz-Target` (`AWSEvents.PutEvents` → `PutEvents`). */
+  operation?: string;
+  region: string;
+  accountId: string;
+}
+
+export interface AwsResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** A service behind the edge endpoint. Throw `AwsServiceError` for AWS-shaped failures. */
+export interface ServiceHandler {
+  /** The SigV4 service names this handler answers for. */
+  readonly serviceNames: readonly string[];
+  handle(request: AwsRequest): Promise<AwsResponse>;
+}
+
+/**
+ * A failure that must reach the SDK in AWS's own error shape. The edge server
+ * renders it per protocol (`__type` + `message` for JSON protocols,
+ * `x-amzn-errortype` for REST-JSON, XML for query/REST-XML).
+ */
+export class AwsServiceError extends Error {
+  constructor(
+    /** AWS error code, e.g. `ResourceNotFoundException`, `ValidationException`. */
+    readonly code: string,
+    message: string,
+    /** HTTP status; AWS uses 400 for client faults unless the API documents otherwise. */
+    readonly status = 400,
+    /** Extra fields some APIs put next to `message`. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** A resource in a synthesized stack, with every `${…}` reference already resolved. */
+export interface ResolvedResource {
+  stack: string;
+  /** Terraform type, e.g. `aws_sqs_queue`. */
+  type: string;
+  /** Logical name in the stack's JSON (`resource.<type>.<name>`). */
+  name: string;
+  /** `<type>.<name>` — the address Terraform would print. */
+  address: string;
+  config: Record<string, unknown>;
+  /** Folder of the synthesized stack (`…/stacks/<stack>`), for resolving asset paths. */
+  stackDir: string;
+}
+
+/** Attributes a provisioner exports for other resources to reference (`arn`, `id`, `name`, `url`…). */
+export type ResourceAttributes = Record<string, unknown>;
+
+/** Brings one Terraform resource type to life in the local cloud. */
+export interface ResourceProvisioner {
+  readonly type: string;
+  /** Create or update (apply is idempotent: re-applying the same config changes nothing). */
+  apply(resource: ResolvedResource): Promise<ResourceAttributes>;
+  destroy?(resource: ResolvedResource, attributes: ResourceAttributes): Promise<void>;
+}
+
+/** A data source the interpreter can read (`data.aws_ssm_parameter.bus.value`). */
+export interface DataSourceReader {
+  readonly type: string;
+  read(resource: ResolvedResource): Promise<ResourceAttributes>;
+}
+
+// ---- In-process seams between services ----
+
+export type InvocationType = 'RequestResponse' | 'Event';
+
+export interface InvokeResult {
+  /** 200 for RequestResponse, 202 for Event. */
+  statusCode: number;
+  /** The function's JSON result (or error object when `functionError` is set). */
+  payload: unknown;
+  /** `Unhandled` when the handler threw or timed out, as Lambda reports it. */
+  functionError?: 'Unhandled' | 'Handled';
+  executedVersion?: string;
+}
+
+export interface LambdaInvoker {
+  /** Invoke by name or ARN. Event invocations are queued with Lambda's async retry rules. */
+  invoke(functionNameOrArn: string, payload: unknown, options: { invocationType: InvocationType }): Promise<InvokeResult>;
+  functionExists(functionNameOrArn: string): boolean;
+}
+
+export interface MessageAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: Uint8Array;
+}
+
+export interface QueueSender {
+  sendMessage(
+    queueArnOrUrl: string,
+    body: string,
+    attributes?: Record<string, MessageAttributeValue>,
+  ): Promise<{ messageId: string }>;
+  queueExists(queueArnOrUrl: string): boolean;
+}
+
+/** Mirrors `PutEventsRequestEntry` of the SDK. */
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: Date | string;
+  TraceHeader?: string;
+}
+
+export interface PutEventsResultEntry {
+  EventId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface EventPublisher {
+  putEvents(entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }>;
+}
+
+export interface FirehoseRecordSink {
+  putRecordBatch(
+    deliveryStreamName: string,
+    records: Uint8Array[],
+  ): Promise<{ FailedPutCount: number; RequestResponses: Array<{ RecordId?: string; ErrorCode?: string; ErrorMessage?: string }> }>;
+}
+
+/** A line of the per-service part of `GET /_local/state`. */
+export interface StateContributor {
+  /** Key in the state document (`functions`, `queues`, `buses`…). */
+  readonly stateKey: string;
+  describe(): unknown;
+}
