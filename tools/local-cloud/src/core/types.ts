@@ -160,3 +160,40 @@ export interface StateContributor {
   readonly stateKey: string;
   describe(): unknown;
 }
+
+/**
+ * How a service reaches its peers. Getters are resolved lazily, so modules can
+ * be constructed in any order; a getter throws if that peer is not running.
+ */
+export interface Peers {
+  lambda(): LambdaInvoker;
+  sqs(): QueueSender;
+  events(): EventPublisher;
+  firehose(): FirehoseRecordSink;
+}
+
+export interface LocalCloudContext {
+  accountId: string;
+  region: string;
+  /** `http://127.0.0.1:<port>`: what handlers get as `AWS_ENDPOINT_URL`. */
+  endpoint: string;
+  /** Root of persisted state (git-ignored `.local-cloud/`); each module uses its own sub-folder. */
+  dataDir: string;
+  peers: Peers;
+  /** Structured progress/diagnostic output a person can follow. */
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** One service of the local cloud (Lambda, SQS, EventBridge…), as the composition root sees it. */
+export interface LocalServiceModule {
+  readonly name: string;
+  readonly handlers: readonly ServiceHandler[];
+  readonly provisioners: readonly ResourceProvisioner[];
+  readonly dataSources?: readonly DataSourceReader[];
+  readonly state: readonly StateContributor[];
+  start?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Each service module exports a factory of this shape. */
+export type LocalServiceFactory = (context: LocalCloudContext) => LocalServiceModule;
