@@ -1,0 +1,3 @@
+// Test-only helpers. DynamoDB Local lives behind its own entry point
+// (`@kestrel/testing/dynamodb-local`) so importing this one never loads the AWS SDK.
+export { uniqueName } from './unique-name';
