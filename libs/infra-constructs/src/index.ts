@@ -1,0 +1,10 @@
+export { createKestrelApp, TERRAFORM_TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from './app';
+export { ENVIRONMENT_NAMES, environment, allEnvironments, parseEnvironment } from './environments';
+export type { EnvironmentName, EnvironmentConfig, EnvironmentInput } from './environments';
+export { environmentInputs } from './environments.config';
+export { KestrelStack, stateKey, defaultTags } from './kestrel-stack';
+export type { KestrelStackProps } from './kestrel-stack';
+export { resourceName, DEFAULT_MAX_NAME_LENGTH } from './naming';
+export type { ResourceNameParts } from './naming';
+export { platformParameters, platformBusName, PlatformBusReference } from './platform-parameters';
+export type { PlatformParameterNames, PlatformBusReferenceProps } from './platform-parameters';
