@@ -4,11 +4,13 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // Every bounded context under apps/ gets its own scope tag; a context may use
 // its own code and shared libraries, never another context's.
-const contexts = existsSync('apps')
-  ? readdirSync('apps', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+const appsDir = fileURLToPath(new URL('./apps', import.meta.url));
+const contexts = existsSync(appsDir)
+  ? readdirSync(appsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
   : [];
 
 const cdktnImports = ['cdktn', 'cdktn/*', '@cdktn/*', 'constructs', 'cdktn-cli'];
