@@ -54,6 +54,11 @@ export class AwsServiceError extends Error {
     readonly status = 400,
     /** Extra fields some APIs put next to `message`. */
     readonly extra: Record<string, unknown> = {},
+    /**
+     * Extra response headers, e.g. SQS's `x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender`
+     * (the SDK's query-compatible error mapping reads it).
+     */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = code;
@@ -179,14 +184,30 @@ export interface LocalCloudContext {
   endpoint: string;
   /** Root of persisted state (git-ignored `.local-cloud/`); each module uses its own sub-folder. */
   dataDir: string;
+  /** When true (tests), modules keep their state in memory only and real components run without persistence. */
+  inMemory?: boolean;
   peers: Peers;
   /** Structured progress/diagnostic output a person can follow. */
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * The in-process peers a module offers to the others. The composition root
+ * wires `Peers.lambda()` to the module whose `provides.lambda` is set, and so
+ * on; at most one module may provide each peer.
+ */
+export interface PeerProviders {
+  lambda?: LambdaInvoker;
+  sqs?: QueueSender;
+  events?: EventPublisher;
+  firehose?: FirehoseRecordSink;
+}
+
 /** One service of the local cloud (Lambda, SQS, EventBridge…), as the composition root sees it. */
 export interface LocalServiceModule {
   readonly name: string;
+  /** Peers this module implements for the others (see `PeerProviders`). */
+  readonly provides?: PeerProviders;
   readonly handlers: readonly ServiceHandler[];
   readonly provisioners: readonly ResourceProvisioner[];
   readonly dataSources?: readonly DataSourceReader[];

@@ -1,0 +1,208 @@
+/**
+ * The one AWS-compatible endpoint of the local cloud. SDK v3 clients and the
+ * AWS CLI reach every service here with only `AWS_ENDPOINT_URL` set; the edge
+ * attributes each request to a service (see `routing.ts`), hands it to that
+ * service's handler and renders failures in the service's own error shape.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsServiceError } from '../core/types';
+import type { AwsResponse, LocalServiceModule, ServiceHandler } from '../core/types';
+import { detectProtocol, newRequestId, renderError } from '../core/protocol';
+import { resolveRoute } from './routing';
+
+export interface EdgeServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  modules: readonly LocalServiceModule[];
+  /** Requests with a larger body are refused with `RequestEntityTooLarge` (413). Default 64 MiB. */
+  maxBodyBytes?: number;
+  /** Extra top-level entries of `GET /_local/state` (the composition root adds `stacks`). */
+  extraState?: () => Record<string, unknown>;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface EdgeServer {
+  /** `http://<host>:<port>` */
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, result: AwsResponse, requestId: string): void {
+  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(result.body) ? result.body : Buffer.from(result.body);
+  const headers: Record<string, string | number> = { ...result.headers };
+  const lower = new Set(Object.keys(headers).map((key) => key.toLowerCase()));
+  if (!lower.has('x-amzn-requestid')) headers['x-amzn-requestid'] = requestId;
+  if (!lower.has('content-length') && !lower.has('transfer-encoding')) headers['content-length'] = body.length;
+  response.writeHead(result.status, headers);
+  response.end(body);
+}
+
+/**
+ * Builds the `/_local/state` document: every module's state contributors,
+ * keyed by their `stateKey` (prefixed by the module name on a clash), plus
+ * `extraState`.
+ */
+function collectState(modules: readonly LocalServiceModule[], extraState?: () => Record<string, unknown>): Record<string, unknown> {
+  const document: Record<string, unknown> = { services: modules.map((module) => module.name) };
+  for (const module of modules) {
+    for (const contributor of module.state) {
+      const key = contributor.stateKey in document ? `${module.name}.${contributor.stateKey}` : contributor.stateKey;
+      document[key] = contributor.describe();
+    }
+  }
+  return { ...document, ...extraState?.() };
+}
+
+/**
+ * Starts the edge endpoint.
+ *
+ * @example
+ * const edge = await startEdgeServer({ port: 0, modules: [ssmModule] });
+ * const ssm = new SSMClient({ endpoint: edge.endpoint, region: 'us-east-1' });
+ * await edge.close();
+ */
+export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const log = options.log ?? (() => undefined);
+
+  const handlers = new Map<string, ServiceHandler>();
+  for (const module of options.modules) {
+    for (const handler of module.handlers) {
+      for (const serviceName of handler.serviceNames) {
+        if (handlers.has(serviceName)) throw new Error(`Two handlers claim the '${serviceName}' service (second one in module '${module.name}')`);
+        handlers.set(serviceName, handler);
+      }
+    }
+  }
+
+  async function handle(request: IncomingMessage): Promise<AwsResponse> {
+    const url = new URL(request.url ?? '/', 'http://edge');
+    const route = resolveRoute(request.headers, url.pathname, url.searchParams);
+    const protocol = detectProtocol(route.service, request.headers);
+    const requestId = newRequestId();
+    const fail = (error: AwsServiceError): AwsResponse => renderError(error, protocol, requestId, request.method);
+
+    if (request.method === 'GET' && route.via === 'none') {
+      if (url.pathname === '/_local/health') {
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: [...handlers.keys()] }) };
+      }
+      if (url.pathname === '/_local/state') {
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(collectState(options.modules, options.extraState), null, 2) };
+      }
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(request, maxBody);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return fail(new AwsServiceError('RequestEntityTooLarge', `Request body exceeds the local cloud's limit of ${maxBody} bytes`, 413));
+      }
+      throw error;
+    }
+
+    if (!route.service) {
+      return fail(
+        new AwsServiceError(
+          'UnrecognizedServiceException',
+          `Cannot tell which AWS service ${request.method} ${url.pathname} is for: sign the request with SigV4 (its credential scope names the service) or send an X-Amz-Target header`,
+        ),
+      );
+    }
+    const handler = handlers.get(route.service);
+    if (!handler) {
+      // 400, not 5xx: the SDK retries server errors, and retrying cannot help here.
+      return fail(
+        new AwsServiceError(
+          'ServiceNotEmulated',
+          `The local cloud does not emulate the '${route.service}' service${route.operation ? ` (operation ${route.operation})` : ''}; emulated: ${[...handlers.keys()].sort().join(', ')}`,
+        ),
+      );
+    }
+    try {
+      const response = await handler.handle({
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: request.headers,
+        body,
+        service: route.service,
+        operation: route.operation,
+        region: route.region,
+        accountId: route.accountId,
+      });
+      return { ...response, headers: { 'x-amzn-requestid': requestId, ...response.headers } };
+    } catch (error) {
+      if (error instanceof AwsServiceError) return fail(error);
+      const message = error instanceof Error ? error.message : String(error);
+      log('edge: unexpected handler failure', { service: route.service, operation: route.operation, path: url.pathname, error: message, stack: (error as Error)?.stack });
+      const code = protocol === 'restXml' ? 'InternalError' : 'InternalFailure';
+      return fail(new AwsServiceError(code, `Local ${route.service} failed: ${message.split('\n')[0]}`, 500));
+    }
+  }
+
+  const server = createServer((request, response) => {
+    handle(request)
+      .then((result) => send(response, result, result.headers?.['x-amzn-requestid'] ?? newRequestId()))
+      .catch((error: unknown) => {
+        // Last resort (a bug in the edge itself): still one line, never a stack trace.
+        log('edge: request failed', { error: error instanceof Error ? error.stack : String(error) });
+        if (!response.headersSent) {
+          send(response, renderError(new AwsServiceError('InternalFailure', 'Local edge failure', 500), 'restJson1', newRequestId()), newRequestId());
+        } else {
+          response.destroy();
+        }
+      });
+  });
+  // Proxied services and Lambda invocations can be slow; never cut a request off on our side.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
