@@ -2,7 +2,7 @@
 // API call, and how long stop() takes. Writes JSON to bench/results/dynamodb-local-startup.json.
 // Run: npx tsx bench/dynamodb-local-startup.ts [runs]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { startDynamoDbLocal } from '../src/dynamodb-local/harness';
 
 const runs = Number(process.argv[2] ?? 5);
@@ -25,6 +25,8 @@ const results = {
   measuredAt: new Date().toISOString(),
   node: process.version,
   cpus: availableParallelism(),
+  // Other work on the machine slows the JVM start a lot; record it next to the figures.
+  loadAverage1m: loadavg()[0],
   runs,
   variants: [await measure([]), await measure(['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'])],
 };

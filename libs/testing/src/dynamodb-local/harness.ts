@@ -44,6 +44,20 @@ export const localAwsConfig = {
 } as const;
 
 const outputLimit = 64 * 1024;
+const commandNotFound = 127;
+
+// "$@" is the java command line. fd 3 keeps the pipe from Node open for the watchdog after
+// the asynchronous JVM gets /dev/null as stdin; the watchdog's `cat` ends when Node closes
+// its end (stop() or Node exiting), then it sends the JVM SIGTERM. `wait` makes the shell
+// exit with the JVM, so Node sees the exit of either.
+const watchdogScript = [
+  'exec 3<&0',
+  '"$@" </dev/null &',
+  'jvm=$!',
+  '{ cat <&3 >/dev/null; kill "$jvm" 2>/dev/null; } &',
+  'exec 3<&-',
+  'wait "$jvm"',
+].join('\n');
 const pollIntervalMs = 100;
 
 /**
@@ -158,9 +172,14 @@ async function launch(port: number, options: DynamoDbLocalOptions): Promise<Dyna
     '-disableTelemetry',
   ];
   const startedAt = performance.now();
-  const child = spawn(options.javaExecutable ?? 'java', args, {
+  const java = options.javaExecutable ?? 'java';
+  // The JVM runs under a small shell watchdog in its own process group: when our end of the
+  // watchdog's stdin closes (stop() or this process dying, even by SIGKILL), it terminates
+  // the JVM, so a crashed test worker never leaves a 300 MB JVM behind.
+  const child = spawn('/bin/sh', ['-c', watchdogScript, 'dynamodb-local', java, ...args], {
     cwd: distribution.directory,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
 
   let output = '';
@@ -175,26 +194,17 @@ async function launch(port: number, options: DynamoDbLocalOptions): Promise<Dyna
   });
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void exited.then((info) => (exitInfo = info));
-  let spawnError: Error | undefined;
-  child.once('error', (error) => (spawnError = error));
-
-  // If the test process dies without calling stop(), do not leave a JVM behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ ...localAwsConfig, endpoint, maxAttempts: 1 });
-  const stop = createStopper(child, exited, () => {
-    process.removeListener('exit', killOnExit);
-    client.destroy();
-  });
+  const stop = createStopper(child, exited, () => client.destroy());
 
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const deadline = startedAt + timeoutMs;
   try {
     for (;;) {
-      if (spawnError) {
-        throw new DynamoDbLocalStartError(`Could not run ${options.javaExecutable ?? 'java'}: ${spawnError.message}`, output);
+      if (exitInfo?.code === commandNotFound) {
+        throw new DynamoDbLocalStartError(`Could not run ${java}: command not found`, output);
       }
       if (exitInfo) {
         throw new DynamoDbLocalStartError(
@@ -228,19 +238,16 @@ async function answers(client: DynamoDBClient): Promise<boolean> {
   }
 }
 
-function createStopper(
-  child: ChildProcess,
-  exited: Promise<unknown>,
-  cleanUp: () => void,
-): () => Promise<void> {
+function createStopper(child: ChildProcess, exited: Promise<unknown>, cleanUp: () => void): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
-      // pid is undefined when the executable could not be spawned at all: nothing to wait for.
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        // The JVM normally exits promptly on SIGTERM; do not let a stuck shutdown hang the test run.
-        const forceKill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      // Closing stdin lets the watchdog SIGTERM the JVM (it also ends the watchdog's cat).
+      child.stdin?.end();
+      if (child.exitCode === null && child.signalCode === null) {
+        // The JVM normally exits promptly on SIGTERM; do not let a stuck shutdown hang the test run:
+        // the negative pid addresses the whole process group (shell, watchdog and JVM).
+        const forceKill = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
         await exited;
         clearTimeout(forceKill);
       }
@@ -248,4 +255,13 @@ function createStopper(
     })();
     return stopping;
   };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
 }

@@ -1,4 +1,7 @@
 import { DescribeTimeToLiveCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type TestTableDefinition,
@@ -104,6 +107,39 @@ describe('startDynamoDbLocal', () => {
     const started = startDynamoDbLocal({ javaExecutable: '/nonexistent/java' });
 
     // assess
-    await expect(started).rejects.toThrow(/Could not run \/nonexistent\/java/);
+    await expect(started).rejects.toThrow(/Could not run \/nonexistent\/java: command not found/);
+  });
+
+  it('does not leave the JVM running when its owner is killed without stop()', async () => {
+    // prepare: a separate Node process starts DynamoDB Local and reports the endpoint
+    const fixture = fileURLToPath(new URL('./fixtures/start-and-hang.ts', import.meta.url));
+    const owner = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [firstLine] = (await once(owner.stdout, 'data')) as [Buffer];
+    const { endpoint } = JSON.parse(firstLine.toString('utf8')) as { endpoint: string };
+    const client = createLocalDynamoDbClient(endpoint);
+    const beforeKill = await client.send(new ListTablesCommand({}));
+
+    // act
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    const stillAnswers = await waitUntilUnreachable(client, 10_000);
+    client.destroy();
+
+    // assess
+    expect(beforeKill.TableNames).toEqual([]);
+    expect(stillAnswers).toBe(false);
   });
 });
+
+async function waitUntilUnreachable(client: ReturnType<typeof createLocalDynamoDbClient>, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    try {
+      await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(1_000) });
+    } catch {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
