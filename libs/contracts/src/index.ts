@@ -1,1 +1,65 @@
-export const placeholder = 1;
+/**
+ * @kestrel/contracts: the published language between kestrel services.
+ *
+ * Producers declare events with {@link defineEvent} and publish with {@link buildPutEventsEntry};
+ * consumers validate with {@link parseEvent}; the schema lock ({@link toJsonSchema}) and the
+ * compatibility gate (`nx run contracts:compat`) keep versions honest. See docs/events.md.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { defineEvent, buildPutEventsEntry, parseEvent } from '@kestrel/contracts';
+ *
+ * const CustomerCreatedV1 = defineEvent({
+ *   source: 'kestrel.customers', detailType: 'CustomerCreated', version: 1, owner: 'customers',
+ *   description: 'A customer record was created.',
+ *   data: z.object({ customerId: z.uuid(), email: z.email().meta({ pii: 'email' }) }),
+ *   example: { customerId: '0b5e4b8e-8a3c-4c5e-9a57-1a1d3c0b7e21', email: 'ada@example.com' },
+ * });
+ * const entry = buildPutEventsEntry(CustomerCreatedV1, data, { correlationId, causationId, producer: 'customers' }, { eventBusName });
+ * const event = parseEvent(CustomerCreatedV1, rawEventFromLambda);
+ * ```
+ */
+export {
+  defineEvent,
+  contractKey,
+  type AnyEventContract,
+  type DataSchema,
+  type EventContract,
+  type EventData,
+  type EventDataInput,
+  type EventDefinition,
+} from './define-event';
+export {
+  DETAIL_TYPE_PATTERN,
+  PII_KINDS,
+  SERVICE_NAME_PATTERN,
+  SOURCE_PATTERN,
+  SOURCE_PREFIX,
+  TRACEPARENT_PATTERN,
+  eventMetadataSchema,
+  namingProblems,
+  type EventMetadata,
+  type PiiKind,
+} from './envelope';
+export {
+  ContractDefinitionError,
+  ContractViolationError,
+  EventTooLargeError,
+  formatIssuePath,
+  type ContractIssue,
+} from './errors';
+export { eventSchemaFor } from './event-schema';
+export { JSON_SCHEMA_DIALECT, PII_KEYWORD, piiFields, piiPaths, toJsonSchema, type JsonSchema, type PiiField } from './json-schema';
+export { eventIs, parseEvent, safeParseEvent, type KestrelEvent, type ParseEventResult, type ParsedEvent } from './parse';
+export { eventPatternFor, type ContractEventPattern } from './patterns';
+export {
+  MAX_PUT_EVENTS_ENTRY_BYTES,
+  buildPutEventsEntry,
+  causedBy,
+  putEventsEntrySize,
+  type MetadataInput,
+  type PutEventsEntry,
+  type PutEventsEntryOptions,
+} from './publish';
+export { allContracts, createEventRegistry, eventRegistry, type EventRegistry } from './registry';

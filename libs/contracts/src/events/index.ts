@@ -1,0 +1,9 @@
+import type { AnyEventContract } from '../define-event';
+
+/**
+ * Every event contract version the platform publishes. Each producing context keeps its contracts
+ * in `src/events/<context>.ts` (one `defineEvent` per version, e.g. `UserRegisteredV1`), exports
+ * them from `src/index.ts` and appends them here; then runs `nx run contracts:export-schemas`.
+ * Old versions stay listed until no consumer declares them (see libs/contracts/README.md).
+ */
+export const registeredContracts: readonly AnyEventContract[] = [];

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import type { AnyEventContract } from './define-event';
+import { PII_KINDS, type PiiKind } from './envelope';
+import { ContractDefinitionError } from './errors';
+import { eventSchemaFor } from './event-schema';
+
+// Lets `.meta({ pii: ... })` type-check against the closed set of kinds everywhere zod is used.
+declare module 'zod' {
+  interface GlobalMeta {
+    /** Marks a field as personal data; analytics pseudonymises it (see `piiPaths`). */
+    pii?: PiiKind;
+  }
+}
+
+/** Keyword carrying a field's PII kind in the published JSON Schema. */
+export const PII_KEYWORD = 'x-kestrel-pii';
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** A JSON Schema document as plain JSON. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+const cache = new WeakMap<AnyEventContract, JsonSchema>();
+
+function isPiiKind(value: unknown): value is PiiKind {
+  return (PII_KINDS as readonly unknown[]).includes(value);
+}
+
+function generate(contract: AnyEventContract): JsonSchema {
+  const label = `${contract.source} ${contract.detailType} v${contract.version}`;
+  const generated = z.toJSONSchema(eventSchemaFor(contract), {
+    target: 'draft-2020-12',
+    // Input side: what travels on the bus (defaults not yet applied) is what consumers must accept.
+    io: 'input',
+    unrepresentable: 'throw',
+    override: ({ jsonSchema, path }) => {
+      const node = jsonSchema as JsonSchema;
+      if (!('pii' in node)) return;
+      if (!isPiiKind(node.pii)) {
+        throw new ContractDefinitionError(`Event contract ${label}: unknown PII kind ${JSON.stringify(node.pii)} at ${path.join('/')}`, [
+          { path: path.join('/'), message: `pii must be one of ${PII_KINDS.join(', ')}`, code: 'invalid_pii' },
+        ]);
+      }
+      node[PII_KEYWORD] = node.pii;
+      delete node.pii;
+    },
+  }) as JsonSchema;
+
+  const { $schema: _dialect, ...body } = generated;
+  const detail = (body.properties as Record<string, JsonSchema>).detail as JsonSchema;
+  const detailProperties = detail.properties as Record<string, JsonSchema>;
+  const data = detailProperties.data as JsonSchema;
+
+  const closed = [
+    ...closedObjectPaths(data, 'detail.data'),
+    ...Object.entries((body.$defs ?? {}) as Record<string, unknown>).flatMap(([name, def]) => closedObjectPaths(def, `$defs.${name}`)),
+  ];
+  if (closed.length > 0) {
+    throw new ContractDefinitionError(
+      `Event contract ${label}: data must accept unknown fields (use z.object, not z.strictObject) so producers can add optional fields`,
+      closed.map((path) => ({ path, message: 'object rejects unknown fields', code: 'closed_object' })),
+    );
+  }
+  detailProperties.data = { ...data, examples: [contract.example] };
+
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    $id: `urn:kestrel:event:${contract.source}:${contract.detailType}:v${contract.version}`,
+    title: `${contract.detailType} v${contract.version}`,
+    description: contract.description,
+    'x-kestrel-event': { source: contract.source, detailType: contract.detailType, version: contract.version, owner: contract.owner },
+    ...body,
+  };
+}
+
+function closedObjectPaths(node: unknown, path: string): string[] {
+  if (typeof node !== 'object' || node === null) return [];
+  const schema = node as JsonSchema;
+  const found: string[] = schema.additionalProperties === false ? [path] : [];
+  for (const [key, child] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) {
+    found.push(...closedObjectPaths(child, `${path}.${key}`));
+  }
+  if (typeof schema.items === 'object') found.push(...closedObjectPaths(schema.items, `${path}[]`));
+  for (const keyword of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) {
+    for (const child of (schema[keyword] ?? []) as unknown[]) found.push(...closedObjectPaths(child, path));
+  }
+  if (typeof schema.additionalProperties === 'object') found.push(...closedObjectPaths(schema.additionalProperties, `${path}.*`));
+  return found;
+}
+
+function cached(contract: AnyEventContract): JsonSchema {
+  let schema = cache.get(contract);
+  if (!schema) {
+    schema = generate(contract);
+    cache.set(contract, schema);
+  }
+  return schema;
+}
+
+/**
+ * The published JSON Schema (draft 2020-12) of the whole EventBridge event for one contract
+ * version: envelope, `detail.metadata` and `detail.data`, with `x-kestrel-pii` on personal-data
+ * fields and the contract's example under `detail.data.examples`. This is what the schema lock
+ * under `libs/contracts/schemas/` holds and what the compatibility gate compares.
+ *
+ * @throws {@link ContractDefinitionError} for unrepresentable types (dates, transforms), closed
+ * objects or unknown PII kinds.
+ *
+ * @example
+ * ```ts
+ * const schema = toJsonSchema(CustomerCreatedV1);
+ * schema.properties.detail.properties.data.properties.email; // { type: 'string', format: 'email', 'x-kestrel-pii': 'email', ... }
+ * ```
+ */
+export function toJsonSchema(contract: AnyEventContract): JsonSchema {
+  return structuredClone(cached(contract));
+}
+
+/** A personal-data field of an event, located relative to `detail.data`. */
+export interface PiiField {
+  /** Dotted path inside `detail.data`; `[]` means every array element, `*` every value of a record: `items[].email`. */
+  readonly path: string;
+  readonly kind: PiiKind;
+}
+
+/**
+ * Every field of a contract's `detail.data` marked as personal data, with its kind. Paths are
+ * relative to `detail.data`: `email`, `address.street`, `items[].email`, `contacts.*.phone`.
+ *
+ * @example
+ * ```ts
+ * piiFields(CustomerCreatedV1); // [{ path: 'email', kind: 'email' }, { path: 'name', kind: 'name' }]
+ * ```
+ */
+export function piiFields(contract: AnyEventContract): PiiField[] {
+  const root = cached(contract);
+  const detail = (root.properties as Record<string, JsonSchema>).detail as JsonSchema;
+  const data = (detail.properties as Record<string, JsonSchema>).data;
+  const found = new Map<string, PiiField>();
+  collectPii(data, '', root, [], found, contract);
+  return [...found.values()];
+}
+
+/**
+ * The dotted paths (relative to `detail.data`) of every PII-marked field, for pseudonymisation.
+ *
+ * @example
+ * ```ts
+ * piiPaths(OrderPlacedV1); // ['customer.email', 'items[].recipient.name']
+ * ```
+ */
+export function piiPaths(contract: AnyEventContract): string[] {
+  return [...new Set(piiFields(contract).map((field) => field.path))];
+}
+
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function resolveRef(ref: string, root: JsonSchema): JsonSchema {
+  if (ref === '#') return root;
+  const prefix = '#/$defs/';
+  const defs = (root.$defs ?? {}) as Record<string, JsonSchema>;
+  const target = ref.startsWith(prefix) ? defs[decodeURIComponent(ref.slice(prefix.length))] : undefined;
+  if (!target) throw new ContractDefinitionError(`Cannot resolve ${ref} in the generated schema`);
+  return target;
+}
+
+function collectPii(
+  node: unknown,
+  path: string,
+  root: JsonSchema,
+  refStack: readonly string[],
+  found: Map<string, PiiField>,
+  contract: AnyEventContract,
+): void {
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as JsonSchema;
+  if (typeof schema.$ref === 'string') {
+    const ref = schema.$ref;
+    const target = resolveRef(ref, root);
+    if (refStack.includes(ref)) {
+      // A recursive structure has no finite list of paths; refuse rather than silently miss PII.
+      if (JSON.stringify(target).includes(PII_KEYWORD)) {
+        throw new ContractDefinitionError(
+          `Event contract ${contract.key}: PII inside a recursive schema at ${path} cannot be listed as paths; flatten the structure`,
+        );
+      }
+      return;
+    }
+    collectPii(target, path, root, [...refStack, ref], found, contract);
+  }
+  const kind = schema[PII_KEYWORD];
+  if (isPiiKind(kind)) found.set(`${path}|${kind}`, { path, kind });
+  for (const [key, child] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) {
+    collectPii(child, join(path, key), root, refStack, found, contract);
+  }
+  if (typeof schema.items === 'object') collectPii(schema.items, `${path}[]`, root, refStack, found, contract);
+  ((schema.prefixItems ?? []) as unknown[]).forEach((child, index) => collectPii(child, `${path}[${index}]`, root, refStack, found, contract));
+  if (typeof schema.additionalProperties === 'object') collectPii(schema.additionalProperties, join(path, '*'), root, refStack, found, contract);
+  for (const keyword of ['anyOf', 'oneOf', 'allOf'] as const) {
+    for (const child of (schema[keyword] ?? []) as unknown[]) collectPii(child, path, root, refStack, found, contract);
+  }
+}
