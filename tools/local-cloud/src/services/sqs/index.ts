@@ -1,0 +1,50 @@
+/**
+ * The local SQS: queues with visibility timeouts, delays, long polling,
+ * redrive to dead-letter queues and FIFO basics, persisted under
+ * `<dataDir>/sqs`. Offers the `QueueSender` peer to the other modules.
+ *
+ * @example
+ * const sqs = createSqsModule(context);
+ * await sqs.provides.sqs.sendMessage('arn:aws:sqs:us-east-1:000000000000:orders', '{"id":1}');
+ */
+import { join } from 'node:path';
+import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
+import { SqsApi } from './api';
+import { sqsProvisioners } from './provisioners';
+import { SqsService } from './sqs-service';
+
+export { SqsService } from './sqs-service';
+export type { QueueSummary } from './sqs-service';
+
+export interface SqsModuleOptions {
+  /** Clock override for tests (epoch ms). */
+  now?: () => number;
+  /** Keep state in memory only (default: persisted under `<dataDir>/sqs` unless `context.inMemory`). */
+  inMemory?: boolean;
+}
+
+export interface SqsModule extends LocalServiceModule {
+  readonly service: SqsService;
+  readonly provides: { sqs: SqsService };
+}
+
+export function createSqsModule(context: LocalCloudContext, options: SqsModuleOptions = {}): SqsModule {
+  const service = new SqsService({
+    accountId: context.accountId,
+    region: context.region,
+    endpoint: () => context.endpoint,
+    dataDir: options.inMemory || context.inMemory ? undefined : join(context.dataDir, 'sqs'),
+    now: options.now,
+  });
+  return {
+    name: 'sqs',
+    service,
+    provides: { sqs: service },
+    handlers: [new SqsApi(service, context.accountId)],
+    provisioners: sqsProvisioners(service),
+    state: [{ stateKey: 'queues', describe: () => service.summaries() }],
+    stop: () => service.stop(),
+  };
+}
+
+createSqsModule satisfies LocalServiceFactory;
