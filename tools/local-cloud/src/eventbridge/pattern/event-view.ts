@@ -1,0 +1,100 @@
+import { parseIp, type IpBytes } from './ip';
+import { toMicros } from './numbers';
+
+export type LeafValue = string | number | boolean | null;
+
+/**
+ * Which element of which event array a value came from. Two values may only be combined in one
+ * match when they agree on every array they share (EventBridge's array-consistent matching: the
+ * fields a rule matches inside an array of objects must come from the same element).
+ */
+export type Membership = readonly (readonly [array: readonly unknown[], index: number])[];
+
+const NOT_YET = Symbol('not computed');
+
+/** A leaf value of the event at some path, with lazily derived numeric and IP forms. */
+export class Leaf {
+  private microsCache: number | undefined | typeof NOT_YET = NOT_YET;
+  private ipCache: IpBytes | undefined | typeof NOT_YET = NOT_YET;
+
+  constructor(
+    readonly value: LeafValue,
+    readonly membership: Membership,
+  ) {}
+
+  /** The value in millionths when it is a number EventBridge can compare numerically. */
+  get micros(): number | undefined {
+    if (this.microsCache === NOT_YET) {
+      this.microsCache = typeof this.value === 'number' ? toMicros(this.value)?.micros : undefined;
+    }
+    return this.microsCache;
+  }
+
+  /** The address bytes when the value is a string holding an IP literal. */
+  get ip(): IpBytes | undefined {
+    if (this.ipCache === NOT_YET) {
+      this.ipCache = typeof this.value === 'string' ? parseIp(this.value) : undefined;
+    }
+    return this.ipCache;
+  }
+}
+
+const NO_MEMBERSHIP: Membership = [];
+
+/**
+ * An event prepared for matching against many patterns: the leaves found at each path are
+ * computed once and cached, so a bus can match one event against all its rules cheaply.
+ *
+ * @example
+ * ```ts
+ * const view = new EventView(event);
+ * const targets = rules.filter((rule) => rule.pattern.matches(view));
+ * ```
+ */
+export class EventView {
+  private readonly cache = new Map<string, readonly Leaf[]>();
+
+  constructor(readonly event: Readonly<Record<string, unknown>>) {}
+
+  /** Leaves at `path`, with arrays anywhere along the way expanded (objects are not leaves). */
+  leaves(path: readonly string[], cacheKey: string): readonly Leaf[] {
+    let found = this.cache.get(cacheKey);
+    if (!found) {
+      const collected: Leaf[] = [];
+      collect(this.event, path, 0, NO_MEMBERSHIP, collected);
+      found = collected;
+      this.cache.set(cacheKey, found);
+    }
+    return found;
+  }
+}
+
+function collect(node: unknown, path: readonly string[], depth: number, membership: Membership, out: Leaf[]): void {
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) {
+      collect(node[index], path, depth, [...membership, [node, index]], out);
+    }
+    return;
+  }
+  if (depth === path.length) {
+    if (node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
+      out.push(new Leaf(node, membership));
+    }
+    return;
+  }
+  const key = path[depth] as string;
+  if (node !== null && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, key)) {
+    collect((node as Record<string, unknown>)[key], path, depth + 1, membership, out);
+  }
+}
+
+/** True when `leaf` comes from the same element of every array it shares with `chosen`. */
+export function isConsistent(chosen: Membership, leaf: Membership): boolean {
+  if (chosen.length === 0 || leaf.length === 0) return true;
+  for (const [array, index] of leaf) {
+    for (const [otherArray, otherIndex] of chosen) {
+      if (array === otherArray && index !== otherIndex) return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,37 @@
+import type { Condition, SubRule } from './compile';
+import { EventView, isConsistent, type Membership } from './event-view';
+
+const NONE: Membership = [];
+
+/** True when some sub-rule of the pattern holds for the event. */
+export function matchesAnySubRule(subRules: readonly SubRule[], view: EventView): boolean {
+  for (const subRule of subRules) {
+    if (satisfies(subRule, 0, view, NONE)) return true;
+  }
+  return false;
+}
+
+// Conditions are taken in name order, each choosing one leaf that agrees with the array elements
+// chosen so far; `exists: false` holds when no such agreeing leaf exists at that point. This is
+// the order-sensitive way EventBridge evaluates absence inside arrays of objects.
+function satisfies(conditions: SubRule, index: number, view: EventView, chosen: Membership): boolean {
+  const condition = conditions[index];
+  if (condition === undefined) return true;
+  const leaves = view.leaves(condition.path, condition.cacheKey);
+  if (condition.absentAllowed && !leaves.some((leaf) => isConsistent(chosen, leaf.membership))) {
+    if (satisfies(conditions, index + 1, view, chosen)) return true;
+  }
+  for (const leaf of leaves) {
+    if (!isConsistent(chosen, leaf.membership) || !passesAnyTest(condition, leaf)) continue;
+    const next = leaf.membership.length === 0 ? chosen : [...chosen, ...leaf.membership];
+    if (satisfies(conditions, index + 1, view, next)) return true;
+  }
+  return false;
+}
+
+function passesAnyTest(condition: Condition, leaf: Parameters<Condition['tests'][number]>[0]): boolean {
+  for (const test of condition.tests) {
+    if (test(leaf)) return true;
+  }
+  return false;
+}
