@@ -18,7 +18,17 @@ export const TERRAFORM_TARGET_VERSIONS = Object.freeze({
 export const TARGET_VERSIONS_CONTEXT_KEY = 'targetVersions';
 
 /**
- * A cdktn App that declares {@link TERRAFORM_TARGET_VERSIONS}. Use it in every
+ * cdktn's "future" feature flags, which `cdktn init` writes into new projects:
+ * fail synth when a construct sits outside a stack, and hash Lambda/module
+ * assets canonically (set now so asset hashes do not change once we have them).
+ */
+export const FEATURE_FLAGS = Object.freeze({
+  failOnConstructsOutsideOfStacks: 'true',
+  canonicalAssetHashes: 'true',
+});
+
+/**
+ * A cdktn App that declares {@link TERRAFORM_TARGET_VERSIONS} and {@link FEATURE_FLAGS}. Use it in every
  * stack's `main.ts` and in tests, so synth validations run against the same
  * targets whether the app runs under the CLI, `tsx main.ts` or vitest.
  * Context from the CLI (`CDKTF_CONTEXT_JSON`) still takes precedence.
@@ -33,6 +43,6 @@ export const TARGET_VERSIONS_CONTEXT_KEY = 'targetVersions';
 export function createKestrelApp(config: AppConfig = {}): App {
   return new App({
     ...config,
-    context: { [TARGET_VERSIONS_CONTEXT_KEY]: TERRAFORM_TARGET_VERSIONS, ...config.context },
+    context: { ...FEATURE_FLAGS, [TARGET_VERSIONS_CONTEXT_KEY]: TERRAFORM_TARGET_VERSIONS, ...config.context },
   });
 }

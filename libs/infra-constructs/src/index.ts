@@ -1,4 +1,4 @@
-export { createKestrelApp, TERRAFORM_TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from './app';
+export { createKestrelApp, FEATURE_FLAGS, TERRAFORM_TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from './app';
 export { ENVIRONMENT_NAMES, environment, allEnvironments, parseEnvironment } from './environments';
 export type { EnvironmentName, EnvironmentConfig, EnvironmentInput } from './environments';
 export { environmentInputs } from './environments.config';

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktn';
@@ -26,12 +26,14 @@ export interface SynthesizedBlock {
   values: TerraformValues;
 }
 
-let outdir: string | undefined;
+// cdktn's App insists on an output directory (and creates `stacks/` in it) even
+// though synthStack() never writes; one shared, pre-created directory avoids
+// leaking a temporary directory per test process and mkdir races between workers.
+const outdir = join(tmpdir(), 'kestrel-synth-tests');
 
 /**
- * A Kestrel app for tests: same declared Terraform targets as `main.ts`, output
- * under one temporary directory per test process (tests never write into the
- * project's `cdktf.out`).
+ * A Kestrel app for tests: same declared Terraform targets and feature flags as
+ * `main.ts`; never touches the project's `cdktf.out`.
  *
  * @example
  * ```ts
@@ -39,7 +41,7 @@ let outdir: string | undefined;
  * ```
  */
 export function testApp(): App {
-  outdir ??= mkdtempSync(join(tmpdir(), 'kestrel-synth-'));
+  mkdirSync(join(outdir, 'stacks'), { recursive: true });
   return createKestrelApp({ outdir });
 }
 
