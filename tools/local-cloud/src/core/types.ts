@@ -85,8 +85,18 @@ export type ResourceAttributes = Record<string, unknown>;
 /** Brings one Terraform resource type to life in the local cloud. */
 export interface ResourceProvisioner {
   readonly type: string;
-  /** Create or update (apply is idempotent: re-applying the same config changes nothing). */
-  apply(resource: ResolvedResource): Promise<ResourceAttributes>;
+  /**
+   * Set when the resource is accepted and recorded but its configuration has
+   * no local effect (e.g. `configuration recorded, not enforced` for S3 bucket
+   * encryption); the interpreter marks such resources `recorded` in state.
+   */
+  readonly notEnforced?: string;
+  /**
+   * Create or update (apply is idempotent: re-applying the same config changes nothing).
+   * `previous` holds the attributes this resource exported on the last apply, if any
+   * (lets generated names such as `bucket_prefix` stay stable).
+   */
+  apply(resource: ResolvedResource, previous?: ResourceAttributes): Promise<ResourceAttributes>;
   destroy?(resource: ResolvedResource, attributes: ResourceAttributes): Promise<void>;
 }
 
@@ -163,6 +173,7 @@ export interface FirehoseRecordSink {
 export interface StateContributor {
   /** Key in the state document (`functions`, `queues`, `buses`…). */
   readonly stateKey: string;
+  /** May answer with a promise (a proxied component is asked for its live state). */
   describe(): unknown;
 }
 

@@ -36,6 +36,9 @@ export const TARGET_PREFIXES: Record<string, string> = {
 /** Lambda's REST API lives under dated prefixes (`/2015-03-31/functions`, `/2019-09-25/functions/…/event-invoke-config`…). */
 const LAMBDA_PATH = /^\/20\d\d-\d\d-\d\d\/(functions|event-source-mappings|layers|tags|account-settings)(\/|$)/;
 
+/** A user pool's public key set and discovery document, as token verifiers fetch them (`<issuer>/.well-known/jwks.json`). */
+const COGNITO_WELL_KNOWN = /^\/[\w-]+_[A-Za-z0-9]+\/\.well-known\/(jwks\.json|openid-configuration)$/;
+
 const SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
 
 function parseScope(credential: string): { accessKeyId: string; region: string; service: string } | undefined {
@@ -72,5 +75,6 @@ export function resolveRoute(headers: IncomingHttpHeaders, path: string, query: 
     if (service) return { ...base, service, region: LOCAL_REGION, via: 'x-amz-target' };
   }
   if (LAMBDA_PATH.test(path)) return { ...base, service: 'lambda', region: LOCAL_REGION, via: 'path' };
+  if (COGNITO_WELL_KNOWN.test(path)) return { ...base, service: 'cognito-idp', region: LOCAL_REGION, via: 'path' };
   return { ...base, region: LOCAL_REGION, via: 'none' };
 }

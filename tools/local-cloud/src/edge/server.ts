@@ -16,7 +16,8 @@ export interface EdgeServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  modules: readonly LocalServiceModule[];
+  /** Service modules; may also be given later with `setModules` (modules need the endpoint to be built). */
+  modules?: readonly LocalServiceModule[];
   /** Requests with a larger body are refused with `RequestEntityTooLarge` (413). Default 64 MiB. */
   maxBodyBytes?: number;
   /** Extra top-level entries of `GET /_local/state` (the composition root adds `stacks`). */
@@ -28,6 +29,8 @@ export interface EdgeServer {
   /** `http://<host>:<port>` */
   endpoint: string;
   port: number;
+  /** Replaces the modules served (the composition root binds the port first, then builds modules with the endpoint). */
+  setModules(modules: readonly LocalServiceModule[]): void;
   close(): Promise<void>;
 }
 
@@ -71,12 +74,17 @@ function send(response: ServerResponse, result: AwsResponse, requestId: string):
  * keyed by their `stateKey` (prefixed by the module name on a clash), plus
  * `extraState`.
  */
-function collectState(modules: readonly LocalServiceModule[], extraState?: () => Record<string, unknown>): Record<string, unknown> {
+export async function collectState(modules: readonly LocalServiceModule[], extraState?: () => Record<string, unknown>): Promise<Record<string, unknown>> {
   const document: Record<string, unknown> = { services: modules.map((module) => module.name) };
   for (const module of modules) {
     for (const contributor of module.state) {
       const key = contributor.stateKey in document ? `${module.name}.${contributor.stateKey}` : contributor.stateKey;
-      document[key] = contributor.describe();
+      try {
+        // Proxied modules ask their component (e.g. ListTables), so a contributor may answer with a promise.
+        document[key] = await contributor.describe();
+      } catch (error) {
+        document[key] = { error: (error as Error).message };
+      }
     }
   }
   return { ...document, ...extraState?.() };
@@ -95,15 +103,22 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const log = options.log ?? (() => undefined);
 
-  const handlers = new Map<string, ServiceHandler>();
-  for (const module of options.modules) {
-    for (const handler of module.handlers) {
-      for (const serviceName of handler.serviceNames) {
-        if (handlers.has(serviceName)) throw new Error(`Two handlers claim the '${serviceName}' service (second one in module '${module.name}')`);
-        handlers.set(serviceName, handler);
+  let modules: readonly LocalServiceModule[] = [];
+  let handlers = new Map<string, ServiceHandler>();
+  function setModules(next: readonly LocalServiceModule[]): void {
+    const byService = new Map<string, ServiceHandler>();
+    for (const module of next) {
+      for (const handler of module.handlers) {
+        for (const serviceName of handler.serviceNames) {
+          if (byService.has(serviceName)) throw new Error(`Two handlers claim the '${serviceName}' service (second one in module '${module.name}')`);
+          byService.set(serviceName, handler);
+        }
       }
     }
+    modules = next;
+    handlers = byService;
   }
+  setModules(options.modules ?? []);
 
   async function handle(request: IncomingMessage): Promise<AwsResponse> {
     const url = new URL(request.url ?? '/', 'http://edge');
@@ -117,7 +132,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: [...handlers.keys()] }) };
       }
       if (url.pathname === '/_local/state') {
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(collectState(options.modules, options.extraState), null, 2) };
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await collectState(modules, options.extraState), null, 2) };
       }
     }
 
@@ -199,6 +214,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   return {
     endpoint: `http://${host}:${port}`,
     port,
+    setModules,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,284 @@
+/**
+ * Cognito user pools, served by cognito-local.
+ *
+ * - API calls (signed or not) are forwarded to cognito-local; its ARNs
+ *   (`arn:aws:cognito-idp:local:local:…`) are rewritten to the caller's region
+ *   and the local account. Pool ids keep cognito-local's `local_…` form.
+ * - Tokens carry `iss = <edge endpoint>/<poolId>`; the edge serves the pool's
+ *   JWKS at `<edge endpoint>/<poolId>/.well-known/jwks.json`.
+ * - Triggers: cognito-local only knows one global function per trigger kind,
+ *   so every kind points at a small dispatcher here, which reads the pool's own
+ *   `LambdaConfig` and invokes that function through the Lambda peer —
+ *   per-pool triggers, as in AWS.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
+  GetGroupCommand,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  UpdateGroupCommand,
+  UpdateUserPoolClientCommand,
+  UpdateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { LambdaConfigType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import { AwsServiceError } from '../../core/types';
+import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceFactory, LocalServiceModule, ResolvedResource, ResourceAttributes, ResourceProvisioner } from '../../core/types';
+import { forward } from '../../core/forward';
+import type { SupervisedProcess } from '../../processes/supervisor';
+import { startCognitoLocal } from './cognito-local-process';
+import { EMULATED_TRIGGERS, groupInput, userPoolClientInput, userPoolInput } from './user-pool-config';
+import type { EmulatedTrigger } from './user-pool-config';
+
+const LOCAL_ARN = /arn:aws:cognito-idp:local:local:/g;
+
+/** Triggers whose absence cognito-local handles as "no customisation" when we echo the event back. */
+const ECHO_WHEN_ABSENT: ReadonlySet<EmulatedTrigger> = new Set(['PreSignUp', 'PostConfirmation', 'PostAuthentication', 'PreTokenGeneration']);
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export const createCognitoModule: LocalServiceFactory = (context: LocalCloudContext): LocalServiceModule => {
+  let endpoint: string | undefined;
+  let child: SupervisedProcess | undefined;
+  let dispatcher: Server | undefined;
+  let workingDirectory: string | undefined;
+  let client: CognitoIdentityProviderClient | undefined;
+  const triggerLog: Array<{ trigger: string; userPoolId: string; functionArn?: string; outcome: string }> = [];
+
+  const ready = () => {
+    if (!endpoint || !client) throw new AwsServiceError('ServiceUnavailable', 'cognito-local is not running', 503);
+    return { endpoint, client };
+  };
+  const awsArn = (text: string, region = context.region) => text.replace(LOCAL_ARN, `arn:aws:cognito-idp:${region}:${context.accountId}:`);
+
+  async function poolLambdaConfig(userPoolId: string): Promise<LambdaConfigType> {
+    const { UserPool } = await ready().client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
+    return UserPool?.LambdaConfig ?? {};
+  }
+
+  /** Answers cognito-local's Lambda `Invoke` (SDK v2, REST-JSON) for trigger `trigger`. */
+  async function dispatch(trigger: EmulatedTrigger, event: Record<string, unknown>): Promise<{ payload: unknown; functionError?: string }> {
+    const userPoolId = String(event.userPoolId ?? '');
+    const config = await poolLambdaConfig(userPoolId);
+    const functionArn = trigger === 'PreTokenGeneration' ? (config.PreTokenGenerationConfig?.LambdaArn ?? config.PreTokenGeneration) : config[trigger];
+    if (!functionArn) {
+      triggerLog.push({ trigger, userPoolId, outcome: 'not configured' });
+      // Echoing the event returns its default `response`, which cognito-local treats as "nothing changed";
+      // for the others an error makes cognito-local fall back to its built-in behaviour.
+      return ECHO_WHEN_ABSENT.has(trigger) ? { payload: event } : { payload: { errorMessage: `no ${trigger} trigger on ${userPoolId}` }, functionError: 'Unhandled' };
+    }
+    // cognito-local fills in region "local"; triggers see what AWS would send.
+    const awsEvent = { ...event, region: context.region };
+    try {
+      const result = await context.peers.lambda().invoke(functionArn, awsEvent, { invocationType: 'RequestResponse' });
+      triggerLog.push({ trigger, userPoolId, functionArn, outcome: result.functionError ? `error (${result.functionError})` : 'ok' });
+      return { payload: result.payload, functionError: result.functionError };
+    } catch (error) {
+      const message = (error as Error).message;
+      triggerLog.push({ trigger, userPoolId, functionArn, outcome: `failed: ${message}` });
+      context.log(`cognito: ${trigger} trigger of ${userPoolId} (${functionArn}) failed: ${message}`);
+      return { payload: { errorType: 'Error', errorMessage: message }, functionError: 'Unhandled' };
+    }
+  }
+
+  async function startDispatcher(): Promise<string> {
+    const server = createServer((request, response) => {
+      const match = /\/functions\/cognito-trigger-([A-Za-z]+)\/invocations$/.exec(decodeURIComponent(request.url ?? ''));
+      const trigger = match?.[1] as EmulatedTrigger | undefined;
+      readBody(request)
+        .then(async (body) => {
+          if (!trigger || !EMULATED_TRIGGERS.includes(trigger)) {
+            response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+            response.end(JSON.stringify({ message: `unknown trigger function ${request.url}` }));
+            return;
+          }
+          const result = await dispatch(trigger, JSON.parse(body) as Record<string, unknown>);
+          response.writeHead(200, {
+            'content-type': 'application/json',
+            ...(result.functionError ? { 'x-amz-function-error': result.functionError } : {}),
+            'x-amz-executed-version': '$LATEST',
+          });
+          response.end(JSON.stringify(result.payload ?? null));
+        })
+        .catch((error: unknown) => {
+          context.log(`cognito: trigger dispatcher failed: ${(error as Error).message}`);
+          response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
+          response.end(JSON.stringify({ errorMessage: (error as Error).message }));
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    dispatcher = server;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async function handle(request: AwsRequest): Promise<AwsResponse> {
+    const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'] });
+    const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+    if (response.status >= 500) {
+      let parsed: { __type?: string; message?: string } = {};
+      try {
+        parsed = JSON.parse(text) as typeof parsed;
+      } catch {
+        // not JSON: fall through to a generic message
+      }
+      if (parsed.__type === 'CognitoLocal#Unsupported') {
+        // 400: the SDK would retry a 5xx, and retrying an unsupported feature cannot help.
+        throw new AwsServiceError('UnsupportedOperationException', `${parsed.message ?? 'unsupported'} (not emulated by cognito-local; operation ${request.operation ?? '?'})`);
+      }
+      throw new AwsServiceError('InternalErrorException', `cognito-local failed on ${request.operation ?? request.path}: ${(parsed.message ?? text).split('\n')[0]}`, 500);
+    }
+    const body = Buffer.from(awsArn(text, request.region));
+    return { status: response.status, headers: { ...response.headers, 'content-length': String(body.length) }, body };
+  }
+
+  async function findPool(previousId: unknown, name: string): Promise<UserPoolType | undefined> {
+    const { client: cognito } = ready();
+    if (typeof previousId === 'string') {
+      try {
+        return (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: previousId }))).UserPool;
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      }
+    }
+    // State lost but the pool kept (cognito data survives): match by name, as an import would.
+    const pools = (await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ?? [];
+    const match = pools.find((pool) => pool.Name === name);
+    return match?.Id ? (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: match.Id }))).UserPool : undefined;
+  }
+
+  const userPoolProvisioner: ResourceProvisioner = {
+    type: 'aws_cognito_user_pool',
+    async apply(resource: ResolvedResource, previous?: ResourceAttributes) {
+      const { client: cognito } = ready();
+      const input = userPoolInput(resource.config, resource.address);
+      for (const unsupported of ['CustomEmailSender', 'CustomSMSSender', 'PreAuthentication', 'DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallengeResponse'] as const) {
+        if (input.LambdaConfig?.[unsupported]) context.log(`cognito: WARNING ${resource.address}: the ${unsupported} trigger is recorded but cognito-local never calls it (not emulated)`);
+      }
+      let pool = await findPool(previous?.id, input.PoolName as string);
+      if (pool?.Id) {
+        const { PoolName: _name, UsernameAttributes: _usernames, AliasAttributes: _aliases, Schema: _schema, ...updatable } = input;
+        await cognito.send(new UpdateUserPoolCommand({ ...updatable, UserPoolId: pool.Id }));
+        pool = (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))).UserPool;
+      } else {
+        pool = (await cognito.send(new CreateUserPoolCommand(input))).UserPool;
+        context.log(`cognito: created user pool ${input.PoolName} (${pool?.Id})`);
+      }
+      const id = pool?.Id as string;
+      return {
+        id,
+        name: input.PoolName,
+        arn: `arn:aws:cognito-idp:${context.region}:${context.accountId}:userpool/${id}`,
+        // Terraform's form; locally the token issuer is `<edge endpoint>/<id>` (see `issuer`).
+        endpoint: `cognito-idp.${context.region}.amazonaws.com/${id}`,
+        issuer: `${context.endpoint}/${id}`,
+        creation_date: pool?.CreationDate?.toISOString(),
+        last_modified_date: pool?.LastModifiedDate?.toISOString(),
+      };
+    },
+  };
+
+  const clientProvisioner: ResourceProvisioner = {
+    type: 'aws_cognito_user_pool_client',
+    async apply(resource: ResolvedResource, previous?: ResourceAttributes) {
+      const { client: cognito } = ready();
+      const input = userPoolClientInput(resource.config, resource.address);
+      let existingId: string | undefined;
+      if (typeof previous?.id === 'string') {
+        existingId = await cognito
+          .send(new DescribeUserPoolClientCommand({ UserPoolId: input.UserPoolId, ClientId: previous.id }))
+          .then((found) => found.UserPoolClient?.ClientId)
+          .catch(() => undefined);
+      }
+      if (!existingId) {
+        const clients = (await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: input.UserPoolId, MaxResults: 60 }))).UserPoolClients ?? [];
+        existingId = clients.find((candidate) => candidate.ClientName === input.ClientName)?.ClientId;
+      }
+      let clientId = existingId;
+      if (existingId) {
+        const { GenerateSecret: _secret, ...updatable } = input;
+        await cognito.send(new UpdateUserPoolClientCommand({ ...updatable, ClientId: existingId }));
+      } else {
+        clientId = (await cognito.send(new CreateUserPoolClientCommand(input))).UserPoolClient?.ClientId;
+        context.log(`cognito: created app client ${input.ClientName} (${clientId})`);
+      }
+      const described = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: input.UserPoolId, ClientId: clientId }));
+      return { id: clientId, name: input.ClientName, user_pool_id: input.UserPoolId, client_secret: described.UserPoolClient?.ClientSecret ?? '' };
+    },
+  };
+
+  const groupProvisioner: ResourceProvisioner = {
+    type: 'aws_cognito_user_group',
+    async apply(resource: ResolvedResource) {
+      const { client: cognito } = ready();
+      const input = groupInput(resource.config, resource.address);
+      const exists = await cognito
+        .send(new GetGroupCommand({ UserPoolId: input.UserPoolId, GroupName: input.GroupName }))
+        .then(() => true)
+        .catch(() => false);
+      await cognito.send(exists ? new UpdateGroupCommand(input) : new CreateGroupCommand(input));
+      return { id: `${input.UserPoolId}/${input.GroupName}`, name: input.GroupName, user_pool_id: input.UserPoolId };
+    },
+  };
+
+  return {
+    name: 'cognito-idp',
+    handlers: [{ serviceNames: ['cognito-idp'], handle }],
+    provisioners: [userPoolProvisioner, clientProvisioner, groupProvisioner],
+    state: [
+      {
+        stateKey: 'userPools',
+        async describe() {
+          if (!client) return [];
+          const pools = (await client.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ?? [];
+          return Promise.all(
+            pools.map(async (pool) => {
+              const clients = (await client!.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 60 }))).UserPoolClients ?? [];
+              return {
+                id: pool.Id,
+                name: pool.Name,
+                issuer: `${context.endpoint}/${pool.Id}`,
+                jwks: `${context.endpoint}/${pool.Id}/.well-known/jwks.json`,
+                triggers: await poolLambdaConfig(pool.Id as string),
+                clients: clients.map((entry) => ({ id: entry.ClientId, name: entry.ClientName })),
+              };
+            }),
+          );
+        },
+      },
+      { stateKey: 'cognitoTriggerInvocations', describe: () => triggerLog.slice(-50) },
+    ],
+    async start() {
+      const lambdaEndpoint = await startDispatcher();
+      const started = await startCognitoLocal({ dataDir: context.dataDir, inMemory: context.inMemory, lambdaEndpoint, issuerDomain: context.endpoint });
+      endpoint = started.endpoint;
+      child = started.process;
+      if (context.inMemory) workingDirectory = started.workingDirectory;
+      client = new CognitoIdentityProviderClient({ endpoint, region: context.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      context.log(`cognito: cognito-local ready on ${endpoint}`);
+    },
+    async stop() {
+      client?.destroy();
+      client = undefined;
+      await child?.stop();
+      endpoint = undefined;
+      await new Promise<void>((resolve) => (dispatcher ? dispatcher.close(() => resolve()) : resolve()));
+      dispatcher?.closeAllConnections();
+      if (workingDirectory) rmSync(workingDirectory, { recursive: true, force: true });
+    },
+  };
+};
