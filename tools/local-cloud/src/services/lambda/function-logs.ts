@@ -1,0 +1,91 @@
+/**
+ * Per-function logs, as CloudWatch Logs would hold them: one JSON object per
+ * line in `<dataDir>/lambda/logs/<function>.log`. Application lines carry
+ * `timestamp`, `level`, `requestId` and `message` (Lambda's JSON log format);
+ * platform lines (`platform.start`, `platform.end`, `platform.report`…) also
+ * carry the text line Lambda prints (`REPORT RequestId: … Duration: …`) in
+ * `message`, so a person can grep them and a program can read the metrics.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+export interface ApplicationLogRecord {
+  timestamp: string;
+  level: LogLevel;
+  requestId?: string;
+  message: string;
+  /** Set for raw process output (not through console), which Lambda also captures. */
+  stream?: 'stdout' | 'stderr';
+}
+
+export interface ReportMetrics {
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  initDurationMs?: number;
+}
+
+export interface PlatformLogRecord {
+  timestamp: string;
+  type: 'platform.start' | 'platform.end' | 'platform.report' | 'platform.initReport' | 'platform.timeout';
+  requestId?: string;
+  message: string;
+  metrics?: ReportMetrics;
+  status?: 'success' | 'error' | 'timeout';
+  errorType?: string;
+}
+
+/** The text line Lambda's Text log format prints for an application record. */
+export function textLine(record: ApplicationLogRecord): string {
+  if (record.stream) return record.message;
+  return `${record.timestamp}\t${record.requestId ?? 'undefined'}\t${record.level}\t${record.message}`;
+}
+
+/**
+ * The `REPORT` line, field for field as Lambda prints it.
+ *
+ * @example
+ * reportLine('8f5…', { durationMs: 2.5, billedDurationMs: 3, memorySizeMB: 128, maxMemoryUsedMB: 51 })
+ * // 'REPORT RequestId: 8f5…\tDuration: 2.50 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 51 MB\t'
+ */
+export function reportLine(requestId: string, metrics: ReportMetrics, status?: { status: 'error' | 'timeout'; errorType?: string }): string {
+  let line =
+    `REPORT RequestId: ${requestId}\tDuration: ${metrics.durationMs.toFixed(2)} ms\tBilled Duration: ${metrics.billedDurationMs} ms\t` +
+    `Memory Size: ${metrics.memorySizeMB} MB\tMax Memory Used: ${metrics.maxMemoryUsedMB} MB\t`;
+  if (metrics.initDurationMs !== undefined) line += `Init Duration: ${metrics.initDurationMs.toFixed(2)} ms\t`;
+  if (status) line += `Status: ${status.status}\t${status.errorType ? `Error Type: ${status.errorType}\t` : ''}`;
+  return line;
+}
+
+/** Appends one function's records to its log file. */
+export class FunctionLog {
+  private stream: WriteStream | undefined;
+
+  constructor(readonly path: string) {}
+
+  write(record: ApplicationLogRecord | PlatformLogRecord): void {
+    if (!this.stream) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.stream = createWriteStream(this.path, { flags: 'a' });
+    }
+    this.stream.write(`${JSON.stringify(record)}\n`);
+  }
+
+  /** Resolves once everything written so far is on disk. */
+  flush(): Promise<void> {
+    const stream = this.stream;
+    if (!stream || stream.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => stream.write('', () => resolve()));
+  }
+
+  close(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (!stream) return Promise.resolve();
+    return new Promise((resolve) => stream.end(() => resolve()));
+  }
+}

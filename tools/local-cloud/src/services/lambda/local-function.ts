@@ -1,0 +1,370 @@
+/**
+ * One deployed function: its settings and code, its pool of execution
+ * environments (idle ones reused while warm, a cold start when none is free),
+ * its concurrency accounting and its log.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ExecutionEnvironment, InitFailure } from './execution-environment';
+import type { FunctionErrorPayload, InvocationOutcome } from './execution-environment';
+import { FunctionLog, reportLine, textLine } from './function-logs';
+import type { ApplicationLogRecord, ReportMetrics } from './function-logs';
+import type { FunctionSettings } from './function-config';
+import type { PreparedCode } from './code-assets';
+import type { ResolvedNodeRuntime } from './node-runtimes';
+
+export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+/** Lambda's response limit is slightly above the request one. */
+export const RESPONSE_PAYLOAD_LIMIT = 6_291_556;
+
+export interface FunctionRuntimeOptions {
+  accountId: string;
+  region: string;
+  /** Read at each cold start: the edge endpoint may only be known once it listens. */
+  endpoint: () => string;
+  logPath: string;
+  enforceMemoryLimit: boolean;
+  /** Lambda's init phase limit (10 s). */
+  initTimeoutMs: number;
+}
+
+export interface InvocationRequest {
+  requestId?: string;
+  /** JSON text of the event ('' for none). */
+  payload: string;
+  /** `$LATEST` or a published version. */
+  qualifier?: string;
+  clientContext?: unknown;
+  /** Collect the log lines of this invocation (for `X-Amz-Log-Type: Tail`). */
+  tail?: boolean;
+}
+
+export interface InvocationResult {
+  requestId: string;
+  /** JSON text: the handler's result or, with `functionError`, the error object. */
+  payload: string;
+  functionError?: 'Unhandled';
+  error?: FunctionErrorPayload;
+  executedVersion: string;
+  coldStart: boolean;
+  metrics: ReportMetrics;
+  /** Text log lines of this invocation, when `tail` was asked for. */
+  logLines?: string[];
+  pid?: number;
+}
+
+export interface FunctionCounters {
+  invocations: number;
+  errors: number;
+  throttles: number;
+  timeouts: number;
+  coldStarts: number;
+}
+
+const mb = (kb: number) => Math.max(1, Math.ceil(kb / 1024));
+
+export class LocalFunction {
+  readonly counters: FunctionCounters = { invocations: 0, errors: 0, throttles: 0, timeouts: 0, coldStarts: 0 };
+  /** Invocations holding a concurrency slot (running or starting an environment). */
+  inFlight = 0;
+  private idle: ExecutionEnvironment[] = [];
+  private readonly busy = new Set<ExecutionEnvironment>();
+  private readonly starting = new Set<Promise<unknown>>();
+  private generation = 0;
+  private closed = false;
+  private readonly log: FunctionLog;
+  private readonly tails = new Map<string, string[]>();
+  private readonly environmentGeneration = new WeakMap<ExecutionEnvironment, number>();
+
+  constructor(
+    public settings: FunctionSettings,
+    public code: PreparedCode,
+    public node: ResolvedNodeRuntime,
+    private readonly options: FunctionRuntimeOptions,
+  ) {
+    this.log = new FunctionLog(options.logPath);
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get arn(): string {
+    return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${this.settings.name}`;
+  }
+
+  /** `$LATEST`, or `1` once the function is published (the local cloud keeps one version). */
+  get latestPublishedVersion(): string | undefined {
+    return this.settings.publish ? '1' : undefined;
+  }
+
+  get logPath(): string {
+    return this.log.path;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  get busyCount(): number {
+    return this.busy.size;
+  }
+
+  /** Pids of the live environments, for diagnostics. */
+  get pids(): number[] {
+    return [...this.idle, ...this.busy].map((environment) => environment.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /**
+   * Takes new settings or code. Environments of the old configuration are
+   * discarded: idle ones now, busy ones when their invocation ends.
+   */
+  update(settings: FunctionSettings, code: PreparedCode, node: ResolvedNodeRuntime): void {
+    this.settings = settings;
+    this.code = code;
+    this.node = node;
+    this.generation += 1;
+    for (const environment of this.idle) environment.kill();
+    this.idle = [];
+  }
+
+  private environmentVariables(): Record<string, string> {
+    const { settings } = this;
+    const logStream = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
+    return {
+      ...settings.environment,
+      PATH: `${this.node.binary.replace(/\/node$/, '')}:/usr/local/bin:/usr/bin:/bin`,
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      NODE_OPTIONS: '--enable-source-maps',
+      LAMBDA_TASK_ROOT: this.code.taskRoot,
+      LAMBDA_RUNTIME_DIR: this.code.taskRoot,
+      _HANDLER: settings.handler,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${settings.runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: settings.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memorySizeMb),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_LOG_GROUP_NAME: settings.logGroupName,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStream,
+      AWS_REGION: this.options.region,
+      AWS_DEFAULT_REGION: this.options.region,
+      // Dummy credentials: the local cloud does not check signatures, only reads the scope.
+      AWS_ACCESS_KEY_ID: 'ASIALOCALCLOUDLAMBDA',
+      AWS_SECRET_ACCESS_KEY: 'local-cloud-secret',
+      AWS_SESSION_TOKEN: 'local-cloud-session',
+      AWS_ENDPOINT_URL: this.options.endpoint(),
+    };
+  }
+
+  private writeLog(record: ApplicationLogRecord): void {
+    this.log.write(record);
+    if (record.requestId) this.tails.get(record.requestId)?.push(textLine(record));
+  }
+
+  private platform(type: 'platform.start' | 'platform.end' | 'platform.report' | 'platform.initReport' | 'platform.timeout', requestId: string, message: string, extra: object = {}): void {
+    this.log.write({ timestamp: new Date().toISOString(), type, requestId, message, ...extra });
+    this.tails.get(requestId)?.push(message);
+  }
+
+  private async coldStart(): Promise<ExecutionEnvironment> {
+    const generation = this.generation;
+    const starting = ExecutionEnvironment.start(
+      {
+        functionName: this.name,
+        taskRoot: this.code.taskRoot,
+        nodeBinary: this.node.binary,
+        env: this.environmentVariables(),
+        memorySizeMb: this.settings.memorySizeMb,
+        enforceMemoryLimit: this.options.enforceMemoryLimit,
+        initTimeoutMs: this.options.initTimeoutMs,
+      },
+      (record) => this.writeLog(record),
+    );
+    this.starting.add(starting);
+    try {
+      const environment = await starting;
+      if (this.closed) {
+        environment.kill();
+        throw new InitFailure({ errorType: 'Runtime.Shutdown', errorMessage: 'The local cloud is shutting down' }, environment.initDurationMs);
+      }
+      this.environmentGeneration.set(environment, generation);
+      this.counters.coldStarts += 1;
+      return environment;
+    } finally {
+      this.starting.delete(starting);
+    }
+  }
+
+  /**
+   * Runs one invocation in an idle environment or a new one. The caller holds
+   * a concurrency slot (`inFlight` is counted by the module's gate).
+   */
+  async run(request: InvocationRequest): Promise<InvocationResult> {
+    const requestId = request.requestId ?? randomUUID();
+    const executedVersion = request.qualifier && request.qualifier !== '$LATEST' ? request.qualifier : '$LATEST';
+    if (request.tail) this.tails.set(requestId, []);
+    this.counters.invocations += 1;
+    try {
+      let environment = this.idle.pop();
+      let initDurationMs: number | undefined;
+      if (!environment) {
+        try {
+          environment = await this.coldStart();
+          initDurationMs = environment.initDurationMs;
+        } catch (error) {
+          if (!(error instanceof InitFailure)) throw error;
+          return this.initFailed(requestId, executedVersion, error, request.tail);
+        }
+      }
+      this.busy.add(environment);
+      environment.lastUsedAt = Date.now();
+      this.platform('platform.start', requestId, `START RequestId: ${requestId} Version: ${executedVersion}`);
+      const started = performance.now();
+      const outcome = await environment.invoke({
+        requestId,
+        payload: request.payload,
+        invokedFunctionArn: executedVersion === '$LATEST' ? this.arn : `${this.arn}:${executedVersion}`,
+        timeoutMs: this.settings.timeoutSeconds * 1000,
+        traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=${this.settings.tracingMode === 'Active' ? 1 : 0}`,
+        clientContext: request.clientContext,
+      });
+      const durationMs = outcome.kind === 'timeout' ? this.settings.timeoutSeconds * 1000 : performance.now() - started;
+      this.busy.delete(environment);
+      environment.lastUsedAt = Date.now();
+      this.release(environment, outcome);
+      return this.finish(requestId, executedVersion, outcome, durationMs, initDurationMs, environment.pid, request.tail);
+    } finally {
+      this.tails.delete(requestId);
+    }
+  }
+
+  private release(environment: ExecutionEnvironment, outcome: InvocationOutcome): void {
+    const reusable = (outcome.kind === 'success' || outcome.kind === 'error') && environment.state === 'idle';
+    if (reusable && this.environmentGeneration.get(environment) === this.generation) this.idle.push(environment);
+    else environment.kill();
+  }
+
+  private finish(
+    requestId: string,
+    executedVersion: string,
+    outcome: InvocationOutcome,
+    durationMs: number,
+    initDurationMs: number | undefined,
+    pid: number | undefined,
+    tail: boolean | undefined,
+  ): InvocationResult {
+    const timestamp = new Date().toISOString();
+    let payload = 'null';
+    let error: FunctionErrorPayload | undefined;
+    switch (outcome.kind) {
+      case 'success':
+        payload = outcome.payload;
+        if (Buffer.byteLength(payload) > RESPONSE_PAYLOAD_LIMIT) {
+          error = {
+            errorType: 'Function.ResponseSizeTooLarge',
+            errorMessage: `Response payload size exceeded maximum allowed payload size (${RESPONSE_PAYLOAD_LIMIT} bytes).`,
+          };
+        }
+        break;
+      case 'error':
+        error = outcome.error;
+        this.writeLog({ timestamp, level: 'ERROR', requestId, message: `Invoke Error \t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}` });
+        break;
+      case 'timeout': {
+        const seconds = this.settings.timeoutSeconds.toFixed(2);
+        error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds` };
+        this.counters.timeouts += 1;
+        this.platform('platform.timeout', requestId, `${timestamp} ${requestId} Task timed out after ${seconds} seconds`);
+        break;
+      }
+      case 'crash':
+        error = outcome.error;
+        this.writeLog({ timestamp, level: 'ERROR', requestId, message: `${error.errorType}: ${error.errorMessage}` });
+        break;
+    }
+    if (error) this.counters.errors += 1;
+    const metrics: ReportMetrics = {
+      durationMs,
+      // Since August 2025 Lambda bills the init phase of on-demand cold starts too.
+      billedDurationMs: Math.ceil(durationMs + (initDurationMs ?? 0)),
+      memorySizeMB: this.settings.memorySizeMb,
+      maxMemoryUsedMB: mb(outcome.maxRssKb),
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    };
+    const status = outcome.kind === 'timeout' ? ({ status: 'timeout' } as const) : outcome.kind === 'crash' ? ({ status: 'error', errorType: error?.errorType } as const) : undefined;
+    this.platform('platform.end', requestId, `END RequestId: ${requestId}`);
+    this.platform('platform.report', requestId, reportLine(requestId, metrics, status), { metrics, status: status?.status ?? (error ? 'error' : 'success'), errorType: error?.errorType });
+    const logLines = tail ? [...(this.tails.get(requestId) ?? [])] : undefined;
+    return {
+      requestId,
+      payload: error ? JSON.stringify(error) : payload,
+      functionError: error ? 'Unhandled' : undefined,
+      error,
+      executedVersion,
+      coldStart: initDurationMs !== undefined,
+      metrics,
+      logLines,
+      pid,
+    };
+  }
+
+  private initFailed(requestId: string, executedVersion: string, failure: InitFailure, tail: boolean | undefined): InvocationResult {
+    const timestamp = new Date().toISOString();
+    const error = failure.error;
+    this.counters.coldStarts += 1;
+    this.counters.errors += 1;
+    this.writeLog({ timestamp, level: 'ERROR', requestId, message: `Uncaught Exception \t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}` });
+    this.platform('platform.initReport', requestId, `INIT_REPORT Init Duration: ${failure.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.errorType}`);
+    const metrics: ReportMetrics = {
+      durationMs: 0,
+      billedDurationMs: Math.ceil(failure.initDurationMs),
+      memorySizeMB: this.settings.memorySizeMb,
+      maxMemoryUsedMB: 0,
+      initDurationMs: failure.initDurationMs,
+    };
+    this.platform('platform.start', requestId, `START RequestId: ${requestId} Version: ${executedVersion}`);
+    this.platform('platform.end', requestId, `END RequestId: ${requestId}`);
+    this.platform('platform.report', requestId, reportLine(requestId, metrics, { status: 'error', errorType: error.errorType }), { metrics, status: 'error', errorType: error.errorType });
+    return {
+      requestId,
+      payload: JSON.stringify(error),
+      functionError: 'Unhandled',
+      error,
+      executedVersion,
+      coldStart: true,
+      metrics,
+      logLines: tail ? [...(this.tails.get(requestId) ?? [])] : undefined,
+    };
+  }
+
+  /** Discards idle environments unused for longer than `idleTimeoutMs`. */
+  reapIdle(idleTimeoutMs: number, now = Date.now()): number {
+    const keep: ExecutionEnvironment[] = [];
+    let reaped = 0;
+    for (const environment of this.idle) {
+      if (now - environment.lastUsedAt >= idleTimeoutMs || environment.state === 'dead') {
+        environment.kill();
+        reaped += 1;
+      } else keep.push(environment);
+    }
+    this.idle = keep;
+    return reaped;
+  }
+
+  /** Kills every environment and closes the log. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.starting]);
+    const environments = [...this.idle, ...this.busy];
+    this.idle = [];
+    for (const environment of environments) environment.kill();
+    await Promise.all(environments.map((environment) => environment.whenClosed()));
+    await this.log.close();
+  }
+
+  /** Waits until everything logged so far is on disk (tests read the file). */
+  flushLog(): Promise<void> {
+    return this.log.flush();
+  }
+}
