@@ -59,7 +59,7 @@ export function contractKey(source: string, detailType: string, version: number)
  *
  * @example
  * ```ts
- * import { z } from 'zod';
+ * import * as z from 'zod';
  * import { defineEvent } from '@kestrel/contracts';
  *
  * export const CustomerCreatedV1 = defineEvent({

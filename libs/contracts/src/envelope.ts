@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// Namespace import: `import { z }` makes esbuild bundle every zod locale (~450 KB instead of ~100 KB).
+import * as z from 'zod';
 
 /** Every event source is `kestrel.<context>`, the producing bounded context in kebab-case. */
 export const SOURCE_PREFIX = 'kestrel.';

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { z } from 'zod';
+ * import * as z from 'zod';
  * import { defineEvent, buildPutEventsEntry, parseEvent } from '@kestrel/contracts';
  *
  * const CustomerCreatedV1 = defineEvent({

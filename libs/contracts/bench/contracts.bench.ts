@@ -1,0 +1,77 @@
+// Figures that predict production for handlers importing @kestrel/contracts: bundle size and cold
+// module load of the library as esbuild bundles it for Lambda, and per-call cost of publishing and
+// parsing. Writes bench-results/contracts.json. Run: npx nx run contracts:bench
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { buildPutEventsEntry, parseEvent, toJsonSchema } from '../src/index';
+import { OrderPlacedV1, deliveredEvent, validMetadata } from '../tests/fixtures/contracts';
+
+const projectDir = fileURLToPath(new URL('..', import.meta.url));
+
+function perCall(iterations: number, run: () => void): { iterations: number; microsPerCall: number } {
+  for (let i = 0; i < Math.min(1000, iterations); i += 1) run(); // warm up the JIT and caches
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i += 1) run();
+  const micros = Number(process.hrtime.bigint() - start) / 1000;
+  return { iterations, microsPerCall: Number((micros / iterations).toFixed(2)) };
+}
+
+async function bundleFigures() {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-contracts-bench-'));
+  try {
+    const outfile = join(dir, 'contracts.mjs');
+    const result = await build({
+      entryPoints: [join(projectDir, 'src/index.ts')],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      outfile,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
+    const gzipBytes = gzipSync(readFileSync(outfile)).length;
+    // Cold load: a fresh Node process importing the bundle, as a Lambda cold start would.
+    const script = `const t=process.hrtime.bigint();await import(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+    // A clean environment: under nx/tsx, NODE_OPTIONS would load a TypeScript loader into the child.
+    const env = { PATH: process.env.PATH ?? '' };
+    const samples = Array.from({ length: 7 }, () => {
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString().trim();
+      const ms = Number(output.split('\n').at(-1));
+      if (!Number.isFinite(ms)) throw new Error(`cold import probe printed ${JSON.stringify(output)}`);
+      return ms;
+    });
+    samples.sort((a, b) => a - b);
+    return { bundleBytes: bytes, bundleGzipBytes: gzipBytes, coldImportMsMedian: Number(samples[3]!.toFixed(2)), coldImportMsSamples: samples.map((s) => Number(s.toFixed(2))) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const entry = buildPutEventsEntry(OrderPlacedV1, OrderPlacedV1.example, validMetadata, { eventBusName: 'platform' });
+const raw = deliveredEvent(entry);
+
+const results = {
+  node: process.version,
+  measuredAt: new Date().toISOString(),
+  bundle: await bundleFigures(),
+  buildPutEventsEntry: perCall(20_000, () => buildPutEventsEntry(OrderPlacedV1, OrderPlacedV1.example, validMetadata, { eventBusName: 'platform' })),
+  parseEvent: perCall(20_000, () => parseEvent(OrderPlacedV1, raw)),
+  entryBytes: Buffer.byteLength(entry.Detail) + entry.Source.length + entry.DetailType.length + 14,
+  toJsonSchemaFirstCallMs: (() => {
+    const start = process.hrtime.bigint();
+    toJsonSchema(OrderPlacedV1);
+    return Number((Number(process.hrtime.bigint() - start) / 1e6).toFixed(2));
+  })(),
+};
+
+mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
+writeFileSync(join(projectDir, 'bench-results/contracts.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify(results, null, 2));
