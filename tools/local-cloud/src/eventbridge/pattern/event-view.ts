@@ -54,7 +54,7 @@ const NO_MEMBERSHIP: Membership = [];
 export class EventView {
   private readonly cache = new Map<string, readonly Leaf[]>();
 
-  constructor(readonly event: Readonly<Record<string, unknown>>) {}
+  constructor(readonly event: object) {}
 
   /** Leaves at `path`, with arrays anywhere along the way expanded (objects are not leaves). */
   leaves(path: readonly string[], cacheKey: string): readonly Leaf[] {

@@ -14,7 +14,7 @@ export { EventView } from './event-view';
 export type EventPattern = Readonly<Record<string, unknown>>;
 
 /** An event as parsed JSON (EventBridge events are JSON objects). */
-export type EventObject = Readonly<Record<string, unknown>>;
+export type EventObject = object;
 
 /** A pattern validated and compiled once, to be matched against many events. */
 export interface CompiledEventPattern {

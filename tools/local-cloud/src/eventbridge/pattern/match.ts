@@ -1,5 +1,5 @@
 import type { Condition, SubRule } from './compile';
-import { EventView, isConsistent, type Membership } from './event-view';
+import { isConsistent, type EventView, type Membership } from './event-view';
 
 const NONE: Membership = [];
 
