@@ -22,7 +22,10 @@ import type {
 import { lambdaModuleFactory } from '../../src/services/lambda';
 import type { LambdaModule, LambdaModuleOptions } from '../../src/services/lambda';
 
-const fixture = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
+const fixtures = {
+  handler: fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url)),
+  sdk: fileURLToPath(new URL('./fixtures/sdk-handler.ts', import.meta.url)),
+};
 
 export interface FixtureStack {
   /** The synthesized stack folder assets are relative to. */
@@ -40,17 +43,19 @@ export interface FixtureStack {
  * Bundles the fixture handler as an ES module (`index.mjs`, the way service
  * bundles ship) and lays it out as cdktn would.
  */
-export async function buildFixtureStack(format: 'esm' | 'cjs' = 'esm'): Promise<FixtureStack> {
+export async function buildFixtureStack(format: 'esm' | 'cjs' = 'esm', entry: keyof typeof fixtures = 'handler'): Promise<FixtureStack> {
   const root = mkdtempSync(join(tmpdir(), 'lambda-fixture-'));
   const stackDir = join(root, 'stacks', 'fixture');
   const fileName = format === 'esm' ? 'index.mjs' : 'index.js';
   const result = await build({
-    entryPoints: [fixture],
+    entryPoints: [fixtures[entry]],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format,
     sourcemap: 'inline',
+    // ESM bundles of CommonJS packages (the AWS SDK) need a real `require` for Node built-ins.
+    banner: format === 'esm' ? { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } : {},
     write: false,
     outfile: join(root, 'out', fileName),
   });

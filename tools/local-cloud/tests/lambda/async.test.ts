@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InvocationRecord } from '../../src/services/lambda';
+import { buildFixtureStack, createTestCloud } from './support';
+import type { FixtureStack, TestCloud } from './support';
+
+const FAILURES_QUEUE = 'arn:aws:sqs:us-east-1:000000000000:failures';
+const SUCCESSES_QUEUE = 'arn:aws:sqs:us-east-1:000000000000:successes';
+const DEAD_LETTERS = 'arn:aws:sqs:us-east-1:000000000000:dead-letters';
+const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/platform';
+
+let stack: FixtureStack;
+let cloud: TestCloud;
+
+beforeAll(async () => {
+  stack = await buildFixtureStack();
+  // 1/600: Lambda's 60 s and 120 s retry delays become 100 ms and 200 ms.
+  cloud = createTestCloud(stack, { asyncTimeScale: 1 / 600 });
+});
+
+afterAll(async () => {
+  await cloud.stop();
+  stack.cleanup();
+});
+
+const records = (bodies: Array<{ body: string }>) => bodies.map((message) => JSON.parse(message.body) as InvocationRecord);
+
+describe('asynchronous invocation', () => {
+  it('loses nothing: every event either succeeds or reaches the on-failure destination after its retries', async () => {
+    // prepare
+    await cloud.deployFunction('flaky');
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'flaky', {
+      function_name: 'flaky',
+      maximum_retry_attempts: 2,
+      destination_config: [{ on_failure: [{ destination: FAILURES_QUEUE }], on_success: [{ destination: SUCCESSES_QUEUE }] }],
+    });
+    const events = Array.from({ length: 12 }, (_, id) => ({ action: 'fail-if', id, fail: id % 3 === 0 }));
+
+    // act
+    const answers = await Promise.all(events.map((event) => cloud.module.provides.lambda.invoke('flaky', event, { invocationType: 'Event' })));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess
+    expect(answers.every((answer) => answer.statusCode === 202)).toBe(true);
+    const failures = records(cloud.queues.to(FAILURES_QUEUE));
+    const successes = records(cloud.queues.to(SUCCESSES_QUEUE));
+    expect(successes.length + failures.length).toBe(events.length);
+    expect(failures.map((record) => (record.requestPayload as { id: number }).id).sort((a, b) => a - b)).toEqual([0, 3, 6, 9]);
+    expect(failures[0]).toMatchObject({
+      version: '1.0',
+      requestContext: { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:flaky:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: 'Error', errorMessage: expect.stringMatching(/^event \d+ fails$/) },
+    });
+    expect(successes[0]).toMatchObject({ requestContext: { condition: 'Success', approximateInvokeCount: 1 }, responseContext: { statusCode: 200 } });
+    expect(cloud.module.service.registry.get('flaky')?.counters.invocations).toBe(8 + 4 * 3);
+  });
+
+  it('sends a dead-lettered event to the DLQ with the attributes Lambda sets', async () => {
+    // prepare
+    await cloud.deployFunction('dead-lettering', { dead_letter_config: { target_arn: DEAD_LETTERS } });
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'dead-lettering', { function_name: 'dead-lettering', maximum_retry_attempts: 0 });
+
+    // act
+    const requestId = cloud.module.service.invokeAsync('dead-lettering', JSON.stringify({ action: 'throw', message: 'cannot process' }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess
+    const [message] = cloud.queues.to(DEAD_LETTERS);
+    expect(JSON.parse(message?.body ?? '')).toEqual({ action: 'throw', message: 'cannot process' });
+    expect(message?.attributes).toEqual({
+      RequestID: { DataType: 'String', StringValue: requestId },
+      ErrorCode: { DataType: 'Number', StringValue: '200' },
+      ErrorMessage: { DataType: 'String', StringValue: 'cannot process' },
+    });
+    expect(cloud.module.service.registry.get('dead-lettering')?.counters.invocations).toBe(1);
+  });
+
+  it('keeps throttled events queued until they are too old, then reports EventAgeExceeded to an EventBridge destination', async () => {
+    // prepare
+    await cloud.deployFunction('switched-off', { reserved_concurrent_executions: 0 });
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'switched-off', {
+      function_name: 'switched-off',
+      maximum_event_age_in_seconds: 60,
+      destination_config: { on_failure: { destination: BUS } },
+    });
+
+    // act
+    cloud.module.service.invokeAsync('switched-off', JSON.stringify({ action: 'echo', n: 1 }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess
+    const [entry] = cloud.bus.entries;
+    expect(entry).toMatchObject({ Source: 'lambda', DetailType: 'Lambda Function Invocation Result - Failure', EventBusName: BUS });
+    expect(JSON.parse(entry?.Detail ?? '')).toMatchObject({
+      requestContext: { condition: 'EventAgeExceeded', approximateInvokeCount: 0 },
+      requestPayload: { action: 'echo', n: 1 },
+    });
+    expect(cloud.module.service.registry.get('switched-off')?.counters.invocations).toBe(0);
+  });
+
+  it('delivers to a Lambda destination as an async invocation of that function', async () => {
+    // prepare
+    await cloud.deployFunction('producer');
+    await cloud.deployFunction('record-sink');
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'producer', {
+      function_name: 'arn:aws:lambda:us-east-1:000000000000:function:producer',
+      destination_config: { on_success: { destination: 'arn:aws:lambda:us-east-1:000000000000:function:record-sink' } },
+    });
+
+    // act
+    cloud.module.service.invokeAsync('producer', JSON.stringify({ action: 'echo', n: 2 }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess
+    expect(cloud.module.service.registry.get('record-sink')?.counters.invocations).toBe(1);
+    const sinkLog = await cloud.readLog('record-sink');
+    expect(sinkLog.some((line) => line.type === 'platform.report')).toBe(true);
+  });
+
+  it('queues events beyond the reserved concurrency instead of throttling them away', async () => {
+    // prepare
+    await cloud.deployFunction('one-at-a-time', { reserved_concurrent_executions: 1 });
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'one-at-a-time', {
+      function_name: 'one-at-a-time',
+      destination_config: { on_success: { destination: SUCCESSES_QUEUE } },
+    });
+    const before = cloud.queues.to(SUCCESSES_QUEUE).length;
+
+    // act
+    for (let n = 0; n < 4; n += 1) cloud.module.service.invokeAsync('one-at-a-time', JSON.stringify({ action: 'sleep', ms: 30 }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess
+    expect(cloud.queues.to(SUCCESSES_QUEUE).length - before).toBe(4);
+    const fn = cloud.module.service.registry.get('one-at-a-time');
+    expect(fn?.counters.coldStarts).toBe(1);
+    expect(fn?.counters.throttles).toBe(0);
+  });
+});
