@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { environmentInputs } from './environments.config';
 
 /** The environments every stack is synthesized for, in deployment order. */

@@ -7,7 +7,7 @@
  * a minute — no hunting through infrastructure code for where a function's
  * trigger is wired.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifies one version of an event contract (what `@kestrel/contracts` contracts expose). */
 export interface EventRef {

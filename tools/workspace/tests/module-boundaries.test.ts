@@ -40,7 +40,7 @@ const files: Record<string, string> = {
   // Contracts: zod only.
   'libs/contracts/src/violation-sdk.ts': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const x = DynamoDBClient;\n`,
   'libs/contracts/src/violation-lib.ts': `import { keys } from '@fx/table-keys';\nexport const x = keys;\n`,
-  'libs/contracts/src/allowed-zod.ts': `import { z } from 'zod';\nexport const x = z.string();\n`,
+  'libs/contracts/src/allowed-zod.ts': `import * as z from 'zod';\nexport const x = z.string();\n`,
   // Runtime and manifest code never import the CDK.
   'libs/table-keys/src/violation-cdktn.ts': `import { TerraformStack } from 'cdktn';\nexport const x = TerraformStack;\n`,
   'libs/service-manifest/src/violation-constructs.ts': `import { Construct } from 'constructs';\nexport const x = Construct;\n`,
@@ -56,8 +56,10 @@ const files: Record<string, string> = {
   // Production code never imports the testing library; tests may.
   'libs/table-keys/src/violation-testing.ts': `import { harness } from '@fx/testing';\nexport const x = harness;\n`,
   'libs/table-keys/tests/allowed-testing.test.ts': `import { harness } from '@fx/testing';\nexport const x = harness;\n`,
+  // zod's named export drags every locale into a bundle.
+  'apps/alpha/src/handlers/violation-zod-named.ts': `import { z } from 'zod';\nexport const x = z.string();\n`,
   // A service may use shared libraries.
-  'apps/alpha/src/handlers/allowed-shared.ts': `import { keys } from '@fx/table-keys';\nimport { z } from 'zod';\nexport const x = [keys, z];\n`,
+  'apps/alpha/src/handlers/allowed-shared.ts': `import { keys } from '@fx/table-keys';\nimport * as z from 'zod';\nexport const x = [keys, z];\n`,
 };
 
 function write(path: string, content: string): void {
@@ -127,6 +129,7 @@ describe('module boundaries', () => {
     ['libs/infra-constructs/src/violation-barrel.ts', restricted, /deep path/],
     ['apps/alpha/infra/violation-handler-import.ts', restricted, /must not import handler internals/],
     ['libs/table-keys/src/violation-testing.ts', boundary, /type:runtime/],
+    ['apps/alpha/src/handlers/violation-zod-named.ts', 'no-restricted-syntax', /import \* as z from 'zod'/],
   ])('%s fails lint (%s)', (file, rule, message) => {
     const messages = results.get(file) ?? [];
     expect(messages.filter((m) => m.startsWith(`${rule}:`)).join('\n')).toMatch(message);

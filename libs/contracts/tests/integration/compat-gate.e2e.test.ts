@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeSchemaLock } from '../../scripts/export-schemas';
 import { loadConsumers, runCompatGate } from '../../scripts/compat';
 import { defineEvent, type AnyEventContract } from '../../src/index';

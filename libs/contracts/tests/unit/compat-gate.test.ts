@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SchemaNode } from '../../compat/compare';
 import { evaluateGate, formatGateReport, type ConsumerDeclaration } from '../../compat/gate';
 import { lockFileFor, parseLockFile } from '../../compat/schema-lock';

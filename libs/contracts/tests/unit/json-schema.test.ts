@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContractDefinitionError, PII_KEYWORD, type DataSchema, buildPutEventsEntry, defineEvent, eventPatternFor, piiFields, piiPaths, toJsonSchema } from '../../src/index';
 import { OrderPlacedV1, OrderPlacedV2, StoreOpenedV1, deliveredEvent, validMetadata } from '../fixtures/contracts';
 
