@@ -4,7 +4,7 @@
  * Terraform JSON allows a nested block as an object or as a one-element list;
  * both are accepted.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsServiceError } from '../../core/types';
 import type { ResolvedResource } from '../../core/types';
 
