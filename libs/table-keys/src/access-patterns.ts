@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_ITEM_BYTES, readCapacityUnits, type ReadConsistency } from './capacity';
 import { indexNames } from './table';
 

@@ -57,8 +57,13 @@ export function numberSizeBytes(value: number | bigint | string): number {
 }
 
 function isNumberValue(value: object): value is { value: string } {
-  // @aws-sdk/util-dynamodb's NumberValue (arbitrary precision numbers), without importing the SDK.
-  return value.constructor?.name === 'NumberValue' && typeof (value as { value?: unknown }).value === 'string';
+  // @aws-sdk/util-dynamodb's NumberValue (arbitrary precision numbers), recognised without
+  // importing the SDK and without relying on class names (minifiers rename them): a class
+  // instance whose only own property is the string `value`. Plain objects are maps.
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype === Object.prototype || prototype === null) return false;
+  const ownKeys = Object.keys(value);
+  return ownKeys.length === 1 && ownKeys[0] === 'value' && typeof (value as { value?: unknown }).value === 'string';
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Item } from './capacity';
 import type { Entity, IndexKeys, TableKey } from './entity';
 import { reservedAttributes, TTL, TYPE, VERSION } from './table';

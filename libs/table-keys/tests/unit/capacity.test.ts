@@ -1,3 +1,4 @@
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   attributeValueSizeBytes,
@@ -62,6 +63,17 @@ describe('itemSizeBytes', () => {
 
     // assess: 2+10 + 2+7 + 3+2 + 6+1 + 8+1 + 5+10
     expect(size).toBe(57);
+  });
+
+  it('sizes NumberValue (arbitrary precision) as a number, not as a map', () => {
+    // prepare
+    const big = NumberValue.from('12345678901234567890123456789012345678');
+
+    // act
+    const sizes = [attributeValueSizeBytes(big), attributeValueSizeBytes({ value: '12' })];
+
+    // assess: 19 base-100 digits + exponent; a plain map with a "value" string stays a map
+    expect(sizes).toEqual([20, 3 + 5 + 1 + 2]);
   });
 
   it('counts strings in UTF-8 bytes', () => {
