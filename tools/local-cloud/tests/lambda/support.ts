@@ -59,7 +59,7 @@ export async function buildFixtureStack(format: 'esm' | 'cjs' = 'esm', entry: ke
     write: false,
     outfile: join(root, 'out', fileName),
   });
-  const bundle = result.outputFiles[0]?.contents;
+  const bundle = result.outputFiles?.[0]?.contents;
   if (!bundle) throw new Error('esbuild produced no output');
   const zipAsset = `assets/fixture/HASH${format}/archive.zip`;
   mkdirSync(join(stackDir, 'assets', 'fixture', `HASH${format}`), { recursive: true });
