@@ -23,7 +23,12 @@ export interface Condition {
 }
 
 /** One way for the pattern to match: every condition must hold. */
-export type SubRule = readonly Condition[];
+export interface SubRule {
+  /** In name order, the order EventBridge evaluates them in. */
+  readonly conditions: readonly Condition[];
+  /** Conditions that need a value (no `exists: false`), shallowest first: the cheapest rejections. */
+  readonly required: readonly Condition[];
+}
 
 type Draft = Map<string, Condition>;
 type ErrorPath = readonly (string | number)[];
@@ -60,7 +65,11 @@ export function parsePatternInput(pattern: unknown): Record<string, unknown> {
 /** Validates `pattern` and compiles it into sub-rules; throws InvalidEventPatternError. */
 export function compileSubRules(pattern: Record<string, unknown>): SubRule[] {
   const drafts = parseObject(pattern, [], [], false);
-  return drafts.map((draft) => [...draft.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  return drafts.map((draft) => {
+    const conditions = [...draft.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const required = conditions.filter((c) => !c.absentAllowed).sort((a, b) => a.path.length - b.path.length);
+    return { conditions, required };
+  });
 }
 
 function parseObject(node: Record<string, unknown>, path: readonly string[], rules: Draft[], insideOr: boolean): Draft[] {

@@ -1,20 +1,37 @@
 import type { Condition, SubRule } from './compile';
-import { isConsistent, type EventView, type Membership } from './event-view';
+import { isConsistent, type EventView, type Leaf, type Membership } from './event-view';
 
 const NONE: Membership = [];
 
 /** True when some sub-rule of the pattern holds for the event. */
 export function matchesAnySubRule(subRules: readonly SubRule[], view: EventView): boolean {
   for (const subRule of subRules) {
-    if (satisfies(subRule, 0, view, NONE)) return true;
+    if (mayHold(subRule, view) && satisfies(subRule.conditions, 0, view, NONE)) return true;
   }
   return false;
+}
+
+// A cheap necessary condition checked first: every field that must have a value has some leaf
+// passing one of its tests, ignoring array elements. Shallow paths (source, detail-type) come
+// first as they are the most selective, so most non-matching rules stop after one lookup.
+function mayHold(subRule: SubRule, view: EventView): boolean {
+  for (const condition of subRule.required) {
+    let found = false;
+    for (const leaf of view.leaves(condition.path, condition.cacheKey)) {
+      if (passesAnyTest(condition, leaf)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
 // Conditions are taken in name order, each choosing one leaf that agrees with the array elements
 // chosen so far; `exists: false` holds when no such agreeing leaf exists at that point. This is
 // the order-sensitive way EventBridge evaluates absence inside arrays of objects.
-function satisfies(conditions: SubRule, index: number, view: EventView, chosen: Membership): boolean {
+function satisfies(conditions: readonly Condition[], index: number, view: EventView, chosen: Membership): boolean {
   const condition = conditions[index];
   if (condition === undefined) return true;
   const leaves = view.leaves(condition.path, condition.cacheKey);
@@ -29,7 +46,7 @@ function satisfies(conditions: SubRule, index: number, view: EventView, chosen: 
   return false;
 }
 
-function passesAnyTest(condition: Condition, leaf: Parameters<Condition['tests'][number]>[0]): boolean {
+function passesAnyTest(condition: Condition, leaf: Leaf): boolean {
   for (const test of condition.tests) {
     if (test(leaf)) return true;
   }
