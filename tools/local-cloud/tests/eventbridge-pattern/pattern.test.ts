@@ -144,6 +144,20 @@ describe('compiled patterns', () => {
     expect(compiled.alternatives).toBe(6);
   });
 
+  it('refuse patterns whose $or alternatives explode', () => {
+    // prepare: 14 parallel two-way $or expressions make 16,384 alternatives
+    const detail = Object.fromEntries(
+      Array.from({ length: 14 }, (_, i) => [`f${i}`, { $or: [{ a: ['1'] }, { b: ['2'] }] }]),
+    );
+
+    // act
+    const result = validateEventPattern({ detail });
+
+    // assess
+    expect(result.valid).toBe(false);
+    if (!result.valid) expect(result.error.reason).toMatch(/more than 10000 \$or alternatives/);
+  });
+
   it('give the same answers through a shared EventView', () => {
     // prepare
     const rules = [

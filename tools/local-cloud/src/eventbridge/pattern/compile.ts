@@ -35,6 +35,10 @@ type ErrorPath = readonly (string | number)[];
 
 const OR = '$or';
 
+// Parallel `$or` expressions multiply: ten with two branches each are 1,024 alternatives. AWS
+// documents no figure, so this bound only keeps a hostile pattern from exhausting local memory.
+export const MAX_ALTERNATIVES = 10_000;
+
 // Names event-ruler reserves inside `$or` objects (operators and words kept for future operators).
 const RESERVED_IN_OR = new Set([
   'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
@@ -107,6 +111,9 @@ function parseOr(value: unknown, path: readonly string[], current: Draft[]): Dra
     if (!isObject(branch)) fail(`Only JSON object is allowed in array of ${OR} relationship.`, [...orPath, index]);
     const copies = current.length > 0 ? current.map((draft) => new Map(draft)) : [new Map()];
     branches.push(...parseObject(branch, path, copies, true));
+    if (branches.length > MAX_ALTERNATIVES) {
+      fail(`Pattern expands to more than ${MAX_ALTERNATIVES} ${OR} alternatives (local-cloud limit)`, orPath);
+    }
   });
   if (value.length < 2) fail(`There must have at least 2 Objects in ${OR} relationship.`, orPath);
   return branches;
