@@ -53,7 +53,7 @@ const decode = (payload: Uint8Array | undefined) => JSON.parse(new TextDecoder()
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 beforeAll(async () => {
-  [stack, sdkStack] = await Promise.all([buildFixtureStack(), buildFixtureStack('esm', 'sdk')]);
+  [stack, sdkStack] = await Promise.all([buildFixtureStack(), buildFixtureStack({ entry: 'sdk' })]);
   edge = await startEdgeServer({ port: 0 });
   const provided = <K extends keyof PeerProviders>(key: K) => {
     const found = modules.find((module) => module.provides?.[key])?.provides?.[key];

@@ -208,7 +208,7 @@ describe('synchronous invocation', () => {
 
   it('loads a CommonJS bundle from a directory asset', async () => {
     // prepare
-    const cjs = await import('./support').then((support) => support.buildFixtureStack('cjs'));
+    const cjs = await buildFixtureStack({ format: 'cjs' });
     const cjsCloud = createTestCloud(cjs);
     try {
       await cjsCloud.deployFunction('cjs', { filename: cjs.directoryAsset });

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -39,11 +39,19 @@ export interface FixtureStack {
   cleanup(): void;
 }
 
+export interface FixtureBuild {
+  format?: 'esm' | 'cjs';
+  entry?: keyof typeof fixtures;
+  /** Minified with a separate `.map` file, as a production bundle ships (default: readable, inline map). */
+  production?: boolean;
+}
+
 /**
- * Bundles the fixture handler as an ES module (`index.mjs`, the way service
- * bundles ship) and lays it out as cdktn would.
+ * Bundles a fixture handler (by default as an ES module, `index.mjs`, the way
+ * service bundles ship) and lays it out as cdktn would.
  */
-export async function buildFixtureStack(format: 'esm' | 'cjs' = 'esm', entry: keyof typeof fixtures = 'handler'): Promise<FixtureStack> {
+export async function buildFixtureStack(options: FixtureBuild = {}): Promise<FixtureStack> {
+  const { format = 'esm', entry = 'handler', production = false } = options;
   const root = mkdtempSync(join(tmpdir(), 'lambda-fixture-'));
   const stackDir = join(root, 'stacks', 'fixture');
   const fileName = format === 'esm' ? 'index.mjs' : 'index.js';
@@ -53,20 +61,23 @@ export async function buildFixtureStack(format: 'esm' | 'cjs' = 'esm', entry: ke
     platform: 'node',
     target: 'node20',
     format,
-    sourcemap: 'inline',
+    minify: production,
+    sourcemap: production ? 'external' : 'inline',
     // ESM bundles of CommonJS packages (the AWS SDK) need a real `require` for Node built-ins.
     banner: format === 'esm' ? { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } : {},
     write: false,
-    outfile: join(root, 'out', fileName),
+    outdir: join(root, 'out'),
+    outExtension: { '.js': format === 'esm' ? '.mjs' : '.js' },
+    entryNames: 'index',
   });
-  const bundle = result.outputFiles?.[0]?.contents;
-  if (!bundle) throw new Error('esbuild produced no output');
+  const files = Object.fromEntries((result.outputFiles ?? []).map((file) => [basename(file.path), file.contents]));
+  if (!files[fileName]) throw new Error(`esbuild produced no ${fileName}`);
   const zipAsset = `assets/fixture/HASH${format}/archive.zip`;
   mkdirSync(join(stackDir, 'assets', 'fixture', `HASH${format}`), { recursive: true });
-  writeFileSync(join(stackDir, zipAsset), zipSync({ [fileName]: bundle }));
+  writeFileSync(join(stackDir, zipAsset), zipSync(files));
   const directoryAsset = `assets/fixture-dir/HASH${format}`;
   mkdirSync(join(stackDir, directoryAsset), { recursive: true });
-  writeFileSync(join(stackDir, directoryAsset, fileName), bundle);
+  for (const [name, contents] of Object.entries(files)) writeFileSync(join(stackDir, directoryAsset, name), contents);
   return { stackDir, zipAsset, directoryAsset, root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
