@@ -112,6 +112,22 @@ describe('synchronous invocation', () => {
     expect(second.body.invocationsInThisEnvironment).toBe(2);
   });
 
+  it('discards environments idle longer than the idle timeout', async () => {
+    // prepare
+    await cloud.deployFunction('reaped');
+    const first = await invokeJson(cloud, 'reaped', { action: 'whoami' });
+    const fn = cloud.module.service.registry.get('reaped');
+
+    // act
+    const reaped = fn?.reapIdle(60_000, Date.now() + 60_000);
+    const next = await invokeJson(cloud, 'reaped', { action: 'whoami' });
+
+    // assess
+    expect(reaped).toBe(1);
+    expect(next.coldStart).toBe(true);
+    expect(next.body.pid).not.toBe(first.body.pid);
+  });
+
   it('starts a second environment for a concurrent invocation', async () => {
     // prepare
     await cloud.deployFunction('parallel');

@@ -206,7 +206,9 @@ export class LocalFunction {
     if (request.tail) this.tails.set(requestId, []);
     this.counters.invocations += 1;
     try {
+      // An idle environment can have died since (a crash in background work after its last response).
       let environment = this.idle.pop();
+      while (environment && environment.state !== 'idle') environment = this.idle.pop();
       let initDurationMs: number | undefined;
       if (!environment) {
         try {
