@@ -5,7 +5,7 @@
 // round trip through the edge with @aws-sdk/client-lambda.
 // Writes bench-results/lambda.json. Run: npx tsx tools/local-cloud/bench/lambda.bench.ts
 import { statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +14,7 @@ import { startEdgeServer } from '../src/edge/server';
 import { buildFixtureStack, createTestCloud } from '../tests/lambda/support';
 import type { FixtureStack, TestCloud } from '../tests/lambda/support';
 
-const COLD_SAMPLES = Number(process.env.COLD_SAMPLES ?? 15);
+const COLD_SAMPLES = Number(process.env.COLD_SAMPLES ?? 25);
 const WARM_SAMPLES = Number(process.env.WARM_SAMPLES ?? 300);
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -79,6 +79,7 @@ async function viaEdge(stack: FixtureStack) {
   }
 }
 
+const loadBefore = loadavg()[0];
 const [tiny, withSdk] = await Promise.all([buildFixtureStack({ production: true }), buildFixtureStack({ entry: 'sdk', production: true })]);
 const bundleBytes = (stack: FixtureStack) => statSync(join(stack.stackDir, stack.directoryAsset, 'index.mjs')).size;
 const results: Record<string, unknown> = {};
@@ -108,7 +109,7 @@ try {
 
 const output = {
   generatedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, hostNode: process.version },
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, hostNode: process.version, loadAverage1m: { before: loadBefore, after: loadavg()[0] } },
   method:
     'Cold: the idle environment is discarded before each sample, so each call spawns a process and imports the bundle; initDurationMs is what the REPORT line prints. Warm: sequential invocations of one environment; wall clock includes IPC, reported duration is the handler time the REPORT line prints.',
   samples: { cold: COLD_SAMPLES, warm: WARM_SAMPLES },
