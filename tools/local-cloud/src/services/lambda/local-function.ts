@@ -4,6 +4,7 @@
  * its concurrency accounting and its log.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ExecutionEnvironment, InitFailure } from './execution-environment';
 import type { FunctionErrorPayload, InvocationOutcome } from './execution-environment';
@@ -132,11 +133,13 @@ export class LocalFunction {
     const { settings } = this;
     const logStream = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
     return {
-      ...settings.environment,
-      PATH: `${this.node.binary.replace(/\/node$/, '')}:/usr/local/bin:/usr/bin:/bin`,
+      // Defaults a function's own variables may override (Lambda lets NODE_OPTIONS be set)…
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
       NODE_OPTIONS: '--enable-source-maps',
+      ...settings.environment,
+      // …then what Lambda sets itself, and the local endpoint, which always wins locally.
+      PATH: `${dirname(this.node.binary)}:/usr/local/bin:/usr/bin:/bin`,
       LAMBDA_TASK_ROOT: this.code.taskRoot,
       LAMBDA_RUNTIME_DIR: this.code.taskRoot,
       _HANDLER: settings.handler,
