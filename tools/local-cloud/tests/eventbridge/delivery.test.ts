@@ -156,6 +156,24 @@ describe('EventBridge delivery to targets', () => {
     expect(messages.map((message) => JSON.parse(message.Body ?? '{}').detail)).toEqual([{ n: 1 }]);
   });
 
+  it('sends to a FIFO queue with the target\'s message group and the event id as deduplication id', async () => {
+    // prepare
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'ordered.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl as string;
+    const withoutGroup = await events
+      .send(new PutTargetsCommand({ Rule: 'plain', Targets: [{ Id: 'fifo-no-group', Arn: queueArn('ordered.fifo') }] }))
+      .then((result) => result.FailedEntries?.[0]);
+    await rule('fifo', 'test.fifo', [{ Id: 'q', Arn: queueArn('ordered.fifo'), SqsParameters: { MessageGroupId: 'orders' } }]);
+    // act
+    await publish('test.fifo', [{ n: 1 }, { n: 2 }]);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }));
+    // assess
+    expect(withoutGroup).toMatchObject({ TargetId: 'fifo-no-group', ErrorMessage: 'Parameter(s) SqsParameters must be specified for target: fifo-no-group.' });
+    expect(received.Messages?.map((message) => message.Attributes?.MessageGroupId)).toEqual(['orders', 'orders']);
+    expect(received.Messages?.map((message) => message.Attributes?.MessageDeduplicationId)).toEqual(
+      received.Messages?.map((message) => JSON.parse(message.Body ?? '{}').id),
+    );
+  });
+
   it('invokes a Lambda target asynchronously when a permission allows the rule', async () => {
     // prepare
     lambda.functions.set('on-order', 'accept');

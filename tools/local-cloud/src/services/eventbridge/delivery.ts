@@ -25,7 +25,7 @@
  * AWS millisecond (default 0.001, so AWS's 1 s backoff takes 1 ms and the
  * 24 h maximum event age 86.4 s). Ages are measured in the same scaled time.
  */
-import { AwsServiceError, type LambdaInvoker, type MessageAttributeValue, type Peers } from '../../core/types';
+import { AwsServiceError, type LambdaInvoker, type MessageAttributeValue, type Peers, type QueueSender } from '../../core/types';
 import { renderTargetInput } from './input-transform';
 import { eventTime, type EventEnvelope, type Target } from './model';
 
@@ -79,6 +79,16 @@ export interface DispatcherOptions {
   log: (message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
   random?: () => number;
+}
+
+/** The local SQS also takes the group/deduplication ids FIFO queues need (QueueSender has no slot for them). */
+interface FifoAwareQueueSender extends QueueSender {
+  sendMessage(
+    queueArnOrUrl: string,
+    body: string,
+    attributes?: Record<string, MessageAttributeValue>,
+    fifo?: { messageGroupId?: string; messageDeduplicationId?: string },
+  ): Promise<{ messageId: string }>;
 }
 
 /** Lambda modules may also answer whether a resource policy lets a service invoke a function. */
@@ -245,9 +255,16 @@ export class Dispatcher {
       case 'lambda':
         return this.invokeLambda(job, input);
       case 'sqs': {
-        const sqs = this.peer(() => this.options.peers.sqs(), 'SQS');
+        const sqs = this.peer(() => this.options.peers.sqs() as FifoAwareQueueSender, 'SQS');
         if (!sqs.queueExists(arn)) throw new DeliveryFailure('NO_RESOURCE', `Queue ${resourceNameOf(arn)} does not exist.`, false);
-        await sqs.sendMessage(arn, input);
+        if (arn.endsWith('.fifo')) {
+          const groupId = job.target.SqsParameters?.MessageGroupId;
+          if (!groupId) throw new DeliveryFailure('INVALID_PARAMETER', 'A FIFO queue target needs SqsParameters.MessageGroupId.', false);
+          // The event id deduplicates, so a redelivered event is not enqueued twice.
+          await sqs.sendMessage(arn, input, {}, { messageGroupId: groupId, messageDeduplicationId: job.event.id });
+        } else {
+          await sqs.sendMessage(arn, input);
+        }
         return;
       }
       case 'firehose': {

@@ -349,6 +349,9 @@ export class EventBridgeService implements EventPublisher {
       if (target.DeadLetterConfig?.Arn !== undefined && !/^arn:aws[\w-]*:sqs:/.test(target.DeadLetterConfig.Arn)) {
         problems.push(`DeadLetterConfig.Arn must be the ARN of an SQS queue, got ${target.DeadLetterConfig.Arn}.`);
       }
+      if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(target.Arn) && !target.SqsParameters?.MessageGroupId) {
+        problems.push(`Parameter(s) SqsParameters must be specified for target: ${target.Id}.`);
+      }
       if (!/^arn:aws[\w-]*:[a-z0-9-]+:/.test(target.Arn)) problems.push(`Parameter ${target.Arn} is not valid. Reason: Provided Arn is not in correct format.`);
       if (problems.length > 0) {
         failed.push({ TargetId: target.Id, ErrorCode: 'ValidationException', ErrorMessage: problems.join(' ') });

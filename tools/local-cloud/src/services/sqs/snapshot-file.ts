@@ -6,11 +6,14 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 export class SnapshotFile<T> {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private dirty = false;
+  /** How long the last write took; a big state waits longer between writes so saving never hogs the event loop. */
+  private lastWriteMs = 0;
 
   constructor(
     private readonly path: string,
@@ -41,13 +44,15 @@ export class SnapshotFile<T> {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.writeNow();
-    }, this.delayMs);
+    }, Math.max(this.delayMs, this.lastWriteMs * 5));
   }
 
   private async writeNow(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
+    const started = performance.now();
     const text = JSON.stringify(this.produce());
+    this.lastWriteMs = performance.now() - started;
     const temporary = `${this.path}.${process.pid}.tmp`;
     this.writing = (async () => {
       mkdirSync(dirname(this.path), { recursive: true });

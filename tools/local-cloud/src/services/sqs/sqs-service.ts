@@ -229,8 +229,16 @@ export class SqsService implements QueueSender {
     }
   }
 
-  /** QueueSender for peers (EventBridge targets and dead-letter queues). */
-  async sendMessage(queueArnOrUrl: string, body: string, attributes: Record<string, MessageAttributeValue> = {}): Promise<{ messageId: string }> {
+  /**
+   * QueueSender for peers (EventBridge targets and dead-letter queues).
+   * `fifo` carries the group (and deduplication) id a FIFO queue needs.
+   */
+  async sendMessage(
+    queueArnOrUrl: string,
+    body: string,
+    attributes: Record<string, MessageAttributeValue> = {},
+    fifo: { messageGroupId?: string; messageDeduplicationId?: string } = {},
+  ): Promise<{ messageId: string }> {
     const stored: Record<string, StoredAttributeValue> = {};
     for (const [name, value] of Object.entries(attributes)) {
       stored[name] =
@@ -238,7 +246,12 @@ export class SqsService implements QueueSender {
           ? { DataType: value.DataType, BinaryValue: Buffer.from(value.BinaryValue).toString('base64') }
           : { DataType: value.DataType, StringValue: value.StringValue };
     }
-    const sent = this.send(queueArnOrUrl, { body, attributes: stored });
+    const queue = this.get(queueArnOrUrl);
+    const sent = this.send(queueArnOrUrl, {
+      body,
+      attributes: stored,
+      ...(queue.fifo ? { groupId: fifo.messageGroupId, deduplicationId: fifo.messageDeduplicationId } : {}),
+    });
     return { messageId: sent.messageId };
   }
 
