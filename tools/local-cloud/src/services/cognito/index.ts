@@ -142,6 +142,10 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       }
       throw new AwsServiceError('InternalErrorException', `cognito-local failed on ${request.operation ?? request.path}: ${(parsed.message ?? text).split('\n')[0]}`, 500);
     }
+    if (response.status === 400 && (request.operation === 'InitiateAuth' || request.operation === 'AdminInitiateAuth') && text.includes('"InvalidPasswordException"')) {
+      // cognito-local says InvalidPasswordException for a wrong password; AWS says this (InvalidPasswordException is for password policy).
+      throw new AwsServiceError('NotAuthorizedException', 'Incorrect username or password.');
+    }
     const body = Buffer.from(awsArn(text, request.region));
     return { status: response.status, headers: { ...response.headers, 'content-length': String(body.length) }, body };
   }

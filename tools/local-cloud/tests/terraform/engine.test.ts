@@ -1,0 +1,208 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StackApplyError, TerraformEngine } from '../../src/terraform/engine';
+import { createSsmModule } from '../../src/services/ssm';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../src/core/types';
+import type { LocalCloudContext, LocalServiceModule, ResourceAttributes, ResourceProvisioner } from '../../src/core/types';
+
+const fixtures = join(import.meta.dirname, 'fixtures');
+const PLATFORM = join(fixtures, 'platform');
+const SERVICE = join(fixtures, 'service');
+
+/** A provisioner for the fixtures' `aws_test_queue` type that records what it was asked to do. */
+function queueProvisioner() {
+  const applied: Array<{ address: string; config: Record<string, unknown>; previous?: ResourceAttributes }> = [];
+  const destroyed: string[] = [];
+  const provisioner: ResourceProvisioner = {
+    type: 'aws_test_queue',
+    async apply(resource, previous) {
+      applied.push({ address: resource.address, config: resource.config, previous });
+      const name = String(resource.config.name);
+      return { id: `http://queues.local/${name}`, name, url: `http://queues.local/${name}`, arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${name}` };
+    },
+    async destroy(resource) {
+      destroyed.push(resource.address);
+    },
+  };
+  return { provisioner, applied, destroyed };
+}
+
+function context(dataDir: string): LocalCloudContext {
+  const none = () => {
+    throw new Error('not in this test');
+  };
+  return { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION, endpoint: 'http://127.0.0.1:4566', dataDir, peers: { lambda: none, sqs: none, events: none, firehose: none }, log: () => undefined };
+}
+
+/** Writes a hand-written stack document to its own folder. */
+function stack(document: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tf-fixture-'));
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(document));
+  return dir;
+}
+
+describe('Terraform JSON interpreter', () => {
+  let ssm: LocalServiceModule;
+  let queues: ReturnType<typeof queueProvisioner>;
+  let logs: string[];
+  let stateDir: string;
+  let engine: TerraformEngine;
+
+  const newEngine = () =>
+    new TerraformEngine({
+      accountId: LOCAL_ACCOUNT_ID,
+      region: LOCAL_REGION,
+      provisioners: [...ssm.provisioners, queues.provisioner],
+      dataSources: ssm.dataSources,
+      stateDir,
+      log: (message) => logs.push(message),
+    });
+
+  beforeEach(() => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tf-engine-'));
+    stateDir = join(dataDir, 'terraform');
+    ssm = createSsmModule(context(dataDir));
+    queues = queueProvisioner();
+    logs = [];
+    engine = newEngine();
+  });
+
+  it('applies in dependency order, resolving references, locals, variables and functions', async () => {
+    // act
+    const [, report] = await engine.applyStacks([PLATFORM, SERVICE]);
+    // assess
+    const order = queues.applied.map((call) => call.address);
+    expect(order.indexOf('aws_test_queue.orders-dlq')).toBeLessThan(order.indexOf('aws_test_queue.orders'));
+    expect(order.indexOf('aws_test_queue.late')).toBeGreaterThan(-1);
+    const orders = queues.applied.find((call) => call.address === 'aws_test_queue.orders')!.config;
+    expect(orders).toEqual({
+      name: 'kestrel-test-orders-us-east-1',
+      // jsonencode sorts keys, as Terraform does
+      redrive_policy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-dlq","maxReceiveCount":5}',
+      tags: { bus: 'KESTREL-TEST-BUS', queues: 'kestrel-test-orders-dlq,x' },
+    });
+    expect(queues.applied.find((call) => call.address === 'aws_test_queue.orders-dlq')!.config.message_retention_seconds).toBe(1209600);
+    expect(report!.outputs).toEqual({ 'orders-queue-arn': 'arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-us-east-1', 'role-arn': 'arn:aws:iam::000000000000:role/kestrel-test-sender' });
+  });
+
+  it('reads cross-stack values from SSM and renders IAM policy documents', async () => {
+    // act
+    const [, report] = await engine.applyStacks([PLATFORM, SERVICE]);
+    // assess
+    const role = report!.resources.find((resource) => resource.address === 'aws_iam_role.sender')!;
+    expect(JSON.parse(String(role.attributes.assume_role_policy))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: 'arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-us-east-1',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:us-east-1:000000000000:rule/kestrel-test-bus/*' } },
+        },
+      ],
+    });
+    const parameter = report!.resources.find((resource) => resource.address === 'aws_ssm_parameter.orders-url')!;
+    expect(parameter).toMatchObject({ status: 'applied', attributes: { value: 'http://queues.local/kestrel-test-orders-us-east-1', arn: 'arn:aws:ssm:us-east-1:000000000000:parameter/kestrel/test/orders/queue-url' } });
+  });
+
+  it('reports resource types it does not emulate loudly, and records the no-local-effect ones', async () => {
+    // act
+    const [, report] = await engine.applyStacks([PLATFORM, SERVICE]);
+    // assess
+    expect(report!.notEmulated).toEqual([{ address: 'aws_appsync_graphql_api.api', type: 'aws_appsync_graphql_api' }]);
+    expect(logs).toContain('terraform: NOT EMULATED orders-test: aws_appsync_graphql_api.api (aws_appsync_graphql_api)');
+    expect(report!.recorded).toEqual([{ address: 'aws_iam_role.sender', type: 'aws_iam_role', reason: 'IAM is not enforced locally: every call is allowed' }]);
+    expect(engine.state().find((entry) => entry.name === 'orders-test')?.notEmulated).toEqual(report!.notEmulated);
+  });
+
+  it('re-applies idempotently, handing provisioners their previous attributes', async () => {
+    // prepare
+    const [, first] = await engine.applyStacks([PLATFORM, SERVICE]);
+    queues.applied.length = 0;
+    // act
+    const [, second] = await newEngine().applyStacks([PLATFORM, SERVICE]);
+    // assess
+    expect(second!.resources.map((resource) => [resource.address, resource.status, resource.attributes])).toEqual(
+      first!.resources.map((resource) => [resource.address, resource.status, resource.attributes]),
+    );
+    expect(queues.applied.find((call) => call.address === 'aws_test_queue.orders')?.previous).toMatchObject({ arn: 'arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-us-east-1' });
+    const parameter = second!.resources.find((resource) => resource.address === 'aws_ssm_parameter.orders-url')!;
+    expect(parameter.attributes.version).toBe(1);
+  });
+
+  it('destroys resources removed from the configuration since the last apply', async () => {
+    // prepare
+    const first = stack({ resource: { aws_test_queue: { keep: { name: 'keep' }, drop: { name: 'drop' } } } });
+    await engine.applyStack(first);
+    writeFileSync(join(first, 'cdk.tf.json'), JSON.stringify({ resource: { aws_test_queue: { keep: { name: 'keep' } } } }));
+    // act
+    const report = await engine.applyStack(first);
+    // assess
+    expect(report.removed).toEqual(['aws_test_queue.drop']);
+    expect(queues.destroyed).toEqual(['aws_test_queue.drop']);
+    expect(report.resources.map((resource) => resource.address)).toEqual(['aws_test_queue.keep']);
+  });
+
+  it('names stack, resource and attribute when a reference cannot be resolved', async () => {
+    // prepare
+    const dir = stack({
+      '//': { metadata: { stackName: 'broken' } },
+      resource: { aws_test_queue: { a: { name: 'a' }, b: { name: 'b', redrive: { target: '${aws_test_queue.a.nope}' } } } },
+    });
+    // act
+    const failure = await engine.applyStack(dir).catch((error: unknown) => error);
+    // assess
+    expect(failure).toBeInstanceOf(StackApplyError);
+    expect((failure as Error).message).toBe(
+      "Stack 'broken': aws_test_queue.b attribute 'redrive.target' cannot be resolved: aws_test_queue.a has no attribute 'nope' (it has: arn, id, name, url)",
+    );
+  });
+
+  it('refuses references to undeclared resources, dependency cycles and unimplemented functions', async () => {
+    // prepare
+    const undeclared = stack({ '//': { metadata: { stackName: 's1' } }, resource: { aws_test_queue: { a: { name: '${aws_test_queue.ghost.name}' } } } });
+    const cycle = stack({ '//': { metadata: { stackName: 's2' } }, resource: { aws_test_queue: { a: { name: '${aws_test_queue.b.name}' }, b: { name: '${aws_test_queue.a.name}' } } } });
+    const unknownFunction = stack({ '//': { metadata: { stackName: 's3' } }, resource: { aws_test_queue: { a: { name: '${cidrsubnet("10.0.0.0/16", 8, 1)}' } } } });
+    // act
+    const errors = await Promise.all([undeclared, cycle, unknownFunction].map((dir) => engine.applyStack(dir).then(() => undefined, (error: Error) => error.message)));
+    // assess
+    expect(errors[0]).toBe("Stack 's1': aws_test_queue.a attribute 'name' references 'aws_test_queue.ghost.name', but aws_test_queue.ghost is not declared in this stack");
+    expect(errors[1]).toContain("Stack 's2': dependency cycle among:");
+    expect(errors[2]).toContain("Stack 's3': aws_test_queue.a attribute 'name' cannot be resolved: Terraform function cidrsubnet() is not implemented");
+  });
+
+  it('explains that the platform stack must be applied before a stack reading its SSM parameters', async () => {
+    // act
+    const failure = await engine.applyStack(SERVICE).catch((error: unknown) => error);
+    // assess
+    expect((failure as Error).message).toContain(
+      "data.aws_ssm_parameter.bus (stack orders-test): SSM parameter '/kestrel/test/platform/event-bus-name' does not exist — apply the stack that creates it (the platform stack) first",
+    );
+  });
+
+  it('refuses count/for_each and unknown data sources instead of guessing', async () => {
+    // prepare
+    const counted = stack({ '//': { metadata: { stackName: 'c' } }, resource: { aws_test_queue: { a: { count: 2, name: 'a' } } } });
+    const unknownData = stack({ '//': { metadata: { stackName: 'd' } }, data: { aws_vpc: { main: { default: true } } } });
+    // act
+    const errors = await Promise.all([counted, unknownData].map((dir) => engine.applyStack(dir).then(() => undefined, (error: Error) => error.message)));
+    // assess
+    expect(errors[0]).toBe("Stack 'c': aws_test_queue.a uses count, which the local cloud interpreter does not support");
+    expect(errors[1]).toContain("Stack 'd': data.aws_vpc.main: data source type 'aws_vpc' is not emulated by the local cloud");
+  });
+
+  it('persists applied stacks so a new engine sees them', async () => {
+    // prepare
+    mkdirSync(stateDir, { recursive: true });
+    await engine.applyStacks([PLATFORM]);
+    // act
+    const reloaded = newEngine().state();
+    // assess
+    expect(reloaded.map((entry) => entry.name)).toEqual(['platform-test']);
+    expect(reloaded[0]?.resources[0]).toMatchObject({ address: 'aws_ssm_parameter.bus-name', status: 'applied', attributes: { value: 'kestrel-test-bus' } });
+    expect(reloaded[0]?.providerRegion).toBe('eu-west-1');
+  });
+});
