@@ -1,0 +1,215 @@
+/**
+ * One delivery stream to an S3 destination: records are processed, buffered
+ * per partition (dynamic partitioning) and written as one object per buffer
+ * when the buffer reaches `bufferingSizeMiB` or has waited
+ * `bufferingIntervalSeconds`, named `<prefix><stream>-<version>-yyyy-MM-dd-HH-mm-ss-<uuid>[.gz]`
+ * like Firehose names them. Records that fail processing go to the error
+ * output prefix as Firehose's JSON error documents.
+ */
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { evaluatePrefix, formatTime, planPrefixes, timeFields } from './prefix';
+import type { PrefixPlan } from './prefix';
+import { buildProcessor } from './processing';
+import type { ProcessorConfig, RecordProcessor } from './processing';
+
+export interface S3DestinationConfig {
+  bucketArn: string;
+  prefix?: string;
+  errorOutputPrefix?: string;
+  /** MiB; Firehose's default is 5. */
+  bufferingSizeMiB: number;
+  /** Seconds; Firehose's default is 300. */
+  bufferingIntervalSeconds: number;
+  compressionFormat: 'UNCOMPRESSED' | 'GZIP';
+  fileExtension?: string;
+  customTimeZone?: string;
+  dynamicPartitioning: boolean;
+  processingEnabled: boolean;
+  processors: ProcessorConfig[];
+}
+
+export interface DeliveryStreamConfig {
+  name: string;
+  type: 'DirectPut' | 'KinesisStreamAsSource';
+  destination: S3DestinationConfig;
+  tags?: Record<string, string>;
+}
+
+/** Where objects go: the S3 module through the edge in the local cloud, a map in unit tests. */
+export interface ObjectStore {
+  putObject(bucket: string, key: string, body: Buffer): Promise<void>;
+}
+
+interface Buffered {
+  records: Buffer[];
+  bytes: number;
+  oldestArrival: number;
+  partitionKeys?: Record<string, string>;
+  errorOutputType?: string;
+  timer?: NodeJS.Timeout;
+}
+
+export interface DeliveryStreamStats {
+  buffered: number;
+  delivered: number;
+  failed: number;
+  objectsWritten: number;
+}
+
+/** `arn:aws:s3:::bucket` → `bucket`. */
+export function bucketFromArn(arn: string): string {
+  const match = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(arn);
+  if (!match) throw new Error(`BucketARN '${arn}' is not an S3 bucket ARN (arn:aws:s3:::<bucket>)`);
+  return match[1] as string;
+}
+
+export class DeliveryStream {
+  readonly createdAt: Date;
+  private plan!: PrefixPlan;
+  private processor!: RecordProcessor;
+  private readonly buffers = new Map<string, Buffered>();
+  private readonly pending = new Set<Promise<void>>();
+  private stats = { delivered: 0, failed: 0, objectsWritten: 0 };
+
+  constructor(
+    public config: DeliveryStreamConfig,
+    public version: number,
+    private readonly deps: { store: ObjectStore; now: () => number; log: (message: string) => void },
+    createdAt?: Date,
+  ) {
+    this.createdAt = createdAt ?? new Date(deps.now());
+    this.configure(config);
+  }
+
+  /** Validates and applies a configuration (throws on a broken rule, leaving the old one in place). */
+  configure(config: DeliveryStreamConfig): void {
+    const destination = config.destination;
+    bucketFromArn(destination.bucketArn);
+    const plan = planPrefixes(destination.prefix, destination.errorOutputPrefix, destination.dynamicPartitioning);
+    const processor = buildProcessor(destination.processingEnabled ? destination.processors : [], plan.queryKeys);
+    if (plan.lambdaKeys.length) throw new Error(`!{partitionKeyFromLambda:${plan.lambdaKeys[0]}} needs a Lambda processor, which the local Firehose does not emulate`);
+    if (destination.fileExtension !== undefined && destination.fileExtension !== '' && !/^\.[A-Za-z0-9._-]+$/.test(destination.fileExtension)) {
+      throw new Error(`FileExtension must start with '.' and contain only letters, digits, '.', '_' or '-', got '${destination.fileExtension}'`);
+    }
+    if (destination.customTimeZone) timeFields(0, destination.customTimeZone);
+    this.config = config;
+    this.plan = plan;
+    this.processor = processor;
+  }
+
+  get bucket(): string {
+    return bucketFromArn(this.config.destination.bucketArn);
+  }
+
+  describeStats(): DeliveryStreamStats {
+    let buffered = 0;
+    for (const buffer of this.buffers.values()) buffered += buffer.records.length;
+    return { buffered, ...this.stats };
+  }
+
+  /** Accepts records (already validated against the API limits). */
+  put(records: Buffer[]): void {
+    const arrival = this.deps.now();
+    for (const record of records) {
+      for (const processed of this.processor.process(record)) {
+        if (processed.ok) this.append(processed.data, arrival, processed.partitionKeys);
+        else this.appendError(processed, arrival);
+      }
+    }
+  }
+
+  private append(data: Buffer, arrival: number, partitionKeys?: Record<string, string>): void {
+    const key = partitionKeys ? JSON.stringify(Object.entries(partitionKeys).sort()) : '';
+    this.addTo(`ok:${key}`, data, arrival, { partitionKeys });
+  }
+
+  private appendError(failure: { errorCode: string; errorMessage: string; raw: Buffer }, arrival: number): void {
+    const document = JSON.stringify({
+      attemptsMade: 1,
+      arrivalTimestamp: arrival,
+      errorCode: failure.errorCode,
+      errorMessage: failure.errorMessage,
+      attemptEndingTimestamp: this.deps.now(),
+      rawData: failure.raw.toString('base64'),
+    });
+    this.stats.failed++;
+    this.addTo('error:processing-failed', Buffer.from(`${document}\n`), arrival, { errorOutputType: 'processing-failed' });
+  }
+
+  private addTo(key: string, data: Buffer, arrival: number, extra: Pick<Buffered, 'partitionKeys' | 'errorOutputType'>): void {
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      buffer = { records: [], bytes: 0, oldestArrival: arrival, ...extra };
+      this.buffers.set(key, buffer);
+      const interval = this.config.destination.bufferingIntervalSeconds * 1000;
+      buffer.timer = setTimeout(() => this.track(this.deliver(key)), interval);
+      buffer.timer.unref();
+    }
+    buffer.records.push(data);
+    buffer.bytes += data.length;
+    if (buffer.bytes >= this.config.destination.bufferingSizeMiB * 1024 * 1024) this.track(this.deliver(key));
+  }
+
+  private track(delivery: Promise<void>): void {
+    const settled = delivery.catch((error: unknown) => this.deps.log(`firehose: delivery from ${this.config.name} failed: ${(error as Error).message}`));
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+  }
+
+  /** Writes one buffer as an object; on failure the records go back to the front of a buffer for the next attempt. */
+  private async deliver(key: string): Promise<void> {
+    const buffer = this.buffers.get(key);
+    if (!buffer || buffer.records.length === 0) return;
+    this.buffers.delete(key);
+    clearTimeout(buffer.timer);
+    const destination = this.config.destination;
+    const timeZone = destination.customTimeZone;
+    const prefixParts = buffer.errorOutputType ? this.plan.errorPrefix : this.plan.prefix;
+    const prefix = evaluatePrefix(prefixParts, {
+      oldestArrival: buffer.oldestArrival,
+      timeZone,
+      partitionKeys: buffer.partitionKeys,
+      errorOutputType: buffer.errorOutputType,
+    });
+    const stamp = formatTime('yyyy-MM-dd-HH-mm-ss', timeFields(buffer.oldestArrival, timeZone));
+    const gzip = destination.compressionFormat === 'GZIP';
+    const extension = destination.fileExtension || (gzip ? '.gz' : '');
+    const objectKey = `${prefix}${this.config.name}-${this.version}-${stamp}-${randomUUID()}${extension}`;
+    const content = Buffer.concat(buffer.records);
+    try {
+      await this.deps.store.putObject(this.bucket, objectKey, gzip ? gzipSync(content) : content);
+    } catch (error) {
+      const again = this.buffers.get(key);
+      if (again) {
+        again.records.unshift(...buffer.records);
+        again.bytes += buffer.bytes;
+        again.oldestArrival = Math.min(again.oldestArrival, buffer.oldestArrival);
+      } else {
+        const retry = setTimeout(() => this.track(this.deliver(key)), Math.min(destination.bufferingIntervalSeconds * 1000, 5_000));
+        retry.unref();
+        this.buffers.set(key, { ...buffer, timer: retry });
+      }
+      throw error;
+    }
+    this.stats.objectsWritten++;
+    if (!buffer.errorOutputType) this.stats.delivered += buffer.records.length;
+  }
+
+  /**
+   * Delivers everything buffered now and waits for deliveries under way.
+   *
+   * @throws the first delivery failure (the records stay buffered for a later attempt).
+   */
+  async flush(): Promise<void> {
+    const deliveries = [...this.buffers.keys()].map((key) => this.deliver(key));
+    const results = await Promise.allSettled([...deliveries, ...this.pending]);
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** Stops timers (buffered records are dropped; call `flush` first to keep them). */
+  close(): void {
+    for (const buffer of this.buffers.values()) clearTimeout(buffer.timer);
+  }
+}
