@@ -63,3 +63,6 @@ export {
   type PutEventsEntryOptions,
 } from './publish';
 export { allContracts, createEventRegistry, eventRegistry, type EventRegistry } from './registry';
+
+// Service event contracts, one module per producing context.
+export { UserRegisteredV1, UserSignedInV1 } from './events/identity';

@@ -1,4 +1,5 @@
 import type { AnyEventContract } from '../define-event';
+import { UserRegisteredV1, UserSignedInV1 } from './identity';
 
 /**
  * Every event contract version the platform publishes. Each producing context keeps its contracts
@@ -6,4 +7,4 @@ import type { AnyEventContract } from '../define-event';
  * them from `src/index.ts` and appends them here; then runs `nx run contracts:export-schemas`.
  * Old versions stay listed until no consumer declares them (see libs/contracts/README.md).
  */
-export const registeredContracts: readonly AnyEventContract[] = [];
+export const registeredContracts: readonly AnyEventContract[] = [UserRegisteredV1, UserSignedInV1];
