@@ -66,3 +66,10 @@ export { allContracts, createEventRegistry, eventRegistry, type EventRegistry } 
 
 // Service event contracts, one module per producing context.
 export { UserRegisteredV1, UserSignedInV1 } from './events/identity';
+export {
+  CustomerCreatedV1,
+  CustomerDelinquencyChangedV1,
+  CustomerDetailsEditedV1,
+  CustomerLocaleChangedV1,
+  CustomerPreferredStatusChangedV1,
+} from './events/customers';

@@ -1,4 +1,11 @@
 import type { AnyEventContract } from '../define-event';
+import {
+  CustomerCreatedV1,
+  CustomerDelinquencyChangedV1,
+  CustomerDetailsEditedV1,
+  CustomerLocaleChangedV1,
+  CustomerPreferredStatusChangedV1,
+} from './customers';
 import { UserRegisteredV1, UserSignedInV1 } from './identity';
 
 /**
@@ -7,4 +14,12 @@ import { UserRegisteredV1, UserSignedInV1 } from './identity';
  * them from `src/index.ts` and appends them here; then runs `nx run contracts:export-schemas`.
  * Old versions stay listed until no consumer declares them (see libs/contracts/README.md).
  */
-export const registeredContracts: readonly AnyEventContract[] = [UserRegisteredV1, UserSignedInV1];
+export const registeredContracts: readonly AnyEventContract[] = [
+  UserRegisteredV1,
+  UserSignedInV1,
+  CustomerCreatedV1,
+  CustomerDetailsEditedV1,
+  CustomerLocaleChangedV1,
+  CustomerPreferredStatusChangedV1,
+  CustomerDelinquencyChangedV1,
+];
