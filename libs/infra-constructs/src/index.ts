@@ -6,5 +6,6 @@ export { KestrelStack, stateKey, defaultTags } from './kestrel-stack';
 export type { KestrelStackProps } from './kestrel-stack';
 export { resourceName, DEFAULT_MAX_NAME_LENGTH } from './naming';
 export type { ResourceNameParts } from './naming';
-export { platformParameters, platformBusName, PlatformBusReference } from './platform-parameters';
-export type { PlatformParameterNames, PlatformBusReferenceProps } from './platform-parameters';
+export { platformParameters, platformBusName, PlatformBusReference, identityParameters } from './platform-parameters';
+export type { PlatformParameterNames, PlatformBusReferenceProps, IdentityParameterNames } from './platform-parameters';
+export * from './service';

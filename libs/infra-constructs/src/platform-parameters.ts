@@ -25,6 +25,30 @@ export function platformParameters(env: EnvironmentName): PlatformParameterNames
   };
 }
 
+/** SSM parameter names the identity context publishes for an environment. */
+export interface IdentityParameterNames {
+  /** The user pool's JWT issuer URL (`https://cognito-idp.<region>.amazonaws.com/<pool id>`), a String. */
+  userPoolIssuer: string;
+  /** The app client ids a token's audience may name, a StringList (comma-separated). */
+  userPoolClientIds: string;
+}
+
+/**
+ * Where the identity stack publishes what HTTP APIs need to verify its JWTs.
+ * Service stacks read these by name, like the platform bus.
+ *
+ * @example
+ * ```ts
+ * identityParameters('staging').userPoolIssuer; // '/kestrel/staging/identity/user-pool-issuer'
+ * ```
+ */
+export function identityParameters(env: EnvironmentName): IdentityParameterNames {
+  return {
+    userPoolIssuer: `/kestrel/${env}/identity/user-pool-issuer`,
+    userPoolClientIds: `/kestrel/${env}/identity/user-pool-client-ids`,
+  };
+}
+
 /**
  * The physical name of an environment's shared EventBridge bus.
  *
