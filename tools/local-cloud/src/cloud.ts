@@ -19,6 +19,8 @@ import { createSsmModule } from './services/ssm';
 import { createLambdaModule } from './services/lambda';
 import { createSqsModule } from './services/sqs';
 import { createEventBridgeModule } from './services/eventbridge';
+import { createFirehoseModule } from './services/firehose';
+import { createPipesModule } from './services/pipes';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -32,6 +34,8 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createLambdaModule,
   createSqsModule,
   createEventBridgeModule,
+  createFirehoseModule,
+  createPipesModule,
 ];
 
 export interface LocalCloudOptions {

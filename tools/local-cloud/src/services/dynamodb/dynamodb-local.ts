@@ -12,7 +12,7 @@ export interface DynamoDbLocalOptions {
   dataDir: string;
   inMemory?: boolean;
   port?: number;
-  /** Extra JVM flags, appended after the defaults (a later flag wins). */
+  /** JVM flags replacing `DEFAULT_JVM_FLAGS` (the startup bench compares alternatives). */
   jvmFlags?: readonly string[];
 }
 
@@ -57,8 +57,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     name: 'dynamodb-local',
     command: java,
     args: [
-      ...DEFAULT_JVM_FLAGS,
-      ...(options.jvmFlags ?? []),
+      ...(options.jvmFlags ?? DEFAULT_JVM_FLAGS),
       `-Djava.library.path=${libraryPath}`,
       '-jar',
       jar,
@@ -68,6 +67,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
       '-sharedDb',
       ...(options.inMemory ? ['-inMemory'] : ['-dbPath', dbPath]),
     ],
+    // DynamoDB Local writes dynamodb-local-metadata.json into its working directory.
+    cwd: options.inMemory ? options.dataDir : dbPath,
     logFile: join(options.dataDir, 'logs', 'dynamodb-local.log'),
     pidFile: join(options.dataDir, 'pids', 'dynamodb-local.pid'),
     pidFileMarker: 'DynamoDBLocal.jar',

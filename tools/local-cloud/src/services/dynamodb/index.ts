@@ -106,7 +106,7 @@ function sameKeys(a: KeySchemaElement[] | undefined, b: KeySchemaElement[] | und
 }
 
 export interface DynamoDbModuleOptions {
-  /** Extra JVM flags for DynamoDB Local (benchmarks try alternatives). */
+  /** JVM flags for DynamoDB Local, replacing the tuned defaults (benchmarks try alternatives). */
   jvmFlags?: readonly string[];
 }
 
