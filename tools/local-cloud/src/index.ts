@@ -1,0 +1,28 @@
+/**
+ * @kestrel/local-cloud — the platform offline behind one AWS-compatible endpoint.
+ *
+ * @example
+ * import { startLocalCloud } from '@kestrel/local-cloud';
+ * const cloud = await startLocalCloud({ inMemory: true });
+ * await cloud.applyStacks(['infra/platform/cdktf.out/stacks/platform-staging']);
+ * // SDK clients: new DynamoDBClient({ endpoint: cloud.endpoint }) …
+ * await cloud.stop();
+ */
+export { startLocalCloud, DEFAULT_MODULES, summarizeStacks } from './cloud';
+export type { LocalCloud, LocalCloudOptions } from './cloud';
+export * from './core/types';
+export { parseJsonBody, jsonResponse, renderError, detectProtocol } from './core/protocol';
+export type { AwsProtocol } from './core/protocol';
+export { forward } from './core/forward';
+export { startEdgeServer } from './edge/server';
+export type { EdgeServer, EdgeServerOptions } from './edge/server';
+export { resolveRoute, TARGET_PREFIXES } from './edge/routing';
+export { TerraformEngine, StackApplyError, loadStack } from './terraform/engine';
+export type { ApplyReport, StackState, ResourceState, ResourceStatus } from './terraform/engine';
+export { discoverStacks, discoverWorkspaceStacks, findSynthProjects } from './terraform/discovery';
+export { NO_LOCAL_EFFECT } from './terraform/no-local-effect';
+export { SupervisedProcess, findFreePort, answersHttp } from './processes/supervisor';
+export { createSsmModule } from './services/ssm';
+export { createDynamoDbModule, dynamoDbModuleFactory } from './services/dynamodb';
+export { createS3Module } from './services/s3';
+export { createCognitoModule } from './services/cognito';
