@@ -79,6 +79,8 @@ export interface ServiceFunctionProps {
 export class ServiceFunction extends Construct {
   readonly functionName: string;
   readonly lambda: LambdaFunction;
+  /** The function's ARN (one token, so it compares equal wherever it is handed out). */
+  readonly arn: string;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly policy = new PolicyBuilder();
@@ -136,6 +138,7 @@ export class ServiceFunction extends Construct {
       dependsOn: [this.logGroup, rolePolicy],
     });
 
+    this.arn = this.lambda.arn;
     for (const statement of this.accessStatements(props)) this.policy.add(statement);
 
     if (isEventBridgeInvoked(declaration)) {
@@ -157,9 +160,6 @@ export class ServiceFunction extends Construct {
     }
   }
 
-  get arn(): string {
-    return this.lambda.arn;
-  }
 
   /** Adds statements a trigger needs (e.g. reading a stream) to this function's role. */
   grant(...statements: PolicyStatement[]): void {
