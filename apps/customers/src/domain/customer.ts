@@ -1,0 +1,74 @@
+import * as z from 'zod';
+import { MARITAL_STATUSES, ORIGINS, TITLES, type Address, type MaritalStatus, type Origin, type Title } from './values';
+
+/**
+ * The customer aggregate: one profile per user. `version` is the optimistic-locking counter
+ * (1 on creation, +1 per change that writes); it travels as the HTTP `ETag` and as
+ * `customerVersion` in every event.
+ */
+export interface Customer {
+  readonly customerId: string;
+  readonly version: number;
+  readonly email: string;
+  readonly title?: Title;
+  readonly givenName?: string;
+  readonly familyName?: string;
+  readonly phoneNumber?: string;
+  readonly address?: Address;
+  readonly maritalStatus?: MaritalStatus;
+  readonly locale: string;
+  readonly preferred: boolean;
+  /** When the customer last became preferred; present exactly while `preferred`. */
+  readonly preferredSince?: string;
+  readonly delinquent: boolean;
+  /** Why the customer is delinquent; present only while `delinquent`. */
+  readonly delinquencyReason?: string;
+  readonly origin: Origin;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The personal details `EditCustomerDetails` changes (everything a person may correct about themselves). */
+export const DETAIL_FIELDS = ['title', 'givenName', 'familyName', 'phoneNumber', 'address', 'maritalStatus'] as const;
+export type DetailField = (typeof DETAIL_FIELDS)[number];
+
+const storedText = (max: number) => z.string().min(1).max(max);
+
+/**
+ * The stored shape of a customer profile (without `version`, which the table keeps itself).
+ * Read back from DynamoDB and validated on every read; no transforms, the values are already canonical.
+ */
+export const storedCustomerSchema = z.object({
+  customerId: z.uuid(),
+  email: z.email().max(254),
+  title: z.enum(TITLES).optional(),
+  givenName: storedText(100).optional(),
+  familyName: storedText(100).optional(),
+  phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  address: z
+    .object({
+      line1: storedText(200),
+      line2: storedText(200).optional(),
+      city: storedText(100),
+      region: storedText(100).optional(),
+      postalCode: storedText(20).optional(),
+      country: z.string().regex(/^[A-Z]{2}$/),
+    })
+    .optional(),
+  maritalStatus: z.enum(MARITAL_STATUSES).optional(),
+  locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/),
+  preferred: z.boolean(),
+  preferredSince: z.iso.datetime().optional(),
+  delinquent: z.boolean(),
+  delinquencyReason: storedText(500).optional(),
+  origin: z.enum(ORIGINS),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type StoredCustomer = z.output<typeof storedCustomerSchema>;
+
+/** Splits the version off for storage. */
+export function withoutVersion(customer: Customer): StoredCustomer {
+  const { version: _version, ...stored } = customer;
+  return stored;
+}

@@ -1,0 +1,59 @@
+// The customer's value objects and their rules. Input schemas trim and canonicalise (what a
+// person typed); the stored shape (customer.ts) repeats the constraints without transforms.
+// The bounds match the event contracts in @kestrel/contracts, so every valid customer yields
+// contract-valid events (a property test proves it).
+import * as z from 'zod';
+
+/** The user's Cognito `sub`: the customer id everywhere. */
+export const customerIdSchema = z.uuid({ message: 'must be a UUID (the user id)' });
+
+// No control characters (tabs, newlines, NUL…): names and addresses are printed on letters.
+const printable = /^[^\p{Cc}]*$/u;
+const printableMessage = 'must not contain control characters';
+
+function text(max: number) {
+  return z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(printable, printableMessage);
+}
+
+export const TITLES = ['Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Dr', 'Prof'] as const;
+export type Title = (typeof TITLES)[number];
+
+export const MARITAL_STATUSES = ['single', 'married', 'civil-partnership', 'separated', 'divorced', 'widowed'] as const;
+export type MaritalStatus = (typeof MARITAL_STATUSES)[number];
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email({ message: 'must be an email address' }));
+export const personNameSchema = text(100);
+export const titleSchema = z.enum(TITLES, { message: `must be one of ${TITLES.join(', ')}` });
+export const maritalStatusSchema = z.enum(MARITAL_STATUSES, { message: `must be one of ${MARITAL_STATUSES.join(', ')}` });
+export const phoneNumberSchema = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number like +442071234567');
+export const localeSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a BCP 47 language tag like en or pt-BR');
+export const delinquencyReasonSchema = text(500);
+
+export const addressSchema = z.strictObject({
+  line1: text(200),
+  line2: text(200).optional(),
+  city: text(100),
+  region: text(100).optional(),
+  postalCode: text(20).optional(),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code like GB'),
+});
+export type Address = z.output<typeof addressSchema>;
+
+/** How a profile came to exist (mirrors `CustomerCreated.origin`). */
+export const ORIGINS = ['registration', 'staff', 'self-service'] as const;
+export type Origin = (typeof ORIGINS)[number];
