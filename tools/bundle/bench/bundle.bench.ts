@@ -1,0 +1,63 @@
+// Measures what a function bundle costs in production terms: bundle size (raw,
+// gzip, source map), bundling time, and cold module load in a fresh Node
+// process, with and without --enable-source-maps (which ServiceStack sets, and
+// which makes Node parse the map on load). Uses the test fixture service.
+// Writes bench-results/bundle.json. Run: npx nx run bundle:bench [runs]
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleService } from '../src/bundle';
+
+const runs = Number(process.argv[2] ?? 9);
+const projectDir = fileURLToPath(new URL('..', import.meta.url));
+const serviceDir = join(projectDir, 'tests/fixtures/sample-service');
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+/** Milliseconds to import the bundle (module evaluation included) in a fresh process, measured inside it. */
+function coldImportMs(taskRoot: string, sourceMaps: boolean): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});console.log(performance.now()-t);`;
+  const flags = sourceMaps ? ['--enable-source-maps'] : [];
+  const out = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' } });
+  return Number(out.trim());
+}
+
+const outDir = mkdtempSync(join(tmpdir(), 'kestrel-bundle-bench-'));
+const bundleMs: number[] = [];
+let results = await bundleService({ serviceDir, outDir });
+for (let i = 0; i < Math.min(runs, 5); i += 1) {
+  const started = performance.now();
+  results = await bundleService({ serviceDir, outDir });
+  bundleMs.push(Math.round(performance.now() - started));
+}
+
+const functions = results.map((result) => {
+  // Outside the repository, as Lambda would load it: nothing resolvable above.
+  const taskRoot = mkdtempSync(join(tmpdir(), `kestrel-bench-${result.functionName}-`));
+  cpSync(join(outDir, result.functionName), taskRoot, { recursive: true });
+  const plain = Array.from({ length: runs }, () => coldImportMs(taskRoot, false));
+  const mapped = Array.from({ length: runs }, () => coldImportMs(taskRoot, true));
+  return {
+    function: result.functionName,
+    bytes: result.bytes,
+    gzipBytes: result.gzipBytes,
+    mapBytes: result.mapBytes,
+    topInputs: result.byPackage.slice(0, 5),
+    coldImportMedianMs: Number(median(plain).toFixed(1)),
+    coldImportWithSourceMapsMedianMs: Number(median(mapped).toFixed(1)),
+  };
+});
+
+const report = {
+  measuredAt: new Date().toISOString(),
+  node: process.version,
+  cpus: availableParallelism(),
+  runs,
+  bundleServiceMedianMs: median(bundleMs),
+  functions,
+};
+mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
+writeFileSync(join(projectDir, 'bench-results/bundle.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(JSON.stringify(report, null, 2));
