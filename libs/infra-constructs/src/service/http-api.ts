@@ -104,6 +104,7 @@ export class ServiceHttpApi extends Construct {
     }
 
     const integrations = new Map<string, Apigatewayv2Integration>();
+    const usedIds = new Set<string>();
     for (const { functionName, trigger } of routes) {
       const fn = functions.get(functionName);
       let integration = integrations.get(functionName);
@@ -117,7 +118,11 @@ export class ServiceHttpApi extends Construct {
         integrations.set(functionName, integration);
       }
       const routeKey = `${trigger.method} ${trigger.path}`;
-      const constructId = routeKey.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '');
+      // Readable ids; `GET /a-b` and `GET /a/b` would collide, so later ones get a number.
+      const readableId = routeKey.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '');
+      let constructId = readableId;
+      for (let n = 2; usedIds.has(constructId); n += 1) constructId = `${readableId}-${n}`;
+      usedIds.add(constructId);
       const jwtRoute = trigger.auth === 'jwt';
       this.routes.set(
         routeKey,
