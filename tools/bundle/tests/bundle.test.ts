@@ -1,16 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
 import { bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
 import type { BundleResult } from '../src/bundle';
 
 const serviceDir = fileURLToPath(new URL('./fixtures/sample-service', import.meta.url));
+
+// Every temporary folder of this file lives under one root, removed at the end.
+const scratch = mkdtempSync(join(tmpdir(), 'kestrel-bundle-tests-'));
+const scratchDir = (prefix: string) => mkdtempSync(join(scratch, prefix));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
  * Runs a bundle the way Lambda would: copied to a folder with no
@@ -18,7 +23,7 @@ const serviceDir = fileURLToPath(new URL('./fixtures/sample-service', import.met
  * in a fresh Node process, handler called with `event`.
  */
 function invokeInFreshProcess(bundleFolder: string, event: unknown): { result?: unknown; error?: string } {
-  const taskRoot = mkdtempSync(join(tmpdir(), 'kestrel-task-root-'));
+  const taskRoot = scratchDir('task-root-');
   cpSync(bundleFolder, taskRoot, { recursive: true });
   const script = `
     try {
@@ -42,7 +47,7 @@ describe('bundleService', () => {
 
   beforeAll(async () => {
     // prepare / act (one bundling run for the file)
-    outDir = mkdtempSync(join(tmpdir(), 'kestrel-bundles-'));
+    outDir = scratchDir('bundles-');
     mkdirSync(join(outDir, 'http-greet'));
     writeFileSync(join(outDir, 'http-greet', 'stale.js'), 'left over from an earlier build');
     results = await bundleService({ serviceDir, outDir });
@@ -77,7 +82,7 @@ describe('bundleService', () => {
   it('gives CommonJS dependencies a real require (the createRequire banner)', () => {
     // prepare: the same bundle without the banner
     const code = readFileSync(join(outDir, 'http-greet', 'index.mjs'), 'utf8');
-    const withoutBanner = mkdtempSync(join(tmpdir(), 'kestrel-no-banner-'));
+    const withoutBanner = scratchDir('no-banner-');
     cpSync(join(outDir, 'http-greet'), withoutBanner, { recursive: true });
     writeFileSync(join(withoutBanner, 'index.mjs'), code.replace(CREATE_REQUIRE_BANNER, ''));
 
@@ -135,14 +140,14 @@ describe('bundleService', () => {
 describe('bundleService errors', () => {
   it('names functions the manifest does not declare', async () => {
     // act / assess
-    await expect(bundleService({ serviceDir, outDir: mkdtempSync(join(tmpdir(), 'kestrel-bundles-')), functions: ['http-greeet'] })).rejects.toThrow(
+    await expect(bundleService({ serviceDir, outDir: scratchDir('bundles-'), functions: ['http-greeet'] })).rejects.toThrow(
       'Service "sample" declares no function "http-greeet" (declared: http-greet, schedule-tick)',
     );
   });
 
   it('says where it looked for a manifest', async () => {
     // prepare
-    const empty = mkdtempSync(join(tmpdir(), 'kestrel-no-service-'));
+    const empty = scratchDir('no-service-');
 
     // act / assess
     await expect(bundleService({ serviceDir: empty })).rejects.toThrow(`No service manifest at ${join(empty, 'service.ts')}`);
