@@ -58,13 +58,31 @@ export function normalizeName(name: string): string {
  */
 export function nameSearchKey(customer: { readonly familyName?: string }): string | undefined {
   if (customer.familyName === undefined) return undefined;
-  const key = normalizeName(customer.familyName);
+  return searchableName(customer.familyName);
+}
+
+// Compatibility decomposition can expand a character many times over (U+FDFA becomes 18
+// letters); capping the key keeps it inside DynamoDB's key size limits for any 100-character name.
+const MAX_KEY_CHARACTERS = 200;
+
+/**
+ * The normalised, length-capped form of a name as stored in and searched on the index, or
+ * `undefined` when nothing searchable remains. Stored names and queries go through the same cap.
+ *
+ * @example
+ * ```ts
+ * searchableName(' ÅNGSTRÖM '); // 'angstrom'
+ * searchableName('\u0301');     // undefined
+ * ```
+ */
+export function searchableName(name: string): string | undefined {
+  const key = [...normalizeName(name)].slice(0, MAX_KEY_CHARACTERS).join('').trimEnd();
   return key === '' ? undefined : key;
 }
 
 /** How results of one family name are ordered: by normalised given name (customers without one last). */
 export function nameSortKey(customer: { readonly givenName?: string }): string {
-  const key = customer.givenName === undefined ? '' : normalizeName(customer.givenName);
+  const key = customer.givenName === undefined ? undefined : searchableName(customer.givenName);
   // '~' sorts after every letter, so customers without a given name come last.
-  return key === '' ? '~' : key;
+  return key ?? '~';
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nameSearchKey, nameSortKey, normalizeName } from '../../../src/domain/name-search';
+import { nameSearchKey, nameSortKey, normalizeName, searchableName } from '../../../src/domain/name-search';
 
 describe('normalizeName', () => {
   it.each([
@@ -81,5 +81,21 @@ describe('nameSearchKey and nameSortKey', () => {
     expect(nameSortKey({ givenName: 'Élodie' })).toBe('elodie');
     expect(nameSortKey({})).toBe('~');
     expect(['zoe', '~', 'ada'].sort()).toEqual(['ada', 'zoe', '~']);
+  });
+});
+
+describe('searchableName', () => {
+  it('caps keys so a name that expands under NFKD still fits a DynamoDB key', () => {
+    // U+FDFA decomposes into 18 letters and spaces.
+    const key = searchableName('\uFDFA'.repeat(100));
+
+    expect(key).toBeDefined();
+    expect([...(key as string)].length).toBeLessThanOrEqual(200);
+    expect(new TextEncoder().encode(key).length).toBeLessThan(1024);
+  });
+
+  it('is nameSearchKey for a family name, and undefined when nothing searchable remains', () => {
+    expect(searchableName('  LOVELACE ')).toBe('lovelace');
+    expect(searchableName('   ')).toBeUndefined();
   });
 });

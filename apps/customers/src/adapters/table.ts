@@ -1,0 +1,101 @@
+// The customers table: one DynamoDB table (the standard single-table layout of
+// @kestrel/table-keys) holding three kinds of item. Keys come from entity definitions, never from
+// string concatenation; every read the service does is declared below as an access pattern and
+// served by one GetItem or one Query.
+//
+// | item          | PK                          | SK        | GSI1 (name search)                               | GSI2 (sparse: preferred)                 |
+// | Customer      | CUSTOMER#<customerId>       | PROFILE   | CUSTOMER_NAME#<family> / <given>#<customerId>     | PREFERRED_CUSTOMERS / <since>#<customerId> |
+// | OutboxEvent   | OUTBOX#<eventId>            | EVENT     | -                                                | -                                        |
+import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
+import * as z from 'zod';
+import { storedCustomerSchema, type StoredCustomer } from '../domain/customer';
+import { nameSearchKey, nameSortKey } from '../domain/name-search';
+
+export const NAME_INDEX = 'GSI1';
+export const PREFERRED_INDEX = 'GSI2';
+
+/** The customer profile: one item per customer, in the name index when it has a family name, in the preferred index while preferred. */
+export const CustomerEntity = defineEntity<'Customer', Pick<StoredCustomer, 'customerId'>, StoredCustomer>({
+  name: 'Customer',
+  key: ({ customerId }) => ({ PK: ['CUSTOMER', customerId], SK: ['PROFILE'] }),
+  indexes: {
+    [NAME_INDEX]: (customer: StoredCustomer) => {
+      const family = nameSearchKey(customer);
+      return family === undefined ? undefined : { PK: ['CUSTOMER_NAME', family], SK: [nameSortKey(customer), customer.customerId] };
+    },
+    // Sparse: only preferred customers carry GSI2 keys, so the index holds exactly them.
+    [PREFERRED_INDEX]: (customer: StoredCustomer) =>
+      customer.preferred && customer.preferredSince !== undefined
+        ? { PK: ['PREFERRED_CUSTOMERS'], SK: [customer.preferredSince, customer.customerId] }
+        : undefined,
+  },
+});
+export const customerCodec = defineItemCodec(CustomerEntity, storedCustomerSchema);
+
+/**
+ * An event waiting in the outbox: written in the same transaction as the change it reports;
+ * the table's stream feeds it to the EventBridge pipe (filtered on the `OUTBOX#` key prefix),
+ * and TTL removes it afterwards. `detail` is the complete `{ metadata, data }` JSON.
+ */
+export interface OutboxEvent extends Record<string, unknown> {
+  readonly eventId: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: string;
+  /** The customer the event is about, for inspecting the outbox by hand. */
+  readonly customerId: string;
+}
+export const OutboxEventEntity = defineEntity<'OutboxEvent', Pick<OutboxEvent, 'eventId'>, OutboxEvent>({
+  name: 'OutboxEvent',
+  key: ({ eventId }) => ({ PK: ['OUTBOX', eventId], SK: ['EVENT'] }),
+});
+export const outboxCodec = defineItemCodec(
+  OutboxEventEntity,
+  z.object({ eventId: z.uuid(), source: z.string().min(1), detailType: z.string().min(1), detail: z.string().min(2), customerId: z.uuid() }),
+);
+/** The stream only lives 24 h, so the pipe is long done by then; the week is for looking into a pipe DLQ. */
+export const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
+
+/** Partition key of the name index for a normalised family name. */
+export const nameIndexPartition = (family: string) => joinKey(['CUSTOMER_NAME', family]);
+/** Partition key of the preferred index (one partition: preferred customers are few). */
+export const PREFERRED_PARTITION = joinKey(['PREFERRED_CUSTOMERS']);
+
+// Typical stored profile with names, phone and a postal address (see bench results for measured sizes).
+const PROFILE_BYTES = 700;
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;
+
+/** Every read the service does, with its expected cost; rendered into the README. */
+export const accessPatterns = [
+  defineAccessPattern({
+    name: 'GetCustomer',
+    entity: CustomerEntity,
+    index: 'table',
+    keyCondition: 'PK = CUSTOMER#<customerId> AND SK = PROFILE',
+    operation: 'GetItem',
+    expectedItemBytes: PROFILE_BYTES,
+    consistency: 'strong',
+    notes: 'also the read before every command; strongly consistent so an ETag is never older than the last write',
+  }),
+  defineAccessPattern({
+    name: 'GetCustomersWithName',
+    entity: CustomerEntity,
+    index: NAME_INDEX,
+    keyCondition: 'GSI1PK = CUSTOMER_NAME#<normalised family name>',
+    operation: 'Query',
+    expectedItemBytes: PROFILE_BYTES,
+    expectedItems: PAGE_SIZE_DEFAULT,
+    notes: 'case- and accent-insensitive (NFKD, marks stripped, lower-case); ordered by normalised given name; one page',
+  }),
+  defineAccessPattern({
+    name: 'GetPreferredCustomers',
+    entity: CustomerEntity,
+    index: PREFERRED_INDEX,
+    keyCondition: 'GSI2PK = PREFERRED_CUSTOMERS',
+    operation: 'Query',
+    expectedItemBytes: PROFILE_BYTES,
+    expectedItems: PAGE_SIZE_DEFAULT,
+    notes: 'sparse index: only preferred customers carry GSI2 keys; ordered by when they became preferred; one page',
+  }),
+];

@@ -1,0 +1,39 @@
+import type { Customer } from '../domain/customer';
+import type { DomainEvent } from '../domain/events';
+
+/** Where a change came from; copied into the metadata of the events it publishes. */
+export interface EventOrigin {
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly traceparent?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/**
+ * The customers store as the use cases need it (implemented by `CustomerRepository`).
+ * `create` fails with table-keys' `AlreadyExistsError`, `save` with `StaleVersionError`
+ * or `ItemNotFoundError` when its condition does not hold.
+ */
+export interface Customers {
+  get(customerId: string): Promise<Customer | undefined>;
+  create(change: { customer: Customer; events: readonly DomainEvent[] }, origin: EventOrigin): Promise<void>;
+  save(change: { customer: Customer; events: readonly DomainEvent[] }, expectedVersion: number, origin: EventOrigin, operation?: string): Promise<void>;
+  findByName(name: string, page: PageRequest): Promise<Page<Customer>>;
+  listPreferred(page: PageRequest): Promise<Page<Customer>>;
+}
+
+/** What every use case runs with. */
+export interface Services {
+  readonly customers: Customers;
+  /** The current time (injected so tests and replays control it). */
+  readonly clock: () => Date;
+}
