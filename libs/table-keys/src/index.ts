@@ -9,3 +9,4 @@ export * from './item-codec';
 export * from './writes';
 export * from './ttl';
 export * from './capacity';
+export * from './outbox';

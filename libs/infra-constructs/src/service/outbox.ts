@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { OUTBOX_ITEM } from '@kestrel/table-keys';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { PipesPipe } from '@cdktn/provider-aws/lib/pipes-pipe';
@@ -12,18 +13,8 @@ import type { ServiceKey } from './service-key';
 import { streamReadStatements } from './stream-triggers';
 import type { ServiceTables } from './tables';
 
-/**
- * The outbox item every service writes in the same transaction as its state
- * change; the pipe turns each new one into one event on the bus.
- * `PK` starts with {@link OUTBOX_ITEM.keyPrefix}; `source` and `detailType`
- * are strings; `detail` is the whole `{ metadata, data }` as a JSON string.
- */
-export const OUTBOX_ITEM = Object.freeze({
-  keyPrefix: 'OUTBOX#',
-  source: 'source',
-  detailType: 'detailType',
-  detail: 'detail',
-});
+// The outbox item's shape is owned by the runtime library that writes it.
+export { OUTBOX_ITEM };
 
 /** Attempts on a failing batch (bisected automatically) before its records go to the dead-letter queue. */
 export const OUTBOX_RETRY_ATTEMPTS = 10;
