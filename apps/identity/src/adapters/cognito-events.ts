@@ -1,0 +1,165 @@
+/**
+ * Zod schemas of the events Cognito sends each trigger, written from the
+ * Cognito developer guide's event descriptions (shared parameters plus each
+ * trigger's request and response). Powertools' parser ships Cognito schemas
+ * too, but they import zod by name (every locale lands in the bundle), accept
+ * only `PreSignUp_SignUp` for pre sign-up, and require a non-empty session on
+ * define-auth-challenge, which a passwordless flow's first call never has.
+ *
+ * Objects are not strict: Cognito adds fields over time, and a trigger must
+ * return the event it got with only `response` changed. Bounds are generous
+ * versions of Cognito's own limits, so hostile sizes fail here with the path
+ * named instead of deep in domain code.
+ */
+import * as z from 'zod';
+
+const stringMap = (maxValue = 2048) => z.record(z.string().max(128), z.string().max(maxValue));
+/** Cognito sends `null` or omits optional maps. */
+const optionalMap = stringMap().nullish();
+const MAX_SESSION = 10;
+
+function sources<const T extends readonly [string, ...string[]]>(trigger: string, values: T) {
+  return z.enum(values, { error: (issue) => `unsupported trigger source ${JSON.stringify(String(issue.input).slice(0, 64))} for the ${trigger} trigger (expected ${values.join(', ')})` });
+}
+
+const shared = {
+  version: z.string().max(16),
+  region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be an AWS region'),
+  userPoolId: z.string().regex(/^[A-Za-z0-9-]+_[A-Za-z0-9]+$/, 'must be a user pool id'),
+  userName: z.string().max(256),
+  callerContext: z.object({
+    awsSdkVersion: z.string().max(128).nullish(),
+    // Null for some administrator flows (and always possible in cognito-local).
+    clientId: z.string().max(128).nullish(),
+  }),
+};
+
+export const preSignUpEvent = z.object({
+  ...shared,
+  triggerSource: sources('pre sign-up', ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser', 'PreSignUp_ExternalProvider']),
+  request: z.object({ userAttributes: stringMap(), validationData: optionalMap, clientMetadata: optionalMap }),
+});
+export type PreSignUpEvent = z.output<typeof preSignUpEvent>;
+
+export const customMessageEvent = z.object({
+  ...shared,
+  triggerSource: sources('custom message', [
+    'CustomMessage_SignUp',
+    'CustomMessage_AdminCreateUser',
+    'CustomMessage_ResendCode',
+    'CustomMessage_ForgotPassword',
+    'CustomMessage_UpdateUserAttribute',
+    'CustomMessage_VerifyUserAttribute',
+    'CustomMessage_Authentication',
+  ]),
+  request: z.object({
+    userAttributes: stringMap(),
+    codeParameter: z.string().min(1).max(64),
+    linkParameter: z.string().max(2048).nullish(),
+    usernameParameter: z.string().max(64).nullish(),
+    clientMetadata: optionalMap,
+  }),
+});
+export type CustomMessageEvent = z.output<typeof customMessageEvent>;
+
+export const postConfirmationEvent = z.object({
+  ...shared,
+  triggerSource: sources('post confirmation', ['PostConfirmation_ConfirmSignUp', 'PostConfirmation_ConfirmForgotPassword']),
+  request: z.object({ userAttributes: stringMap(), clientMetadata: optionalMap }),
+});
+export type PostConfirmationEvent = z.output<typeof postConfirmationEvent>;
+
+export const preAuthenticationEvent = z.object({
+  ...shared,
+  triggerSource: sources('pre authentication', ['PreAuthentication_Authentication']),
+  request: z.object({ userAttributes: stringMap(), validationData: optionalMap, userNotFound: z.boolean().nullish() }),
+});
+export type PreAuthenticationEvent = z.output<typeof preAuthenticationEvent>;
+
+export const postAuthenticationEvent = z.object({
+  ...shared,
+  triggerSource: sources('post authentication', ['PostAuthentication_Authentication']),
+  request: z.object({ userAttributes: stringMap(), newDeviceUsed: z.boolean().nullish(), clientMetadata: optionalMap }),
+});
+export type PostAuthenticationEvent = z.output<typeof postAuthenticationEvent>;
+
+export const preTokenGenerationEvent = z.object({
+  ...shared,
+  triggerSource: sources('pre token generation', [
+    'TokenGeneration_HostedAuth',
+    'TokenGeneration_Authentication',
+    'TokenGeneration_NewPasswordChallenge',
+    'TokenGeneration_AuthenticateDevice',
+    'TokenGeneration_RefreshTokens',
+  ]),
+  request: z.object({
+    userAttributes: stringMap(),
+    groupConfiguration: z
+      .object({
+        groupsToOverride: z.array(z.string().max(128)).max(500).nullish(),
+        iamRolesToOverride: z.array(z.string().max(2048)).max(500).nullish(),
+        preferredRole: z.string().max(2048).nullish(),
+      })
+      .nullish(),
+    scopes: z.array(z.string().max(256)).max(100).nullish(),
+    clientMetadata: optionalMap,
+  }),
+  response: z.record(z.string(), z.unknown()).nullish(),
+});
+export type PreTokenGenerationEvent = z.output<typeof preTokenGenerationEvent>;
+
+export const userMigrationEvent = z.object({
+  ...shared,
+  triggerSource: sources('user migration', ['UserMigration_Authentication', 'UserMigration_ForgotPassword']),
+  request: z.object({
+    // Absent on forgot-password; bounded generously so the domain can refuse it in the same words as a wrong one.
+    password: z.string().max(4096).nullish(),
+    validationData: optionalMap,
+    clientMetadata: optionalMap,
+  }),
+});
+export type UserMigrationEvent = z.output<typeof userMigrationEvent>;
+
+const challengeResult = z.object({
+  challengeName: z.string().max(64),
+  challengeResult: z.boolean(),
+  challengeMetadata: z.string().max(2048).nullish(),
+});
+
+export const defineAuthChallengeEvent = z.object({
+  ...shared,
+  triggerSource: sources('define auth challenge', ['DefineAuthChallenge_Authentication']),
+  request: z.object({
+    userAttributes: stringMap(),
+    session: z.array(challengeResult).max(MAX_SESSION),
+    clientMetadata: optionalMap,
+    userNotFound: z.boolean().nullish(),
+  }),
+});
+export type DefineAuthChallengeEvent = z.output<typeof defineAuthChallengeEvent>;
+
+export const createAuthChallengeEvent = z.object({
+  ...shared,
+  triggerSource: sources('create auth challenge', ['CreateAuthChallenge_Authentication']),
+  request: z.object({
+    userAttributes: stringMap(),
+    challengeName: z.string().max(64),
+    session: z.array(challengeResult).max(MAX_SESSION),
+    clientMetadata: optionalMap,
+    userNotFound: z.boolean().nullish(),
+  }),
+});
+export type CreateAuthChallengeEvent = z.output<typeof createAuthChallengeEvent>;
+
+export const verifyAuthChallengeEvent = z.object({
+  ...shared,
+  triggerSource: sources('verify auth challenge', ['VerifyAuthChallengeResponse_Authentication']),
+  request: z.object({
+    userAttributes: stringMap(),
+    privateChallengeParameters: stringMap().nullish(),
+    challengeAnswer: z.string().max(2048),
+    clientMetadata: optionalMap,
+    userNotFound: z.boolean().nullish(),
+  }),
+});
+export type VerifyAuthChallengeEvent = z.output<typeof verifyAuthChallengeEvent>;

@@ -1,0 +1,108 @@
+/**
+ * What every trigger handler shares: parse the event with its schema, run
+ * the trigger's logic, return the event with the new `response`, and turn
+ * every failure into a deliberate, clear message. Cognito shows a Lambda
+ * error's message to the app (`<Trigger> failed with error <message>.`), so:
+ *
+ * - a malformed or hostile event is refused as "Invalid request: <path>: <problem>";
+ * - a domain rejection carries the words written for the person;
+ * - anything unexpected is logged with its details and answered with a
+ *   generic "please try again" (Cognito retries, and the next try usually works),
+ *   never a stack trace or an internal message.
+ */
+import type * as z from 'zod';
+import { isTriggerRejection } from '../domain/rejection';
+
+export const TEMPORARY_FAILURE_MESSAGE = 'Sorry, something went wrong on our side. Please try again.';
+
+/** The Lambda context fields triggers use. */
+export interface InvocationContext {
+  awsRequestId?: string;
+}
+
+/** What a trigger's logic receives besides the parsed event. */
+export interface TriggerInvocation {
+  /** The Lambda request id: the causation id of events this invocation produces. */
+  requestId: string;
+  now: Date;
+}
+
+/** A trigger refused the invocation; Cognito shows `message` to the app. */
+export class CognitoTriggerError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'invalid-event' | 'rejected' | 'failed',
+  ) {
+    super(message);
+    this.name = kind === 'failed' ? 'TemporaryFailure' : 'Rejected';
+  }
+}
+
+type Log = (line: Record<string, unknown>) => void;
+const defaultLog: Log = (line) => console.log(JSON.stringify(line));
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'event'}: ${issue.message}`)
+    .join('; ');
+}
+
+export interface TriggerOptions {
+  log?: Log;
+  clock?: () => Date;
+}
+
+/**
+ * Wraps one trigger's logic as a Lambda handler.
+ *
+ * @example
+ * export const handler = cognitoTrigger('PreSignUp', preSignUpEvent, async (event) => {
+ *   decideSignUp(…); // throws TriggerRejection to refuse
+ *   return { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
+ * });
+ */
+export function cognitoTrigger<S extends z.ZodType<{ triggerSource: string }>, R>(
+  trigger: string,
+  schema: S,
+  run: (event: z.output<S>, invocation: TriggerInvocation) => Promise<R> | R,
+  options: TriggerOptions = {},
+): (raw: unknown, context?: InvocationContext) => Promise<Record<string, unknown> & { response: R }> {
+  const log = options.log ?? defaultLog;
+  const clock = options.clock ?? (() => new Date());
+  return async (raw, context) => {
+    const started = Date.now();
+    const parsed = schema.safeParse(raw);
+    const triggerSource = typeof (raw as { triggerSource?: unknown })?.triggerSource === 'string' ? String((raw as { triggerSource: string }).triggerSource).slice(0, 64) : undefined;
+    if (!parsed.success) {
+      const detail = describeIssues(parsed.error);
+      log({ level: 'WARN', trigger, triggerSource, outcome: 'invalid-event', detail });
+      throw new CognitoTriggerError(`Invalid request: ${detail}`, 'invalid-event');
+    }
+    try {
+      const response = await run(parsed.data, { requestId: context?.awsRequestId ?? `local-${globalThis.crypto.randomUUID()}`, now: clock() });
+      log({ level: 'INFO', trigger, triggerSource, outcome: 'ok', durationMs: Date.now() - started });
+      return { ...(raw as Record<string, unknown>), response };
+    } catch (error) {
+      if (isTriggerRejection(error)) {
+        log({ level: 'INFO', trigger, triggerSource, outcome: 'rejected', field: error.field, reason: error.message });
+        throw new CognitoTriggerError(error.message, 'rejected');
+      }
+      log({
+        level: 'ERROR',
+        trigger,
+        triggerSource,
+        outcome: 'failed',
+        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+      });
+      throw new CognitoTriggerError(TEMPORARY_FAILURE_MESSAGE, 'failed');
+    }
+  };
+}
+
+/** A required environment variable, or a failure naming it (surfaces at cold start, in the logs). */
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}

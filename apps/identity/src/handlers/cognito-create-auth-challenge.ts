@@ -1,0 +1,59 @@
+/**
+ * Create auth challenge: a one-time code for a passwordless sign-in. The
+ * first challenge of a session makes a new code (stored only as a salted
+ * HMAC with an expiry) and emails it; later challenges of the same session
+ * reuse it (the id travels in `challengeMetadata`), so a wrong answer does
+ * not mail another code. For a user Cognito does not know, the same work is
+ * done and the same response shape returned, only no email leaves.
+ */
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { maskEmail, normalizeEmail } from '../domain/email';
+import { renderMessage } from '../domain/messages';
+import { challengeMetadata, CUSTOM_CHALLENGE, generateCode, newChallenge, sessionChallengeId } from '../domain/one-time-code';
+import { TriggerRejection } from '../domain/rejection';
+import { checkUserName, hasInvisibleOrControl } from '../domain/text-rules';
+import { createAuthChallengeEvent } from '../adapters/cognito-events';
+import { documentClient } from '../adapters/aws-clients';
+import { SesCodeMailer } from '../adapters/code-mailer';
+import type { CodeMailer } from '../adapters/code-mailer';
+import { IdentityTable } from '../adapters/identity-table';
+import { lazy } from '../adapters/lazy';
+import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+
+export interface CreateAuthChallengeDependencies {
+  table: IdentityTable;
+  mailer: CodeMailer;
+  randomInt?: (maxExclusive: number) => number;
+}
+
+export function createHandler(dependencies: () => CreateAuthChallengeDependencies) {
+  return cognitoTrigger('CreateAuthChallenge', createAuthChallengeEvent, async (event, { now }) => {
+    if (event.request.challengeName !== CUSTOM_CHALLENGE) throw new TriggerRejection('This sign-in method is not supported.');
+    checkUserName(event.userName);
+    const { table, mailer, randomInt: random = randomInt } = dependencies();
+    const attributes = event.request.userAttributes;
+    const known = event.request.userNotFound !== true && attributes.email !== undefined && !hasInvisibleOrControl(attributes.email);
+    const destination = known ? normalizeEmail(attributes.email as string) : normalizeEmail(event.userName);
+
+    const reuse = sessionChallengeId(event.request.session);
+    let challengeId = reuse;
+    if (challengeId === undefined) {
+      challengeId = randomUUID();
+      const code = generateCode(random);
+      await table.saveChallenge(event.userName, newChallenge({ challengeId, code, salt: randomBytes(16), now }));
+      if (known) await mailer.send(destination, renderMessage({ kind: 'sign-in-code', locale: attributes.locale, code }));
+    }
+    return {
+      publicChallengeParameters: { delivery: 'EMAIL', destination: maskEmail(destination) },
+      privateChallengeParameters: { challengeId },
+      challengeMetadata: challengeMetadata(challengeId),
+    };
+  });
+}
+
+export const handler = createHandler(
+  lazy(() => ({
+    table: new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
+    mailer: new SesCodeMailer(requiredEnv('ONE_TIME_CODE_FROM_ADDRESS')),
+  })),
+);

@@ -1,0 +1,62 @@
+/**
+ * Post authentication: audit the sign-in and tell the platform (UserSignedIn,
+ * through the outbox, in the same transaction as the audit item). Users who
+ * did not come through sign-up — migrated from the legacy store or invited by
+ * staff (`custom:origin`) — are registered here on their first sign-in, with
+ * the same once-per-sub guarantee as post confirmation.
+ *
+ * Cognito's event does not say how the user proved who they are; a
+ * one-time-code challenge answered in the last minutes means the code, the
+ * first sign-in of a migrated user means migration, anything else a password.
+ */
+import { accountOrigin } from '../domain/profile';
+import { registrationOf, userSub } from '../domain/registration';
+import { checkUserName } from '../domain/text-rules';
+import { postAuthenticationEvent } from '../adapters/cognito-events';
+import { documentClient } from '../adapters/aws-clients';
+import { CognitoGroupMembership, CUSTOMERS_GROUP } from '../adapters/cognito-groups';
+import type { GroupMembership } from '../adapters/cognito-groups';
+import { IdentityTable } from '../adapters/identity-table';
+import type { SignInMethod } from '../adapters/identity-table';
+import { lazy } from '../adapters/lazy';
+import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+
+/** How recent an answered challenge must be to count as this sign-in's proof. */
+export const CODE_SIGN_IN_WINDOW_SECONDS = 300;
+
+export interface PostAuthenticationDependencies {
+  table: IdentityTable;
+  groups: GroupMembership;
+}
+
+export function createHandler(dependencies: () => PostAuthenticationDependencies) {
+  return cognitoTrigger('PostAuthentication', postAuthenticationEvent, async (event, { requestId, now }) => {
+    checkUserName(event.userName);
+    const attributes = event.request.userAttributes;
+    const userId = userSub(attributes);
+    const { table, groups } = dependencies();
+
+    let method: SignInMethod = 'password';
+    const origin = accountOrigin(attributes);
+    if (origin !== 'sign-up' && !(await table.isRegistered(userId))) {
+      await groups.addToGroup({ userPoolId: event.userPoolId, userName: event.userName, group: CUSTOMERS_GROUP });
+      await table.registerOnce(registrationOf(attributes, now, origin), requestId);
+      if (origin === 'migration') method = 'migration';
+    }
+    if (method === 'password') {
+      const challenge = await table.challenge(event.userName);
+      const answeredAt = challenge?.answeredAt ? Date.parse(challenge.answeredAt) : Number.NaN;
+      if (now.getTime() - answeredAt <= CODE_SIGN_IN_WINDOW_SECONDS * 1000) method = 'one-time-code';
+    }
+
+    await table.recordSignIn(
+      { userId, clientId: event.callerContext.clientId ?? 'none', method, newDevice: event.request.newDeviceUsed === true, signedInAt: now.toISOString() },
+      requestId,
+    );
+    return {};
+  });
+}
+
+export const handler = createHandler(
+  lazy(() => ({ table: new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')), groups: new CognitoGroupMembership() })),
+);

@@ -1,0 +1,23 @@
+/**
+ * Pre authentication: refuse sign-in while the account is suspended or its
+ * one-time-code failures for this window are used up. A user name Cognito
+ * does not know (`userNotFound`) gets the same lookup and the same answers,
+ * so the trigger reveals nothing about who has an account.
+ */
+import { enforceSignIn } from '../domain/sign-in-guard';
+import { checkUserName } from '../domain/text-rules';
+import { preAuthenticationEvent } from '../adapters/cognito-events';
+import { documentClient } from '../adapters/aws-clients';
+import { IdentityTable } from '../adapters/identity-table';
+import { lazy } from '../adapters/lazy';
+import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+
+export function createHandler(table: () => IdentityTable) {
+  return cognitoTrigger('PreAuthentication', preAuthenticationEvent, async (event, { now }) => {
+    checkUserName(event.userName);
+    enforceSignIn(await table().guardState(event.userName, now), now);
+    return {};
+  });
+}
+
+export const handler = createHandler(lazy(() => new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));
