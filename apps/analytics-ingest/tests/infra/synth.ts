@@ -1,0 +1,23 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { environment } from '@kestrel/infra-constructs';
+import type { EnvironmentName } from '@kestrel/infra-constructs';
+import { synthStack, testApp } from '@kestrel/infra-constructs/testing';
+import type { SynthesizedStack } from '@kestrel/infra-constructs/testing';
+import { AnalyticsIngestStack } from '../../infra/analytics-ingest.stack';
+import type { AnalyticsIngestStackProps } from '../../infra/analytics-ingest.stack';
+
+/** A stand-in bundle folder: synth only zips and hashes it. */
+function stubBundles(): string {
+  const dir = join(tmpdir(), `analytics-ingest-stub-bundles-${process.pid}`);
+  mkdirSync(join(dir, 'ingest'), { recursive: true });
+  writeFileSync(join(dir, 'ingest', 'index.mjs'), 'export const handler = async () => ({});\n');
+  return dir;
+}
+
+/** The synthesized Terraform of the stack for one environment. */
+export function synthesize(envName: EnvironmentName = 'staging', props: Partial<AnalyticsIngestStackProps> = {}): { stack: AnalyticsIngestStack; json: SynthesizedStack } {
+  const stack = new AnalyticsIngestStack(testApp(), { env: environment(envName), bundlesDir: stubBundles(), ...props });
+  return { stack, json: synthStack(stack) };
+}
