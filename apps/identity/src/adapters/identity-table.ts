@@ -8,7 +8,7 @@
  * | OneTimeCodeChallenge | `SIGNIN#<userName>` | `CHALLENGE` | the current code's hash, salt, expiry, attempts; TTL a day after expiry |
  * | FailureWindow | `SIGNIN#<userName>` | `FAILURES#<window start>` | reserved failure slots of one 15-minute window; TTL a day after |
  * | Suspension | `SIGNIN#<userName>` | `SUSPENSION` | written by support (runbook); blocks sign-in |
- * | Outbox | `OUTBOX#<eventId>` | `EVENT` | `source`, `detailType`, `detail` (JSON): the pipe publishes each insert; TTL 7 days |
+ * | OutboxEvent | `OUTBOX#<eventId>` | `EVENT` | `source`, `detailType`, `detail` (JSON), from @kestrel/table-keys: the pipe publishes each insert; TTL 7 days |
  *
  * Sign-in guard items are keyed by the user name Cognito passes, which is
  * the sub for existing users and whatever was typed for unknown ones, so an
@@ -17,7 +17,18 @@
 import * as z from 'zod';
 import { buildPutEventsEntry, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import type { AnyEventContract, EventDataInput } from '@kestrel/contracts';
-import { createItem, defineEntity, defineItemCodec, isConditionalCheckFailed, transactionFailure, transactWriteInput, ttlAfter, ttlAt, AlreadyExistsError } from '@kestrel/table-keys';
+import {
+  AlreadyExistsError,
+  createItem,
+  defineEntity,
+  defineItemCodec,
+  isConditionalCheckFailed,
+  outboxItem as tableOutboxItem,
+  transactionFailure,
+  transactWriteInput,
+  ttlAfter,
+  ttlAt,
+} from '@kestrel/table-keys';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OneTimeCodeChallenge } from '../domain/one-time-code';
@@ -28,10 +39,6 @@ import type { UserRegistered } from '../domain/registration';
 export const PRODUCER = 'identity';
 const DAY = 86_400;
 export const SIGN_IN_AUDIT_TTL_SECONDS = 400 * DAY;
-export const OUTBOX_TTL_SECONDS = 7 * DAY;
-
-/** Attribute names the outbox pipe reads (they match @kestrel/infra-constructs' OUTBOX_ITEM; a test keeps them equal). */
-export const OUTBOX_ATTRIBUTES = Object.freeze({ keyPrefix: 'OUTBOX#', source: 'source', detailType: 'detailType', detail: 'detail' });
 
 const Registration = defineEntity({
   name: 'Registration',
@@ -46,13 +53,6 @@ const SignIn = defineEntity({
 });
 const signInSchema = z.object({ userId: z.string(), signedInAt: z.string(), eventId: z.string(), clientId: z.string(), method: z.string(), newDevice: z.boolean() });
 const signIns = defineItemCodec(SignIn, signInSchema);
-
-const Outbox = defineEntity({
-  name: 'Outbox',
-  key: ({ eventId }: { eventId: string }) => ({ PK: ['OUTBOX', eventId], SK: ['EVENT'] }),
-});
-const outboxSchema = z.object({ eventId: z.string(), source: z.string(), detailType: z.string(), detail: z.string() });
-const outbox = defineItemCodec(Outbox, outboxSchema);
 
 const Challenge = defineEntity({
   name: 'OneTimeCodeChallenge',
@@ -82,11 +82,19 @@ export const suspensions = defineItemCodec(Suspension, suspensionSchema);
 
 export type SignInMethod = 'password' | 'one-time-code' | 'migration';
 
-/** Outbox items are built by the contracts library: validated against the contract, size-checked. */
-function outboxItem<C extends AnyEventContract>(contract: C, data: EventDataInput<C>, meta: { eventId: string; occurredAt: string; correlationId: string; causationId: string }) {
-  // The pipe decides the bus; the entry is built for its validation, envelope and size check only.
-  const entry = buildPutEventsEntry(contract, data, { ...meta, producer: PRODUCER }, { eventBusName: 'outbox', includeTime: false });
-  return outbox.toItem({ eventId: meta.eventId, source: entry.Source, detailType: entry.DetailType, detail: entry.Detail }, { ttl: ttlAfter(OUTBOX_TTL_SECONDS, new Date(meta.occurredAt)) });
+/**
+ * The outbox item of one event: the entry is built by the contracts library
+ * (validated against the contract, envelope filled, size-checked); the pipe
+ * decides the bus, so the entry's bus name is a placeholder.
+ */
+function outboxItem<C extends AnyEventContract>(
+  contract: C,
+  data: EventDataInput<C>,
+  meta: { eventId: string; occurredAt: string; correlationId: string; causationId: string; subject: string },
+) {
+  const { subject, ...metadata } = meta;
+  const entry = buildPutEventsEntry(contract, data, { ...metadata, producer: PRODUCER }, { eventBusName: 'outbox', includeTime: false });
+  return tableOutboxItem(entry, { eventId: meta.eventId, occurredAt: meta.occurredAt, subject });
 }
 
 /**
@@ -117,6 +125,7 @@ export class IdentityTable {
           occurredAt: registration.registeredAt,
           correlationId: `user-${registration.userId}`,
           causationId,
+          subject: registration.userId,
         }),
       }),
     ];
@@ -146,7 +155,7 @@ export class IdentityTable {
         item: outboxItem(
           UserSignedInV1,
           { userId: signIn.userId, clientId: signIn.clientId, method: signIn.method, signedInAt: signIn.signedInAt },
-          { eventId, occurredAt: signIn.signedInAt, correlationId: `sign-in-${eventId}`, causationId },
+          { eventId, occurredAt: signIn.signedInAt, correlationId: `sign-in-${eventId}`, causationId, subject: signIn.userId },
         ),
       }),
     ];

@@ -19,6 +19,7 @@ import type { CodeMailer } from '../adapters/code-mailer';
 import { IdentityTable } from '../adapters/identity-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 export interface CreateAuthChallengeDependencies {
   table: IdentityTable;
@@ -26,7 +27,7 @@ export interface CreateAuthChallengeDependencies {
   randomInt?: (maxExclusive: number) => number;
 }
 
-export function createHandler(dependencies: () => CreateAuthChallengeDependencies) {
+export function createHandler(dependencies: () => CreateAuthChallengeDependencies, options: TriggerOptions = {}) {
   return cognitoTrigger('CreateAuthChallenge', createAuthChallengeEvent, async (event, { now }) => {
     if (event.request.challengeName !== CUSTOM_CHALLENGE) throw new TriggerRejection('This sign-in method is not supported.');
     checkUserName(event.userName);
@@ -48,7 +49,7 @@ export function createHandler(dependencies: () => CreateAuthChallengeDependencie
       privateChallengeParameters: { challengeId },
       challengeMetadata: challengeMetadata(challengeId),
     };
-  });
+  }, options);
 }
 
 export const handler = createHandler(

@@ -20,6 +20,7 @@ import { IdentityTable } from '../adapters/identity-table';
 import type { SignInMethod } from '../adapters/identity-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 /** How recent an answered challenge must be to count as this sign-in's proof. */
 export const CODE_SIGN_IN_WINDOW_SECONDS = 300;
@@ -29,7 +30,7 @@ export interface PostAuthenticationDependencies {
   groups: GroupMembership;
 }
 
-export function createHandler(dependencies: () => PostAuthenticationDependencies) {
+export function createHandler(dependencies: () => PostAuthenticationDependencies, options: TriggerOptions = {}) {
   return cognitoTrigger('PostAuthentication', postAuthenticationEvent, async (event, { requestId, now }) => {
     checkUserName(event.userName);
     const attributes = event.request.userAttributes;
@@ -54,7 +55,7 @@ export function createHandler(dependencies: () => PostAuthenticationDependencies
       requestId,
     );
     return {};
-  });
+  }, options);
 }
 
 export const handler = createHandler(

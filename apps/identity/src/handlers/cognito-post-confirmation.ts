@@ -14,13 +14,14 @@ import type { GroupMembership } from '../adapters/cognito-groups';
 import { IdentityTable } from '../adapters/identity-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 export interface PostConfirmationDependencies {
   table: IdentityTable;
   groups: GroupMembership;
 }
 
-export function createHandler(dependencies: () => PostConfirmationDependencies) {
+export function createHandler(dependencies: () => PostConfirmationDependencies, options: TriggerOptions = {}) {
   return cognitoTrigger('PostConfirmation', postConfirmationEvent, async (event, { requestId, now }) => {
     const source = event.triggerSource === 'PostConfirmation_ConfirmSignUp' ? 'confirm-sign-up' : 'confirm-forgot-password';
     const attributes = event.request.userAttributes;
@@ -30,7 +31,7 @@ export function createHandler(dependencies: () => PostConfirmationDependencies) 
     await groups.addToGroup({ userPoolId: event.userPoolId, userName: event.userName, group: CUSTOMERS_GROUP });
     await table.registerOnce(registration, requestId);
     return {};
-  });
+  }, options);
 }
 
 export const handler = createHandler(

@@ -11,13 +11,14 @@ import { documentClient } from '../adapters/aws-clients';
 import { IdentityTable } from '../adapters/identity-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import type { TriggerOptions } from '../adapters/trigger-runtime';
 
-export function createHandler(table: () => IdentityTable) {
+export function createHandler(table: () => IdentityTable, options: TriggerOptions = {}) {
   return cognitoTrigger('PreAuthentication', preAuthenticationEvent, async (event, { now }) => {
     checkUserName(event.userName);
     enforceSignIn(await table().guardState(event.userName, now), now);
     return {};
-  });
+  }, options);
 }
 
 export const handler = createHandler(lazy(() => new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));

@@ -15,8 +15,9 @@ import { documentClient } from '../adapters/aws-clients';
 import { LegacyUsersTable } from '../adapters/legacy-users';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import type { TriggerOptions } from '../adapters/trigger-runtime';
 
-export function createHandler(legacy: () => LegacyUsersTable) {
+export function createHandler(legacy: () => LegacyUsersTable, options: TriggerOptions = {}) {
   return cognitoTrigger('UserMigration', userMigrationEvent, async (event) => {
     // The user typed this; anything that cannot be an email address is simply not a legacy user.
     const email = event.userName.length <= 254 && !hasInvisibleOrControl(event.userName) ? normalizeEmail(event.userName) : undefined;
@@ -25,7 +26,7 @@ export function createHandler(legacy: () => LegacyUsersTable) {
     const password = event.request.password;
     if (typeof password !== 'string') throw new TriggerRejection(MIGRATION_REFUSAL);
     return migrateOnSignIn(user, password);
-  });
+  }, options);
 }
 
 export const handler = createHandler(lazy(() => new LegacyUsersTable(documentClient(), requiredEnv('TABLE_NAME_LEGACY_USERS'))));

@@ -14,8 +14,9 @@ import { documentClient } from '../adapters/aws-clients';
 import { IdentityTable } from '../adapters/identity-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import type { TriggerOptions } from '../adapters/trigger-runtime';
 
-export function createHandler(table: () => IdentityTable, onOutcome: (outcome: AnswerOutcome) => void = () => undefined) {
+export function createHandler(table: () => IdentityTable, onOutcome: (outcome: AnswerOutcome) => void = () => undefined, options: TriggerOptions = {}) {
   return cognitoTrigger('VerifyAuthChallengeResponse', verifyAuthChallengeEvent, async (event, { now }) => {
     checkUserName(event.userName);
     const challengeId = event.request.privateChallengeParameters?.challengeId;
@@ -33,7 +34,7 @@ export function createHandler(table: () => IdentityTable, onOutcome: (outcome: A
     }
     onOutcome(outcome);
     return { answerCorrect: outcome === 'correct' };
-  });
+  }, options);
 }
 
 export const handler = createHandler(lazy(() => new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));
