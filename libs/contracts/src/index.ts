@@ -73,3 +73,4 @@ export {
   CustomerLocaleChangedV1,
   CustomerPreferredStatusChangedV1,
 } from './events/customers';
+export { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, StoreCollectionChangedV1 } from './events/catalog';

@@ -7,6 +7,7 @@ import {
   CustomerPreferredStatusChangedV1,
 } from './customers';
 import { UserRegisteredV1, UserSignedInV1 } from './identity';
+import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, StoreCollectionChangedV1 } from './catalog';
 
 /**
  * Every event contract version the platform publishes. Each producing context keeps its contracts
@@ -22,4 +23,8 @@ export const registeredContracts: readonly AnyEventContract[] = [
   CustomerLocaleChangedV1,
   CustomerPreferredStatusChangedV1,
   CustomerDelinquencyChangedV1,
+  ProductPublishedV1,
+  ProductRevisedV1,
+  ProductRetiredV1,
+  StoreCollectionChangedV1,
 ];
