@@ -1,0 +1,21 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Services } from '../application/ports';
+import { CustomerRepository } from './customer-repository';
+
+/** Set by the stack for every function with access to the `customers` table (see service.ts). */
+export const TABLE_NAME_VARIABLE = 'TABLE_NAME_CUSTOMERS';
+
+/**
+ * The services of a function, wired from its environment: the table name from
+ * `TABLE_NAME_CUSTOMERS`, region and endpoint from the SDK's usual variables (`AWS_REGION`,
+ * `AWS_ENDPOINT_URL_DYNAMODB` locally). Built once per execution environment, at module load.
+ *
+ * @throws Error naming the variable when the table name is missing (a wiring bug: fail at cold start).
+ */
+export function servicesFromEnvironment(environment: NodeJS.ProcessEnv = process.env): Services {
+  const tableName = environment[TABLE_NAME_VARIABLE];
+  if (tableName === undefined || tableName === '') throw new Error(`${TABLE_NAME_VARIABLE} is not set`);
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return { customers: new CustomerRepository({ documents, tableName }), clock: () => new Date() };
+}

@@ -1,0 +1,63 @@
+import * as z from 'zod';
+import { changeCustomer } from '../../application/commands';
+import type { Services } from '../../application/ports';
+import type { CustomerCommand, Outcome } from '../../domain/commands';
+import { customerIdSchema } from '../../domain/values';
+import { actorFrom } from './auth';
+import { HttpProblem } from './problem';
+import { readRequest } from './request';
+import { customerResult, httpRoute, type HttpHandler } from './route';
+
+/** The rejected parts of a request, as problem extension members and response fields. */
+export function rejectedOf(outcomes: readonly Outcome[]) {
+  return outcomes.flatMap((outcome) =>
+    outcome.status === 'rejected' ? [{ command: outcome.command, code: outcome.rejection.code, message: outcome.rejection.message }] : [],
+  );
+}
+
+/** 409 for a request a business rule refused entirely (nothing was written). */
+export function refused(outcomes: readonly Outcome[]): HttpProblem {
+  const rejected = rejectedOf(outcomes);
+  const [first] = rejected;
+  return new HttpProblem(
+    409,
+    rejected.length === 1 && first !== undefined ? first.code : 'request-refused',
+    'The customer\'s current state does not allow this',
+    rejected.map((part) => part.message).join(' '),
+    { rejected },
+  );
+}
+
+/**
+ * A route carrying one command for the customer in the path: `If-Match` honoured, the customer
+ * (with its new `ETag`) returned on success or when already so, 409 with the rule's code when refused.
+ *
+ * @example
+ * ```ts
+ * export const handler = singleCommandRoute(services, {
+ *   body: z.strictObject({ locale: localeSchema }),
+ *   command: ({ locale }) => ({ type: 'ChangeCustomerLocale', locale }),
+ * });
+ * ```
+ */
+export function singleCommandRoute<B extends z.ZodType>(
+  services: Services,
+  options: { body: B; optionalBody?: boolean; command: (body: z.output<B>) => CustomerCommand },
+): HttpHandler {
+  return httpRoute(async (event, origin) => {
+    const actor = actorFrom(event);
+    const { path, body, precondition } = readRequest(event, {
+      path: { customerId: customerIdSchema },
+      body: options.body,
+      optionalBody: options.optionalBody ?? false,
+      ifMatch: true,
+    });
+    const command = options.command(body as z.output<B>);
+    const result = await changeCustomer(services, { actor, customerId: path.customerId, commands: [command], origin, ...(precondition ? { precondition } : {}) });
+    if (result.outcomes.some((outcome) => outcome.status === 'rejected')) throw refused(result.outcomes);
+    return customerResult(result.customer);
+  });
+}
+
+/** Routes without a body accept none or an empty JSON object. */
+export const noBody = z.strictObject({});

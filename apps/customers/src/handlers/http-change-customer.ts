@@ -1,0 +1,55 @@
+// PATCH /customers/{customerId} — a change request of independent parts, as a support screen
+// submits it: personal details (EditCustomerDetails; null clears a field), `locale`
+// (ChangeCustomerLocale) and `preferred` (MakeCustomerPreferred / RevokePreferredStatus, staff).
+// The parts that hold are written as one new version; the parts a rule refuses are reported:
+// 200 { customer, outcomes } when anything applied or nothing needed to change, 409 listing
+// `rejected` when every requested change was refused (nothing written).
+import * as z from 'zod';
+import { changeCustomer } from '../application/commands';
+import { actorFrom } from '../adapters/http/auth';
+import { refused, rejectedOf } from '../adapters/http/command-route';
+import { readRequest } from '../adapters/http/request';
+import { customerResult, httpRoute } from '../adapters/http/route';
+import { servicesFromEnvironment } from '../adapters/environment';
+import type { CustomerCommand, DetailsChange } from '../domain/commands';
+import { DETAIL_FIELDS } from '../domain/customer';
+import { addressSchema, customerIdSchema, localeSchema, maritalStatusSchema, personNameSchema, phoneNumberSchema, titleSchema } from '../domain/values';
+
+const services = servicesFromEnvironment();
+
+const body = z
+  .strictObject({
+    title: titleSchema.nullable().optional(),
+    givenName: personNameSchema.nullable().optional(),
+    familyName: personNameSchema.nullable().optional(),
+    phoneNumber: phoneNumberSchema.nullable().optional(),
+    address: addressSchema.nullable().optional(),
+    maritalStatus: maritalStatusSchema.nullable().optional(),
+    locale: localeSchema.optional(),
+    preferred: z.boolean({ message: 'must be true or false' }).optional(),
+  })
+  .refine((change) => Object.keys(change).length > 0, { message: `name at least one change: ${[...DETAIL_FIELDS, 'locale', 'preferred'].join(', ')}` });
+
+export const handler = httpRoute(async (event, origin) => {
+  const actor = actorFrom(event);
+  const { path, body: change, precondition } = readRequest(event, { path: { customerId: customerIdSchema }, body, ifMatch: true });
+
+  const commands: CustomerCommand[] = [];
+  const details = Object.fromEntries(DETAIL_FIELDS.filter((field) => field in change).map((field) => [field, change[field]])) as DetailsChange;
+  if (Object.keys(details).length > 0) commands.push({ type: 'EditCustomerDetails', changes: details });
+  if (change.locale !== undefined) commands.push({ type: 'ChangeCustomerLocale', locale: change.locale });
+  if (change.preferred !== undefined) commands.push({ type: change.preferred ? 'MakeCustomerPreferred' : 'RevokePreferredStatus' });
+
+  const result = await changeCustomer(services, {
+    actor,
+    customerId: path.customerId,
+    commands,
+    origin,
+    operation: 'ChangeCustomer',
+    ...(precondition ? { precondition } : {}),
+  });
+  const rejected = rejectedOf(result.outcomes);
+  if (!result.changed && rejected.length > 0) throw refused(result.outcomes);
+  const { headers } = customerResult(result.customer);
+  return { status: 200, headers, body: { customer: result.customer, outcomes: result.outcomes.map(({ command, status }) => ({ command, status })), rejected } };
+});

@@ -1,0 +1,30 @@
+// POST /customers — CreateCustomer. A customer creates their own profile (customerId defaults to
+// their token's customerId claim); staff name the user id. 201 with Location and ETag; 409 when it exists.
+import * as z from 'zod';
+import { createCustomer } from '../application/commands';
+import { actorFrom } from '../adapters/http/auth';
+import { validationProblem } from '../adapters/http/problem';
+import { readRequest } from '../adapters/http/request';
+import { customerResult, httpRoute } from '../adapters/http/route';
+import { servicesFromEnvironment } from '../adapters/environment';
+import { customerIdSchema, emailSchema, localeSchema, personNameSchema, phoneNumberSchema } from '../domain/values';
+
+const services = servicesFromEnvironment();
+
+const body = z.strictObject({
+  customerId: customerIdSchema.optional(),
+  email: emailSchema,
+  givenName: personNameSchema.optional(),
+  familyName: personNameSchema.optional(),
+  phoneNumber: phoneNumberSchema.optional(),
+  locale: localeSchema,
+});
+
+export const handler = httpRoute(async (event, origin) => {
+  const actor = actorFrom(event);
+  const { body: input } = readRequest(event, { body });
+  const customerId = input.customerId ?? (actor.kind === 'customer' ? actor.customerId : undefined);
+  if (customerId === undefined) throw validationProblem([{ field: 'body.customerId', message: 'is required when staff create a customer' }]);
+  const customer = await createCustomer(services, { actor, customer: { ...input, customerId }, origin });
+  return customerResult(customer, 201, { location: `/customers/${customer.customerId}` });
+});

@@ -1,0 +1,16 @@
+// GET /customers/{customerId} — GetCustomer. The profile, with its version as ETag (send it back
+// in If-Match to make a command conditional). Customers read their own profile; staff any.
+import { getCustomer } from '../application/queries';
+import { actorFrom } from '../adapters/http/auth';
+import { readRequest } from '../adapters/http/request';
+import { customerResult, httpRoute } from '../adapters/http/route';
+import { servicesFromEnvironment } from '../adapters/environment';
+import { customerIdSchema } from '../domain/values';
+
+const services = servicesFromEnvironment();
+
+export const handler = httpRoute(async (event) => {
+  const actor = actorFrom(event);
+  const { path } = readRequest(event, { path: { customerId: customerIdSchema } });
+  return customerResult(await getCustomer(services, actor, path.customerId));
+});
