@@ -1,0 +1,25 @@
+import * as z from 'zod';
+import { idSchema, storeNameSchema } from './values';
+
+/** A store: its name and its collection's size and version (the collection itself is one item per product). */
+export const storedStoreSchema = z.object({
+  storeId: idSchema,
+  name: storeNameSchema,
+  collectionSize: z.int().nonnegative(),
+  collectionVersion: z.int().positive(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Store = z.output<typeof storedStoreSchema>;
+
+export const createStoreRequestSchema = z.strictObject({ name: storeNameSchema });
+
+/** A new store with an empty collection at version 1. */
+export function createStore(storeId: string, name: string, now: Date): Store {
+  const at = now.toISOString();
+  return { storeId, name, collectionSize: 0, collectionVersion: 1, createdAt: at, updatedAt: at };
+}
+
+/** Whether a signed-in user may change the catalog: members of the `staff` group. */
+export const STAFF_GROUP = 'staff';
+export const isStaff = (groups: readonly string[]) => groups.includes(STAFF_GROUP);

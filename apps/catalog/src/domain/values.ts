@@ -1,0 +1,62 @@
+import * as z from 'zod';
+
+// Value rules of the catalog, shared by HTTP validation, the domain and the stored items. They
+// match the event contracts' bounds (libs/contracts/src/events/catalog.ts) so that anything the
+// API accepts can be published.
+
+export const idSchema = z.uuid({ message: 'must be a UUID' });
+
+export const slugSchema = z
+  .string({ message: 'must be a string' })
+  .max(40, { message: 'must be at most 40 characters' })
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'must be a lower-case slug like home-office (letters, digits, single hyphens)' });
+
+export const productNameSchema = z
+  .string({ message: 'must be a string' })
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(200, { message: 'must be at most 200 characters' });
+
+export const descriptionSchema = z.string({ message: 'must be a string' }).trim().max(2000, { message: 'must be at most 2000 characters' });
+
+export const MAX_TAGS = 10;
+
+/** Tags are a set: duplicates are refused (not silently merged) so a client learns its list was wrong; stored sorted. */
+export const tagsSchema = z
+  .array(slugSchema, { message: 'must be an array of tags' })
+  .max(MAX_TAGS, { message: `must hold at most ${MAX_TAGS} tags` })
+  .superRefine((tags, context) => {
+    const seen = new Set<string>();
+    tags.forEach((tag, index) => {
+      if (seen.has(tag)) context.addIssue({ code: 'custom', path: [index], message: `duplicate tag ${tag}` });
+      seen.add(tag);
+    });
+  })
+  .transform((tags) => [...tags].sort());
+
+/**
+ * A price in integer minor units (cents) of an ISO 4217 currency. Floats are refused: 6.95 could
+ * not be stored exactly, and a client sending it has misunderstood the unit.
+ */
+export const priceSchema = z.strictObject(
+  {
+    amountMinor: z
+      .number({ message: 'must be a number' })
+      .int({ message: 'must be an integer amount in minor units (cents), not a decimal' })
+      .nonnegative({ message: 'must not be negative' })
+      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
+    currency: z.string({ message: 'must be a string' }).regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code like EUR' }),
+  },
+  { message: 'must be an object { amountMinor, currency }' },
+);
+
+export type Price = z.output<typeof priceSchema>;
+
+/** Equal prices (same amount, same currency). */
+export const samePrice = (a: Price, b: Price) => a.amountMinor === b.amountMinor && a.currency === b.currency;
+
+export const storeNameSchema = z
+  .string({ message: 'must be a string' })
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(200, { message: 'must be at most 200 characters' });

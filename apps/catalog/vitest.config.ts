@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and infra tests never start a JVM (`vitest run --project unit`); integration tests share ONE
+// DynamoDB Local per run through the global setup of @kestrel/testing, each file on its own table.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/infra/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['@kestrel/testing/dynamodb-local/global-setup'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
+  },
+});
