@@ -1,8 +1,7 @@
 import { buildPutEventsEntry } from '@kestrel/contracts';
-import { ttlAfter, type Item } from '@kestrel/table-keys';
+import { outboxItem, type Item } from '@kestrel/table-keys';
 import type { EventOrigin } from '../application/ports';
 import type { DomainEvent } from '../domain/events';
-import { OUTBOX_RETENTION_SECONDS, outboxCodec } from './table';
 
 export const PRODUCER = 'customers';
 // buildPutEventsEntry validates data and metadata against the contract and checks the size limit
@@ -33,7 +32,6 @@ export function outboxItems(
       { ...origin, producer: PRODUCER, eventId, occurredAt },
       { eventBusName: PIPE_DECIDES_THE_BUS, includeTime: false },
     );
-    const ttl = ttlAfter(OUTBOX_RETENTION_SECONDS, new Date(occurredAt));
-    return outboxCodec.toItem({ eventId, source: entry.Source, detailType: entry.DetailType, detail: entry.Detail, customerId }, { ttl });
+    return outboxItem(entry, { eventId, occurredAt, subject: customerId });
   });
 }

@@ -6,8 +6,8 @@
 // | item          | PK                          | SK        | GSI1 (name search)                               | GSI2 (sparse: preferred)                 |
 // | Customer      | CUSTOMER#<customerId>       | PROFILE   | CUSTOMER_NAME#<family> / <given>#<customerId>     | PREFERRED_CUSTOMERS / <since>#<customerId> |
 // | OutboxEvent   | OUTBOX#<eventId>            | EVENT     | -                                                | -                                        |
+// (the outbox item is the shared one of @kestrel/table-keys: `outboxItem`, expiring by TTL after a week)
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
-import * as z from 'zod';
 import { storedCustomerSchema, type StoredCustomer } from '../domain/customer';
 import { nameSearchKey, nameSortKey } from '../domain/name-search';
 
@@ -31,30 +31,6 @@ export const CustomerEntity = defineEntity<'Customer', Pick<StoredCustomer, 'cus
   },
 });
 export const customerCodec = defineItemCodec(CustomerEntity, storedCustomerSchema);
-
-/**
- * An event waiting in the outbox: written in the same transaction as the change it reports;
- * the table's stream feeds it to the EventBridge pipe (filtered on the `OUTBOX#` key prefix),
- * and TTL removes it afterwards. `detail` is the complete `{ metadata, data }` JSON.
- */
-export interface OutboxEvent extends Record<string, unknown> {
-  readonly eventId: string;
-  readonly source: string;
-  readonly detailType: string;
-  readonly detail: string;
-  /** The customer the event is about, for inspecting the outbox by hand. */
-  readonly customerId: string;
-}
-export const OutboxEventEntity = defineEntity<'OutboxEvent', Pick<OutboxEvent, 'eventId'>, OutboxEvent>({
-  name: 'OutboxEvent',
-  key: ({ eventId }) => ({ PK: ['OUTBOX', eventId], SK: ['EVENT'] }),
-});
-export const outboxCodec = defineItemCodec(
-  OutboxEventEntity,
-  z.object({ eventId: z.uuid(), source: z.string().min(1), detailType: z.string().min(1), detail: z.string().min(2), customerId: z.uuid() }),
-);
-/** The stream only lives 24 h, so the pipe is long done by then; the week is for looking into a pipe DLQ. */
-export const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
 
 /** Partition key of the name index for a normalised family name. */
 export const nameIndexPartition = (family: string) => joinKey(['CUSTOMER_NAME', family]);

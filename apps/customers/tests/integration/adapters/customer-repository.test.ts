@@ -58,7 +58,7 @@ describe('CustomerRepository: writes', () => {
     // Assess
     expect(await repository.get(customer.customerId)).toEqual(customer);
     const items = await table.allItems();
-    const outbox = outboxOf(items).filter((item) => item.customerId === customer.customerId);
+    const outbox = outboxOf(items).filter((item) => item.subject === customer.customerId);
     expect(outboxOf(items)).toHaveLength(before + 1);
     expect(outbox).toHaveLength(1);
     const [item] = outbox as [Record<string, unknown>];
@@ -121,7 +121,7 @@ describe('CustomerRepository: writes', () => {
     );
 
     // Assess
-    const outbox = outboxOf(await table.allItems()).filter((item) => item.customerId === customer.customerId);
+    const outbox = outboxOf(await table.allItems()).filter((item) => item.subject === customer.customerId);
     const events = outbox.map((item) => {
       const delivered = asDelivered(item);
       const contract = eventRegistry.get('kestrel.customers', String(item.detailType), 1);

@@ -30,11 +30,11 @@ async function created(fields: Record<string, unknown> = {}) {
 
 const eventsOf = async (customerId: string) =>
   outboxOf(await table.allItems())
-    .filter((item) => item.customerId === customerId)
+    .filter((item) => item.subject === customerId)
     .map((item) => JSON.parse(String(item.detail)) as { metadata: { correlationId: string }; data: Record<string, unknown> });
 const detailTypesOf = async (customerId: string) =>
   outboxOf(await table.allItems())
-    .filter((item) => item.customerId === customerId)
+    .filter((item) => item.subject === customerId)
     .map((item) => String(item.detailType))
     .sort();
 

@@ -36,7 +36,7 @@ const itemsFor = async (customerId: string) => {
   const items = await table.allItems();
   return {
     profiles: profilesOf(items).filter((item) => item.customerId === customerId),
-    created: outboxOf(items).filter((item) => item.customerId === customerId && item.detailType === 'CustomerCreated'),
+    created: outboxOf(items).filter((item) => item.subject === customerId && item.detailType === 'CustomerCreated'),
   };
 };
 
