@@ -1,0 +1,198 @@
+// What the ingest function costs in production terms, written to
+// bench-results/ingest.json:
+// - Firehose calls per ceil(records / 500), for a batch of events, clean and
+//   with 10 % of records refused (retries);
+// - billed bytes (records rounded up to 5 KB) per byte sent, packed vs one
+//   event per record, for a realistic mix and per batch size (EventBridge ->
+//   Lambda delivers one event per invocation: batch size 1);
+// - events per second through ingest + pack + send (in-process Firehose client);
+// - bundle size and cold module load of the ingest bundle in a fresh process.
+// Run: npx nx run analytics-ingest:bench
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { bundleService } from '@kestrel/bundle';
+import { createEventRegistry, eventRegistry, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
+import { FirehoseSender } from '../src/adapters/firehose-sender';
+import { billedRecordBytes, createPseudonymiser, FIREHOSE_LIMITS, ingestEvents, packRows, planPutBatches } from '../src/domain';
+import { eventBridgeEvent, OrderPlacedV1, TEST_KEY } from '../tests/fixtures/events';
+
+const projectDir = fileURLToPath(new URL('..', import.meta.url));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+// Deterministic pseudo-randomness, so runs compare.
+let seed = 42;
+const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+const uuid = () => `${Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0')}-0000-4000-8000-${Math.floor(random() * 2 ** 48).toString(16).padStart(12, '0')}`;
+
+const customerContracts = eventRegistry.all().filter((contract) => contract.source === 'kestrel.customers');
+// The platform's contracts plus a test order event with arrays, for the larger end of the mix.
+const mixedRegistry = createEventRegistry([...eventRegistry.all(), OrderPlacedV1]);
+
+/**
+ * A realistic mix: half sign-ins (small), a fifth registrations, a fifth
+ * customer-profile changes (contract examples), a tenth orders with 1–30 items
+ * (larger, up to ~8 KB).
+ */
+function realisticEvent(): unknown {
+  const roll = random();
+  const at = new Date(Date.UTC(2026, 0, 15, 9) + Math.floor(random() * 86_400_000)).toISOString();
+  if (roll < 0.5) return eventBridgeEvent(UserSignedInV1, { userId: uuid(), clientId: pick(['web', 'ios-app', 'android-app']), method: 'password', signedInAt: at });
+  if (roll < 0.7) {
+    return eventBridgeEvent(UserRegisteredV1, {
+      userId: uuid(),
+      email: `user${Math.floor(random() * 1e6)}@example.com`,
+      givenName: pick(['Ada', 'Grace', 'Alan', 'Katherine']),
+      familyName: pick(['Lovelace', 'Hopper', 'Turing', 'Johnson']),
+      phoneNumber: `+4477009${String(Math.floor(random() * 1e5)).padStart(5, '0')}`,
+      locale: 'en-GB',
+      registeredAt: at,
+      origin: 'sign-up',
+    });
+  }
+  if (roll < 0.9 && customerContracts.length > 0) {
+    const contract = pick(customerContracts);
+    return eventBridgeEvent(contract, contract.example);
+  }
+  const items = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, i) => ({ sku: `SKU-${i}-${uuid()}`, quantity: 1 + (i % 3), recipient: { name: pick(['Ada', 'Bob']) } }));
+  return eventBridgeEvent(OrderPlacedV1, { ...OrderPlacedV1.example, orderId: uuid(), items });
+}
+
+/** A Firehose client double that accepts everything, or refuses a fraction of records at random. */
+function inMemoryFirehose(refuseRate = 0) {
+  let calls = 0;
+  return {
+    get calls() {
+      return calls;
+    },
+    async send(command: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput> {
+      calls++;
+      const responses = (command.input.Records ?? []).map(() => (random() < refuseRate ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: 'r' }));
+      return { FailedPutCount: responses.filter((r) => 'ErrorCode' in r).length, RequestResponses: responses, $metadata: {} };
+    },
+  };
+}
+
+const pseudonymise = createPseudonymiser(TEST_KEY);
+const receivedAt = new Date('2026-01-15T10:00:00Z');
+const ingest = (events: unknown[]) => ingestEvents(events, { registry: mixedRegistry, pseudonymise, receivedAt });
+
+// 1. Billing and call counts for a realistic mix, by batch size.
+const EVENTS = 20_000;
+const events = Array.from({ length: EVENTS }, realisticEvent);
+const rows = ingest(events).rows.map((row) => row.line);
+const rowBytes = rows.reduce((sum, row) => sum + row.length, 0);
+
+function billing(batchSize: number) {
+  let records = 0;
+  let bytes = 0;
+  let billed = 0;
+  let calls = 0;
+  let minimumCalls = 0;
+  let unpackedBilled = 0;
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize);
+    const packed = packRows(batch);
+    records += packed.length;
+    bytes += packed.reduce((sum, record) => sum + record.length, 0);
+    billed += packed.reduce((sum, record) => sum + billedRecordBytes(record.length), 0);
+    calls += planPutBatches(packed).length;
+    // Each invocation sends what it was given: its floor is ceil(its records / 500).
+    minimumCalls += Math.ceil(packed.length / FIREHOSE_LIMITS.maxRecordsPerCall);
+    unpackedBilled += batch.reduce((sum, row) => sum + billedRecordBytes(row.length + 1), 0);
+  }
+  return {
+    batchSize,
+    events: rows.length,
+    records,
+    eventsPerRecord: round(rows.length / records, 2),
+    firehoseCalls: calls,
+    callsPerMinimum: round(calls / minimumCalls),
+    billedBytes: billed,
+    sentBytes: bytes,
+    billedPerSentByte: round(billed / bytes),
+    unpackedBilledPerSentByte: round(unpackedBilled / (rowBytes + rows.length)),
+  };
+}
+const byBatchSize = [1, 10, 100, 1_000, EVENTS].map(billing);
+
+// 2. Calls through the sender (retries included), clean and with 10 % refusals.
+async function senderCalls(refuseRate: number) {
+  const client = inMemoryFirehose(refuseRate);
+  const sender = new FirehoseSender({ client, deliveryStreamName: 'bench', sleep: async () => undefined, random, maxAttempts: 10 });
+  const records = packRows(rows);
+  const report = await sender.send(records);
+  return {
+    refusedRecordRate: refuseRate,
+    records: records.length,
+    calls: client.calls,
+    callsPerMinimum: round(client.calls / Math.ceil(records.length / FIREHOSE_LIMITS.maxRecordsPerCall)),
+    retriedRecords: report.retriedRecords,
+    attempts: report.attempts,
+  };
+}
+const sender = [await senderCalls(0), await senderCalls(0.1)];
+
+// 3. Throughput: ingest + pack + send, per invocation of one event (today's trigger) and per batch of 500.
+async function throughput(batchSize: number) {
+  const client = inMemoryFirehose(0);
+  const send = new FirehoseSender({ client, deliveryStreamName: 'bench' });
+  const runs: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    for (let start = 0; start < events.length; start += batchSize) {
+      const result = ingest(events.slice(start, start + batchSize));
+      await send.send(packRows(result.rows.map((row) => row.line)));
+    }
+    runs.push(events.length / ((performance.now() - started) / 1000));
+  }
+  return { batchSize, eventsPerSecondMedian: Math.round(median(runs)) };
+}
+const eventsPerSecond = [await throughput(1), await throughput(500)];
+
+// 4. Bundle size and cold load in a fresh process, outside the repository as Lambda loads it.
+const bundleDir = mkdtempSync(join(tmpdir(), 'analytics-ingest-bench-'));
+const [bundle] = await bundleService({ serviceDir: projectDir, outDir: bundleDir });
+if (!bundle) throw new Error('bundleService produced no bundle');
+const taskRoot = mkdtempSync(join(tmpdir(), 'analytics-ingest-task-'));
+cpSync(join(bundleDir, bundle.functionName), taskRoot, { recursive: true });
+function coldImportMs(sourceMaps: boolean): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});console.log(performance.now()-t);`;
+  const out = execFileSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' },
+  });
+  return Number(out.trim());
+}
+const coldRuns = 9;
+const cold = Array.from({ length: coldRuns }, () => coldImportMs(false));
+const coldMapped = Array.from({ length: coldRuns }, () => coldImportMs(true));
+
+const report = {
+  measuredAt: new Date().toISOString(),
+  node: process.version,
+  cpus: availableParallelism(),
+  mix: 'of 20,000 events: 50 % UserSignedIn, 20 % UserRegistered (with PII), 20 % customers events (contract examples), 10 % orders with 1-30 items',
+  averageRowBytes: Math.round(rowBytes / rows.length),
+  targets: { callsPerMinimum: 1.05, billedPerSentByte: 1.25 },
+  note: 'EventBridge invokes the function with one event per invocation (batchSize 1): each event is then its own record, billed 5 KB. Packing pays off only when the function receives batches (an SQS buffer between the rule and the function).',
+  billingByBatchSize: byBatchSize,
+  sender,
+  eventsPerSecond,
+  bundle: {
+    bytes: bundle.bytes,
+    gzipBytes: bundle.gzipBytes,
+    topInputs: bundle.byPackage.slice(0, 5),
+    coldImportMedianMs: round(median(cold), 1),
+    coldImportWithSourceMapsMedianMs: round(median(coldMapped), 1),
+    runs: coldRuns,
+  },
+};
+mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
+writeFileSync(join(projectDir, 'bench-results', 'ingest.json'), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
