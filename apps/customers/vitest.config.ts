@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests never start a JVM (`vitest run --project unit`); integration tests share ONE
+// Unit and infra (synth) tests never start a JVM (`vitest run --project unit --project infra`); integration tests share ONE
 // DynamoDB Local per run through the global setup of @kestrel/testing, each file on its own table.
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      // Synth assertions on the stack (cdktn, deep provider imports): no JVM, no bundles needed.
+      { test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 60_000 } },
       {
         test: {
           name: 'integration',
