@@ -1,0 +1,160 @@
+import { parseTraceparent, type TraceContext } from './trace-context';
+
+/** The kinds of Lambda trigger the wrappers understand. */
+export type TriggerKind = 'http' | 'eventbridge' | 'cognito' | 'dynamodb-stream' | 'sqs' | 'unknown';
+
+/** Where an invocation sits in a business flow, read from its trigger event. */
+export interface FlowContext {
+  readonly trigger: TriggerKind;
+  /** Shared by every request and event of one business flow. */
+  readonly correlationId: string;
+  /** Id of what this invocation handles (the request id or the event's `eventId`): the causation id of anything it publishes. */
+  readonly causeId: string;
+  /** The caller's span, when it sent one. */
+  readonly parent?: TraceContext;
+  /** For EventBridge events: `source`, `detail-type` and contract version. */
+  readonly event?: { readonly source: string; readonly detailType: string; readonly version?: number; readonly occurredAt?: string };
+  /** For batches (streams, SQS): every distinct correlation id found in the records. */
+  readonly correlationIds?: readonly string[];
+}
+
+/** Correlation ids come from callers: accept short printable tokens only, so a header can't inject into logs. */
+const CORRELATION_ID = /^[A-Za-z0-9._:/@+=-]{1,128}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validId(value: unknown): string | undefined {
+  return typeof value === 'string' && CORRELATION_ID.test(value) ? value : undefined;
+}
+
+function get(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/**
+ * Which trigger sent `event`, from its shape: an HTTP API payload (`requestContext.http`), an
+ * EventBridge event (`source` + `detail-type` + `detail`), a Cognito trigger (`triggerSource` +
+ * `userPoolId`), or a batch of DynamoDB stream or SQS records.
+ */
+export function detectTrigger(event: unknown): TriggerKind {
+  if (!isRecord(event)) return 'unknown';
+  if (isRecord(get(event, 'requestContext', 'http'))) return 'http';
+  if (typeof event['detail-type'] === 'string' && typeof event.source === 'string' && 'detail' in event) return 'eventbridge';
+  if (typeof event.triggerSource === 'string' && typeof event.userPoolId === 'string') return 'cognito';
+  if (Array.isArray(event.Records)) {
+    const source = get(event.Records[0], 'eventSource');
+    if (source === 'aws:dynamodb') return 'dynamodb-stream';
+    if (source === 'aws:sqs') return 'sqs';
+  }
+  return 'unknown';
+}
+
+/** A `detail.metadata` (or whole detail) carried by an EventBridge event, an outbox item or a queued event. */
+function metadataOf(detail: unknown): { correlationId?: string; eventId?: string; traceparent?: string } {
+  const metadata = get(detail, 'metadata');
+  // dd-trace injects its own context under detail._datadog; use it only when our metadata has none.
+  const datadog = get(detail, '_datadog');
+  return {
+    correlationId: validId(get(metadata, 'correlationId')),
+    eventId: validId(get(metadata, 'eventId')),
+    traceparent: (get(metadata, 'traceparent') ?? get(datadog, 'traceparent')) as string | undefined,
+  };
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event detail a batch record carries: an outbox item's `detail` attribute, or a queued EventBridge event's body. */
+function recordDetail(record: unknown, trigger: TriggerKind): unknown {
+  if (trigger === 'dynamodb-stream') return parseJson(get(record, 'dynamodb', 'NewImage', 'detail', 'S'));
+  return get(parseJson(get(record, 'body')), 'detail');
+}
+
+function headerOf(event: unknown, name: string): string | undefined {
+  const headers = get(event, 'headers');
+  if (!isRecord(headers)) return undefined;
+  // HTTP API payload 2.0 lower-cases header names; be lenient with hand-built test events.
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name && typeof value === 'string') return value;
+  return undefined;
+}
+
+/**
+ * Reads the correlation id, the id of what is being handled and the caller's trace context from a
+ * trigger event. Where the event carries none (a Cognito trigger, a request without
+ * `x-correlation-id`) the invocation starts a new flow named after `requestId`.
+ *
+ * @example
+ * ```ts
+ * const flow = flowContextOf(event, context.awsRequestId);
+ * logger.setCorrelationId(flow.correlationId);
+ * ```
+ */
+export function flowContextOf(event: unknown, requestId: string): FlowContext {
+  const trigger = detectTrigger(event);
+  switch (trigger) {
+    case 'http': {
+      const requestIdOfApi = validId(get(event, 'requestContext', 'requestId')) ?? requestId;
+      return {
+        trigger,
+        correlationId: validId(headerOf(event, 'x-correlation-id')) ?? requestIdOfApi,
+        causeId: requestIdOfApi,
+        parent: parseTraceparent(headerOf(event, 'traceparent')),
+      };
+    }
+    case 'eventbridge': {
+      const detail = get(event, 'detail');
+      const metadata = metadataOf(detail);
+      const envelopeId = validId(get(event, 'id')) ?? requestId;
+      const version = get(detail, 'metadata', 'version');
+      const occurredAt = get(detail, 'metadata', 'occurredAt');
+      return {
+        trigger,
+        correlationId: metadata.correlationId ?? envelopeId,
+        causeId: metadata.eventId ?? envelopeId,
+        parent: parseTraceparent(metadata.traceparent),
+        event: {
+          source: String(get(event, 'source')),
+          detailType: String(get(event, 'detail-type')),
+          ...(typeof version === 'number' ? { version } : {}),
+          ...(typeof occurredAt === 'string' ? { occurredAt } : {}),
+        },
+      };
+    }
+    case 'cognito':
+      // Cognito passes no correlation id; a client may send one in ClientMetadata.
+      return {
+        trigger,
+        correlationId: validId(get(event, 'request', 'clientMetadata', 'correlationId')) ?? requestId,
+        causeId: requestId,
+      };
+    case 'dynamodb-stream':
+    case 'sqs': {
+      const records = (get(event, 'Records') as unknown[]).map((record) => metadataOf(recordDetail(record, trigger)));
+      const correlationIds = [...new Set(records.flatMap((r) => (r.correlationId ? [r.correlationId] : [])))];
+      const parents = [...new Set(records.flatMap((r) => (r.traceparent ? [r.traceparent] : [])))];
+      return {
+        trigger,
+        // One flow in the batch: continue it; several: the batch is its own flow and logs list them all.
+        correlationId: correlationIds.length === 1 ? (correlationIds[0] as string) : requestId,
+        causeId: requestId,
+        ...(parents.length === 1 ? { parent: parseTraceparent(parents[0]) } : {}),
+        correlationIds,
+      };
+    }
+    default:
+      return { trigger, correlationId: requestId, causeId: requestId };
+  }
+}

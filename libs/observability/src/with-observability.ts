@@ -1,0 +1,183 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import type { Context } from 'aws-lambda';
+import type { AnyEventContract, MetadataInput } from '@kestrel/contracts';
+import { flowContextOf, type FlowContext, type TriggerKind } from './flow-context';
+import { createLogger, type Logger } from './logger';
+import { DatadogMetrics, eventTypeTag, HANDLER_METRICS, type MetricSink } from './metrics';
+import { redactEvent } from './redact';
+import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, type TraceContext } from './trace-context';
+
+/** What a wrapped handler gets as its third argument (and {@link currentObservability} returns). */
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: DatadogMetrics;
+  readonly trigger: TriggerKind;
+  readonly correlationId: string;
+  /** Id of what this invocation handles: the request id, or the event's `eventId`. */
+  readonly causeId: string;
+  /** This invocation's span (continuing the caller's trace when it sent one). */
+  readonly trace: TraceContext;
+  readonly coldStart: boolean;
+  /**
+   * Metadata for events this invocation publishes: same correlation id, causation = what is being
+   * handled, `traceparent` = this span. Spread it into `buildPutEventsEntry`'s metadata.
+   */
+  eventMetadata(): Pick<MetadataInput, 'correlationId' | 'causationId' | 'traceparent'>;
+}
+
+export interface ObservabilityOptions {
+  /** The service (bounded context), e.g. `customers`. */
+  service: string;
+  /** The manifest's function name, e.g. `on-user-registered`. */
+  functionName: string;
+  /**
+   * Log the incoming event at DEBUG (INFO with `logEvent: 'info'`). EventBridge events are logged
+   * with `detail.data` redacted by these contracts' PII marks; without a matching contract the data
+   * is left out. Other triggers are never logged whole (they carry tokens and personal data).
+   */
+  contracts?: readonly AnyEventContract[];
+  logEvent?: boolean | 'info';
+  /** For tests and special sinks; defaults to the Datadog extension or log lines. */
+  metricSink?: MetricSink;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+}
+
+export type ObservedHandler<E, R> = (event: E, context: Context, observability: Observability) => Promise<R>;
+
+const storage = new AsyncLocalStorage<Observability>();
+
+/**
+ * The observability of the invocation in progress, for code deep in a handler (an adapter
+ * publishing events) that shouldn't have it passed down. Undefined outside a wrapped handler.
+ *
+ * @example
+ * ```ts
+ * const metadata = { ...currentObservability()?.eventMetadata(), producer: 'customers' };
+ * ```
+ */
+export function currentObservability(): Observability | undefined {
+  return storage.getStore();
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Lets the caller of an HTTP API see the correlation id it can quote in a support ticket. */
+function withCorrelationHeader<R>(result: R, correlationId: string): R {
+  if (!isRecord(result) || typeof result.statusCode !== 'number') return result;
+  const headers = isRecord(result.headers) ? result.headers : {};
+  return { ...result, headers: { ...headers, 'x-correlation-id': correlationId } } as R;
+}
+
+function eventAgeMs(flow: FlowContext, now: number): number | undefined {
+  const occurredAt = flow.event?.occurredAt ? Date.parse(flow.event.occurredAt) : Number.NaN;
+  return Number.isNaN(occurredAt) ? undefined : Math.max(0, now - occurredAt);
+}
+
+/**
+ * Wraps a Lambda handler (HTTP API, EventBridge, Cognito trigger, DynamoDB stream or SQS batch):
+ * reads the correlation id and trace context from the trigger event, continues the trace, puts
+ * `correlation_id`, `cause_id`, `trigger`, `trace_id` and `dd.trace_id` on every log line of the
+ * invocation, and records Datadog metrics — duration (distribution, ms), invocations, errors,
+ * cold starts, and for EventBridge events the age of the event when its consumer finished
+ * (`kestrel.event.age`, tagged `event_type`). Errors are logged and rethrown, so the trigger's
+ * retry and dead-letter handling stays in charge. HTTP responses get an `x-correlation-id` header.
+ *
+ * @example
+ * ```ts
+ * // apps/customers/src/handlers/on-user-registered.ts
+ * export const handler = withObservability(
+ *   async (event, _context, { logger, eventMetadata }) => {
+ *     const received = parseEvent(UserRegisteredV1, event);
+ *     await createCustomer(received.detail.data, { ...eventMetadata(), producer: 'customers' });
+ *     logger.info('customer created', { customerId: received.detail.data.userId });
+ *   },
+ *   { service: 'customers', functionName: 'on-user-registered', contracts: [UserRegisteredV1] },
+ * );
+ * ```
+ */
+export function withObservability<E = unknown, R = unknown>(
+  handler: ObservedHandler<E, R>,
+  options: ObservabilityOptions,
+): (event: E, context: Context) => Promise<R> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger({ service: options.service, functionName: options.functionName, env });
+  const metrics = new DatadogMetrics({
+    defaultTags: { service: options.service, function: options.functionName, env: env.DD_ENV ?? env.KESTREL_ENV },
+    ...(options.metricSink ? { sink: options.metricSink } : {}),
+    now,
+  });
+  // One module instance per execution environment: its first invocation is the cold start.
+  let coldStart = true;
+
+  return async (event: E, context: Context): Promise<R> => {
+    const started = performance.now();
+    const wasCold = coldStart;
+    coldStart = false;
+    const flow = flowContextOf(event, context.awsRequestId);
+    const trace = continueTrace(flow.parent);
+
+    logger.resetKeys();
+    logger.addContext(context);
+    logger.setCorrelationId(flow.correlationId);
+    logger.appendKeys({
+      cause_id: flow.causeId,
+      trigger: flow.trigger,
+      trace_id: trace.traceId,
+      span_id: trace.spanId,
+      ...(flow.parent ? { parent_span_id: flow.parent.spanId } : {}),
+      ...(flow.correlationIds && flow.correlationIds.length > 1 ? { correlation_ids: flow.correlationIds } : {}),
+      ...(flow.event ? { event_type: `${flow.event.source}/${flow.event.detailType}/v${flow.event.version ?? '?'}` } : {}),
+      // Datadog links a log line to its APM trace through these (64-bit decimal ids).
+      dd: { trace_id: datadogTraceId(trace.traceId), span_id: datadogSpanId(trace.spanId) },
+    });
+
+    const observability: Observability = {
+      logger,
+      metrics,
+      trigger: flow.trigger,
+      correlationId: flow.correlationId,
+      causeId: flow.causeId,
+      trace,
+      coldStart: wasCold,
+      eventMetadata: () => ({ correlationId: flow.correlationId, causationId: flow.causeId, traceparent: formatTraceparent(trace) }),
+    };
+
+    if (options.logEvent && flow.trigger === 'eventbridge') {
+      const redacted = redactEvent(options.contracts ?? [], event);
+      if (options.logEvent === 'info') logger.info('event received', { event: redacted });
+      else logger.debug('event received', { event: redacted });
+    }
+
+    const tags = { trigger: flow.trigger, cold_start: String(wasCold) };
+    let outcome: 'success' | 'error' = 'success';
+    try {
+      const result = await storage.run(observability, () => handler(event, context, observability));
+      return flow.trigger === 'http' ? withCorrelationHeader(result, flow.correlationId) : result;
+    } catch (error) {
+      outcome = 'error';
+      logger.error('invocation failed', error as Error);
+      metrics.increment(HANDLER_METRICS.errors, 1, tags);
+      throw error;
+    } finally {
+      const durationMs = performance.now() - started;
+      metrics.distribution(HANDLER_METRICS.duration, Math.round(durationMs * 1000) / 1000, { ...tags, outcome });
+      metrics.increment(HANDLER_METRICS.invocations, 1, { ...tags, outcome });
+      if (wasCold) metrics.increment(HANDLER_METRICS.coldStarts, 1, tags);
+      const age = eventAgeMs(flow, now());
+      if (age !== undefined && flow.event) {
+        metrics.distribution(HANDLER_METRICS.eventAge, age, {
+          event_type: eventTypeTag(flow.event.source, flow.event.detailType, flow.event.version),
+          outcome,
+        });
+      }
+      logger.info('invocation finished', { outcome, duration_ms: Math.round(durationMs) });
+      await metrics.flush();
+    }
+  };
+}
