@@ -1,0 +1,118 @@
+// Every HTTP route of the catalog as a factory over the services, so a handler file is one line
+// (wiring from the environment) and tests drive the very same routes against DynamoDB Local.
+import * as z from 'zod';
+import {
+  changeStoreCollection,
+  createNewStore,
+  createProduct,
+  getProduct,
+  getStore,
+  productsInCategory,
+  productsWithTag,
+  publishProduct,
+  retireProduct,
+  reviseProduct,
+  storeCollection,
+  storesCarrying,
+  type Services,
+} from '../../application/use-cases';
+import { collectionChangeRequestSchema } from '../../domain/collection';
+import { productDetailsSchema, productRevisionSchema } from '../../domain/product';
+import { createStoreRequestSchema } from '../../domain/store';
+import { idSchema, slugSchema } from '../../domain/values';
+import { requireSignedIn, requireStaff } from './auth';
+import { readRequest } from './request';
+import { httpRoute, pageQuery, type HttpHandler } from './route';
+
+const productPath = { productId: idSchema };
+const storePath = { storeId: idSchema };
+const page = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+
+export const createProductRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireStaff(event);
+    const { body } = readRequest(event, { body: productDetailsSchema });
+    return { status: 201, body: await createProduct(services, body) };
+  });
+
+export const getProductRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireSignedIn(event);
+    const { path } = readRequest(event, { path: productPath });
+    return { status: 200, body: await getProduct(services, path.productId) };
+  });
+
+export const reviseProductRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event, origin) => {
+    requireStaff(event);
+    const { path, body } = readRequest(event, { path: productPath, body: productRevisionSchema });
+    return { status: 200, body: await reviseProduct(services, path.productId, body, origin) };
+  });
+
+export const publishProductRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event, origin) => {
+    requireStaff(event);
+    const { path } = readRequest(event, { path: productPath });
+    return { status: 200, body: await publishProduct(services, path.productId, origin) };
+  });
+
+export const retireProductRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event, origin) => {
+    requireStaff(event);
+    const { path } = readRequest(event, { path: productPath });
+    return { status: 200, body: await retireProduct(services, path.productId, origin) };
+  });
+
+const findProductsQuery = z
+  .strictObject({ category: slugSchema.optional(), tag: slugSchema.optional(), ...pageQuery })
+  .refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] });
+
+export const findProductsRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireSignedIn(event);
+    const { query } = readRequest(event, { query: findProductsQuery });
+    const result =
+      query.category !== undefined ? await productsInCategory(services, query.category, page(query)) : await productsWithTag(services, query.tag as string, page(query));
+    return { status: 200, body: result };
+  });
+
+export const listProductStoresRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireSignedIn(event);
+    const { path, query } = readRequest(event, { path: productPath, query: z.strictObject(pageQuery) });
+    const result = await storesCarrying(services, path.productId, page(query));
+    return { status: 200, body: { items: result.items.map(({ storeId, addedAt }) => ({ storeId, addedAt })), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) } };
+  });
+
+export const createStoreRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireStaff(event);
+    const { body } = readRequest(event, { body: createStoreRequestSchema });
+    return { status: 201, body: await createNewStore(services, body.name) };
+  });
+
+export const getStoreRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireSignedIn(event);
+    const { path } = readRequest(event, { path: storePath });
+    return { status: 200, body: await getStore(services, path.storeId) };
+  });
+
+export const changeStoreCollectionRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event, origin) => {
+    requireStaff(event);
+    const { path, body } = readRequest(event, { path: storePath, body: collectionChangeRequestSchema });
+    const { plan } = await changeStoreCollection(services, { storeId: path.storeId, add: body.add, remove: body.remove, reason: 'request', origin });
+    return {
+      status: 200,
+      body: { storeId: plan.storeId, added: plan.added, removed: plan.removed, unchanged: plan.unchanged, collectionSize: plan.sizeAfter, collectionVersion: plan.collectionVersion },
+    };
+  });
+
+export const listStoreCollectionRoute = (services: Services): HttpHandler =>
+  httpRoute(async (event) => {
+    requireSignedIn(event);
+    const { path, query } = readRequest(event, { path: storePath, query: z.strictObject(pageQuery) });
+    const result = await storeCollection(services, path.storeId, page(query));
+    return { status: 200, body: { items: result.items.map(({ productId, addedAt }) => ({ productId, addedAt })), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) } };
+  });
