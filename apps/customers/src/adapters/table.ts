@@ -37,8 +37,8 @@ export const nameIndexPartition = (family: string) => joinKey(['CUSTOMER_NAME', 
 /** Partition key of the preferred index (one partition: preferred customers are few). */
 export const PREFERRED_PARTITION = joinKey(['PREFERRED_CUSTOMERS']);
 
-// Typical stored profile with names, phone and a postal address (see bench results for measured sizes).
-const PROFILE_BYTES = 700;
+// A stored profile with names, phone and a postal address measures ~550 bytes (bench-results/capacity.json).
+const PROFILE_BYTES = 550;
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
 

@@ -1,0 +1,105 @@
+// Bundle size and cold module load of every customers function, as Lambda would run them:
+// each bundle built with the platform's esbuild settings (tools/bundle), then imported in a fresh
+// Node process (median of several runs), with and without --enable-source-maps (the stack sets it).
+// Targets: <= 250 KB minified, <= 60 ms cold load. Also measures, for one function, what the SDK's
+// default credential chain costs (aliased to the environment provider Lambda actually uses).
+// Writes bench-results/bundles.json. Run: npx nx run customers:bench
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS, bundleService } from '@kestrel/bundle';
+
+const serviceDir = fileURLToPath(new URL('..', import.meta.url));
+const resultsFile = fileURLToPath(new URL('../bench-results/bundles.json', import.meta.url));
+const RUNS = 7;
+const TARGET_BYTES = 250 * 1024;
+const TARGET_COLD_MS = 60;
+
+// What the stack gives every function (region and table), so module-level wiring runs as in Lambda.
+const lambdaEnvironment = {
+  ...process.env,
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  TABLE_NAME_CUSTOMERS: 'kestrel-bench-customers-customers',
+  NODE_OPTIONS: '',
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+function coldLoadMs(file: string, sourceMaps: boolean): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
+  const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script];
+  return Number(execFileSync(process.execPath, args, { env: lambdaEnvironment, encoding: 'utf8' }));
+}
+
+function coldLoad(file: string) {
+  coldLoadMs(file, false); // warm the OS file cache; the runs measure module evaluation, not the disk
+  return {
+    coldLoadMedianMs: Number(median(Array.from({ length: RUNS }, () => coldLoadMs(file, false))).toFixed(1)),
+    coldLoadWithSourceMapsMedianMs: Number(median(Array.from({ length: RUNS }, () => coldLoadMs(file, true))).toFixed(1)),
+  };
+}
+
+async function envCredentialsVariant(functionName: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'customers-bundle-bench-'));
+  try {
+    const outfile = join(dir, 'index.mjs');
+    const result = await build({
+      ...BUNDLE_OPTIONS,
+      entryPoints: [join(serviceDir, 'src/handlers', `${functionName}.ts`)],
+      outfile,
+      alias: { '@aws-sdk/credential-provider-node': join(serviceDir, 'bench/support/env-credentials.ts') },
+    });
+    const bytes = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.mjs'))?.[1].bytes ?? readFileSync(outfile).length;
+    return { function: functionName, bytes, ...coldLoad(outfile) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((load) => Number(load.toFixed(2)));
+  const bundles = await bundleService({ serviceDir });
+  const functions = bundles.map((bundle) => {
+    const load = coldLoad(bundle.file);
+    return {
+      function: bundle.functionName,
+      bytes: bundle.bytes,
+      gzipBytes: bundle.gzipBytes,
+      withinSizeTarget: bundle.bytes <= TARGET_BYTES,
+      ...load,
+      withinColdLoadTarget: load.coldLoadMedianMs <= TARGET_COLD_MS,
+      topInputs: bundle.byPackage.slice(0, 6),
+    };
+  });
+  const variant = await envCredentialsVariant('http-get-customer');
+  const report = {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    // Other work on the machine inflates cold loads; read the figures against this.
+    loadAverageAtStart: loadAtStart,
+    runs: RUNS,
+    targets: { bytes: TARGET_BYTES, coldLoadMs: TARGET_COLD_MS },
+    functions,
+    whatIf: {
+      description: 'http-get-customer with @aws-sdk/credential-provider-node aliased to the environment provider (all Lambda needs)',
+      ...variant,
+    },
+  };
+  mkdirSync(fileURLToPath(new URL('../bench-results', import.meta.url)), { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  for (const fn of functions) {
+    console.log(
+      `${fn.function.padEnd(34)} ${(fn.bytes / 1024).toFixed(1).padStart(7)} KB  cold ${String(fn.coldLoadMedianMs).padStart(5)} ms  (+maps ${fn.coldLoadWithSourceMapsMedianMs} ms)`,
+    );
+  }
+  console.log(`what-if env credentials: ${(variant.bytes / 1024).toFixed(1)} KB, cold ${variant.coldLoadMedianMs} ms`);
+  console.log(`wrote ${resultsFile}`);
+}
+
+await main();
