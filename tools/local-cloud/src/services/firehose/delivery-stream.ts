@@ -7,11 +7,15 @@
  * output prefix as Firehose's JSON error documents.
  */
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { evaluatePrefix, formatTime, planPrefixes, timeFields } from './prefix';
 import type { PrefixPlan } from './prefix';
 import { buildProcessor } from './processing';
 import type { ProcessorConfig, RecordProcessor } from './processing';
+
+/** Off the event loop: a 1 MiB buffer takes milliseconds to compress, and PutRecordBatch calls should not wait for it. */
+const gzipAsync = promisify(gzip);
 
 export interface S3DestinationConfig {
   bucketArn: string;
@@ -173,12 +177,12 @@ export class DeliveryStream {
       errorOutputType: buffer.errorOutputType,
     });
     const stamp = formatTime('yyyy-MM-dd-HH-mm-ss', timeFields(buffer.oldestArrival, timeZone));
-    const gzip = destination.compressionFormat === 'GZIP';
-    const extension = destination.fileExtension || (gzip ? '.gz' : '');
+    const gzipped = destination.compressionFormat === 'GZIP';
+    const extension = destination.fileExtension || (gzipped ? '.gz' : '');
     const objectKey = `${prefix}${this.config.name}-${this.version}-${stamp}-${randomUUID()}${extension}`;
     const content = Buffer.concat(buffer.records);
     try {
-      await this.deps.store.putObject(this.bucket, objectKey, gzip ? gzipSync(content) : content);
+      await this.deps.store.putObject(this.bucket, objectKey, gzipped ? await gzipAsync(content) : content);
     } catch (error) {
       const again = this.buffers.get(key);
       if (again) {
