@@ -90,8 +90,8 @@ async function main(): Promise<void> {
   mkdirSync(join(stackDir, 'assets', 'fn'), { recursive: true });
   writeFileSync(join(stackDir, 'assets', 'fn', 'archive.zip'), zipSync({ 'index.mjs': new TextEncoder().encode("export const handler = async () => ({ statusCode: 200, body: '{\"ok\":true}' });\n") }));
   const edge = await startEdgeServer({ port: 0 });
-  let lambdaModule: LambdaModule | undefined;
   let useRealLambda = false;
+  const holder: { lambda?: LambdaModule } = {};
   const context: LocalCloudContext = {
     accountId: LOCAL_ACCOUNT_ID,
     region: LOCAL_REGION,
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     dataDir,
     inMemory: true,
     peers: {
-      lambda: () => (useRealLambda && lambdaModule ? lambdaModule.provides.lambda : instantLambda),
+      lambda: () => (useRealLambda && holder.lambda ? holder.lambda.provides.lambda : instantLambda),
       sqs: () => {
         throw new Error('no sqs');
       },
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     log: () => undefined,
   };
   const apigateway = apiGatewayModuleFactory({ fetchJwks: async () => new TextEncoder().encode(JSON.stringify({ keys: [jwk] })).buffer as ArrayBuffer })(context) as ApiGatewayModule;
-  lambdaModule = createLambdaModule(context) as LambdaModule;
+  const lambdaModule = createLambdaModule(context) as LambdaModule;
+  holder.lambda = lambdaModule;
   const modules: LocalServiceModule[] = [lambdaModule, apigateway];
   for (const module of modules) await module.start?.();
   edge.setModules(modules);
