@@ -227,3 +227,40 @@ describe('firehose API through the edge', () => {
     expect(sizes).toEqual([1200 * 1024]);
   });
 });
+
+describe('firehose shutdown when S3 cannot be reached', () => {
+  it('saves what it could not deliver and delivers it after the next start', async () => {
+    // prepare: S3 is down while the local cloud stops.
+    const store = new MemoryStore();
+    let s3Up = false;
+    const flakyStore: ObjectStore = {
+      async putObject(bucket, key, body) {
+        if (!s3Up) throw new Error('connect ECONNREFUSED 127.0.0.1:4569');
+        await store.putObject(bucket, key, body);
+      },
+    };
+    const harness = await startHarness([firehoseModuleFactory({ store: flakyStore })]);
+    const client = new FirehoseClient({ ...clientConfig(harness.edge.endpoint), maxAttempts: 1 });
+    try {
+      await client.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'survivor',
+          ExtendedS3DestinationConfiguration: { RoleARN: 'arn:aws:iam::000000000000:role/f', BucketARN: 'arn:aws:s3:::raw-zone', Prefix: 'kept/', BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 900 } },
+        }),
+      );
+      await client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'survivor', Records: [{ Data: encode('one\n') }, { Data: encode('two\n') }] }));
+      // act
+      await harness.restart();
+      s3Up = true;
+      const restarted = harness.modules[0] as FirehoseModule;
+      const bufferedAfterRestart = restarted.service.summaries()[0]?.buffered;
+      await restarted.service.flush();
+      // assess
+      expect(bufferedAfterRestart).toBe(2);
+      expect([...store.objects.values()].map((body) => body.toString())).toEqual(['one\ntwo\n']);
+    } finally {
+      client.destroy();
+      await harness.stop();
+    }
+  });
+});

@@ -54,6 +54,15 @@ interface Buffered {
   timer?: NodeJS.Timeout;
 }
 
+export interface SavedBuffer {
+  key: string;
+  /** Base64 records. */
+  records: string[];
+  oldestArrival: number;
+  partitionKeys?: Record<string, string>;
+  errorOutputType?: string;
+}
+
 export interface DeliveryStreamStats {
   buffered: number;
   delivered: number;
@@ -210,6 +219,34 @@ export class DeliveryStream {
     const results = await Promise.allSettled([...deliveries, ...this.pending]);
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
+  }
+
+  /** What is still buffered, to be saved when it could not be delivered at shutdown. */
+  exportBuffers(): SavedBuffer[] {
+    return [...this.buffers.entries()].map(([key, buffer]) => ({
+      key,
+      records: buffer.records.map((record) => record.toString('base64')),
+      oldestArrival: buffer.oldestArrival,
+      partitionKeys: buffer.partitionKeys,
+      errorOutputType: buffer.errorOutputType,
+    }));
+  }
+
+  /** Puts saved buffers back (their interval starts again). */
+  importBuffers(saved: SavedBuffer[]): void {
+    for (const entry of saved) {
+      const records = entry.records.map((record) => Buffer.from(record, 'base64'));
+      const timer = setTimeout(() => this.track(this.deliver(entry.key)), this.config.destination.bufferingIntervalSeconds * 1000);
+      timer.unref();
+      this.buffers.set(entry.key, {
+        records,
+        bytes: records.reduce((sum, record) => sum + record.length, 0),
+        oldestArrival: entry.oldestArrival,
+        partitionKeys: entry.partitionKeys,
+        errorOutputType: entry.errorOutputType,
+        timer,
+      });
+    }
   }
 
   /** Stops timers (buffered records are dropped; call `flush` first to keep them). */

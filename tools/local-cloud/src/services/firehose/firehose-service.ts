@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { AwsServiceError } from '../../core/types';
 import type { FirehoseRecordSink } from '../../core/types';
 import { DeliveryStream } from './delivery-stream';
-import type { DeliveryStreamConfig, DeliveryStreamStats, ObjectStore } from './delivery-stream';
+import type { DeliveryStreamConfig, DeliveryStreamStats, ObjectStore, SavedBuffer } from './delivery-stream';
 import { PrefixError } from './prefix';
 import { ProcessingConfigError } from './processing';
 
@@ -57,6 +57,8 @@ interface PersistedStream {
   config: DeliveryStreamConfig;
   version: number;
   createdAt: string;
+  /** Records that could not be delivered at shutdown, delivered after the next start. */
+  buffers?: SavedBuffer[];
 }
 
 function recordId(): string {
@@ -239,9 +241,16 @@ export class FirehoseService implements FirehoseRecordSink {
   async stop(): Promise<void> {
     try {
       await this.flush();
+    } catch (error) {
+      const left = this.summaries().reduce((sum, stream) => sum + stream.buffered, 0);
+      this.log(
+        this.options.statePath
+          ? `firehose: could not deliver ${left} buffered record(s) at shutdown (${(error as Error).message}); they are saved and delivered after the next start`
+          : `firehose: could not deliver ${left} buffered record(s) at shutdown (${(error as Error).message}); in-memory mode, they are lost`,
+      );
     } finally {
       for (const stream of this.streams.values()) stream.close();
-      this.save();
+      this.save(true);
     }
   }
 
@@ -257,14 +266,23 @@ export class FirehoseService implements FirehoseRecordSink {
     const saved = JSON.parse(text) as { streams: PersistedStream[] };
     for (const entry of saved.streams) {
       const stream = new DeliveryStream(entry.config, entry.version, { store: this.options.store, now: this.now, log: this.log }, new Date(entry.createdAt));
+      if (entry.buffers?.length) stream.importBuffers(entry.buffers);
       this.streams.set(entry.config.name, stream);
     }
   }
 
-  private save(): void {
+  /** Writes stream definitions; at shutdown (`withBuffers`) also whatever is still buffered. */
+  private save(withBuffers = false): void {
     if (!this.options.statePath) return;
     const document = {
-      streams: [...this.streams.values()].map((stream): PersistedStream => ({ config: stream.config, version: stream.version, createdAt: stream.createdAt.toISOString() })),
+      streams: [...this.streams.values()].map(
+        (stream): PersistedStream => ({
+          config: stream.config,
+          version: stream.version,
+          createdAt: stream.createdAt.toISOString(),
+          ...(withBuffers && stream.describeStats().buffered ? { buffers: stream.exportBuffers() } : {}),
+        }),
+      ),
     };
     mkdirSync(dirname(this.options.statePath), { recursive: true });
     const temporary = `${this.options.statePath}.${process.pid}.tmp`;
