@@ -241,10 +241,20 @@ describe('HTTP API served on its listener', () => {
     expect(lambda.calls).toHaveLength(1);
   });
 
+  it('serves a named stage under its own path segment, with its stage variables', async () => {
+    // prepare
+    await apply('aws_apigatewayv2_stage', 'v1', { api_id: url.split('/').pop(), name: 'v1', stage_variables: { tier: 'gold' } });
+    // act
+    const response = await fetch(`${url}/v1/health`);
+    // assess
+    expect(response.status).toBe(200);
+    expect(lambda.calls[0]?.event).toMatchObject({ rawPath: '/v1/health', routeKey: 'GET /health', stageVariables: { tier: 'gold' }, requestContext: { stage: 'v1' } });
+  });
+
   it('lists the API in the local state with its URL and routes', async () => {
     const state = (await (await fetch(`${harness.edge.endpoint}/_local/state`)).json()) as { httpApis: Array<Record<string, unknown>> };
     expect(state.httpApis).toEqual([
-      { name: 'customers-http', id: url.split('/').pop(), url, stages: ['$default'], routes: ['GET /broken', 'GET /customers/{customerId}', 'GET /health', 'GET /slow', 'POST /customers'] },
+      { name: 'customers-http', id: url.split('/').pop(), url, stages: ['$default', 'v1'], routes: ['GET /broken', 'GET /customers/{customerId}', 'GET /health', 'GET /slow', 'POST /customers'] },
     ]);
   });
 

@@ -231,11 +231,17 @@ export class HttpApiService {
     }
 
     // A path whose first segment names a stage goes to that stage; everything else to $default.
-    const firstSegment = decodeURIComponent(request.rawPath.split('/')[1] ?? '');
+    const rawFirst = request.rawPath.split('/')[1] ?? '';
+    let firstSegment = rawFirst;
+    try {
+      firstSegment = decodeURIComponent(rawFirst);
+    } catch {
+      // A malformed escape cannot name a stage; the path is matched as it is.
+    }
     const named = firstSegment && firstSegment !== '$default' ? api.stages[firstSegment] : undefined;
     const stage = named ?? api.stages.$default;
     if (!stage) return finish(this.withCors(api, headers, gatewayResponse(404, 'Not Found')));
-    const routePath = named ? request.rawPath.slice(firstSegment.length + 1) || '/' : request.rawPath;
+    const routePath = named ? request.rawPath.slice(rawFirst.length + 1) || '/' : request.rawPath;
 
     const match = selectRoute(Object.values(api.routes), request.method, routePath, (route) => this.parsed(apiId, route));
     if (!match) return finish(this.withCors(api, headers, gatewayResponse(404, 'Not Found')));
