@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { allContracts } from '@kestrel/contracts';
+import { OWNERSHIP } from '@kestrel/observability';
 import { writeSite } from '../src/build';
 import { loadManifests } from '../src/load-manifests';
 import { buildCatalog } from '../src/model';
@@ -13,7 +14,7 @@ export const SITE_DIR = join(REPO_ROOT, 'tools/event-catalog/dist/site');
 
 export async function main(outDir: string = SITE_DIR, log: (text: string) => void = (text) => console.log(text)): Promise<number> {
   const manifests = await loadManifests(REPO_ROOT);
-  const catalog = buildCatalog({ contracts: allContracts(), manifests, compareSchemas: await loadSchemaComparison() });
+  const catalog = buildCatalog({ contracts: allContracts(), manifests, compareSchemas: await loadSchemaComparison(), ownership: OWNERSHIP });
   const report = writeSite(catalog, outDir);
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   log(

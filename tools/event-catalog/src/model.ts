@@ -77,6 +77,15 @@ export interface CatalogService {
   readonly file: string;
   readonly publishes: readonly { readonly id: string; readonly version: number; readonly via: string }[];
   readonly consumes: readonly CatalogSubscription[];
+  /** From the ownership registry (libs/observability), when the service has an entry. */
+  readonly onCall?: OnCall;
+}
+
+/** Who is paged for a service and where to talk about it. */
+export interface OnCall {
+  readonly pagerDutyService: string;
+  readonly slackChannel: string;
+  readonly runbookBaseUrl: string;
 }
 
 /** "from feeds to": `from` publishes events that `to` subscribes to. */
@@ -96,6 +105,8 @@ export interface BuildCatalogInput {
   readonly contracts: readonly AnyEventContract[];
   readonly manifests: readonly LoadedManifest[];
   readonly compareSchemas?: CompareSchemas;
+  /** On-call details per service name (the observability ownership registry). */
+  readonly ownership?: Readonly<Record<string, OnCall>>;
 }
 
 /** `kestrel.customers.CustomerCreated`. */
@@ -148,7 +159,7 @@ export function exampleEvent(contract: AnyEventContract): Record<string, unknown
  * catalog.events.find((e) => e.detailType === 'UserRegistered')?.consumers.map((c) => c.service); // ['analytics-ingest', 'customers']
  * ```
  */
-export function buildCatalog({ contracts, manifests, compareSchemas }: BuildCatalogInput): Catalog {
+export function buildCatalog({ contracts, manifests, compareSchemas, ownership = {} }: BuildCatalogInput): Catalog {
   const byEvent = new Map<string, AnyEventContract[]>();
   for (const contract of [...contracts].sort((a, b) => a.version - b.version)) {
     const id = eventId(contract);
@@ -225,6 +236,15 @@ export function buildCatalog({ contracts, manifests, compareSchemas }: BuildCata
             .map(([id, versions]) => ({ id, versions: versions.filter(reaches).map((c) => c.version) }))
             .filter((e) => e.versions.length > 0),
         })),
+      ...(Object.hasOwn(ownership, manifest.name)
+        ? {
+            onCall: {
+              pagerDutyService: ownership[manifest.name]!.pagerDutyService,
+              slackChannel: ownership[manifest.name]!.slackChannel,
+              runbookBaseUrl: ownership[manifest.name]!.runbookBaseUrl,
+            },
+          }
+        : {}),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 

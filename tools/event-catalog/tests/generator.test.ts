@@ -75,6 +75,15 @@ describe('buildCatalog', () => {
     ]);
   });
 
+  it('adds on-call details from the ownership registry to services that have an entry', () => {
+    const ownership = { shop: { pagerDutyService: 'kestrel-shop', slackChannel: 'shop-alerts', runbookBaseUrl: 'https://example.com/runbooks' } };
+
+    const catalog = buildCatalog({ contracts: fixtureContracts, manifests: fixtures, ownership });
+
+    expect(catalog.services.find((s) => s.name === 'shop')!.onCall).toEqual(ownership.shop);
+    expect(catalog.services.find((s) => s.name === 'lake')!.onCall).toBeUndefined();
+  });
+
   it('puts a full example event, valid against the contract, on every version', () => {
     const catalog = buildCatalog({ contracts: [ParcelShippedV1], manifests: [] });
 

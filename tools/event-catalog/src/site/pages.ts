@@ -243,6 +243,11 @@ ${json(s.pattern)}
 <dl>
 <dt>Owner</dt><dd>team ${esc(service.team)}</dd>
 <dt>Manifest</dt><dd><code>${esc(service.file)}</code></dd>
+<dt>On call</dt><dd>${
+    service.onCall
+      ? `PagerDuty service <code>${esc(service.onCall.pagerDutyService)}</code>, Slack <code>#${esc(service.onCall.slackChannel)}</code>, <a href="${esc(service.onCall.runbookBaseUrl)}">runbooks</a>`
+      : 'not in the ownership registry (libs/observability)'
+  }</dd>
 </dl>
 <section aria-labelledby="publishes"><h2 id="publishes">Publishes</h2>
 ${publishes}
