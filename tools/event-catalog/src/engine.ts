@@ -1,8 +1,6 @@
 // The EventBridge pattern engine of the local cloud (validation and matching faithful to AWS and
 // aws/event-ruler), reused so the catalog and the check judge patterns exactly as the bus does.
-// @kestrel/local-cloud's entry point does not export it yet and Nx forbids relative imports into
-// another project, so it is loaded by file URL; once `compileEventPattern` and
-// `validateEventPattern` are exported from '@kestrel/local-cloud', import them from there instead.
+import * as engine from '@kestrel/local-cloud/event-pattern';
 
 /** A pattern compiled once and matched against many events. */
 export interface CompiledPattern {
@@ -11,14 +9,6 @@ export interface CompiledPattern {
 
 /** AWS's reason for refusing a pattern and where in the pattern it applies. */
 export type PatternValidation = { readonly valid: true } | { readonly valid: false; readonly error: { readonly reason: string; readonly path: string } };
-
-interface PatternEngine {
-  compileEventPattern(pattern: string | object): CompiledPattern;
-  validateEventPattern(pattern: string | object): PatternValidation;
-}
-
-const ENGINE_MODULE = new URL('../../local-cloud/src/eventbridge/pattern/index.ts', import.meta.url);
-const engine = (await import(ENGINE_MODULE.href)) as PatternEngine;
 
 /**
  * Validates and compiles an EventBridge pattern.

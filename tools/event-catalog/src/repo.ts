@@ -1,4 +1,5 @@
 import { allContracts, toJsonSchema, type AnyEventContract } from '@kestrel/contracts';
+import { compareSchemas } from '@kestrel/contracts/compat';
 import { fileURLToPath } from 'node:url';
 import type { CompareSchemas } from './model';
 import type { SchemaNode } from './schema-walk';
@@ -17,10 +18,8 @@ export function checkedContracts(contracts: readonly AnyEventContract[] = allCon
   }));
 }
 
-// libs/contracts exports only its runtime API, so bundles never carry the compatibility gate; the
-// schema comparison it uses lives in libs/contracts/compat and is loaded by file URL for the same
-// boundary reason as the pattern engine (see engine.ts).
-const COMPARE_MODULE = new URL('../../../libs/contracts/compat/compare.ts', import.meta.url);
+// The compatibility gate's schema comparison is a separate entry point of @kestrel/contracts
+// (`@kestrel/contracts/compat`), so handler bundles never carry it.
 
 /**
  * The contracts' own schema comparison (`compareSchemas` from libs/contracts/compat), used to say
@@ -33,6 +32,5 @@ const COMPARE_MODULE = new URL('../../../libs/contracts/compat/compare.ts', impo
  * ```
  */
 export async function loadSchemaComparison(): Promise<CompareSchemas> {
-  const module = (await import(COMPARE_MODULE.href)) as { compareSchemas: CompareSchemas };
-  return module.compareSchemas;
+  return compareSchemas as CompareSchemas;
 }
