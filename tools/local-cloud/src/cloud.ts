@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './core/types';
+import { DEFAULT_STOP_ORDER, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './core/types';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, PeerProviders, Peers } from './core/types';
 import { collectState, startEdgeServer } from './edge/server';
 import { TerraformEngine } from './terraform/engine';
@@ -21,6 +21,7 @@ import { createSqsModule } from './services/sqs';
 import { createEventBridgeModule } from './services/eventbridge';
 import { createFirehoseModule } from './services/firehose';
 import { createPipesModule } from './services/pipes';
+import { createApiGatewayModule } from './services/apigateway';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -36,7 +37,10 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createEventBridgeModule,
   createFirehoseModule,
   createPipesModule,
+  createApiGatewayModule,
 ];
+
+const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_STOP_ORDER;
 
 export interface LocalCloudOptions {
   /** Edge port; 0 (default) picks a free one. */
@@ -119,9 +123,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const started: LocalServiceModule[] = [];
   const stopAll = async () => {
-    // Reverse start order; one module failing to stop must not leave the others running.
-    const results = await Promise.allSettled([...started].reverse().map((module) => module.stop()));
-    for (const result of results) if (result.status === 'rejected') log(`local-cloud: a module failed to stop: ${String(result.reason)}`);
+    // In stop-order phases (pollers and listeners, then buffers, then stores), each phase
+    // concurrently; one module failing to stop must not leave the others running.
+    const phases = [...new Set(started.map(stopOrderOf))].sort((a, b) => a - b);
+    for (const phase of phases) {
+      const results = await Promise.allSettled(started.filter((module) => stopOrderOf(module) === phase).map((module) => module.stop()));
+      for (const result of results) if (result.status === 'rejected') log(`local-cloud: a module failed to stop: ${String(result.reason)}`);
+    }
     await edge.close();
     if (temporary) rmSync(temporary, { recursive: true, force: true });
   };

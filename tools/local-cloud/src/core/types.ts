@@ -225,7 +225,17 @@ export interface LocalServiceModule {
   readonly state: readonly StateContributor[];
   start?(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * When this module stops relative to the others: lower stops first; modules
+   * with the same number stop together. Sources of work (pollers, HTTP
+   * listeners) stop before the buffers they feed, buffers flush before the
+   * stores they write to. Default {@link DEFAULT_STOP_ORDER}.
+   */
+  readonly stopOrder?: number;
 }
+
+/** Stores and real components (DynamoDB Local, s3rver…) stop last, after everything that writes to them. */
+export const DEFAULT_STOP_ORDER = 100;
 
 /** Each service module exports a factory of this shape. */
 export type LocalServiceFactory = (context: LocalCloudContext) => LocalServiceModule;

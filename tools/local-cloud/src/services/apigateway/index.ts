@@ -160,6 +160,8 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
 
     return {
       name: 'apigateway',
+      // Stop taking requests before the functions and stores behind them go.
+      stopOrder: 10,
       service,
       get baseUrl() {
         return baseUrl;

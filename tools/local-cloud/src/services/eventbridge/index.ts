@@ -60,6 +60,8 @@ export function createEventBridgeModule(context: LocalCloudContext, options: Eve
   });
   return {
     name: 'eventbridge',
+    // Delivers what is in flight on stop, to Lambda and SQS, which stop later.
+    stopOrder: 30,
     service,
     provides: { events: service },
     handlers: [new EventBridgeApi(service)],

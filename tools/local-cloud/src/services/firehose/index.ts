@@ -112,6 +112,8 @@ export function firehoseModuleFactory(options: FirehoseModuleOptions = {}): (con
     });
     return {
       name: 'firehose',
+      // Flushes its buffers on stop, so S3 (and the edge) must still be up.
+      stopOrder: 20,
       service,
       provides: { firehose: service },
       handlers: [createFirehoseApi(service)],

@@ -90,6 +90,8 @@ export function pipesModuleFactory(options: PipesModuleOptions = {}): (context: 
     });
     return {
       name: 'pipes',
+      // Pollers stop first, so nothing new enters the bus or the buffers behind it.
+      stopOrder: 10,
       service,
       handlers: [createPipesApi(service)],
       provisioners: [provisioner(service)],
