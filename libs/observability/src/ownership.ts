@@ -5,7 +5,7 @@
  */
 
 export interface Ownership {
-  /** The owning team; must equal the manifest's `owner.team`. */
+  /** The owning team; must equal the manifest's `owner.team` (the stacks' `owner` tag). */
   readonly team: string;
   /** The PagerDuty service name as configured in Datadog's PagerDuty integration (`@pagerduty-<name>`). */
   readonly pagerDutyService: string;
@@ -44,7 +44,13 @@ export const OWNERSHIP = {
     runbookBaseUrl: SHARED_RUNBOOKS,
   },
   platform: {
-    team: 'platform',
+    team: 'team-platform',
+    pagerDutyService: 'kestrel-platform',
+    slackChannel: 'kestrel-platform-alerts',
+    runbookBaseUrl: SHARED_RUNBOOKS,
+  },
+  bootstrap: {
+    team: 'team-platform',
     pagerDutyService: 'kestrel-platform',
     slackChannel: 'kestrel-platform-alerts',
     runbookBaseUrl: SHARED_RUNBOOKS,

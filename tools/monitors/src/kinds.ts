@@ -1,0 +1,53 @@
+/**
+ * The monitor kinds: what each watches, how bad it is, and the runbook section that answers it
+ * (docs/on-call.md has one section per kind, anchored by the kind's id).
+ */
+
+/** Datadog monitor priority: 1 (critical) to 5 (informational). */
+export type Priority = 1 | 2 | 3 | 4 | 5;
+
+export interface MonitorKind {
+  /** Stable id: runbook anchor, `monitor-kind` tag, part of each monitor's key. */
+  readonly id: string;
+  /** What fired, as the first words of the monitor name. */
+  readonly title: string;
+  /** One sentence for the alert: what it means for users. */
+  readonly impact: string;
+  /** Priority in production; other environments are one level lower and never page. */
+  readonly priority: Priority;
+}
+
+const kinds = [
+  { id: 'lambda-error-rate', title: 'Function error rate high', impact: 'Requests or events handled by this function are failing.', priority: 2 },
+  { id: 'lambda-throttles', title: 'Function throttled', impact: 'Lambda refused invocations: concurrency is exhausted and callers see errors or delays.', priority: 3 },
+  { id: 'lambda-duration', title: 'Function close to its timeout', impact: 'Invocations run near the configured timeout; the next slow dependency turns them into timeouts.', priority: 3 },
+  { id: 'lambda-cold-starts', title: 'Function cold-start rate high', impact: 'Many invocations pay the cold-start latency; users see slow first responses.', priority: 4 },
+  { id: 'lambda-out-of-memory', title: 'Function ran out of memory', impact: 'Invocations were killed for exceeding their memory size.', priority: 2 },
+  { id: 'stream-iterator-age', title: 'Stream consumer falling behind', impact: 'Changes wait in the stream before this function reads them; downstream views go stale.', priority: 2 },
+  { id: 'cognito-trigger-latency', title: 'Cognito trigger close to the 5 s budget', impact: 'Cognito fails sign-up or sign-in when a trigger takes 5 s; users cannot get in.', priority: 2 },
+  { id: 'dlq-depth', title: 'Messages in dead-letter queue', impact: 'Events or invocations exhausted their retries and are parked here, unprocessed.', priority: 2 },
+  { id: 'dlq-age', title: 'Dead-letter message getting old', impact: 'A parked message is close to SQS retention (14 days) and will be lost if not redriven.', priority: 2 },
+  { id: 'queue-age', title: 'Queue backlog getting old', impact: 'Messages wait longer than expected before being processed.', priority: 3 },
+  { id: 'event-target-failed', title: 'EventBridge failed to invoke a target', impact: 'Events matching this rule were not delivered after retries.', priority: 2 },
+  { id: 'event-target-dead-letters', title: 'EventBridge dead-lettered events', impact: 'Events matching this rule went to the rule’s dead-letter queue instead of the consumer.', priority: 2 },
+  { id: 'firehose-freshness', title: 'Firehose delivery to S3 is stale', impact: 'Records are not reaching the raw zone; analytics data is late.', priority: 2 },
+  { id: 'dynamodb-throttles', title: 'DynamoDB table throttled', impact: 'Reads or writes on this table were throttled; callers retried or failed.', priority: 3 },
+  { id: 'contract-freshness', title: 'Consumer finishing events late', impact: 'Events reach this consumer, or finish processing, later than the subscription allows.', priority: 3 },
+] as const satisfies readonly MonitorKind[];
+
+export type MonitorKindId = (typeof kinds)[number]['id'];
+
+export const MONITOR_KINDS: Readonly<Record<MonitorKindId, MonitorKind>> = Object.fromEntries(kinds.map((kind) => [kind.id, kind])) as Record<
+  MonitorKindId,
+  MonitorKind
+>;
+
+/** Terraform resource types that must be watched, and the kinds that can watch them. */
+export const WATCHED_TYPES: Readonly<Record<string, readonly MonitorKindId[]>> = {
+  aws_lambda_function: ['lambda-error-rate', 'lambda-throttles', 'lambda-duration', 'lambda-cold-starts', 'lambda-out-of-memory'],
+  aws_sqs_queue: ['dlq-depth', 'dlq-age', 'queue-age'],
+  aws_cloudwatch_event_target: ['event-target-failed', 'event-target-dead-letters'],
+  aws_kinesis_firehose_delivery_stream: ['firehose-freshness'],
+  aws_dynamodb_table: ['dynamodb-throttles'],
+  aws_lambda_event_source_mapping: ['stream-iterator-age'],
+};

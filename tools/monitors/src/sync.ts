@@ -1,0 +1,283 @@
+import { client, v1 } from '@datadog/datadog-api-client';
+import type { Ownership } from '@kestrel/observability';
+import { MANAGED_BY, type MonitorDefinition } from './definition';
+import { validateDefinition, type MonitorProblem } from './validate';
+
+/** Credentials and where the Datadog API is. */
+export interface DatadogConnection {
+  apiKey: string;
+  appKey: string;
+  /** `datadoghq.com`, `datadoghq.eu`…; ignored when `baseUrl` is set. */
+  site?: string;
+  /** A full base URL (a local fake in tests). */
+  baseUrl?: string;
+  maxRetries?: number;
+}
+
+/** The real client, configured: retries 429 and 5xx (honouring `x-ratelimit-reset`). */
+export function datadogConfiguration(connection: DatadogConnection): client.Configuration {
+  const configuration = client.createConfiguration({
+    authMethods: { apiKeyAuth: connection.apiKey, appKeyAuth: connection.appKey },
+    enableRetry: true,
+    maxRetries: connection.maxRetries ?? 5,
+    ...(connection.baseUrl ? { baseServer: new client.BaseServerConfiguration(connection.baseUrl, {}) } : {}),
+  });
+  if (!connection.baseUrl && connection.site) configuration.setServerVariables({ site: connection.site });
+  return configuration;
+}
+
+/** Reads the connection from `DD_API_KEY`, `DD_APP_KEY` (or `DD_APPLICATION_KEY`), `DD_SITE`, `DD_API_URL`. */
+export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): DatadogConnection | undefined {
+  const apiKey = env.DD_API_KEY;
+  const appKey = env.DD_APP_KEY ?? env.DD_APPLICATION_KEY;
+  if (!apiKey || !appKey) return undefined;
+  return { apiKey, appKey, site: env.DD_SITE, baseUrl: env.DD_API_URL };
+}
+
+export type Action = 'create' | 'update' | 'delete' | 'keep';
+
+export interface PlannedChange {
+  readonly action: Action;
+  readonly key: string;
+  readonly name: string;
+  /** Datadog id of the existing monitor (update, delete, keep). */
+  readonly id?: number;
+  readonly definition?: MonitorDefinition;
+  /** Fields that differ, for updates. */
+  readonly changed?: readonly string[];
+}
+
+export interface PagerDutyChange {
+  readonly action: 'create' | 'update' | 'keep' | 'unknown';
+  readonly serviceName: string;
+  /** Where the integration key is read from. */
+  readonly keyVariable: string;
+  readonly note?: string;
+}
+
+export interface Plan {
+  readonly service: string;
+  readonly monitors: readonly PlannedChange[];
+  readonly pagerDuty: readonly PagerDutyChange[];
+  /** False when no API keys were given: existing monitors are unknown and every monitor shows as `create`. */
+  readonly againstApi: boolean;
+}
+
+/** Validation failed: nothing was written. */
+export class MonitorValidationError extends Error {
+  constructor(readonly failures: readonly MonitorProblem[]) {
+    super(
+      `${failures.length} monitor(s) failed validation; nothing was changed:\n${failures
+        .map((f) => `  - ${f.name} [${f.key}]\n${f.problems.map((p) => `      ${p}`).join('\n')}`)
+        .join('\n')}`,
+    );
+    this.name = 'MonitorValidationError';
+  }
+}
+
+/** `--apply` without credentials. */
+export class MissingApiKeyError extends Error {
+  constructor() {
+    super('--apply needs DD_API_KEY and DD_APP_KEY (and DD_SITE unless it is datadoghq.com); a dry run needs no keys');
+    this.name = 'MissingApiKeyError';
+  }
+}
+
+/** The Datadog API body (the client's camelCase model) of a definition. */
+export function toApiMonitor(definition: MonitorDefinition): v1.Monitor {
+  const { options } = definition;
+  return {
+    name: definition.name,
+    type: definition.type,
+    query: definition.query,
+    message: definition.message,
+    tags: [...definition.tags],
+    priority: definition.priority,
+    options: {
+      thresholds: { critical: options.thresholds.critical, ...(options.thresholds.warning !== undefined ? { warning: options.thresholds.warning } : {}) },
+      notifyNoData: options.notify_no_data,
+      requireFullWindow: options.require_full_window,
+      includeTags: options.include_tags,
+      ...(options.renotify_interval !== undefined ? { renotifyInterval: options.renotify_interval } : {}),
+      ...(options.evaluation_delay !== undefined ? { evaluationDelay: options.evaluation_delay } : {}),
+    },
+  } as v1.Monitor;
+}
+
+/** The fields we own, normalised, for comparing what exists with what we want. */
+function comparable(monitor: v1.Monitor): Record<string, unknown> {
+  const o = monitor.options ?? {};
+  return {
+    name: monitor.name,
+    query: monitor.query,
+    message: monitor.message,
+    tags: [...(monitor.tags ?? [])].sort(),
+    priority: monitor.priority ?? null,
+    thresholds: { critical: o.thresholds?.critical ?? null, warning: o.thresholds?.warning ?? null },
+    notifyNoData: o.notifyNoData ?? false,
+    requireFullWindow: o.requireFullWindow ?? null,
+    includeTags: o.includeTags ?? null,
+    renotifyInterval: o.renotifyInterval ?? null,
+    evaluationDelay: o.evaluationDelay ?? null,
+  };
+}
+
+function keyOf(monitor: v1.Monitor): string | undefined {
+  return monitor.tags?.find((tag) => tag.startsWith('monitor-key:'))?.slice('monitor-key:'.length);
+}
+
+/** Text of an API error: Datadog answers `{ errors: [...] }`. */
+export function apiErrorText(error: unknown): string {
+  if (error instanceof client.ApiException) {
+    const body = error.body as { errors?: unknown[] } | string | undefined;
+    const errors = typeof body === 'object' && body && Array.isArray(body.errors) ? body.errors.map(String).join('; ') : JSON.stringify(body);
+    return `HTTP ${error.code}: ${errors}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The variable holding a PagerDuty service's integration key: `PAGERDUTY_KEY_KESTREL_CUSTOMERS`. */
+export function pagerDutyKeyVariable(serviceName: string): string {
+  return `PAGERDUTY_KEY_${serviceName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export interface PlanInput {
+  service: string;
+  ownership: Ownership;
+  monitors: readonly MonitorDefinition[];
+  connection?: DatadogConnection;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Validates every monitor (locally, then with `validateMonitor` when connected) and diffs the
+ * service's monitors against those in Datadog tagged `service:<s>` and `managed-by:kestrel-monitors`.
+ * Throws {@link MonitorValidationError} listing every failure; nothing is written by planning.
+ */
+export async function planSync({ service, ownership, monitors, connection, env = process.env }: PlanInput): Promise<Plan> {
+  const local = monitors.flatMap((monitor) => validateDefinition(monitor) ?? []);
+  if (local.length > 0) throw new MonitorValidationError(local);
+
+  const keyVariable = pagerDutyKeyVariable(ownership.pagerDutyService);
+  if (!connection) {
+    return {
+      service,
+      againstApi: false,
+      monitors: monitors.map((definition) => ({ action: 'create' as const, key: definition.key, name: definition.name, definition })),
+      pagerDuty: [{ action: 'unknown', serviceName: ownership.pagerDutyService, keyVariable, note: 'no API keys: existing configuration unknown' }],
+    };
+  }
+
+  const configuration = datadogConfiguration(connection);
+  const api = new v1.MonitorsApi(configuration);
+  const remote: MonitorProblem[] = [];
+  for (const definition of monitors) {
+    try {
+      await api.validateMonitor({ body: toApiMonitor(definition) });
+    } catch (error) {
+      remote.push({ key: definition.key, name: definition.name, problems: [apiErrorText(error)] });
+    }
+  }
+  if (remote.length > 0) throw new MonitorValidationError(remote);
+
+  const existing: v1.Monitor[] = [];
+  for await (const monitor of api.listMonitorsWithPagination({ monitorTags: `service:${service},managed-by:${MANAGED_BY}`, pageSize: 100 })) {
+    existing.push(monitor);
+  }
+  const byKey = new Map(existing.flatMap((monitor) => (keyOf(monitor) ? [[keyOf(monitor) as string, monitor] as const] : [])));
+  const wanted = new Set(monitors.map((m) => m.key));
+  const changes: PlannedChange[] = monitors.map((definition) => {
+    const current = byKey.get(definition.key);
+    if (!current) return { action: 'create', key: definition.key, name: definition.name, definition };
+    const want = comparable(toApiMonitor(definition));
+    const have = comparable(current);
+    const changed = Object.keys(want).filter((field) => JSON.stringify(want[field]) !== JSON.stringify(have[field]));
+    return { action: changed.length > 0 ? 'update' : 'keep', key: definition.key, name: definition.name, id: current.id, definition, changed };
+  });
+  for (const monitor of existing) {
+    const key = keyOf(monitor);
+    // Only monitors of this service that the generator no longer produces; untagged ones are someone's manual work.
+    if (!key || wanted.has(key) || !(monitor.tags ?? []).includes(`service:${service}`)) continue;
+    changes.push({ action: 'delete', key, name: monitor.name ?? key, id: monitor.id });
+  }
+
+  return { service, againstApi: true, monitors: changes, pagerDuty: [await planPagerDuty(configuration, ownership.pagerDutyService, env)] };
+}
+
+async function planPagerDuty(configuration: client.Configuration, serviceName: string, env: NodeJS.ProcessEnv): Promise<PagerDutyChange> {
+  const keyVariable = pagerDutyKeyVariable(serviceName);
+  const api = new v1.PagerDutyIntegrationApi(configuration);
+  try {
+    await api.getPagerDutyIntegrationService({ serviceName });
+    // Datadog never returns the key, so it can't be compared: rotate it only when one is given.
+    return env[keyVariable]
+      ? { action: 'update', serviceName, keyVariable, note: `integration key from ${keyVariable}` }
+      : { action: 'keep', serviceName, keyVariable };
+  } catch (error) {
+    if (error instanceof client.ApiException && error.code === 404) {
+      return { action: 'create', serviceName, keyVariable, note: env[keyVariable] ? `integration key from ${keyVariable}` : `needs ${keyVariable} to apply` };
+    }
+    throw error;
+  }
+}
+
+export interface ApplyResult {
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly pagerDuty: string;
+}
+
+/** Writes a plan: creates, updates and deletes only the plan's monitors, then the PagerDuty service. */
+export async function applyPlan(plan: Plan, connection: DatadogConnection | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ApplyResult> {
+  if (!connection) throw new MissingApiKeyError();
+  if (!plan.againstApi) throw new Error('This plan was made without API access; plan again with credentials before applying');
+  const pd = plan.pagerDuty[0];
+  if (pd?.action === 'create' && !env[pd.keyVariable]) {
+    throw new Error(`PagerDuty service "${pd.serviceName}" does not exist in Datadog's PagerDuty integration; set ${pd.keyVariable} to its integration key`);
+  }
+  const configuration = datadogConfiguration(connection);
+  const api = new v1.MonitorsApi(configuration);
+  let created = 0;
+  let updated = 0;
+  let deleted = 0;
+  for (const change of plan.monitors) {
+    if (change.action === 'create' && change.definition) {
+      await api.createMonitor({ body: toApiMonitor(change.definition) });
+      created++;
+    } else if (change.action === 'update' && change.definition && change.id !== undefined) {
+      await api.updateMonitor({ monitorId: change.id, body: toApiMonitor(change.definition) as v1.MonitorUpdateRequest });
+      updated++;
+    } else if (change.action === 'delete' && change.id !== undefined) {
+      await api.deleteMonitor({ monitorId: change.id });
+      deleted++;
+    }
+  }
+  let pagerDuty = 'unchanged';
+  if (pd && (pd.action === 'create' || pd.action === 'update')) {
+    const pdApi = new v1.PagerDutyIntegrationApi(configuration);
+    const serviceKey = env[pd.keyVariable] as string;
+    if (pd.action === 'create') await pdApi.createPagerDutyIntegrationService({ body: { serviceName: pd.serviceName, serviceKey } });
+    else await pdApi.updatePagerDutyIntegrationService({ serviceName: pd.serviceName, body: { serviceKey } });
+    pagerDuty = `${pd.action}d ${pd.serviceName}`;
+  }
+  return { created, updated, deleted, pagerDuty };
+}
+
+/** The plan as a fixed-width table, one row per monitor and one for the PagerDuty service. */
+export function formatPlan(plan: Plan): string {
+  const rows = [
+    ...plan.monitors.map((change) => [change.action, change.key, change.changed?.length ? change.changed.join(',') : '']),
+    ...plan.pagerDuty.map((pd) => [`pagerduty:${pd.action}`, pd.serviceName, pd.note ?? '']),
+  ];
+  const header = ['action', 'monitor', 'changes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const counts = (['create', 'update', 'delete', 'keep'] as const).map((a) => `${plan.monitors.filter((c) => c.action === a).length} to ${a}`).join(', ');
+  return [
+    `Monitors for ${plan.service}: ${counts}${plan.againstApi ? '' : ' (dry run without DD_API_KEY/DD_APP_KEY: validated locally, existing monitors not read)'}`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ].join('\n');
+}

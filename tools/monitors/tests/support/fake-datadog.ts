@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A monitor as the Datadog API stores it (snake_case JSON). */
+export interface StoredMonitor {
+  id: number;
+  name: string;
+  type: string;
+  query: string;
+  message: string;
+  tags: string[];
+  priority?: number | null;
+  options?: Record<string, unknown>;
+}
+
+const QUERY = /^(avg|sum|min|max|percentile)\(last_\d+[mhd]\):.+ [<>]=? -?[\d.]+$/;
+
+/**
+ * A local stand-in for the parts of the Datadog v1 API the sync uses: monitor validate, list (by
+ * monitor tags, paginated), create, update, delete; PagerDuty integration services. It checks the
+ * auth headers, rejects malformed queries like the real API, and can answer 429 on demand.
+ */
+export class FakeDatadog {
+  readonly monitors = new Map<number, StoredMonitor>();
+  readonly pagerDutyServices = new Map<string, string>();
+  readonly requests: string[] = [];
+  rateLimitNext = 0;
+  private nextId = 1000;
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  reset(): void {
+    this.monitors.clear();
+    this.pagerDutyServices.clear();
+    this.requests.length = 0;
+    this.rateLimitNext = 0;
+  }
+
+  seed(monitor: Omit<StoredMonitor, 'id'>): StoredMonitor {
+    const stored = { ...monitor, id: this.nextId++ };
+    this.monitors.set(stored.id, stored);
+    return stored;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let text = '';
+    for await (const chunk of request) text += chunk;
+    const url = new URL(request.url ?? '/', this.url);
+    const route = `${request.method} ${url.pathname}`;
+    this.requests.push(route);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify(body));
+    };
+    if (!request.headers['dd-api-key'] || !request.headers['dd-application-key']) return reply(403, { errors: ['Forbidden'] });
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext--;
+      // The real API says how many seconds until the window resets; 0 keeps the test quick.
+      return reply(429, { errors: ['Rate limit exceeded'] }, { 'x-ratelimit-reset': '0', 'x-ratelimit-limit': '10' });
+    }
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+
+    if (route === 'POST /api/v1/monitor/validate') {
+      const errors = this.validationErrors(body);
+      return errors.length > 0 ? reply(400, { errors }) : reply(200, {});
+    }
+    if (route === 'GET /api/v1/monitor') {
+      const wanted = (url.searchParams.get('monitor_tags') ?? '').split(',').filter(Boolean);
+      const page = Number(url.searchParams.get('page') ?? 0);
+      const size = Number(url.searchParams.get('page_size') ?? 100);
+      const all = [...this.monitors.values()].filter((m) => wanted.every((tag) => m.tags.includes(tag)));
+      return reply(200, all.slice(page * size, (page + 1) * size));
+    }
+    if (route === 'POST /api/v1/monitor') {
+      const errors = this.validationErrors(body);
+      if (errors.length > 0) return reply(400, { errors });
+      return reply(200, this.seed(body as unknown as Omit<StoredMonitor, 'id'>));
+    }
+    const monitorPath = /^\/api\/v1\/monitor\/(\d+)$/.exec(url.pathname);
+    if (monitorPath) {
+      const id = Number(monitorPath[1]);
+      const current = this.monitors.get(id);
+      if (!current) return reply(404, { errors: ['Monitor not found'] });
+      if (request.method === 'PUT') {
+        const updated = { ...current, ...(body as Partial<StoredMonitor>), id };
+        this.monitors.set(id, updated);
+        return reply(200, updated);
+      }
+      if (request.method === 'DELETE') {
+        this.monitors.delete(id);
+        return reply(200, { deleted_monitor_id: id });
+      }
+    }
+    if (route === 'POST /api/v1/integration/pagerduty/configuration/services') {
+      this.pagerDutyServices.set(String(body.service_name), String(body.service_key));
+      return reply(201, { service_name: body.service_name });
+    }
+    const pdPath = /^\/api\/v1\/integration\/pagerduty\/configuration\/services\/(.+)$/.exec(url.pathname);
+    if (pdPath) {
+      const name = decodeURIComponent(pdPath[1] as string);
+      if (!this.pagerDutyServices.has(name)) return reply(404, { errors: ['PagerDuty service not found'] });
+      if (request.method === 'GET') return reply(200, { service_name: name });
+      if (request.method === 'PUT') {
+        this.pagerDutyServices.set(name, String(body.service_key));
+        response.writeHead(204);
+        return response.end();
+      }
+    }
+    reply(404, { errors: [`No route ${route}`] });
+  }
+
+  private validationErrors(body: Record<string, unknown>): string[] {
+    const errors: string[] = [];
+    if (typeof body.query !== 'string' || !QUERY.test(body.query)) errors.push(`The value provided for parameter 'query' is invalid: ${String(body.query)}`);
+    else if ((body.query.match(/\{/g) ?? []).length !== (body.query.match(/\}/g) ?? []).length) errors.push(`Syntax error in query: unbalanced braces in ${body.query}`);
+    if (typeof body.message !== 'string' || body.message.trim() === '') errors.push("The value provided for parameter 'message' is invalid");
+    return errors;
+  }
+}
