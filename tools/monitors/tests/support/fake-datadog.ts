@@ -113,7 +113,8 @@ export class FakeDatadog {
       if (request.method === 'PUT') {
         this.pagerDutyServices.set(name, String(body.service_key));
         response.writeHead(204);
-        return response.end();
+        response.end();
+        return;
       }
     }
     reply(404, { errors: [`No route ${route}`] });
