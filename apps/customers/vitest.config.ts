@@ -8,6 +8,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       // Synth assertions on the stack (cdktn, deep provider imports): no JVM, no bundles needed.
       { test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 60_000 } },
+      // Through the local cloud with the synthesized platform and customers stacks (the Nx test target synthesizes them first).
+      { test: { name: 'cloud', include: ['tests/cloud/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 } },
       {
         test: {
           name: 'integration',

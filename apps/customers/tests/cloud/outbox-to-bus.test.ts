@@ -1,0 +1,188 @@
+// Through the local cloud, with the synthesized platform and customers stacks applied as
+// Terraform would apply them: HTTP request (JWT from a Cognito user pool) → API Gateway → Lambda
+// → one DynamoDB transaction (profile + outbox) → stream → EventBridge pipe → platform bus → a
+// test listener's SQS queue, where each event must satisfy its contract. And the subscription:
+// UserRegistered on the bus, delivered twice → one customer, one CustomerCreated.
+// Needs `nx run platform:synth` and `nx run customers:synth` (the `test` target depends on both).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { buildPutEventsEntry, eventRegistry, parseEvent, UserRegisteredV1 } from '@kestrel/contracts';
+import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const stackDir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const platformStack = stackDir('../../../../infra/platform/cdktf.out/stacks/platform-staging');
+const customersStack = stackDir('../../cdktf.out/stacks/customers-staging');
+const BUS = 'kestrel-staging-bus';
+const password = 'Passw0rd!Passw0rd';
+
+interface Received {
+  source: string;
+  'detail-type': string;
+  detail: { metadata: { eventId: string; version: number }; data: { customerId: string; [field: string]: unknown } };
+}
+
+let cloud: LocalCloud;
+let sqs: SQSClient;
+let events: EventBridgeClient;
+let queueUrl: string;
+let apiUrl: string;
+let staffToken: string;
+const received: Received[] = [];
+
+/** Reads the listener queue until `predicate` holds for what arrived so far (or the deadline passes). */
+async function receiveUntil(predicate: (all: Received[]) => boolean, timeoutMs = 60_000): Promise<Received[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate(received) && Date.now() < deadline) {
+    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const message of batch.Messages ?? []) received.push(JSON.parse(message.Body ?? '{}') as Received);
+    if (batch.Messages?.length) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+      );
+    }
+  }
+  return received;
+}
+
+const about = (customerId: string, detailType?: string) =>
+  received.filter((event) => event.detail.data.customerId === customerId && (detailType === undefined || event['detail-type'] === detailType));
+
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${apiUrl.replace(/\/$/, '')}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${staffToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  for (const dir of [platformStack, customersStack]) {
+    if (!existsSync(join(dir, 'cdk.tf.json'))) throw new Error(`${dir} is missing: run npx nx run-many -t synth -p platform customers`);
+  }
+  cloud = await startLocalCloud({ inMemory: true });
+  const config = { endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  await cloud.applyStacks([platformStack]);
+
+  // Identity stands in: a user pool with a staff group and a staff member, published where the
+  // customers stack's JWT authorizer reads it (identity's SSM parameters).
+  const cognito = new CognitoIdentityProviderClient(config);
+  const pool = (await cognito.send(new CreateUserPoolCommand({ PoolName: 'kestrel-staging-identity-users' }))).UserPool;
+  const poolId = pool?.Id as string;
+  const client = await cognito.send(
+    new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'support-console', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+  );
+  const clientId = client.UserPoolClient?.ClientId as string;
+  await cognito.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'staff' }));
+  await cognito.send(new SignUpCommand({ ClientId: clientId, Username: 'agent', Password: password, UserAttributes: [{ Name: 'email', Value: 'agent@example.com' }] }));
+  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: 'agent' }));
+  await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'agent', GroupName: 'staff' }));
+  const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'agent', PASSWORD: password } }));
+  staffToken = auth.AuthenticationResult?.AccessToken as string;
+  cognito.destroy();
+  const ssm = new SSMClient(config);
+  await ssm.send(new PutParameterCommand({ Name: '/kestrel/staging/identity/user-pool-issuer', Type: 'String', Value: `https://cognito-idp.us-east-1.amazonaws.com/${poolId}` }));
+  await ssm.send(new PutParameterCommand({ Name: '/kestrel/staging/identity/user-pool-client-ids', Type: 'String', Value: clientId }));
+  ssm.destroy();
+
+  const [report] = await cloud.applyStacks([customersStack]);
+  expect(report).toBeDefined();
+  apiUrl = cloud.stacks().find((stack) => stack.name === 'customers-staging')?.outputs['http-api-url'] as string;
+
+  // The test listener: everything the customers context publishes, into a queue.
+  sqs = new SQSClient(config);
+  events = new EventBridgeClient(config);
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'customers-events-listener' }))).QueueUrl as string;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  await events.send(new PutRuleCommand({ Name: 'customers-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.customers'] }) }));
+  await events.send(new PutTargetsCommand({ Rule: 'customers-events-listener', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
+}, 300_000);
+
+afterAll(async () => {
+  sqs?.destroy();
+  events?.destroy();
+  await cloud?.stop();
+}, 60_000);
+
+describe('customers on the local cloud', () => {
+  it('a command over HTTP reaches a listener on the bus as a contract-valid event, through the outbox, stream and pipe', async () => {
+    // Prepare
+    const customerId = crypto.randomUUID();
+
+    // Act
+    const created = await api('POST', '/customers', { customerId, email: 'ada@example.com', givenName: 'Ada', familyName: 'Byron', locale: 'en-GB' });
+    await receiveUntil(() => about(customerId, 'CustomerCreated').length > 0);
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBe('"1"');
+    const [event] = about(customerId, 'CustomerCreated');
+    const parsed = parseEvent(eventRegistry.get('kestrel.customers', 'CustomerCreated', 1)!, event);
+    expect(parsed.detail.data).toEqual({ customerId, customerVersion: 1, email: 'ada@example.com', givenName: 'Ada', familyName: 'Byron', locale: 'en-GB', origin: 'staff' });
+    expect(parsed.detail.metadata.producer).toBe('customers');
+  });
+
+  it('a change request publishes one event per applied part, and a refused part publishes nothing', async () => {
+    // Prepare
+    const customerId = crypto.randomUUID();
+    await api('POST', '/customers', { customerId, email: 'grace@example.com', familyName: 'Hopper', locale: 'en-US' });
+    await api('PUT', `/customers/${customerId}/delinquency`, { reason: 'Invoice 7 unpaid' });
+
+    // Act
+    const changed = await api('PATCH', `/customers/${customerId}`, { title: 'Dr', locale: 'en-GB', preferred: true }, { 'if-match': '"2"' });
+    await receiveUntil(() => about(customerId).length >= 4);
+
+    // Assess
+    expect(changed.status).toBe(200);
+    expect(changed.body.rejected).toEqual([expect.objectContaining({ command: 'MakeCustomerPreferred', code: 'customer-delinquent' })]);
+    expect(about(customerId).map((event) => event['detail-type']).sort()).toEqual(
+      ['CustomerCreated', 'CustomerDelinquencyChanged', 'CustomerDetailsEdited', 'CustomerLocaleChanged'].sort(),
+    );
+    for (const event of about(customerId)) {
+      expect(() => parseEvent(eventRegistry.get(event.source, event['detail-type'], event.detail.metadata.version)!, event)).not.toThrow();
+    }
+    expect(about(customerId, 'CustomerDetailsEdited')[0]?.detail.data).toMatchObject({ customerVersion: 3, changes: { title: { from: null, to: 'Dr' } } });
+  });
+
+  it('UserRegistered delivered twice on the bus creates one customer and one CustomerCreated', async () => {
+    // Prepare: identity publishes; EventBridge delivers at least once (here: the same event put twice)
+    const userId = crypto.randomUUID();
+    const entry = buildPutEventsEntry(
+      UserRegisteredV1,
+      { ...UserRegisteredV1.example, userId, email: 'linus@example.com', givenName: 'Linus', familyName: 'Torvalds' },
+      { correlationId: 'signup-linus', causationId: 'post-confirmation', producer: 'identity' },
+      { eventBusName: BUS },
+    );
+
+    // Act
+    await events.send(new PutEventsCommand({ Entries: [entry] }));
+    await events.send(new PutEventsCommand({ Entries: [entry] }));
+    const logFile = join(cloud.dataDir, 'lambda', 'logs', 'kestrel-staging-customers-on-user-registered.log');
+    const handled = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes(userId)).length : 0);
+    await receiveUntil(() => about(userId, 'CustomerCreated').length > 0 && handled() >= 2);
+    // The second delivery has been handled (two log lines); anything it published would be on its way: read once more.
+    await receiveUntil(() => false, 3_000);
+
+    // Assess
+    expect(handled()).toBe(2);
+    expect(about(userId, 'CustomerCreated')).toHaveLength(1);
+    const profile = await api('GET', `/customers/${userId}`);
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ customerId: userId, givenName: 'Linus', origin: 'registration', version: 1 });
+  });
+});
