@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ownershipOf } from '@kestrel/observability';
+import { MONITOR_KINDS } from '../../src/kinds';
 import { alertMessage, pages, priorityFor } from '../../src/message';
 
 const input = { kind: 'dlq-depth' as const, service: 'customers', resource: 'kestrel-production-customers-x-failures', condition: 'at least one message is waiting', ownership: ownershipOf('customers') };
@@ -28,5 +30,18 @@ describe('alert messages and routing', () => {
 
   it('omits the warning block when the monitor has no warning threshold', () => {
     expect(alertMessage({ ...input, env: 'production', warns: false })).not.toContain('{{#is_warning}}');
+  });
+});
+
+describe('runbooks', () => {
+  it('docs/on-call.md has one section per monitor kind, at the anchor alerts link to', () => {
+    // prepare
+    const doc = readFileSync(new URL('../../../../docs/on-call.md', import.meta.url), 'utf8');
+
+    // act
+    const sections = [...doc.matchAll(/^### ([a-z0-9-]+)$/gm)].map((m) => m[1]);
+
+    // assess
+    expect(sections.sort()).toEqual(Object.keys(MONITOR_KINDS).sort());
   });
 });
