@@ -117,7 +117,8 @@ export function withObservability<E = unknown, R = unknown>(
 
   return async (event: E, context: Context): Promise<R> => {
     const started = performance.now();
-    const wasCold = coldStart;
+    // Provisioned concurrency initialises ahead of traffic: no caller waits for it (Powertools and Datadog agree).
+    const wasCold = coldStart && env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
     coldStart = false;
     const flow = flowContextOf(event, context.awsRequestId);
     const trace = continueTrace(flow.parent);
