@@ -16,13 +16,13 @@ import { createAuthChallengeEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
 import { SesCodeMailer } from '../adapters/code-mailer';
 import type { CodeMailer } from '../adapters/code-mailer';
-import { IdentityTable } from '../adapters/identity-table';
+import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 export interface CreateAuthChallengeDependencies {
-  table: IdentityTable;
+  table: SignInGuardTable;
   mailer: CodeMailer;
   randomInt?: (maxExclusive: number) => number;
 }
@@ -54,7 +54,7 @@ export function createHandler(dependencies: () => CreateAuthChallengeDependencie
 
 export const handler = createHandler(
   lazy(() => ({
-    table: new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
+    table: new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
     mailer: new SesCodeMailer(requiredEnv('ONE_TIME_CODE_FROM_ADDRESS')),
   })),
 );

@@ -18,6 +18,7 @@ import { CognitoGroupMembership, CUSTOMERS_GROUP } from '../adapters/cognito-gro
 import type { GroupMembership } from '../adapters/cognito-groups';
 import { IdentityTable } from '../adapters/identity-table';
 import type { SignInMethod } from '../adapters/identity-table';
+import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
@@ -27,6 +28,7 @@ export const CODE_SIGN_IN_WINDOW_SECONDS = 300;
 
 export interface PostAuthenticationDependencies {
   table: IdentityTable;
+  guards: SignInGuardTable;
   groups: GroupMembership;
 }
 
@@ -35,7 +37,7 @@ export function createHandler(dependencies: () => PostAuthenticationDependencies
     checkUserName(event.userName);
     const attributes = event.request.userAttributes;
     const userId = userSub(attributes);
-    const { table, groups } = dependencies();
+    const { table, guards, groups } = dependencies();
 
     let method: SignInMethod = 'password';
     const origin = accountOrigin(attributes);
@@ -45,7 +47,7 @@ export function createHandler(dependencies: () => PostAuthenticationDependencies
       if (origin === 'migration') method = 'migration';
     }
     if (method === 'password') {
-      const challenge = await table.challenge(event.userName);
+      const challenge = await guards.challenge(event.userName);
       const answeredAt = challenge?.answeredAt ? Date.parse(challenge.answeredAt) : Number.NaN;
       if (now.getTime() - answeredAt <= CODE_SIGN_IN_WINDOW_SECONDS * 1000) method = 'one-time-code';
     }
@@ -59,5 +61,9 @@ export function createHandler(dependencies: () => PostAuthenticationDependencies
 }
 
 export const handler = createHandler(
-  lazy(() => ({ table: new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')), groups: new CognitoGroupMembership() })),
+  lazy(() => {
+    const documents = documentClient();
+    const tableName = requiredEnv('TABLE_NAME_IDENTITY');
+    return { table: new IdentityTable(documents, tableName), guards: new SignInGuardTable(documents, tableName), groups: new CognitoGroupMembership() };
+  }),
 );

@@ -8,12 +8,12 @@ import { enforceSignIn } from '../domain/sign-in-guard';
 import { checkUserName } from '../domain/text-rules';
 import { preAuthenticationEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
-import { IdentityTable } from '../adapters/identity-table';
+import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
-export function createHandler(table: () => IdentityTable, options: TriggerOptions = {}) {
+export function createHandler(table: () => SignInGuardTable, options: TriggerOptions = {}) {
   return cognitoTrigger('PreAuthentication', preAuthenticationEvent, async (event, { now }) => {
     checkUserName(event.userName);
     enforceSignIn(await table().guardState(event.userName, now), now);
@@ -21,4 +21,4 @@ export function createHandler(table: () => IdentityTable, options: TriggerOption
   }, options);
 }
 
-export const handler = createHandler(lazy(() => new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));
+export const handler = createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));

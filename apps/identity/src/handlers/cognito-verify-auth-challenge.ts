@@ -11,12 +11,12 @@ import type { AnswerOutcome } from '../domain/one-time-code';
 import { checkUserName } from '../domain/text-rules';
 import { verifyAuthChallengeEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
-import { IdentityTable } from '../adapters/identity-table';
+import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
-export function createHandler(table: () => IdentityTable, onOutcome: (outcome: AnswerOutcome) => void = () => undefined, options: TriggerOptions = {}) {
+export function createHandler(table: () => SignInGuardTable, onOutcome: (outcome: AnswerOutcome) => void = () => undefined, options: TriggerOptions = {}) {
   return cognitoTrigger('VerifyAuthChallengeResponse', verifyAuthChallengeEvent, async (event, { now }) => {
     checkUserName(event.userName);
     const challengeId = event.request.privateChallengeParameters?.challengeId;
@@ -37,4 +37,4 @@ export function createHandler(table: () => IdentityTable, onOutcome: (outcome: A
   }, options);
 }
 
-export const handler = createHandler(lazy(() => new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));
+export const handler = createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));

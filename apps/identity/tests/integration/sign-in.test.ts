@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEvent, UserSignedInV1 } from '@kestrel/contracts';
-import { IdentityTable, suspensions } from '../../src/adapters/identity-table';
+import { IdentityTable } from '../../src/adapters/identity-table';
+import { SignInGuardTable, suspensions } from '../../src/adapters/sign-in-guard-table';
 import { createHandler as createPreAuthentication } from '../../src/handlers/cognito-pre-authentication';
 import { createHandler as createPostAuthentication } from '../../src/handlers/cognito-post-authentication';
 import { createHandler as createCreateChallenge } from '../../src/handlers/cognito-create-auth-challenge';
@@ -34,6 +35,7 @@ function signIn(start = windowStart()) {
   let now = start;
   const clock = { clock: () => now, log: () => undefined };
   const table = new IdentityTable(tables.documents, tables.identity.tableName);
+  const guards = new SignInGuardTable(tables.documents, tables.identity.tableName);
   const mailer = new RecordingMailer();
   const groups = new RecordingGroupMembership();
   const outcomes: AnswerOutcome[] = [];
@@ -44,10 +46,10 @@ function signIn(start = windowStart()) {
     advance: (seconds: number) => {
       now = new Date(now.getTime() + seconds * 1000);
     },
-    preAuthentication: createPreAuthentication(() => table, clock),
-    postAuthentication: createPostAuthentication(() => ({ table, groups }), clock),
-    create: createCreateChallenge(() => ({ table, mailer }), clock),
-    verify: createVerifyChallenge(() => table, (outcome) => outcomes.push(outcome), clock),
+    preAuthentication: createPreAuthentication(() => guards, clock),
+    postAuthentication: createPostAuthentication(() => ({ table, guards, groups }), clock),
+    create: createCreateChallenge(() => ({ table: guards, mailer }), clock),
+    verify: createVerifyChallenge(() => guards, (outcome) => outcomes.push(outcome), clock),
   };
 }
 
