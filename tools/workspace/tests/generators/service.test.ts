@@ -1,0 +1,131 @@
+/**
+ * `nx g @kestrel/workspace:service` produces a bounded context that passes
+ * lint, test and synth immediately: generated into a scratch copy of this
+ * workspace (its committed and new files, without the existing services),
+ * committed, then checked with `nx affected -t lint test synth` there.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateWorkflow } from '@action-validator/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readProjectGraph } from '../../src/pipeline/deployables';
+import { parseWorkflow, reusableCallProblems, unpinnedActions, workflowCallInterface } from '../../src/pipeline/guards';
+import { workflowDrift } from '../../src/pipeline/sync-workflows';
+
+const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_INTERACTIVE: 'false' };
+let scratch: string;
+
+function run(command: string, args: string[]) {
+  const result = spawnSync(command, args, { cwd: scratch, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+function git(...args: string[]) {
+  execFileSync('git', args, { cwd: scratch, stdio: 'ignore' });
+}
+
+/**
+ * The scratch workspace uses the installed packages, but its own @kestrel/*
+ * packages: linked to the repository's, Nx would resolve imports of the
+ * libraries outside the scratch workspace and see no dependency on them.
+ */
+function linkNodeModules() {
+  const modules = join(scratch, 'node_modules');
+  mkdirSync(join(modules, '@kestrel'), { recursive: true });
+  for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
+    if (entry !== '@kestrel') symlinkSync(join(repoRoot, 'node_modules', entry), join(modules, entry));
+  }
+  for (const entry of readdirSync(join(repoRoot, 'node_modules/@kestrel'))) {
+    const target = realpathSync(join(repoRoot, 'node_modules/@kestrel', entry));
+    const local = join(scratch, relative(repoRoot, target));
+    if (existsSync(local)) symlinkSync(local, join(modules, '@kestrel', entry), 'dir');
+  }
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'kestrel-generator-'));
+  // Tracked and new (not ignored) files, without the existing services: the new
+  // context must stand on the libraries alone.
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\n')
+    .filter((file) => file !== '' && !file.startsWith('apps/') && existsSync(join(repoRoot, file)));
+  for (const file of files) {
+    mkdirSync(dirname(join(scratch, file)), { recursive: true });
+    cpSync(join(repoRoot, file), join(scratch, file));
+  }
+  linkNodeModules();
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'ci@example.com');
+  git('config', 'user.name', 'ci');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+}, 120_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('nx g @kestrel/workspace:service', () => {
+  it('generates a context that passes lint, test and synth, and is the only deployable the change affects', () => {
+    // act
+    const generated = run('npx', ['nx', 'g', '@kestrel/workspace:service', 'loyalty-points', '--owner=loyalty-team', '--no-interactive']);
+    git('add', '.');
+    git('commit', '-q', '-m', 'generate loyalty-points');
+    const affectedDeployables = run('npx', ['nx', 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--withTarget=synth', "--exclude=tag:deploy:manual", '--json']);
+    const affected = run('npx', ['nx', 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json']);
+    // The affected targets of the new service itself and of the bootstrap stack (which must now create its
+    // roles); the workspace project is affected too, but its tests are these tests.
+    const checks = run('npx', ['nx', 'affected', '-t', 'lint', 'test', 'synth', '--base=HEAD~1', '--head=HEAD', '--exclude=*,!loyalty-points,!bootstrap', '--parallel=2', '--outputStyle=stream']);
+
+    // assess
+    const json = (output: string) => JSON.parse(output.trim().split('\n').find((line) => line.startsWith('[')) ?? 'null') as string[];
+    expect(generated.status, generated.output).toBe(0);
+    expect(json(affectedDeployables.output), affectedDeployables.output).toEqual(['loyalty-points']);
+    expect(json(affected.output)).toEqual(expect.arrayContaining(['loyalty-points', 'bootstrap']));
+    expect(checks.status, checks.output).toBe(0);
+    expect(checks.output).toMatch(/Successfully ran targets lint, test, synth for 2 projects/);
+    const bootstrap = readFileSync(join(scratch, 'infra/bootstrap/cdktf.out/stacks/bootstrap-staging/cdk.tf.json'), 'utf8');
+    expect(bootstrap).toContain('"name": "kestrel-staging-loyalty-points-deploy"');
+    expect(existsSync(join(scratch, 'apps/loyalty-points/cdktf.out/stacks/loyalty-points-staging/cdk.tf.json'))).toBe(true);
+    expect(existsSync(join(scratch, 'apps/loyalty-points/cdktf.out/stacks/loyalty-points-production/cdk.tf.json'))).toBe(true);
+  }, 600_000);
+
+  it('writes a valid, pinned deploy workflow whose watched paths match the project graph', () => {
+    // prepare
+    const text = readFileSync(join(scratch, '.github/workflows/deploy-loyalty-points.yml'), 'utf8');
+    const callee = workflowCallInterface(parseWorkflow(readFileSync(join(scratch, '.github/workflows/_deploy.yml'), 'utf8')).workflow);
+
+    // act
+    const drift = workflowDrift(scratch, readProjectGraph(scratch));
+
+    // assess
+    expect(validateWorkflow(text).errors).toEqual([]);
+    expect(unpinnedActions(text)).toEqual([]);
+    expect(reusableCallProblems(parseWorkflow(text).workflow.jobs!.deploy!, callee)).toEqual([]);
+    expect(drift.stale).not.toContain('deploy-loyalty-points.yml');
+  }, 120_000);
+
+  it('adds the owning team to CODEOWNERS', () => {
+    // act
+    const codeowners = readFileSync(join(scratch, '.github/CODEOWNERS'), 'utf8');
+
+    // assess
+    expect(codeowners).toMatch(/^\/apps\/loyalty-points\/\s+@kestrel\/loyalty-team$/m);
+  });
+
+  it('refuses an existing context, a reserved name or a name that is not kebab-case, naming the problem', () => {
+    // act
+    const again = run('npx', ['nx', 'g', '@kestrel/workspace:service', 'loyalty-points', '--no-interactive']);
+    const reserved = run('npx', ['nx', 'g', '@kestrel/workspace:service', 'platform', '--no-interactive']);
+    const badName = run('npx', ['nx', 'g', '@kestrel/workspace:service', 'Loyalty_Points', '--no-interactive']);
+
+    // assess
+    expect(again.status).not.toBe(0);
+    expect(again.output).toContain('a project "loyalty-points" already exists');
+    expect(reserved.output).toContain('name: "platform" is reserved');
+    expect(badName.status).not.toBe(0);
+    expect(badName.output).toContain("'Loyalty_Points' should match the pattern");
+  }, 120_000);
+});
