@@ -1,5 +1,11 @@
 import type { EnvironmentInput } from './environments';
 
+// Datadog layers (arn:aws:lambda:<region>:464622532012:layer:Datadog-Extension-ARM:<v> and
+// Datadog-Node22-x:<v>), one pair for every environment so staging proves what production
+// gets. Bump both after reading the release notes of datadog-lambda-extension and datadog-lambda-js.
+const DATADOG_EXTENSION_LAYER_VERSION = 103;
+const DATADOG_NODE_LAYER_VERSION = 143;
+
 /**
  * Per-environment values. One code path builds every environment; only these
  * values differ. Account ids are placeholders until the real accounts exist:
@@ -20,6 +26,13 @@ export const environmentInputs: Record<string, EnvironmentInput> = {
       evaluationPeriods: 1,
     },
     identity: { mfa: 'OPTIONAL' },
+    datadog: {
+      enabled: true,
+      site: 'datadoghq.eu',
+      extensionLayerVersion: DATADOG_EXTENSION_LAYER_VERSION,
+      nodeLayerVersion: DATADOG_NODE_LAYER_VERSION,
+      apiKeySecretName: 'kestrel/datadog/api-key',
+    },
   },
   production: {
     name: 'production',
@@ -34,5 +47,12 @@ export const environmentInputs: Record<string, EnvironmentInput> = {
       evaluationPeriods: 3,
     },
     identity: { mfa: 'ON' },
+    datadog: {
+      enabled: true,
+      site: 'datadoghq.eu',
+      extensionLayerVersion: DATADOG_EXTENSION_LAYER_VERSION,
+      nodeLayerVersion: DATADOG_NODE_LAYER_VERSION,
+      apiKeySecretName: 'kestrel/datadog/api-key',
+    },
   },
 };

@@ -13,6 +13,31 @@ const LOG_RETENTION_DAYS = [
 
 const positiveInt = z.int().positive();
 
+/** The Datadog sites (regions) an organisation can live on; the extension sends to exactly one. */
+export const DATADOG_SITES = ['datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com', 'ap2.datadoghq.com', 'ddog-gov.com'] as const;
+
+const datadogSchema = z.discriminatedUnion('enabled', [
+  z.strictObject({ enabled: z.literal(false) }),
+  z.strictObject({
+    enabled: z.literal(true),
+    site: z.enum(DATADOG_SITES, { error: `must be a Datadog site (${DATADOG_SITES.join(', ')})` }),
+    // Layer versions are pinned: a new layer is a deploy we choose, not one that happens to us.
+    extensionLayerVersion: positiveInt,
+    nodeLayerVersion: positiveInt,
+    // Secrets Manager's name alphabet. The secret holds the API key as plain text and is
+    // created outside Terraform, so the key is never in code, plan or state.
+    apiKeySecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+      error: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+    }),
+    // Only when the secret is encrypted with a customer managed key (the AWS managed
+    // aws/secretsmanager key needs no grant).
+    apiKeyKmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, { error: 'must be a KMS key ARN' })
+      .optional(),
+  }),
+]);
+
 const environmentSchema = z.strictObject({
   name: z.enum(ENVIRONMENT_NAMES),
   accountId: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
@@ -34,7 +59,12 @@ const environmentSchema = z.strictObject({
     // Placeholder for the identity stack: Cognito's mfa_configuration values.
     mfa: z.enum(['OFF', 'OPTIONAL', 'ON']),
   }),
+  // Datadog's Lambda extension and Node library on every function; off unless the environment says so.
+  datadog: datadogSchema.default({ enabled: false }),
 });
+
+/** The per-environment Datadog switch: off, or on with everything the functions need. */
+export type DatadogConfig = z.output<typeof datadogSchema>;
 
 /** Raw per-environment values as written in `environments.config.ts`. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;

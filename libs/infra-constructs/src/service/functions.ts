@@ -11,6 +11,7 @@ import type { KestrelStack } from '../kestrel-stack';
 import type { PlatformBusReference } from '../platform-parameters';
 import { ssmParameterArn, viaService } from './arns';
 import { bundleFolders } from './bundles';
+import { DatadogInstrumentation } from './datadog';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { assumeRolePolicy, PolicyBuilder, sid } from './iam';
 import type { PolicyStatement } from './iam';
@@ -66,6 +67,8 @@ export interface ServiceFunctionProps {
   defaults: FunctionDefaults;
   /** Longest `maximumEventAgeSeconds` among the subscriptions and schedules that invoke it. */
   asyncEventAgeSeconds?: number;
+  /** The stack's Datadog wiring, when the environment turns Datadog on. */
+  datadog?: DatadogInstrumentation;
 }
 
 /**
@@ -74,6 +77,9 @@ export interface ServiceFunctionProps {
  * environment's retention, and its own IAM role whose policy is derived from
  * the manifest's `access` — plus, when EventBridge invokes it, an on-failure
  * destination queue for asynchronous invocations that exhausted their retries.
+ * Where the environment turns Datadog on, it also gets the Datadog extension
+ * and Node library layers, the `DD_*` variables and read access to the API key
+ * secret ({@link DatadogInstrumentation}).
  * Triggers that need more (a stream to read) add it with {@link grant}.
  */
 export class ServiceFunction extends Construct {
@@ -92,7 +98,7 @@ export class ServiceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const { functionName, declaration, manifest, env, stack, tables, key, defaults } = props;
+    const { functionName, declaration, manifest, env, stack, tables, key, defaults, datadog } = props;
     this.functionName = stack.resourceName(functionName);
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -122,6 +128,7 @@ export class ServiceFunction extends Construct {
       memorySize: declaration.memoryMb ?? defaults.memoryMb,
       timeout: declaration.timeoutSeconds ?? defaults.timeoutSeconds,
       ...(declaration.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: declaration.reservedConcurrency } : {}),
+      ...(datadog ? { layers: [...datadog.layers] } : {}),
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       environment: {
@@ -131,6 +138,7 @@ export class ServiceFunction extends Construct {
           NODE_OPTIONS: '--enable-source-maps',
           ...Object.fromEntries((access.tables ?? []).map(({ table }) => [tableEnvironmentVariable(table), tables.get(table).name])),
           ...(publishes ? { EVENT_BUS_NAME: props.bus().busName } : {}),
+          ...datadog?.variables,
         },
       },
       // The log group must exist (with its retention) before Lambda would create
@@ -167,7 +175,7 @@ export class ServiceFunction extends Construct {
   }
 
   /** Logs, traces, and exactly what `access` declares. */
-  private accessStatements({ declaration, env, tables, key, bus }: ServiceFunctionProps): PolicyStatement[] {
+  private accessStatements({ declaration, env, tables, key, bus, datadog }: ServiceFunctionProps): PolicyStatement[] {
     const access = declaration.access ?? {};
     const statements: PolicyStatement[] = [
       {
@@ -238,6 +246,7 @@ export class ServiceFunction extends Construct {
         });
       }
     }
+    statements.push(...(datadog?.statements ?? []));
     return statements;
   }
 }
@@ -253,16 +262,23 @@ export interface ServiceFunctionsProps {
   defaults: FunctionDefaults;
   /** Per function: the longest event age its subscriptions and schedules allow. */
   asyncEventAges: ReadonlyMap<string, number>;
+  /** `DD_VERSION` when Datadog is on (see `deploymentVersion`). */
+  version: string;
 }
 
 /** Every function of the manifest; fails first, listing every missing bundle. */
 export class ServiceFunctions extends Construct {
   private readonly byName = new Map<string, ServiceFunction>();
+  /** Shared by every function: one secret lookup per stack. Absent where the environment turns Datadog off. */
+  readonly datadog?: DatadogInstrumentation;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionsProps) {
     super(scope, id);
-    const { manifest } = props;
+    const { manifest, env } = props;
     const folders = bundleFolders(props.bundlesDir, manifest.name, Object.keys(manifest.functions));
+    if (env.datadog.enabled) {
+      this.datadog = new DatadogInstrumentation(this, 'datadog', { env, config: env.datadog, service: manifest.name, version: props.version });
+    }
     for (const [functionName, declaration] of Object.entries(manifest.functions)) {
       this.byName.set(
         functionName,
@@ -272,6 +288,7 @@ export class ServiceFunctions extends Construct {
           declaration,
           bundleFolder: folders.get(functionName) as string,
           asyncEventAgeSeconds: props.asyncEventAges.get(functionName),
+          datadog: this.datadog,
         }),
       );
     }

@@ -24,6 +24,8 @@ export { StreamTriggers, STREAM_RETRY_ATTEMPTS, STREAM_DEFAULT_BATCH_SIZE, strea
 export { CognitoTriggers, USER_POOL_LAMBDA_CONFIG_KEYS } from './cognito-triggers';
 export type { UserPoolLambdaConfig } from './cognito-triggers';
 export { OutboxPipe, OutboxPipes, OUTBOX_ITEM, OUTBOX_TARGET, OUTBOX_RETRY_ATTEMPTS, OUTBOX_BATCH_SIZE, outboxFilterPattern, outboxTables } from './outbox';
+export { DatadogInstrumentation, DATADOG_LAYER_ACCOUNT, UNVERSIONED, datadogLayerArns, deploymentVersion } from './datadog';
+export type { DatadogInstrumentationProps } from './datadog';
 export { DeadLetterQueue, DEAD_LETTER_RETENTION_SECONDS } from './dead-letter-queue';
 export { PolicyBuilder, assumeRolePolicy } from './iam';
 export type { PolicyDocument, PolicyStatement, ResourcePolicyStatement } from './iam';

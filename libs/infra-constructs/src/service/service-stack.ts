@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../environments';
 import { KestrelStack } from '../kestrel-stack';
 import { PlatformBusReference } from '../platform-parameters';
 import { CognitoTriggers } from './cognito-triggers';
+import { deploymentVersion } from './datadog';
 import { FUNCTION_DEFAULTS, ServiceFunctions } from './functions';
 import type { FunctionDefaults } from './functions';
 import { applyKestrelGuards } from './guards';
@@ -29,6 +30,8 @@ export interface ServiceStackProps {
   jwt?: JwtSettings;
   /** The user pool allowed to invoke Cognito triggers, when known up front (else `cognitoTriggers.allowUserPool`). */
   cognitoUserPoolArn?: string;
+  /** What is deployed (`DD_VERSION`), e.g. the commit sha; default `KESTREL_VERSION`, else `unversioned`. */
+  version?: string;
 }
 
 /** Per function: the longest event age among the rules that invoke it, which bounds its async retries too. */
@@ -68,7 +71,7 @@ export class ServiceStack extends KestrelStack {
   readonly outbox: OutboxPipes;
   private platformBus?: PlatformBusReference;
 
-  constructor(scope: Construct, { manifest, env, bundlesDir, functionDefaults, jwt, cognitoUserPoolArn }: ServiceStackProps) {
+  constructor(scope: Construct, { manifest, env, bundlesDir, functionDefaults, jwt, cognitoUserPoolArn, version }: ServiceStackProps) {
     super(scope, { stackName: manifest.name, env, service: manifest.name, owner: manifest.owner.team });
     this.manifest = manifest;
     const bus = () => this.bus;
@@ -85,6 +88,7 @@ export class ServiceStack extends KestrelStack {
       bundlesDir,
       defaults: { ...FUNCTION_DEFAULTS, ...functionDefaults },
       asyncEventAges: asyncEventAges(manifest),
+      version: deploymentVersion(version),
     });
     const triggers = { manifest, env, stack: this, functions: this.functions, key: this.key };
     if (httpRoutes(manifest).length > 0) this.api = new ServiceHttpApi(this, 'http', { ...triggers, jwt });

@@ -22,12 +22,31 @@ const busArn = (stack: SynthesizedStack) => {
   return reference(parameter.address, 'insecure_value');
 };
 
-/** The grants every function has: its own log group, and X-Ray. */
+const datadogSecret = () => {
+  const [secret, ...others] = dataSourcesOfType(json, 'aws_secretsmanager_secret');
+  if (!secret || others.length > 0) throw new Error('expected exactly one Datadog API key secret lookup');
+  return reference(secret.address, 'arn');
+};
+/** The variables every function has where Datadog is on (staging is). */
+const datadogVariables = () => ({
+  DD_SERVICE: 'orders',
+  DD_ENV: 'staging',
+  DD_VERSION: expect.any(String),
+  DD_SITE: 'datadoghq.eu',
+  DD_API_KEY_SECRET_ARN: datadogSecret(),
+  DD_SERVERLESS_LOGS_ENABLED: 'true',
+  DD_TRACE_ENABLED: 'true',
+  DD_MERGE_XRAY_TRACES: 'true',
+  DD_CAPTURE_LAMBDA_PAYLOAD: 'false',
+});
+
+/** The grants every function has: its own log group, X-Ray, and (Datadog on) the Datadog API key. */
 const baseline = (name: string) => [
   `logs:CreateLogStream on ${logGroup(name)}`,
   `logs:PutLogEvents on ${logGroup(name)}`,
   'xray:PutTelemetryRecords on *',
   'xray:PutTraceSegments on *',
+  `secretsmanager:GetSecretValue on ${datadogSecret()}`,
 ];
 const tableGrants = (name: string, actions: readonly string[]) => [
   ...actions.map((action) => `${action} on ${table(name)}`),
@@ -79,10 +98,11 @@ describe('service functions', () => {
         NODE_OPTIONS: '--enable-source-maps',
         TABLE_NAME_ORDERS: arnOf('aws_dynamodb_table', 'name', ordersName('orders'), 'name'),
         TABLE_NAME_CARTS: arnOf('aws_dynamodb_table', 'name', ordersName('carts'), 'name'),
+        ...datadogVariables(),
       },
     });
     expect(fn('http-health').environment).toEqual({
-      variables: { SERVICE_NAME: 'orders', POWERTOOLS_SERVICE_NAME: 'orders', NODE_OPTIONS: '--enable-source-maps' },
+      variables: { SERVICE_NAME: 'orders', POWERTOOLS_SERVICE_NAME: 'orders', NODE_OPTIONS: '--enable-source-maps', ...datadogVariables() },
     });
   });
 
