@@ -9,6 +9,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 60_000 } },
+      // Through the local cloud with the synthesized platform and identity stacks (the Nx test target synthesizes them first).
+      { test: { name: 'cloud', include: ['tests/cloud/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 } },
       {
         test: {
           name: 'integration',

@@ -106,37 +106,45 @@ describe('parameters for other services’ JWT authorizers', () => {
 
 describe('trigger roles: least privilege', () => {
   const table = (name: string) => reference(where(json, 'aws_dynamodb_table', 'name', `kestrel-staging-identity-${name}`).address, 'arn');
-  const baseline = (name: string) => [
-    `logs:CreateLogStream on ${reference(where(json, 'aws_cloudwatch_log_group', 'name', `/aws/lambda/${fnName(name)}`).address, 'arn')}:*`,
-    `logs:PutLogEvents on ${reference(where(json, 'aws_cloudwatch_log_group', 'name', `/aws/lambda/${fnName(name)}`).address, 'arn')}:*`,
-    'xray:PutTelemetryRecords on *',
-    'xray:PutTraceSegments on *',
-  ];
+  const logGroup = (name: string) => reference(where(json, 'aws_cloudwatch_log_group', 'name', `/aws/lambda/${fnName(name)}`).address, 'arn');
+  /** A function's grants with its own log group written as `<own logs>`, so functions compare. */
+  const normalised = (name: string) => grantsOf(json, name).map((grant) => grant.replace(logGroup(name), '<own logs>'));
+  const names = Object.keys(manifest.functions);
+  /** What every function of every service gets from ServiceStack (logs, traces, and whatever the platform adds). */
+  const shared = names.map(normalised).reduce((common, grants) => common.filter((grant) => grants.includes(grant)));
+  /** What this function has beyond the shared baseline. */
+  const specific = (name: string) => normalised(name).filter((grant) => !shared.includes(grant));
   const reads = (arn: string) => ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'].map((action) => `${action} on ${arn}`);
   const writes = (arn: string) => [...reads(arn), ...['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => `${action} on ${arn}`)];
   const key = reference(onlyResourceOfType(json, 'aws_kms_key').address, 'arn');
 
-  it.each(['cognito-pre-sign-up', 'cognito-custom-message', 'cognito-pre-token-generation', 'cognito-define-auth-challenge'])('%s may only log and trace', (name) => {
-    expect(grantsOf(json, name)).toEqual(baseline(name).sort());
+  it('the baseline every function shares is logging and tracing, no data access', () => {
+    expect(shared).toEqual(expect.arrayContaining(['logs:CreateLogStream on <own logs>:*', 'logs:PutLogEvents on <own logs>:*', 'xray:PutTraceSegments on *']));
+    expect(shared.filter((grant) => /^(dynamodb|cognito-idp|ses|events|kms|sqs|s3):/.test(grant))).toEqual([]);
+    expect(shared.filter((grant) => grant.endsWith(' on *')).every((grant) => grant.startsWith('xray:'))).toBe(true);
+  });
+
+  it.each(['cognito-pre-sign-up', 'cognito-custom-message', 'cognito-pre-token-generation', 'cognito-define-auth-challenge'])('%s has nothing beyond the baseline', (name) => {
+    expect(specific(name)).toEqual([]);
   });
 
   it('pre authentication reads the identity table, nothing else', () => {
-    expect(grantsOf(json, 'cognito-pre-authentication')).toEqual(
-      [...baseline('cognito-pre-authentication'), ...reads(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, `kms:Decrypt on ${key}`].sort(),
-    );
+    expect(specific('cognito-pre-authentication')).toEqual([...reads(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, `kms:Decrypt on ${key}`].sort());
   });
 
   it('user migration reads the legacy users, nothing else (never the identity table)', () => {
-    expect(grantsOf(json, 'cognito-user-migration')).toEqual(
-      [...baseline('cognito-user-migration'), ...reads(table('legacy-users')), `dynamodb:Query on ${table('legacy-users')}/index/*`, `kms:Decrypt on ${key}`].sort(),
-    );
+    expect(specific('cognito-user-migration')).toEqual([...reads(table('legacy-users')), `dynamodb:Query on ${table('legacy-users')}/index/*`, `kms:Decrypt on ${key}`].sort());
   });
 
   it.each(['cognito-post-confirmation', 'cognito-post-authentication'])('%s writes the identity table and adds users to groups of this pool only', (name) => {
     const kms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].map((action) => `${action} on ${key}`);
-    expect(grantsOf(json, name)).toEqual(
-      [...baseline(name), ...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, `cognito-idp:AdminAddUserToGroup on ${poolArn}`].sort(),
-    );
+    expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, `cognito-idp:AdminAddUserToGroup on ${poolArn}`].sort());
+  });
+
+  it.each(['cognito-create-auth-challenge', 'cognito-verify-auth-challenge'])('%s writes the identity table (challenges, failure windows)', (name) => {
+    const kms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].map((action) => `${action} on ${key}`);
+    const mail = name === 'cognito-create-auth-challenge' ? ['ses:SendEmail on arn:aws:ses:eu-west-1:111111111111:identity/staging.kestrel.example'] : [];
+    expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, ...mail].sort());
   });
 
   it('create auth challenge may send mail only from the configured address of its SES identity', () => {
