@@ -136,4 +136,25 @@ describe('asynchronous invocation', () => {
     expect(fn?.counters.coldStarts).toBe(1);
     expect(fn?.counters.throttles).toBe(0);
   });
+
+  it('runs a waiting event in the first environment that frees, while the function still scales out for it', async () => {
+    // prepare
+    const successes = 'arn:aws:sqs:us-east-1:000000000000:first-free-successes';
+    await cloud.deployFunction('first-free');
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'first-free', { function_name: 'first-free', destination_config: { on_success: { destination: successes } } });
+    const warm = JSON.parse((await cloud.module.service.invokeSync('first-free', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+
+    // act: the first event takes the warm environment; the second finds none idle
+    cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'sleep', ms: 1 }));
+    cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'whoami' }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess: a process start takes tens of ms, the warm environment frees in about one
+    const whoami = records(cloud.queues.to(successes)).find((record) => (record.requestPayload as { action: string }).action === 'whoami');
+    expect((whoami?.responsePayload as { pid: number }).pid).toBe(warm.pid);
+    const fn = cloud.module.service.registry.get('first-free');
+    await fn?.whenStarted();
+    expect(fn?.counters.coldStarts).toBe(2);
+    expect(fn?.idleCount).toBe(2);
+  });
 });

@@ -217,7 +217,7 @@ export class AsyncInvocationQueue {
     this.running += 1;
     event.attempts += 1;
     this.deps
-      .run(fn, { requestId: event.requestId, payload: event.payload, qualifier: event.qualifier })
+      .run(fn, { requestId: event.requestId, payload: event.payload, qualifier: event.qualifier, firstFreeEnvironment: true })
       .catch(
         (error: unknown): InvocationResult => ({
           requestId: event.requestId,
