@@ -16,12 +16,20 @@ import { parseWorkflow, reusableCallProblems, unpinnedActions, workflowCallInter
 import { workflowDrift } from '../../src/pipeline/sync-workflows';
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_INTERACTIVE: 'false' };
+// Without the NX_* variables of an Nx run this test may itself be part of (task ids, workspace paths).
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NX_'))),
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_INTERACTIVE: 'false',
+  FORCE_COLOR: '0',
+};
 let scratch: string;
 
 function run(command: string, args: string[]) {
   const result = spawnSync(command, args, { cwd: scratch, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+  // ANSI colours stripped whatever the terminal settings.
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}`.replace(/\u001b\[[0-9;]*m/g, '') };
 }
 
 function git(...args: string[]) {

@@ -44,7 +44,7 @@ function affectedBy(branch: string, change: () => void): string[] {
   const out = execFileSync('npx', ['nx', 'show', 'projects', '--affected', '--base=main', '--head=HEAD', '--withTarget=synth', '--json'], {
     cwd: workspace,
     encoding: 'utf8',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NX_'))), NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
   });
   return (JSON.parse(out) as string[]).sort();
 }
