@@ -3,12 +3,12 @@
 //   tsx tools/workspace/src/pipeline/cli.ts target --project P --project-root R --env E --role plan|deploy
 //   tsx tools/workspace/src/pipeline/cli.ts preflight --project P --project-root R --env E --role plan|deploy
 //   tsx tools/workspace/src/pipeline/cli.ts plan-comment --project P --out plan.md staging=plan-staging.txt:2 production=…
-//   tsx tools/workspace/src/pipeline/cli.ts page --project P --env production   (PAGERDUTY_ROUTING_KEY)
+//   tsx tools/workspace/src/pipeline/cli.ts page|resolve --project P --env production   (PAGERDUTY_ROUTING_KEY)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readProjectGraph } from './deployables';
-import { pageDeployFailure } from './pagerduty';
+import { pageDeployFailure, resolveDeployIncident } from './pagerduty';
 import { renderPlanComment } from './plan-comment';
 import { missingRoleMessage, preflight, PreflightError, s3BucketProbe } from './preflight';
 import { stackTarget, toGithubOutput } from './stack-target';
@@ -90,15 +90,17 @@ async function main(): Promise<number> {
       const { dedupKey } = await pageDeployFailure(process.env.PAGERDUTY_ROUTING_KEY, {
         project: required('project'),
         env: required('env'),
-        runId,
         commit: process.env.GITHUB_SHA ?? 'unknown',
         runUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${runId}`,
       });
       console.log(`paged on-call (dedup key ${dedupKey})`);
       return 0;
     }
+    case 'resolve':
+      console.log(await resolveDeployIncident(process.env.PAGERDUTY_ROUTING_KEY, required('project'), required('env')));
+      return 0;
     default:
-      console.error('usage: cli.ts <workflows [--check] | target | missing-role | preflight | plan-comment | page> …');
+      console.error('usage: cli.ts <workflows [--check] | target | missing-role | preflight | plan-comment | page | resolve> …');
       return 2;
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageDeployFailure, pagerDutyTrigger } from '../../src/pipeline/pagerduty';
+import { pageDeployFailure, resolveDeployIncident } from '../../src/pipeline/pagerduty';
 import { MAX_COMMENT_CHARS, renderPlanComment } from '../../src/pipeline/plan-comment';
 import { missingRoleMessage, preflight, PreflightError, s3BucketProbe } from '../../src/pipeline/preflight';
 import { stackTarget, toGithubOutput } from '../../src/pipeline/stack-target';
@@ -163,49 +163,79 @@ describe('plan comment', () => {
   });
 });
 
-describe('paging on a failed production deploy (PagerDuty Events API v2)', () => {
-  const failure = { project: 'customers', env: 'production', runUrl: 'https://github.com/o/r/actions/runs/42', commit: 'abcdef0123456789', runId: '42' };
+describe('paging on a failed production deploy (PagerDuty Events API v2 through @kestrel/observability)', () => {
+  const failure = { project: 'customers', env: 'production', runUrl: 'https://github.com/o/r/actions/runs/42', commit: 'abcdef0123456789' };
+  const routingKey = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12';
 
-  it('sends one trigger event per run to the Events API and returns its dedup key', async () => {
-    // prepare
-    const received: Array<{ url?: string; body: unknown }> = [];
+  async function eventsApi(status: number, answer: string) {
+    const received: Array<{ url?: string; body: Record<string, unknown> }> = [];
     const server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
-        received.push({ url: request.url, body: JSON.parse(body) });
-        response.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success","dedup_key":"deploy-customers-production-42"}');
+        received.push({ url: request.url, body: JSON.parse(body) as Record<string, unknown> });
+        response.writeHead(status, { 'content-type': 'application/json' }).end(answer);
       });
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/v2/enqueue`, received, close: () => server.close() };
+  }
+
+  it('triggers one incident per project and environment, with the run and the commit', async () => {
+    // prepare
+    const api = await eventsApi(202, '{"status":"success","dedup_key":"deploy/customers/production"}');
 
     // act
-    const result = await pageDeployFailure('ROUTINGKEY', failure, { url: `http://127.0.0.1:${port}/v2/enqueue` });
-    server.close();
+    const result = await pageDeployFailure(routingKey, failure, { url: api.url });
+    api.close();
 
     // assess
-    expect(result).toEqual({ dedupKey: 'deploy-customers-production-42' });
-    expect(received).toEqual([{ url: '/v2/enqueue', body: pagerDutyTrigger('ROUTINGKEY', failure) }]);
-    expect(pagerDutyTrigger('K', failure)).toMatchObject({
+    expect(result).toEqual({ dedupKey: 'deploy/customers/production' });
+    expect(api.received).toHaveLength(1);
+    expect(api.received[0]?.url).toBe('/v2/enqueue');
+    expect(api.received[0]?.body).toMatchObject({
+      routing_key: routingKey,
       event_action: 'trigger',
-      payload: { summary: 'Deploy of customers to production failed (abcdef012345)', severity: 'critical', source: 'github-actions' },
+      dedup_key: 'deploy/customers/production',
+      payload: {
+        summary: 'Deploy of customers to production failed (abcdef012345)',
+        source: 'github-actions',
+        severity: 'critical',
+        component: 'customers',
+        group: 'production',
+        custom_details: { commit: 'abcdef0123456789', run: failure.runUrl },
+      },
+      links: [{ href: failure.runUrl, text: 'Workflow run' }],
     });
+  });
+
+  it('resolves the incident after a successful deploy, and says so when there is no key', async () => {
+    // prepare
+    const api = await eventsApi(202, '{"status":"success","dedup_key":"deploy/customers/production"}');
+
+    // act
+    const resolved = await resolveDeployIncident(routingKey, 'customers', 'production', { url: api.url });
+    const withoutKey = await resolveDeployIncident(undefined, 'customers', 'production', { url: api.url });
+    api.close();
+
+    // assess
+    expect(resolved).toBe('resolved deploy/customers/production');
+    expect(withoutKey).toBe('PAGERDUTY_ROUTING_KEY is not set: nothing to resolve');
+    expect(api.received.map((event) => [event.body.event_action, event.body.dedup_key])).toEqual([['resolve', 'deploy/customers/production']]);
   });
 
   it('fails loudly when the routing key is missing or PagerDuty refuses the event', async () => {
     // prepare
-    const server = createServer((_request, response) => response.writeHead(400).end('{"status":"invalid event"}'));
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const { port } = server.address() as AddressInfo;
+    const api = await eventsApi(400, '{"status":"invalid event","message":"Event object is invalid","errors":["payload.summary is missing"]}');
 
     // act
     const noKey = pageDeployFailure(undefined, failure);
-    const refused = pageDeployFailure('KEY', failure, { url: `http://127.0.0.1:${port}/v2/enqueue` });
+    const refused = pageDeployFailure(routingKey, failure, { url: api.url });
 
     // assess
     await expect(noKey).rejects.toThrow('PAGERDUTY_ROUTING_KEY is not set');
-    await expect(refused).rejects.toThrow('PagerDuty refused the page (400): {"status":"invalid event"}');
-    server.close();
+    await expect(refused).rejects.toThrow(/PagerDuty refused the trigger event \(HTTP 400/);
+    api.close();
   });
 });

@@ -303,5 +303,9 @@ describe('what the workflows promise', () => {
     expect(page?.if).toBe('failure()');
     expect(page?.env).toEqual({ PAGERDUTY_ROUTING_KEY: '${{ secrets.PAGERDUTY_ROUTING_KEY }}' });
     expect(jobs.staging?.steps?.some((step) => step.run?.includes(' page '))).toBe(false);
+    const steps = jobs.production?.steps ?? [];
+    const resolveAt = steps.findIndex((step) => step.run?.includes(' resolve '));
+    expect(resolveAt).toBeGreaterThan(steps.findIndex((step) => step.run?.includes('terraform apply')));
+    expect(steps[resolveAt]?.if).toBeUndefined();
   });
 });
