@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -133,10 +133,15 @@ interface Measured {
 // Asynchronous on purpose: the loopback stand-in lives in this process and must keep answering while a child runs.
 const run = promisify(execFile);
 
-async function measure(bundle: string, eventList: unknown[], keepResponses = false): Promise<Measured> {
+async function measure(bundle: string, eventList: unknown[], keepResponses = false, sourceMaps = true): Promise<Measured> {
   const file = join(mkdtempSync(join(tmpdir(), 'identity-bench-events-')), 'events.json');
   writeFileSync(file, JSON.stringify(eventList));
-  const { stdout } = await run(process.execPath, [measurer, bundle, file, ...(keepResponses ? ['--keep-responses'] : [])], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+  const { stdout } = await run(process.execPath, [measurer, bundle, file, ...(keepResponses ? ['--keep-responses'] : [])], {
+    encoding: 'utf8',
+    env: sourceMaps ? env : { ...env, NODE_OPTIONS: '' },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+  });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as Measured;
 }
 
@@ -153,6 +158,7 @@ async function verifyEvents(createBundle: string, count: number): Promise<unknow
   });
 }
 
+const loadBefore = loadavg();
 const outDir = mkdtempSync(join(tmpdir(), 'identity-bench-bundles-'));
 const bundles = await bundleService({ serviceDir, outDir });
 const results = [];
@@ -160,11 +166,15 @@ for (const bundle of bundles) {
   const name = bundle.functionName;
   const make = async (count: number) => (name === 'cognito-verify-auth-challenge' ? verifyEvents(join(outDir, 'cognito-create-auth-challenge', 'index.mjs'), count) : eventsFor(name, count));
   const colds: Measured[] = [];
-  for (let i = 0; i < runs; i += 1) colds.push(await measure(bundle.file, await make(1)));
+  const coldsWithoutMaps: Measured[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    colds.push(await measure(bundle.file, await make(1)));
+    coldsWithoutMaps.push(await measure(bundle.file, await make(1), false, false));
+  }
   // Migration runs scrypt at production cost on every call; fewer calls keep the bench short.
   const warmCount = name === 'cognito-user-migration' ? Math.min(warm, 40) : warm;
   const warmRun = await measure(bundle.file, await make(warmCount + 1));
-  const failures = [...colds, warmRun].reduce((sum, run) => sum + run.errorCount, 0);
+  const failures = [...colds, ...coldsWithoutMaps, warmRun].reduce((sum, run) => sum + run.errorCount, 0);
   if (failures > 0) throw new Error(`${name}: ${failures} invocations failed, e.g. ${[...colds, warmRun].flatMap((run) => run.errors)[0]}`);
   const warmDurations = warmRun.durations.slice(1);
   const coldImport = colds.map((run) => run.importMs);
@@ -174,7 +184,8 @@ for (const bundle of bundles) {
     function: name,
     trigger: trigger?.kind === 'cognito' ? trigger.trigger : undefined,
     bundle: { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, largestPackage: bundle.byPackage[0] },
-    coldImportMs: { median: round(percentile(coldImport, 50)), max: round(Math.max(...coldImport)) },
+    coldImportMs: { median: round(percentile(coldImport, 50)), min: round(Math.min(...coldImport)), max: round(Math.max(...coldImport)) },
+    coldImportWithoutSourceMapsMs: { median: round(percentile(coldsWithoutMaps.map((run) => run.importMs), 50)) },
     firstInvocationMs: { median: round(percentile(firstInvoke, 50)) },
     warmMs: { p50: round(percentile(warmDurations, 50)), p95: round(percentile(warmDurations, 95)), p99: round(percentile(warmDurations, 99)), calls: warmDurations.length },
     withinTargets: percentile(coldImport, 50) <= TARGETS.coldImportMs && percentile(warmDurations, 50) <= TARGETS.warmP50Ms,
@@ -195,7 +206,7 @@ writeFileSync(
   `${JSON.stringify(
     {
       measuredAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
+      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: { before: round(loadBefore[0] ?? 0), after: round(loadavg()[0] ?? 0) } },
       method: 'production bundles (esbuild, minified, --enable-source-maps as deployed); cold = module load in a fresh process (median of runs); warm = per-call duration after the first call; DynamoDB Local on loopback; Cognito and SES answered by a loopback stand-in',
       runs,
       targets: TARGETS,
