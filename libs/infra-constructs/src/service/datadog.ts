@@ -14,7 +14,7 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
 
 /**
  * The version every function reports as `DD_VERSION`: the stack's `version`
- * prop, else `KESTREL_VERSION` (the pipeline sets it to the commit sha), else
+ * prop, else `KESTREL_VERSION` (meant for the deploy workflow to set to the commit sha), else
  * {@link UNVERSIONED}. A value Datadog could not use as a tag is an error.
  *
  * @example
@@ -70,6 +70,10 @@ export interface DatadogInstrumentationProps {
  * (`/opt/nodejs/node_modules/datadog-lambda-js/handler.handler` + `DD_LAMBDA_HANDLER`)
  * because the same synthesized function runs in the local cloud, where no layer
  * exists, and because `withObservability` already wraps every handler in code.
+ * Nothing loads the Node library layer yet: it is there for the in-code
+ * `datadog()` wrapper (Datadog's documented alternative to the redirect); until
+ * then the extension ships our DogStatsD metrics, the logs and its enhanced
+ * metrics, and `DD_MERGE_XRAY_TRACES` has no library to act on.
  *
  * @example
  * ```ts

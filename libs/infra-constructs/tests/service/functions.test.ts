@@ -5,6 +5,7 @@ import { grants, ordersName, policyOfRole, resourceWhere, synthOrders } from './
 import { dataSourcesOfType, onlyResourceOfType, reference, resourcesOfType } from '../../src/testing';
 import type { SynthesizedStack } from '../../src/testing';
 import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../src/service/functions';
+import { environment } from '../../src/environments';
 
 const { json } = synthOrders('staging');
 
@@ -22,23 +23,27 @@ const busArn = (stack: SynthesizedStack) => {
   return reference(parameter.address, 'insecure_value');
 };
 
+const datadogOn = environment('staging').datadog.enabled;
 const datadogSecret = () => {
   const [secret, ...others] = dataSourcesOfType(json, 'aws_secretsmanager_secret');
   if (!secret || others.length > 0) throw new Error('expected exactly one Datadog API key secret lookup');
   return reference(secret.address, 'arn');
 };
-/** The variables every function has where Datadog is on (staging is). */
-const datadogVariables = () => ({
-  DD_SERVICE: 'orders',
-  DD_ENV: 'staging',
-  DD_VERSION: expect.any(String),
-  DD_SITE: 'datadoghq.eu',
-  DD_API_KEY_SECRET_ARN: datadogSecret(),
-  DD_SERVERLESS_LOGS_ENABLED: 'true',
-  DD_TRACE_ENABLED: 'true',
-  DD_MERGE_XRAY_TRACES: 'true',
-  DD_CAPTURE_LAMBDA_PAYLOAD: 'false',
-});
+/** The variables every function has where Datadog is on (datadog.test.ts covers them in detail). */
+const datadogVariables = () =>
+  datadogOn
+    ? {
+        DD_SERVICE: 'orders',
+        DD_ENV: 'staging',
+        DD_VERSION: expect.any(String),
+        DD_SITE: 'datadoghq.eu',
+        DD_API_KEY_SECRET_ARN: datadogSecret(),
+        DD_SERVERLESS_LOGS_ENABLED: 'true',
+        DD_TRACE_ENABLED: 'true',
+        DD_MERGE_XRAY_TRACES: 'true',
+        DD_CAPTURE_LAMBDA_PAYLOAD: 'false',
+      }
+    : {};
 
 /** The grants every function has: its own log group, X-Ray, and (Datadog on) the Datadog API key. */
 const baseline = (name: string) => [
@@ -46,7 +51,7 @@ const baseline = (name: string) => [
   `logs:PutLogEvents on ${logGroup(name)}`,
   'xray:PutTelemetryRecords on *',
   'xray:PutTraceSegments on *',
-  `secretsmanager:GetSecretValue on ${datadogSecret()}`,
+  ...(datadogOn ? [`secretsmanager:GetSecretValue on ${datadogSecret()}`] : []),
 ];
 const tableGrants = (name: string, actions: readonly string[]) => [
   ...actions.map((action) => `${action} on ${table(name)}`),
