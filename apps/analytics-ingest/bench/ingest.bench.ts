@@ -9,7 +9,7 @@
 // - bundle size and cold module load of the ingest bundle in a fresh process.
 // Run: npx nx run analytics-ingest:bench
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +172,8 @@ function coldImportMs(sourceMaps: boolean): number {
 const coldRuns = 9;
 const cold = Array.from({ length: coldRuns }, () => coldImportMs(false));
 const coldMapped = Array.from({ length: coldRuns }, () => coldImportMs(true));
+rmSync(bundleDir, { recursive: true, force: true });
+rmSync(taskRoot, { recursive: true, force: true });
 
 const report = {
   measuredAt: new Date().toISOString(),

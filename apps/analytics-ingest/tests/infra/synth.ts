@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environment } from '@kestrel/infra-constructs';
@@ -8,11 +8,14 @@ import type { SynthesizedStack } from '@kestrel/infra-constructs/testing';
 import { AnalyticsIngestStack } from '../../infra/analytics-ingest.stack';
 import type { AnalyticsIngestStackProps } from '../../infra/analytics-ingest.stack';
 
-/** A stand-in bundle folder: synth only zips and hashes it. */
+/** A stand-in bundle folder, shared by every run (same content): synth only zips and hashes it. */
 function stubBundles(): string {
-  const dir = join(tmpdir(), `analytics-ingest-stub-bundles-${process.pid}`);
-  mkdirSync(join(dir, 'ingest'), { recursive: true });
-  writeFileSync(join(dir, 'ingest', 'index.mjs'), 'export const handler = async () => ({});\n');
+  const dir = join(tmpdir(), 'analytics-ingest-stub-bundles');
+  const entry = join(dir, 'ingest', 'index.mjs');
+  if (!existsSync(entry)) {
+    mkdirSync(join(dir, 'ingest'), { recursive: true });
+    writeFileSync(entry, 'export const handler = async () => ({});\n');
+  }
   return dir;
 }
 

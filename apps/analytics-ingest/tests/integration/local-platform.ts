@@ -4,7 +4,7 @@
  * bundle) and applied to a fresh in-memory local cloud.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,10 +55,11 @@ async function synthService(outDir: string, bundlesDir: string): Promise<string>
  */
 export async function startLocalPlatform(): Promise<LocalPlatform> {
   const workDir = mkdtempSync(join(tmpdir(), 'analytics-ingest-it-'));
-  const platformStack = synthPlatform(join(workDir, 'platform.out'));
-  const serviceStack = await synthService(join(workDir, 'service.out'), join(workDir, 'bundles'));
-  const cloud = await startLocalCloud({ inMemory: true });
+  let cloud: LocalCloud | undefined;
   try {
+    const platformStack = synthPlatform(join(workDir, 'platform.out'));
+    const serviceStack = await synthService(join(workDir, 'service.out'), join(workDir, 'bundles'));
+    cloud = await startLocalCloud({ inMemory: true });
     const reports = await cloud.applyStacks([platformStack, serviceStack]);
     const service = cloud.stacks().find((stack) => stack.name === 'analytics-ingest-staging');
     const missing = reports.flatMap((report) => report.notEmulated.map((r) => r.type));
@@ -67,7 +68,8 @@ export async function startLocalPlatform(): Promise<LocalPlatform> {
     if (unexpected.length > 0) throw new Error(`The local cloud does not emulate: ${[...new Set(unexpected)].join(', ')}`);
     return { cloud, outputs: service?.outputs ?? {}, workDir };
   } catch (error) {
-    await cloud.stop();
+    await cloud?.stop();
+    rmSync(workDir, { recursive: true, force: true });
     throw error;
   }
 }
