@@ -38,8 +38,12 @@ export function createEventRegistry(contracts: readonly AnyEventContract[]): Eve
   };
 }
 
-/** Every event contract of the platform (listed in `src/events/index.ts`). */
-export const eventRegistry: EventRegistry = createEventRegistry(registeredContracts);
+/**
+ * Every event contract of the platform (listed in `src/events/index.ts`). Marked pure so a bundle
+ * that imports only some contracts (with `"sideEffects": false` in package.json) drops the
+ * registry, and with it every other context's contracts.
+ */
+export const eventRegistry: EventRegistry = /* @__PURE__ */ createEventRegistry(registeredContracts);
 
 /**
  * Every registered contract version; what the schema export and the compatibility gate iterate.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
-import { bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
+import { bundleFunction, bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
 import type { BundleResult } from '../src/bundle';
 
 const serviceDir = fileURLToPath(new URL('./fixtures/sample-service', import.meta.url));
@@ -22,7 +22,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
  * node_modules above it (so nothing it forgot to bundle can be found), loaded
  * in a fresh Node process, handler called with `event`.
  */
-function invokeInFreshProcess(bundleFolder: string, event: unknown): { result?: unknown; error?: string } {
+function invokeInFreshProcess(bundleFolder: string, event: unknown, env: Record<string, string> = {}): { result?: unknown; error?: string } {
   const taskRoot = scratchDir('task-root-');
   cpSync(bundleFolder, taskRoot, { recursive: true });
   const script = `
@@ -36,7 +36,7 @@ function invokeInFreshProcess(bundleFolder: string, event: unknown): { result?: 
   const stdout = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
     cwd: taskRoot,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' },
+    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', ...env },
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as { result?: unknown; error?: string };
 }
@@ -134,6 +134,47 @@ describe('bundleService', () => {
     expect(table.split('\n')[0]).toMatch(/^function\s+index\.mjs\s+gzip\s+map\s+largest input\s+file$/);
     expect(table).toMatch(new RegExp(`http-greet\\s+${((greet?.bytes ?? 0) / 1024).toFixed(1)} KB`));
     expect(table).toContain('http-greet/index.mjs');
+  });
+});
+
+describe('the credentials alias', () => {
+  let probe: BundleResult;
+
+  beforeAll(async () => {
+    // prepare / act: a handler that asks its SDK client for credentials
+    probe = await bundleFunction(fileURLToPath(new URL('./fixtures/credentials-probe.ts', import.meta.url)), 'credentials-probe', scratchDir('probe-'));
+  });
+
+  it('bundles only the environment step of the default credential chain', () => {
+    // prepare
+    const metafile = JSON.parse(readFileSync(probe.metafile, 'utf8')) as Metafile;
+    const packages = new Set(Object.keys(metafile.inputs).map(packageOf));
+
+    // assess: what Lambda never runs is not carried
+    expect(packages).toContain('@aws-sdk/credential-provider-env');
+    for (const unused of ['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', '@aws-sdk/nested-clients', '@smithy/credential-provider-imds']) {
+      expect(packages).not.toContain(unused);
+    }
+  });
+
+  it('signs with the credentials Lambda puts in the environment', () => {
+    // act
+    const { result } = invokeInFreshProcess(join(probe.file, '..'), {}, {
+      AWS_ACCESS_KEY_ID: 'ASIAFROMLAMBDAENV',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
+
+    // assess
+    expect(result).toEqual({ accessKeyId: 'ASIAFROMLAMBDAENV' });
+  });
+
+  it('says so when the environment holds no credentials', () => {
+    // act
+    const { result } = invokeInFreshProcess(join(probe.file, '..'), {});
+
+    // assess
+    expect(result).toEqual({ credentialsError: 'Unable to find environment variable credentials.' });
   });
 });
 
