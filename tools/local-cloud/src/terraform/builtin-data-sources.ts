@@ -131,6 +131,20 @@ export function builtinDataSources(identity: { accountId: string; region: string
       },
     },
     {
+      // Secret metadata only (this data source never exposes a value). Stacks read a secret by name to
+      // grant access to its ARN (e.g. the Datadog API key); no secret values exist in the local cloud.
+      type: 'aws_secretsmanager_secret',
+      async read(resource: ResolvedResource): Promise<ResourceAttributes> {
+        const name = typeof resource.config.name === 'string' ? resource.config.name : undefined;
+        const arnInput = typeof resource.config.arn === 'string' ? resource.config.arn : undefined;
+        if (!name && !arnInput) throw new Error(`${resource.stack}: ${resource.address}: data "aws_secretsmanager_secret" needs name or arn`);
+        const secretName = name ?? arnInput!.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, '');
+        // AWS appends six random characters to a secret's ARN; a fixed suffix keeps local ARNs stable.
+        const arn = arnInput ?? `arn:aws:secretsmanager:${identity.region}:${identity.accountId}:secret:${secretName}-local0`;
+        return { id: arn, arn, name: secretName, description: '', kms_key_id: '', policy: '', tags: {} };
+      },
+    },
+    {
       type: 'aws_availability_zones',
       async read() {
         const names = ['a', 'b', 'c'].map((suffix) => `${identity.region}${suffix}`);

@@ -194,6 +194,19 @@ describe('Terraform JSON interpreter', () => {
     expect(errors[1]).toContain("Stack 'd': data.aws_vpc.main: data source type 'aws_vpc' is not emulated by the local cloud");
   });
 
+  it('resolves a secret by name to its ARN, never to a value', async () => {
+    // prepare
+    const dir = stack({
+      '//': { metadata: { stackName: 's' } },
+      data: { aws_secretsmanager_secret: { datadog: { name: 'kestrel/datadog/api-key' } } },
+      resource: { aws_test_queue: { q: { name: 'q', policy: '${data.aws_secretsmanager_secret.datadog.arn}' } } },
+    });
+    // act
+    await engine.applyStack(dir);
+    // assess
+    expect(queues.applied.at(-1)?.config.policy).toBe(`arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:secret:kestrel/datadog/api-key-local0`);
+  });
+
   it('persists applied stacks so a new engine sees them', async () => {
     // prepare
     mkdirSync(stateDir, { recursive: true });
