@@ -83,8 +83,35 @@ export function defineEvent<
   const TVersion extends number,
   TData extends DataSchema,
 >(definition: EventDefinition<TSource, TDetailType, TVersion, TData>): EventContract<TSource, TDetailType, TVersion, TData> {
+  const contract = declareEvent(definition);
+  const checked = contract.data.safeParse(contract.example);
+  if (!checked.success) {
+    throw new ContractDefinitionError(
+      `Event contract ${label(contract)}: example does not match the data schema`,
+      toContractIssues(checked.error.issues, ['example']),
+    );
+  }
+  return contract;
+}
+
+function label({ source, detailType, version }: { source: string; detailType: string; version: number }): string {
+  return `${source} ${detailType} v${version}`;
+}
+
+/**
+ * {@link defineEvent} without validating `example` when the module loads: for the platform's own
+ * contracts in `src/events/`, which every function bundle that uses them evaluates at cold start
+ * (parsing every example there costs ~0.7 ms per contract). `tests/unit/registered-contracts.test.ts`
+ * validates every registered contract's example instead, so a wrong one still fails the build.
+ * Naming rules are still checked here (they cost microseconds). Internal: not exported from the package.
+ */
+export function declareEvent<
+  const TSource extends string,
+  const TDetailType extends string,
+  const TVersion extends number,
+  TData extends DataSchema,
+>(definition: EventDefinition<TSource, TDetailType, TVersion, TData>): EventContract<TSource, TDetailType, TVersion, TData> {
   const { source, detailType, version, owner, description, data, example } = definition;
-  const label = `${source} ${detailType} v${version}`;
 
   const problems = namingProblems(source, detailType, version);
   if (source.startsWith(SOURCE_PREFIX) && owner !== source.slice(SOURCE_PREFIX.length)) {
@@ -93,16 +120,8 @@ export function defineEvent<
   if (description.trim() === '') problems.push('description must say what happened');
   if (problems.length > 0) {
     throw new ContractDefinitionError(
-      `Event contract ${label} is malformed`,
+      `Event contract ${label(definition)} is malformed`,
       problems.map((message) => ({ path: '', message, code: 'naming' })),
-    );
-  }
-
-  const checked = data.safeParse(example);
-  if (!checked.success) {
-    throw new ContractDefinitionError(
-      `Event contract ${label}: example does not match the data schema`,
-      toContractIssues(checked.error.issues, ['example']),
     );
   }
 

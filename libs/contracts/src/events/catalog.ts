@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineEvent } from '../define-event';
+import { declareEvent } from '../define-event';
 
 /**
  * Events published by the catalog context (products, stores and store collections). Each is
@@ -34,7 +34,7 @@ function change<T extends z.ZodType>(value: T) {
   return z.object({ from: value, to: value });
 }
 
-export const ProductPublishedV1 = defineEvent({
+export const ProductPublishedV1 = declareEvent({
   source: 'kestrel.catalog',
   detailType: 'ProductPublished',
   version: 1,
@@ -62,7 +62,7 @@ export const ProductPublishedV1 = defineEvent({
   },
 });
 
-export const ProductRevisedV1 = defineEvent({
+export const ProductRevisedV1 = declareEvent({
   source: 'kestrel.catalog',
   detailType: 'ProductRevised',
   version: 1,
@@ -92,7 +92,7 @@ export const ProductRevisedV1 = defineEvent({
   },
 });
 
-export const ProductRetiredV1 = defineEvent({
+export const ProductRetiredV1 = declareEvent({
   source: 'kestrel.catalog',
   detailType: 'ProductRetired',
   version: 1,
@@ -113,7 +113,7 @@ export const ProductRetiredV1 = defineEvent({
   },
 });
 
-export const StoreCollectionChangedV1 = defineEvent({
+export const StoreCollectionChangedV1 = declareEvent({
   source: 'kestrel.catalog',
   detailType: 'StoreCollectionChanged',
   version: 1,

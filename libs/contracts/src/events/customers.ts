@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineEvent } from '../define-event';
+import { declareEvent } from '../define-event';
 
 /**
  * Events published by the customers context (customer profiles, CQRS on one table). Each is
@@ -46,7 +46,7 @@ function change<T extends z.ZodType>(value: T) {
   return z.object({ from: value.nullable(), to: value.nullable() });
 }
 
-export const CustomerCreatedV1 = defineEvent({
+export const CustomerCreatedV1 = declareEvent({
   source: 'kestrel.customers',
   detailType: 'CustomerCreated',
   version: 1,
@@ -76,7 +76,7 @@ export const CustomerCreatedV1 = defineEvent({
   },
 });
 
-export const CustomerDetailsEditedV1 = defineEvent({
+export const CustomerDetailsEditedV1 = declareEvent({
   source: 'kestrel.customers',
   detailType: 'CustomerDetailsEdited',
   version: 1,
@@ -112,7 +112,7 @@ export const CustomerDetailsEditedV1 = defineEvent({
   },
 });
 
-export const CustomerLocaleChangedV1 = defineEvent({
+export const CustomerLocaleChangedV1 = declareEvent({
   source: 'kestrel.customers',
   detailType: 'CustomerLocaleChanged',
   version: 1,
@@ -132,7 +132,7 @@ export const CustomerLocaleChangedV1 = defineEvent({
   },
 });
 
-export const CustomerPreferredStatusChangedV1 = defineEvent({
+export const CustomerPreferredStatusChangedV1 = declareEvent({
   source: 'kestrel.customers',
   detailType: 'CustomerPreferredStatusChanged',
   version: 1,
@@ -151,7 +151,7 @@ export const CustomerPreferredStatusChangedV1 = defineEvent({
   },
 });
 
-export const CustomerDelinquencyChangedV1 = defineEvent({
+export const CustomerDelinquencyChangedV1 = declareEvent({
   source: 'kestrel.customers',
   detailType: 'CustomerDelinquencyChanged',
   version: 1,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineEvent } from '../define-event';
+import { declareEvent } from '../define-event';
 
 /**
  * Events published by the identity context (Cognito user pool and its triggers).
@@ -9,7 +9,7 @@ import { defineEvent } from '../define-event';
 
 const cognitoSub = z.uuid().describe('The Cognito `sub` of the user: stable, never reused.');
 
-export const UserRegisteredV1 = defineEvent({
+export const UserRegisteredV1 = declareEvent({
   source: 'kestrel.identity',
   detailType: 'UserRegistered',
   version: 1,
@@ -44,7 +44,7 @@ export const UserRegisteredV1 = defineEvent({
   },
 });
 
-export const UserSignedInV1 = defineEvent({
+export const UserSignedInV1 = declareEvent({
   source: 'kestrel.identity',
   detailType: 'UserSignedIn',
   version: 1,

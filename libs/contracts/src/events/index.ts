@@ -11,8 +11,9 @@ import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, StoreCollection
 
 /**
  * Every event contract version the platform publishes. Each producing context keeps its contracts
- * in `src/events/<context>.ts` (one `defineEvent` per version, e.g. `UserRegisteredV1`), exports
+ * in `src/events/<context>.ts` (one `declareEvent` per version, e.g. `UserRegisteredV1`), exports
  * them from `src/index.ts` and appends them here; then runs `nx run contracts:export-schemas`.
+ * `tests/unit/registered-contracts.test.ts` validates every example (not done at module load).
  * Old versions stay listed until no consumer declares them (see libs/contracts/README.md).
  */
 export const registeredContracts: readonly AnyEventContract[] = [
