@@ -35,10 +35,9 @@ export const environmentInputs: Record<string, EnvironmentInput> = {
       evaluationPeriods: 1,
     },
     identity: { mfa: 'OPTIONAL' },
-    // Off until the local cloud reads the aws_secretsmanager_secret data source: the local
-    // cloud applies the staging synth, and an unreadable data source fails the whole apply.
-    // Turn on with DATADOG (below) once it does; staging should prove what production gets.
-    datadog: { enabled: false },
+    // Staging proves what production gets. The local cloud applies this synth too: it resolves
+    // the API-key secret by name (metadata only) and ignores the layers (no extension locally).
+    datadog: DATADOG,
   },
   production: {
     name: 'production',
