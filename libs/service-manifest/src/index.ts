@@ -1,9 +1,12 @@
 export {
   COGNITO_TRIGGERS,
+  ENV_PLACEHOLDER,
   HTTP_METHODS,
   ManifestError,
   defineService,
   functionTriggers,
+  resolveParameterName,
+  subscriptionDelivery,
   subscriptionPattern,
 } from './manifest';
 export type {
@@ -12,8 +15,10 @@ export type {
   EventRef,
   FunctionDeclaration,
   Publication,
+  QueuedDelivery,
   ServiceManifest,
   Subscription,
+  SubscriptionDelivery,
   TableAccess,
   TableDeclaration,
   Trigger,

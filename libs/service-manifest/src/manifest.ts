@@ -67,8 +67,18 @@ export interface FunctionDeclaration {
     tables?: TableAccess[];
     /** Sources this function may put on the bus directly (restricts `events:PutEvents` by `events:source`). */
     publishesDirectly?: string[];
-    /** SSM parameter names (or path prefixes ending in `/*`) the function may read. */
+    /**
+     * SSM parameter names (or path prefixes ending in `/*`) the function may read.
+     * `{env}` stands for the environment's name (`/kestrel/{env}/orders/api-key`),
+     * so a grant names exactly one environment's parameter.
+     */
     parameters?: string[];
+    /**
+     * Firehose delivery streams of this service the function may put records
+     * to (`PutRecord`, `PutRecordBatch`), by the logical name the stack gives
+     * them (`raw-events` → `kestrel-<env>-<service>-raw-events`).
+     */
+    deliveryStreams?: string[];
   };
 }
 
@@ -90,6 +100,49 @@ export interface Publication {
   table?: string;
 }
 
+/** The placeholder a parameter name may use for the environment's name. */
+export const ENV_PLACEHOLDER = '{env}';
+
+/**
+ * A parameter name from `access.parameters` in one environment.
+ *
+ * @example
+ * resolveParameterName('/kestrel/{env}/orders/api-key', 'staging'); // '/kestrel/staging/orders/api-key'
+ */
+export function resolveParameterName(name: string, env: string): string {
+  return name.split(ENV_PLACEHOLDER).join(env);
+}
+
+/**
+ * How a subscription's events reach its function.
+ *
+ * - `direct` (the default): the rule invokes the function asynchronously, one
+ *   event per invocation.
+ * - `queue`: the rule sends to an SQS queue of the service, and a Lambda event
+ *   source mapping hands the function batches (an SQS event whose `Records[].body`
+ *   is one EventBridge event each). For consumers whose cost or throughput is
+ *   per call rather than per event (Firehose bills each record rounded up to 5 KB).
+ *   The handler answers `{ batchItemFailures: [{ itemIdentifier: messageId }] }`
+ *   for the messages that failed; only those are received again.
+ */
+export type SubscriptionDelivery = { kind: 'direct' } | QueuedDelivery;
+
+export interface QueuedDelivery {
+  kind: 'queue';
+  /** Messages per invocation at most (1–10,000; above 10 needs a batching window, as Lambda requires). */
+  batchSize: number;
+  /** How long Lambda gathers a batch before invoking with fewer than `batchSize` (0–300 s). */
+  maximumBatchingWindowSeconds: number;
+  /**
+   * How long a received message stays hidden before it can be received again
+   * (a failed one is retried after this). Default: six times the function's
+   * timeout plus the batching window, as AWS recommends; never below the timeout.
+   */
+  visibilityTimeoutSeconds?: number;
+  /** Receives before a message moves to the subscription's dead-letter queue (1–1000; AWS suggests at least 5). */
+  maxReceiveCount: number;
+}
+
 export interface Subscription {
   /** kebab-case, unique in the service; becomes the rule name. */
   name: string;
@@ -105,8 +158,13 @@ export interface Subscription {
   wide?: { reason: string };
   /** Function (key of `functions`) the rule targets. */
   target: string;
-  /** Set explicitly: custom buses' defaults (185 attempts / 24 h) are rarely what a consumer wants. */
+  /**
+   * Set explicitly: custom buses' defaults (185 attempts / 24 h) are rarely what a
+   * consumer wants. With queued delivery it governs the rule's sends to the queue.
+   */
   retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  /** Default `{ kind: 'direct' }`: one asynchronous invocation per event. */
+  delivery?: SubscriptionDelivery;
 }
 
 export interface ServiceManifest {
@@ -144,6 +202,23 @@ const trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stream'), table: z.string(), batchSize: z.number().int().min(1).max(10_000).optional() }),
 ]);
 
+// Lambda's and SQS's documented ranges for an SQS event source mapping and its queue.
+const delivery = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('direct') }),
+  z
+    .strictObject({
+      kind: z.literal('queue'),
+      batchSize: z.number().int().min(1, 'batchSize is 1 to 10000').max(10_000, 'batchSize is 1 to 10000 (Lambda\'s limit for SQS)'),
+      maximumBatchingWindowSeconds: z.number().int().min(0).max(300, 'maximumBatchingWindowSeconds is 0 to 300'),
+      visibilityTimeoutSeconds: z.number().int().min(0).max(43_200, 'visibilityTimeoutSeconds is 0 to 43200 (12 hours)').optional(),
+      maxReceiveCount: z.number().int().min(1).max(1_000, 'maxReceiveCount is 1 to 1000'),
+    })
+    .refine((d) => d.batchSize <= 10 || d.maximumBatchingWindowSeconds >= 1, {
+      message: 'a batchSize above 10 needs maximumBatchingWindowSeconds of at least 1 (Lambda refuses the mapping otherwise)',
+      path: ['maximumBatchingWindowSeconds'],
+    }),
+]);
+
 const manifestSchema = z.strictObject({
   name: z.string().regex(kebab, 'must be kebab-case'),
   description: z.string().min(10),
@@ -163,7 +238,15 @@ const manifestSchema = z.strictObject({
         .strictObject({
           tables: z.array(z.strictObject({ table: z.string(), mode: z.enum(['read', 'write']) })).optional(),
           publishesDirectly: z.array(z.string()).optional(),
-          parameters: z.array(z.string().startsWith('/')).optional(),
+          parameters: z
+            .array(
+              z
+                .string()
+                .startsWith('/', 'SSM parameter names start with "/"')
+                .refine((name) => !/[{}]/.test(name.split(ENV_PLACEHOLDER).join('')), `the only placeholder a parameter name may hold is ${ENV_PLACEHOLDER}`),
+            )
+            .optional(),
+          deliveryStreams: z.array(z.string().regex(kebab, 'delivery streams are named by their kebab-case logical name, e.g. raw-events')).optional(),
         })
         .optional(),
     }),
@@ -193,6 +276,7 @@ const manifestSchema = z.strictObject({
         maximumRetryAttempts: z.number().int().min(0).max(185),
         maximumEventAgeSeconds: z.number().int().min(60).max(86_400),
       }),
+      delivery: delivery.optional(),
     }),
   ),
 });
@@ -240,6 +324,25 @@ function crossReferenceIssues(manifest: ServiceManifest): string[] {
   }
 
   const seen = new Set<string>();
+  const deliveries = new Map<string, Set<string>>();
+  manifest.consumes.forEach((sub, i) => {
+    const kinds = deliveries.get(sub.target) ?? new Set<string>();
+    kinds.add(sub.delivery?.kind ?? 'direct');
+    deliveries.set(sub.target, kinds);
+    const queued = sub.delivery?.kind === 'queue' ? sub.delivery : undefined;
+    const timeout = manifest.functions[sub.target]?.timeoutSeconds;
+    if (queued?.visibilityTimeoutSeconds !== undefined && timeout !== undefined && queued.visibilityTimeoutSeconds < timeout) {
+      issues.push(
+        `consumes[${i}].delivery.visibilityTimeoutSeconds: ${queued.visibilityTimeoutSeconds} s is shorter than ${sub.target}'s timeout of ${timeout} s: a message would be received again while it is still being processed (Lambda refuses the mapping)`,
+      );
+    }
+  });
+  for (const [target, kinds] of deliveries) {
+    if (kinds.size > 1) {
+      issues.push(`functions.${target}: its subscriptions mix direct and queued delivery, so its handler would receive two event shapes; give it one delivery kind`);
+    }
+  }
+
   manifest.consumes.forEach((sub, i) => {
     const at = `consumes[${i}]`;
     if (seen.has(sub.name)) issues.push(`${at}.name: "${sub.name}" is declared twice`);
@@ -336,4 +439,14 @@ export function functionTriggers(manifest: ServiceManifest): Array<{ functionNam
   return Object.entries(manifest.functions).flatMap(([functionName, fn]) =>
     fn.triggers.map((trigger) => ({ functionName, trigger })),
   );
+}
+
+/**
+ * How a subscription delivers: its declared delivery, or `direct`.
+ *
+ * @example
+ * if (subscriptionDelivery(subscription).kind === 'queue') { ... } // rule -> queue -> event source mapping
+ */
+export function subscriptionDelivery(subscription: Subscription): SubscriptionDelivery {
+  return subscription.delivery ?? { kind: 'direct' };
 }
