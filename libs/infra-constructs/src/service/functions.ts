@@ -5,7 +5,8 @@ import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
-import type { FunctionDeclaration, ServiceManifest } from '@kestrel/service-manifest';
+import { resolveParameterName, subscriptionDelivery } from '@kestrel/service-manifest';
+import type { FunctionDeclaration, ServiceManifest, Subscription } from '@kestrel/service-manifest';
 import type { EnvironmentConfig } from '../environments';
 import type { KestrelStack } from '../kestrel-stack';
 import type { PlatformBusReference } from '../platform-parameters';
@@ -49,9 +50,20 @@ export const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ] as const;
 
-/** True when EventBridge invokes the function (a subscription or a schedule): asynchronously, so it needs an on-failure destination. */
-export function isEventBridgeInvoked(declaration: FunctionDeclaration): boolean {
-  return declaration.triggers.some((trigger) => trigger.kind === 'event' || trigger.kind === 'schedule');
+/**
+ * True when EventBridge invokes the function (a directly delivered subscription
+ * or a schedule): asynchronously, so it needs an on-failure destination. A
+ * queued subscription (named in `consumes`) doesn't count: its function is
+ * invoked synchronously by an event source mapping.
+ */
+export function isEventBridgeInvoked(declaration: FunctionDeclaration, consumes: readonly Subscription[] = []): boolean {
+  const queued = new Set(consumes.filter((s) => subscriptionDelivery(s).kind === 'queue').map((s) => s.name));
+  return declaration.triggers.some((trigger) => (trigger.kind === 'event' && !queued.has(trigger.subscription)) || trigger.kind === 'schedule');
+}
+
+/** The ARN of one of the stack's Firehose delivery streams, by its physical name. */
+export function deliveryStreamArn(env: EnvironmentConfig, streamName: string): string {
+  return `arn:aws:firehose:${env.region}:${env.accountId}:deliverystream/${streamName}`;
 }
 
 export interface ServiceFunctionProps {
@@ -149,7 +161,7 @@ export class ServiceFunction extends Construct {
     this.arn = this.lambda.arn;
     for (const statement of this.accessStatements(props)) this.policy.add(statement);
 
-    if (isEventBridgeInvoked(declaration)) {
+    if (isEventBridgeInvoked(declaration, manifest.consumes)) {
       this.failureQueue = new DeadLetterQueue(this, 'failures', {
         name: stack.resourceName(`${functionName}-failures`, 80),
         keyArn: key.arn,
@@ -175,7 +187,7 @@ export class ServiceFunction extends Construct {
   }
 
   /** Logs, traces, and exactly what `access` declares. */
-  private accessStatements({ declaration, env, tables, key, bus, datadog }: ServiceFunctionProps): PolicyStatement[] {
+  private accessStatements({ declaration, env, stack, tables, key, bus, datadog }: ServiceFunctionProps): PolicyStatement[] {
     const access = declaration.access ?? {};
     const statements: PolicyStatement[] = [
       {
@@ -228,7 +240,7 @@ export class ServiceFunction extends Construct {
       });
     }
 
-    const parameters = access.parameters ?? [];
+    const parameters = (access.parameters ?? []).map((name) => resolveParameterName(name, env.name));
     if (parameters.length > 0) {
       statements.push({
         Sid: 'ReadParameters',
@@ -245,6 +257,16 @@ export class ServiceFunction extends Construct {
           Resource: paths.map((path) => ssmParameterArn(env, path)),
         });
       }
+    }
+    const streams = [...new Set(access.deliveryStreams ?? [])];
+    if (streams.length > 0) {
+      statements.push({
+        Sid: 'PutDeliveryStreams',
+        Effect: 'Allow',
+        Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        // Named as the stack names them (`stack.resourceName(logicalName)`), so the grant needs no reference to the stream resource.
+        Resource: streams.map((name) => deliveryStreamArn(env, stack.resourceName(name))),
+      });
     }
     statements.push(...(datadog?.statements ?? []));
     return statements;

@@ -11,6 +11,7 @@ export {
   TABLE_READ_ACTIONS,
   TABLE_WRITE_ACTIONS,
   isEventBridgeInvoked,
+  deliveryStreamArn,
 } from './functions';
 export type { FunctionDefaults } from './functions';
 export { BUNDLE_ENTRY, MissingBundleError, bundleFolders } from './bundles';
@@ -19,6 +20,8 @@ export type { JwtSettings } from './http-api';
 export { FunctionRule } from './function-rule';
 export type { RetryPolicy } from './function-rule';
 export { Subscriptions } from './subscriptions';
+export { QueuedSubscription, QUEUE_CONSUMER_ACTIONS, SUBSCRIPTION_QUEUE_RETENTION_SECONDS, defaultVisibilityTimeoutSeconds } from './queued-subscription';
+export type { QueuedSubscriptionProps } from './queued-subscription';
 export { Schedules, SCHEDULE_RETRY, scheduleTriggers } from './schedules';
 export { StreamTriggers, STREAM_RETRY_ATTEMPTS, STREAM_DEFAULT_BATCH_SIZE, streamReadStatements } from './stream-triggers';
 export { CognitoTriggers, USER_POOL_LAMBDA_CONFIG_KEYS } from './cognito-triggers';

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktn';
+import { subscriptionDelivery } from '@kestrel/service-manifest';
 import type { CognitoTrigger, ServiceManifest } from '@kestrel/service-manifest';
 import type { EnvironmentConfig } from '../environments';
 import { KestrelStack } from '../kestrel-stack';
@@ -38,7 +39,10 @@ export interface ServiceStackProps {
 function asyncEventAges(manifest: ServiceManifest): Map<string, number> {
   const ages = new Map<string, number>();
   const note = (functionName: string, seconds: number) => ages.set(functionName, Math.max(ages.get(functionName) ?? 0, seconds));
-  for (const subscription of manifest.consumes) note(subscription.target, subscription.retry.maximumEventAgeSeconds);
+  for (const subscription of manifest.consumes) {
+    // A queued subscription's rule targets its queue; the function is invoked synchronously by the mapping.
+    if (subscriptionDelivery(subscription).kind === 'direct') note(subscription.target, subscription.retry.maximumEventAgeSeconds);
+  }
   for (const schedule of scheduleTriggers(manifest)) note(schedule.functionName, SCHEDULE_RETRY.maximumEventAgeSeconds);
   return ages;
 }
@@ -92,7 +96,11 @@ export class ServiceStack extends KestrelStack {
     });
     const triggers = { manifest, env, stack: this, functions: this.functions, key: this.key };
     if (httpRoutes(manifest).length > 0) this.api = new ServiceHttpApi(this, 'http', { ...triggers, jwt });
-    this.subscriptions = new Subscriptions(this, 'subscriptions', { ...triggers, bus });
+    this.subscriptions = new Subscriptions(this, 'subscriptions', {
+      ...triggers,
+      bus,
+      defaultTimeoutSeconds: functionDefaults?.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds,
+    });
     this.schedules = new Schedules(this, 'schedules', triggers);
     this.streams = new StreamTriggers(this, 'streams', { ...triggers, tables: this.tables });
     this.cognitoTriggers = new CognitoTriggers(this, 'cognito', { manifest, functions: this.functions, userPoolArn: cognitoUserPoolArn });
