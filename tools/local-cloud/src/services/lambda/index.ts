@@ -13,17 +13,20 @@
  *   default 1/60).
  * - `callbackWaitsForEmptyEventLoop` is accepted but not emulated: a callback
  *   handler's response is returned as soon as it calls back.
- * - `aws_lambda_event_source_mapping`, layers, aliases and versions beyond
- *   `$LATEST` (+ `1` when `publish`) are not emulated.
+ * - `aws_lambda_event_source_mapping` runs for SQS sources only
+ *   (`sqs-event-source.ts`); layers, aliases and versions beyond `$LATEST`
+ *   (+ `1` when `publish`) are not emulated.
  */
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
 import { createLambdaApi } from './api';
 import { LambdaService } from './lambda-service';
 import type { LambdaModuleOptions, LocalLambdaInvoker } from './lambda-service';
 import { createLambdaProvisioners } from './provisioners';
+import { SqsEventSources } from './sqs-event-source';
 
 export type { LambdaModuleOptions, LocalLambdaInvoker } from './lambda-service';
 export { LambdaService } from './lambda-service';
+export { SqsEventSources } from './sqs-event-source';
 export type { InvocationRecord } from './async-invocations';
 export type { InvocationResult } from './local-function';
 
@@ -31,6 +34,7 @@ export type { InvocationResult } from './local-function';
 export interface LambdaModule extends LocalServiceModule {
   readonly service: LambdaService;
   readonly provides: { lambda: LocalLambdaInvoker };
+  readonly eventSources: SqsEventSources;
 }
 
 /**
@@ -42,17 +46,24 @@ export interface LambdaModule extends LocalServiceModule {
 export function lambdaModuleFactory(options: LambdaModuleOptions = {}): (context: LocalCloudContext) => LambdaModule {
   return (context) => {
     const service = new LambdaService(context, options);
+    const eventSources = new SqsEventSources(service, context);
     return {
       name: 'lambda',
       service,
+      eventSources,
       provides: { lambda: service.invoker },
       handlers: [createLambdaApi(service)],
-      provisioners: createLambdaProvisioners(service),
-      state: [{ stateKey: 'functions', describe: () => service.describe() }],
+      provisioners: [...createLambdaProvisioners(service), eventSources.provisioner()],
+      state: [
+        { stateKey: 'functions', describe: () => service.describe() },
+        { stateKey: 'eventSourceMappings', describe: () => eventSources.all().map((mapping) => mapping.describe()) },
+      ],
       async start() {
         service.start();
       },
       async stop() {
+        // Pollers first: a batch in flight finishes before its function's environments go.
+        await eventSources.stop();
         await service.stop();
       },
     };

@@ -1,8 +1,7 @@
 /**
  * Terraform resources of the Lambda service: `aws_lambda_function`,
  * `aws_lambda_permission` and `aws_lambda_function_event_invoke_config`.
- * (`aws_lambda_event_source_mapping` is not provided here: polling a queue
- * needs a receive seam the SQS peer does not offer.)
+ * (`aws_lambda_event_source_mapping` with an SQS source: `sqs-event-source.ts`.)
  */
 import { join } from 'node:path';
 import type { ResolvedResource, ResourceAttributes, ResourceProvisioner } from '../../core/types';
