@@ -11,6 +11,11 @@
  *   calls are not checked against IAM.
  * - Async retry delays and event ages run on a scaled clock (`asyncTimeScale`,
  *   default 1/60).
+ * - An async (`Event`) invocation that finds no idle environment scales the
+ *   function out (a cold start, one at a time per function) but runs in the
+ *   first environment that frees, warm or new: binding it to its own cold
+ *   start turns every burst into a cascade of process starts on 2 cores.
+ *   Synchronous invocations wait for their own cold start, as in Lambda.
  * - `callbackWaitsForEmptyEventLoop` is accepted but not emulated: a callback
  *   handler's response is returned as soon as it calls back.
  * - `aws_lambda_event_source_mapping` runs for SQS sources only
