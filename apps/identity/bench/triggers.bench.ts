@@ -17,7 +17,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -133,8 +133,12 @@ interface Measured {
 // Asynchronous on purpose: the loopback stand-in lives in this process and must keep answering while a child runs.
 const run = promisify(execFile);
 
+const eventsDir = mkdtempSync(join(tmpdir(), 'identity-bench-events-'));
+let eventFiles = 0;
+
 async function measure(bundle: string, eventList: unknown[], keepResponses = false, sourceMaps = true): Promise<Measured> {
-  const file = join(mkdtempSync(join(tmpdir(), 'identity-bench-events-')), 'events.json');
+  eventFiles += 1;
+  const file = join(eventsDir, `events-${eventFiles}.json`);
   writeFileSync(file, JSON.stringify(eventList));
   const { stdout } = await run(process.execPath, [measurer, bundle, file, ...(keepResponses ? ['--keep-responses'] : [])], {
     encoding: 'utf8',
@@ -198,6 +202,8 @@ await legacyTable.delete();
 client.destroy();
 await dynamo.stop();
 standIn.close();
+rmSync(eventsDir, { recursive: true, force: true });
+rmSync(outDir, { recursive: true, force: true });
 
 const resultsDir = join(serviceDir, 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
