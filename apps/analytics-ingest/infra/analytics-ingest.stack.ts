@@ -28,7 +28,7 @@ export const KEY_PLACEHOLDER = 'unset: put a base64 key of at least 32 random by
 /**
  * analytics-ingest-<env>: the stack derived from `service.ts` (the ingest
  * function, its rule on the platform bus with retry policy and dead-letter
- * queue, its failure queue, its role) plus the lake it feeds. Reads as a
+ * queue, the queue that batches events for it, its role) plus the lake it feeds. Reads as a
  * table of contents: raw zone, SQL catalog, the key, the function's grants,
  * alarms.
  */
@@ -63,14 +63,9 @@ export class AnalyticsIngestStack extends ServiceStack {
       lifecycle: { ignoreChanges: ['value'] },
     });
 
+    // PutRecordBatch on the stream is derived from the manifest (access.deliveryStreams).
     const ingest = this.functions.get('ingest');
     ingest.grant(
-      {
-        Sid: 'PutOwnStream',
-        Effect: 'Allow',
-        Action: ['firehose:PutRecordBatch', 'firehose:PutRecord'],
-        Resource: [this.rawZone.deliveryStreamArn],
-      },
       {
         Sid: 'DecryptKeyParameter',
         Effect: 'Allow',

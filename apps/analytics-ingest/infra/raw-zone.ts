@@ -9,6 +9,7 @@ import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
 import { PolicyBuilder } from '@kestrel/infra-constructs';
 import type { EnvironmentConfig, KestrelStack } from '@kestrel/infra-constructs';
 import { FIREHOSE_ERROR_OUTPUT_PREFIX, FIREHOSE_PREFIX, METADATA_EXTRACTION_QUERY, ZONES } from '../lake';
+import { RAW_EVENTS_STREAM } from '../service';
 import type { LakeSettings } from './lake-settings';
 import { SecureBucket } from './secure-bucket';
 
@@ -77,7 +78,8 @@ export class RawZone extends Construct {
       ],
     });
 
-    const streamName = stack.resourceName('raw-events');
+    // The manifest grants the ingest function this stream by the same logical name.
+    const streamName = stack.resourceName(RAW_EVENTS_STREAM);
     this.logGroup = new CloudwatchLogGroup(this, 'firehose-logs', { name: `/aws/kinesisfirehose/${streamName}`, retentionInDays: env.logRetentionDays });
     const logStream = new CloudwatchLogStream(this, 'firehose-log-stream', { name: 'DestinationDelivery', logGroupName: this.logGroup.name });
 

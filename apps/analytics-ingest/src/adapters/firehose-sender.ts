@@ -59,6 +59,10 @@ export class FirehoseDeliveryError extends Error {
     /** Error code -> records (or calls) that failed with it on the last attempt. */
     readonly errors: Record<string, number>,
     readonly retryable: boolean,
+    /** The records (the very objects passed to `send`) that may not have been delivered; the rest were. */
+    readonly failed: readonly Uint8Array[] = [],
+    /** What the send did before it gave up. */
+    readonly report?: SendReport,
   ) {
     super(message);
   }
@@ -150,6 +154,9 @@ export class FirehoseSender {
               pending.length,
               { [code]: batch.length },
               false,
+              // Earlier calls of this attempt may have gone through; resending them is harmless (the lake deduplicates).
+              pending,
+              report,
             );
           }
           errors[code] = (errors[code] ?? 0) + batch.length;
@@ -166,6 +173,8 @@ export class FirehoseSender {
           pending.length,
           errors,
           true,
+          pending,
+          report,
         );
       }
     }

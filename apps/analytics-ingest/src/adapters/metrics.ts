@@ -7,6 +7,8 @@
 export const METRICS_NAMESPACE = 'Kestrel/AnalyticsIngest';
 
 export type MetricName =
+  | 'BatchMessages'
+  | 'EventsReturnedToQueue'
   | 'EventsAccepted'
   | 'EventsQuarantined'
   | 'FirehoseRecords'

@@ -52,9 +52,31 @@ export function billedRecordBytes(recordBytes: number, limits: Pick<FirehoseLimi
  * ```
  */
 export function packRows(rows: readonly Buffer[], limits: FirehoseLimits = FIREHOSE_LIMITS): Buffer[] {
+  return packRowGroups(rows, limits).map((group) => group.record);
+}
+
+/** One packed Firehose record and the indexes (into the input) of the rows it carries. */
+export interface PackedRecord {
+  record: Buffer;
+  rows: number[];
+}
+
+/**
+ * {@link packRows}, keeping which rows went into which record, so a record
+ * Firehose keeps refusing can be traced back to the events (and the queue
+ * messages) it carries.
+ *
+ * @example
+ * ```ts
+ * const groups = packRowGroups(lines);
+ * const failed = new Set(error.failed); // records still refused
+ * const failedRows = groups.filter((g) => failed.has(g.record)).flatMap((g) => g.rows);
+ * ```
+ */
+export function packRowGroups(rows: readonly Buffer[], limits: FirehoseLimits = FIREHOSE_LIMITS): PackedRecord[] {
   const maxRow = limits.maxRecordBytes - NEWLINE.length;
   const order = rows.map((_, index) => index).sort((a, b) => (rows[b] as Buffer).length - (rows[a] as Buffer).length);
-  const bins: Array<{ capacity: number; used: number; rows: Buffer[] }> = [];
+  const bins: Array<{ capacity: number; used: number; parts: Buffer[]; rows: number[] }> = [];
   let open: typeof bins = [];
   const smallest = order.length > 0 ? (rows[order[order.length - 1] as number] as Buffer).length + NEWLINE.length : 0;
 
@@ -64,16 +86,17 @@ export function packRows(rows: readonly Buffer[], limits: FirehoseLimits = FIREH
     const size = row.length + NEWLINE.length;
     let bin = open.find((candidate) => candidate.used + size <= candidate.capacity);
     if (!bin) {
-      bin = { capacity: Math.min(limits.maxRecordBytes, billedRecordBytes(size, limits)), used: 0, rows: [] };
+      bin = { capacity: Math.min(limits.maxRecordBytes, billedRecordBytes(size, limits)), used: 0, parts: [], rows: [] };
       bins.push(bin);
       open.push(bin);
     }
-    bin.rows.push(row, NEWLINE);
+    bin.parts.push(row, NEWLINE);
+    bin.rows.push(index);
     bin.used += size;
     // A bin that can't take even the smallest row is done; dropping it keeps the search short.
     if (bin.capacity - bin.used < smallest) open = open.filter((candidate) => candidate !== bin);
   }
-  return bins.map((bin) => Buffer.concat(bin.rows, bin.used));
+  return bins.map((bin) => ({ record: Buffer.concat(bin.parts, bin.used), rows: bin.rows }));
 }
 
 /**

@@ -1,19 +1,28 @@
 /**
- * EventBridge → ingest → Firehose. Invoked asynchronously by the
- * `all-business-events` rule with one event per invocation. Idempotent in
- * effect: a retried invocation writes the same row again and the lake
+ * EventBridge → SQS → ingest → Firehose. The `all-business-events` rule sends
+ * every business event to the subscription's queue; Lambda's event source
+ * mapping hands this function batches of up to 500 messages, each body one
+ * EventBridge event. Events are validated and pseudonymised one by one (a bad
+ * one is quarantined, never fails the batch), packed into Firehose records
+ * and sent; the messages whose records Firehose still refuses after the
+ * sender's retries are answered as `batchItemFailures`, so only they are
+ * received again (then dead-lettered after maxReceiveCount). Idempotent in
+ * effect: a retried event writes the same row again and the lake
  * deduplicates on `eventId` (`latest_events`).
  */
+import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { eventRegistry } from '@kestrel/contracts';
-import { FirehoseSender } from '../adapters/firehose-sender';
+import { FirehoseDeliveryError, FirehoseSender } from '../adapters/firehose-sender';
+import type { SendReport } from '../adapters/firehose-sender';
 import { metricsDocument } from '../adapters/metrics';
 import { loadPseudonymisationKey } from '../adapters/pseudonymisation-key';
-import { createPseudonymiser, ingestEvents, packRows } from '../domain';
-import type { IngestResult, Pseudonymise, QuarantineRow } from '../domain';
+import { createPseudonymiser, ingestEvents, packRowGroups } from '../domain';
+import type { Pseudonymise, QuarantineRow } from '../domain';
 
-interface Runtime {
+/** What a batch needs: built once per execution environment in Lambda, passed in by tests. */
+export interface Runtime {
   service: string;
   sender: FirehoseSender;
   pseudonymise: Pseudonymise;
@@ -27,7 +36,10 @@ async function createRuntime(environment: NodeJS.ProcessEnv): Promise<Runtime> {
   const key = await loadPseudonymisationKey(new SSMClient({}), environment.PSEUDONYMISATION_KEY_PARAMETER as string);
   return {
     service: environment.SERVICE_NAME ?? 'analytics-ingest',
-    sender: new FirehoseSender({ client: new FirehoseClient({}), deliveryStreamName: environment.DELIVERY_STREAM_NAME as string }),
+    // Ten attempts (backoff capped at 3 s, well inside the 60 s timeout): a record is
+    // reported failed, and its messages received again after the visibility timeout, only
+    // when Firehose refuses it ten times running.
+    sender: new FirehoseSender({ client: new FirehoseClient({}), deliveryStreamName: environment.DELIVERY_STREAM_NAME as string, maxAttempts: 10 }),
     pseudonymise: createPseudonymiser(key),
   };
 }
@@ -43,20 +55,59 @@ function currentRuntime(): Promise<Runtime> {
   return runtime;
 }
 
-export interface IngestSummary {
-  accepted: number;
-  quarantined: IngestResult['quarantined'];
-  records: number;
+/** One message of Lambda's SQS event: what this handler reads of it. */
+export interface QueueRecord {
+  messageId: string;
+  body: string;
 }
 
-/** Lambda entry point. Throws (so Lambda retries, then the failure queue holds the event) only when Firehose keeps refusing. */
-export const handler = async (event: unknown): Promise<IngestSummary> => {
-  const { service, sender, pseudonymise } = await currentRuntime();
-  const result = ingestEvents([event], { registry: eventRegistry, pseudonymise, receivedAt: new Date() });
+function queueRecords(event: unknown): QueueRecord[] {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records) || records.some((r) => typeof r?.messageId !== 'string' || typeof r?.body !== 'string')) {
+    // Not a batch from the subscription's queue: a wiring mistake, not data to quarantine.
+    throw new TypeError('analytics-ingest expects an SQS event (Records[] with messageId and body) from its subscription queue');
+  }
+  return records as QueueRecord[];
+}
+
+/** The EventBridge event a message carries; a body that is not JSON is passed on as text and quarantined as not-an-event. */
+function eventOf(record: QueueRecord): unknown {
+  try {
+    return JSON.parse(record.body) as unknown;
+  } catch {
+    return record.body;
+  }
+}
+
+/**
+ * Lambda entry point for the subscription queue. Answers which messages to
+ * receive again; throws (the whole batch returns) only when it can't start
+ * (e.g. the key is not set yet) or on a bug.
+ */
+export const handler = async (event: unknown): Promise<SQSBatchResponse> => {
+  const records = queueRecords(event);
+  return ingestBatch(records, await currentRuntime());
+};
+
+/**
+ * Ingests one batch of queue messages and names the ones whose events may not
+ * have reached Firehose.
+ *
+ * @example
+ * ```ts
+ * const { batchItemFailures } = await ingestBatch(event.Records, { service: 'analytics-ingest', sender, pseudonymise });
+ * ```
+ */
+export async function ingestBatch(records: readonly QueueRecord[], { service, sender, pseudonymise }: Runtime): Promise<SQSBatchResponse> {
+  const result = ingestEvents(records.map(eventOf), { registry: eventRegistry, pseudonymise, receivedAt: new Date() });
   for (const { row } of result.rows) {
     if (row.zone === 'quarantine') logQuarantined(row);
   }
-  const report = await sender.send(packRows(result.rows.map((r) => r.line)));
+  const groups = packRowGroups(result.rows.map((r) => r.line));
+  const { report, failedRows } = await send(sender, groups);
+  const batchItemFailures: SQSBatchItemFailure[] = [...new Set([...failedRows].map((row) => (records[row] as QueueRecord).messageId))].map(
+    (itemIdentifier) => ({ itemIdentifier }),
+  );
   const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);
   // EMF goes to stdout unwrapped: the JSON log format would nest a console.log line under "message".
   process.stdout.write(
@@ -64,8 +115,10 @@ export const handler = async (event: unknown): Promise<IngestSummary> => {
       metricsDocument(
         service,
         {
+          BatchMessages: records.length,
           EventsAccepted: result.accepted,
           EventsQuarantined: quarantined,
+          EventsReturnedToQueue: batchItemFailures.length,
           FirehoseRecords: report.records,
           FirehoseBytes: report.bytes,
           FirehoseCalls: report.calls,
@@ -75,8 +128,23 @@ export const handler = async (event: unknown): Promise<IngestSummary> => {
       ),
     )}\n`,
   );
-  return { accepted: result.accepted, quarantined: result.quarantined, records: report.records };
-};
+  return { batchItemFailures };
+}
+
+/** Sends the packed records; on a delivery failure, which rows may not have arrived. */
+async function send(sender: FirehoseSender, groups: ReturnType<typeof packRowGroups>): Promise<{ report: SendReport; failedRows: Set<number> }> {
+  const records = groups.map((group) => group.record);
+  try {
+    return { report: await sender.send(records), failedRows: new Set() };
+  } catch (error) {
+    if (!(error instanceof FirehoseDeliveryError)) throw error;
+    console.error('firehose refused records after retries; their messages return to the queue', { failedRecords: error.failedRecords, errors: error.errors, retryable: error.retryable });
+    const failed = new Set<Uint8Array>(error.failed);
+    const failedRows = new Set(groups.filter((group) => failed.has(group.record)).flatMap((group) => group.rows));
+    const report = error.report ?? { records: records.length, bytes: 0, calls: 0, retriedRecords: 0, attempts: 0 };
+    return { report, failedRows };
+  }
+}
 
 function logQuarantined(row: QuarantineRow): void {
   // The reason is already redacted and the identifiers validated: safe to log.

@@ -156,8 +156,14 @@ describe('roles', () => {
 
     // assess
     expect(firehose).toEqual([
-      { Sid: 'PutOwnStream', Effect: 'Allow', Action: ['firehose:PutRecordBatch', 'firehose:PutRecord'], Resource: [reference(stream.address, 'arn')] },
+      {
+        Sid: 'PutDeliveryStreams',
+        Effect: 'Allow',
+        Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        Resource: [`arn:aws:firehose:eu-west-1:111111111111:deliverystream/${String(stream.values.name)}`],
+      },
     ]);
+    expect(stream.values.name).toBe('kestrel-staging-analytics-ingest-raw-events');
   });
 
   it('the function reads only its own key parameter, decrypting through SSM only', () => {
@@ -166,7 +172,7 @@ describe('roles', () => {
     const decrypt = functionPolicy.find((s) => s.Sid === 'DecryptKeyParameter');
 
     // assess
-    expect(ssm.flatMap((s) => list(s.Resource))).toEqual(['arn:aws:ssm:eu-west-1:111111111111:parameter/kestrel/*/analytics-ingest/pseudonymisation-key']);
+    expect(ssm.flatMap((s) => list(s.Resource))).toEqual(['arn:aws:ssm:eu-west-1:111111111111:parameter/kestrel/staging/analytics-ingest/pseudonymisation-key']);
     expect(decrypt?.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } });
   });
 
@@ -224,6 +230,29 @@ describe('ingest function wiring', () => {
     expect(JSON.parse(String(rule.event_pattern))).toEqual({ source: [{ prefix: 'kestrel.' }] });
     expect(target.retry_policy).toEqual({ maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86_400 });
     expect((target.dead_letter_config as Json).arn).toMatch(/^\$\{aws_sqs_queue\./);
+  });
+
+  it('receives the events in batches of 500 through its queue, answering partial batch failures', () => {
+    // prepare
+    const queue = where(json, 'aws_sqs_queue', 'name', 'kestrel-staging-analytics-ingest-all-business-events-queue');
+    const ingest = onlyResourceOfType(json, 'aws_lambda_function');
+
+    // act
+    const target = onlyResourceOfType(json, 'aws_cloudwatch_event_target').values;
+    const mapping = onlyResourceOfType(json, 'aws_lambda_event_source_mapping').values;
+
+    // assess: 6 × 60 s timeout + 20 s window
+    expect(target.arn).toBe(reference(queue.address, 'arn'));
+    expect(queue.values.visibility_timeout_seconds).toBe(380);
+    expect(JSON.parse(String(queue.values.redrive_policy))).toMatchObject({ maxReceiveCount: 10 });
+    expect(mapping).toMatchObject({
+      function_name: reference(ingest.address, 'arn'),
+      event_source_arn: reference(queue.address, 'arn'),
+      batch_size: 500,
+      maximum_batching_window_in_seconds: 20,
+      function_response_types: ['ReportBatchItemFailures'],
+    });
+    expect(resourcesOfType(json, 'aws_lambda_function_event_invoke_config')).toEqual([]);
   });
 
   it('owns a SecureString key parameter whose value Terraform never manages', () => {

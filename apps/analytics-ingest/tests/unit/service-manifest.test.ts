@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subscriptionPattern } from '@kestrel/service-manifest';
+import { subscriptionDelivery, subscriptionPattern } from '@kestrel/service-manifest';
 import manifest, { pseudonymisationKeyParameter } from '../../service';
 
 describe('analytics-ingest manifest', () => {
@@ -17,12 +17,24 @@ describe('analytics-ingest manifest', () => {
     expect(subscription?.retry).toEqual({ maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 });
   });
 
-  it('lets the function read only its own pseudonymisation key parameter', () => {
+  it('delivers in batches through a queue, so events pack into few Firehose records', () => {
+    // prepare
+    const [subscription] = manifest.consumes;
+
     // act
-    const parameters = manifest.functions.ingest.access.parameters;
+    const delivery = subscription ? subscriptionDelivery(subscription) : undefined;
 
     // assess
-    expect(parameters).toEqual(['/kestrel/*/analytics-ingest/pseudonymisation-key']);
+    expect(delivery).toEqual({ kind: 'queue', batchSize: 500, maximumBatchingWindowSeconds: 20, maxReceiveCount: 10 });
+  });
+
+  it('lets the function read only its own environment\'s key parameter and put to its own stream', () => {
+    // act
+    const { parameters, deliveryStreams } = manifest.functions.ingest.access;
+
+    // assess
+    expect(parameters).toEqual(['/kestrel/{env}/analytics-ingest/pseudonymisation-key']);
+    expect(deliveryStreams).toEqual(['raw-events']);
     expect(pseudonymisationKeyParameter('staging')).toBe('/kestrel/staging/analytics-ingest/pseudonymisation-key');
   });
 });
