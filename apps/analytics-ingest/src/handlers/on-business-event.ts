@@ -9,11 +9,17 @@
  * received again (then dead-lettered after maxReceiveCount). Idempotent in
  * effect: a retried event writes the same row again and the lake
  * deduplicates on `eventId` (`latest_events`).
+ *
+ * Wrapped with `withObservability`: every log line carries the batch's
+ * correlation id (the flow's, when all its events belong to one flow;
+ * otherwise the request id, with `correlation_ids` listing every flow), so a
+ * sign-up can be followed from identity through customers into the lake.
  */
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { eventRegistry } from '@kestrel/contracts';
+import { withObservability } from '@kestrel/observability';
 import { FirehoseDeliveryError, FirehoseSender } from '../adapters/firehose-sender';
 import type { SendReport } from '../adapters/firehose-sender';
 import { metricsDocument } from '../adapters/metrics';
@@ -21,12 +27,23 @@ import { loadPseudonymisationKey } from '../adapters/pseudonymisation-key';
 import { createPseudonymiser, ingestEvents, packRowGroups } from '../domain';
 import type { Pseudonymise, QuarantineRow } from '../domain';
 
+/** Where a batch reports what it could not take as it is (the invocation's structured logger in Lambda). */
+export interface BatchLog {
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
 /** What a batch needs: built once per execution environment in Lambda, passed in by tests. */
 export interface Runtime {
   service: string;
   sender: FirehoseSender;
   pseudonymise: Pseudonymise;
 }
+
+const consoleLog: BatchLog = {
+  warn: (message, extra) => console.warn(message, extra),
+  error: (message, extra) => console.error(message, extra),
+};
 
 const REQUIRED_ENVIRONMENT = ['DELIVERY_STREAM_NAME', 'PSEUDONYMISATION_KEY_PARAMETER'] as const;
 
@@ -84,10 +101,15 @@ function eventOf(record: QueueRecord): unknown {
  * receive again; throws (the whole batch returns) only when it can't start
  * (e.g. the key is not set yet) or on a bug.
  */
-export const handler = async (event: unknown): Promise<SQSBatchResponse> => {
-  const records = queueRecords(event);
-  return ingestBatch(records, await currentRuntime());
-};
+export const handler = withObservability(
+  async (event: unknown, _context, { logger }): Promise<SQSBatchResponse> => {
+    const records = queueRecords(event);
+    const response = await ingestBatch(records, await currentRuntime(), logger);
+    logger.info('batch ingested', { messages: records.length, returnedToQueue: response.batchItemFailures.length });
+    return response;
+  },
+  { service: 'analytics-ingest', functionName: 'ingest' },
+);
 
 /**
  * Ingests one batch of queue messages and names the ones whose events may not
@@ -98,13 +120,17 @@ export const handler = async (event: unknown): Promise<SQSBatchResponse> => {
  * const { batchItemFailures } = await ingestBatch(event.Records, { service: 'analytics-ingest', sender, pseudonymise });
  * ```
  */
-export async function ingestBatch(records: readonly QueueRecord[], { service, sender, pseudonymise }: Runtime): Promise<SQSBatchResponse> {
+export async function ingestBatch(
+  records: readonly QueueRecord[],
+  { service, sender, pseudonymise }: Runtime,
+  log: BatchLog = consoleLog,
+): Promise<SQSBatchResponse> {
   const result = ingestEvents(records.map(eventOf), { registry: eventRegistry, pseudonymise, receivedAt: new Date() });
   for (const { row } of result.rows) {
-    if (row.zone === 'quarantine') logQuarantined(row);
+    if (row.zone === 'quarantine') logQuarantined(log, row);
   }
   const groups = packRowGroups(result.rows.map((r) => r.line));
-  const { report, failedRows } = await send(sender, groups);
+  const { report, failedRows } = await send(sender, groups, log);
   const batchItemFailures: SQSBatchItemFailure[] = [...new Set([...failedRows].map((row) => (records[row] as QueueRecord).messageId))].map(
     (itemIdentifier) => ({ itemIdentifier }),
   );
@@ -132,13 +158,13 @@ export async function ingestBatch(records: readonly QueueRecord[], { service, se
 }
 
 /** Sends the packed records; on a delivery failure, which rows may not have arrived. */
-async function send(sender: FirehoseSender, groups: ReturnType<typeof packRowGroups>): Promise<{ report: SendReport; failedRows: Set<number> }> {
+async function send(sender: FirehoseSender, groups: ReturnType<typeof packRowGroups>, log: BatchLog): Promise<{ report: SendReport; failedRows: Set<number> }> {
   const records = groups.map((group) => group.record);
   try {
     return { report: await sender.send(records), failedRows: new Set() };
   } catch (error) {
     if (!(error instanceof FirehoseDeliveryError)) throw error;
-    console.error('firehose refused records after retries; their messages return to the queue', { failedRecords: error.failedRecords, errors: error.errors, retryable: error.retryable });
+    log.error('firehose refused records after retries; their messages return to the queue', { failedRecords: error.failedRecords, errors: error.errors, retryable: error.retryable });
     const failed = new Set<Uint8Array>(error.failed);
     const failedRows = new Set(groups.filter((group) => failed.has(group.record)).flatMap((group) => group.rows));
     const report = error.report ?? { records: records.length, bytes: 0, calls: 0, retriedRecords: 0, attempts: 0 };
@@ -146,7 +172,7 @@ async function send(sender: FirehoseSender, groups: ReturnType<typeof packRowGro
   }
 }
 
-function logQuarantined(row: QuarantineRow): void {
+function logQuarantined(log: BatchLog, row: QuarantineRow): void {
   // The reason is already redacted and the identifiers validated: safe to log.
-  console.warn('event quarantined', { source: row.source, detailType: row.detailType, version: row.version, eventId: row.eventId, reason: row.reason });
+  log.warn('event quarantined', { source: row.source, detailType: row.detailType, version: row.version, eventId: row.eventId, reason: row.reason });
 }

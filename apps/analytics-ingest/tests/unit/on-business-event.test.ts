@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import { FirehoseSender } from '../../src/adapters/firehose-sender';
@@ -37,6 +38,21 @@ const eventIdOf = (record: QueueRecord) => (JSON.parse(record.body) as { detail:
 function signIn(n: number) {
   return eventBridgeEvent(UserSignedInV1, { userId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, clientId: 'web', method: 'password', signedInAt: '2026-01-15T09:00:00.000Z' });
 }
+
+/** The parts of Lambda's context the observability wrapper reads. */
+const lambdaContext = (awsRequestId: string) => ({ awsRequestId, functionName: 'kestrel-staging-analytics-ingest-ingest' }) as Context;
+
+/** A batch log that keeps what it was told. */
+function memoryLog() {
+  const entries: { level: 'warn' | 'error'; message: string; extra: Record<string, unknown> }[] = [];
+  return {
+    entries,
+    warn: (message: string, extra: Record<string, unknown>) => void entries.push({ level: 'warn', message, extra }),
+    error: (message: string, extra: Record<string, unknown>) => void entries.push({ level: 'error', message, extra }),
+  };
+}
+
+afterEach(() => vi.restoreAllMocks());
 
 describe('ingest handler: an SQS batch of EventBridge events', () => {
   it('delivers every event of a clean batch and reports no failures', async () => {
@@ -77,11 +93,17 @@ describe('ingest handler: an SQS batch of EventBridge events', () => {
     const records = [message('not json at all'), message({ source: 'kestrel.billing', 'detail-type': 'InvoicePaid', detail: { metadata: { version: 1 }, data: {} } })];
     const firehose = firehoseRefusing();
 
+    const log = memoryLog();
+
     // act
-    const response = await ingestBatch(records, runtime(firehose));
+    const response = await ingestBatch(records, runtime(firehose), log);
 
     // assess
     expect(response).toEqual({ batchItemFailures: [] });
+    expect(log.entries.map((entry) => [entry.level, entry.message, (entry.extra.reason as { code: string }).code]).sort()).toEqual([
+      ['warn', 'event quarantined', 'not-an-event'],
+      ['warn', 'event quarantined', 'unknown-contract'],
+    ]);
     const rows = firehose.accepted.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { zone: string; reason: { code: string } });
     expect(rows.map((row) => [row.zone, row.reason.code]).sort()).toEqual([
       ['quarantine', 'not-an-event'],
@@ -89,11 +111,23 @@ describe('ingest handler: an SQS batch of EventBridge events', () => {
     ]);
   });
 
-  it('refuses an event that is not an SQS batch, naming what it expects', async () => {
+  it('refuses an event that is not an SQS batch, naming what it expects, in a log line carrying the correlation id', async () => {
+    // prepare: the structured logger writes one JSON object per line
+    const lines: Record<string, unknown>[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const event = signIn(1);
+
     // act
-    const invoke = handler(signIn(1));
+    const invoke = handler(event, lambdaContext('request-1'));
 
     // assess
     await expect(invoke).rejects.toThrow('analytics-ingest expects an SQS event (Records[] with messageId and body) from its subscription queue');
+    const failure = lines.find((line) => line.message === 'invocation failed');
+    expect(failure).toMatchObject({ service: 'analytics-ingest', function: 'ingest', correlation_id: event.detail.metadata.correlationId });
   });
 });
