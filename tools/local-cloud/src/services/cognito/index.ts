@@ -10,12 +10,19 @@
  *   so every kind points at a small dispatcher here, which reads the pool's own
  *   `LambdaConfig` and invokes that function through the Lambda peer —
  *   per-pool triggers, as in AWS.
+ * - Where cognito-local falls short of AWS, the dispatcher and the API answers
+ *   make up for it: pools whose pre token generation is `V2_0`/`V3_0` get the
+ *   V2 event with the user's groups, and the answer's claims land in the ID
+ *   *and* the access token (`pre-token-v2.ts`); users created by the migration
+ *   trigger get a `sub`, which cognito-local leaves out.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import {
+  AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
@@ -37,8 +44,28 @@ import type { SupervisedProcess } from '../../processes/supervisor';
 import { startCognitoLocal } from './cognito-local-process';
 import { EMULATED_TRIGGERS, groupInput, userPoolClientInput, userPoolInput } from './user-pool-config';
 import type { EmulatedTrigger } from './user-pool-config';
+import { finishTokens, toCognitoLocalAnswer, v2Event } from './pre-token-v2';
+import type { GroupInfo } from './pre-token-v2';
 
 const LOCAL_ARN = /arn:aws:cognito-idp:local:local:/g;
+
+/** API answers that carry tokens (and so may need the V2 access-token changes). */
+const TOKEN_OPERATIONS = new Set(['InitiateAuth', 'AdminInitiateAuth', 'RespondToAuthChallenge', 'AdminRespondToAuthChallenge']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * cognito-local 5.3 creates a migrated user from the function's `userAttributes` alone, so the user
+ * has no `sub` and every later trigger and token lacks it. Cognito assigns the sub itself (a
+ * function cannot choose it), so we add a new one to the answer before cognito-local saves the user.
+ */
+function withAssignedSub(payload: unknown): unknown {
+  if (!isRecord(payload) || !isRecord(payload.response)) return payload;
+  const attributes = isRecord(payload.response.userAttributes) ? payload.response.userAttributes : {};
+  return { ...payload, response: { ...payload.response, userAttributes: { ...attributes, sub: randomUUID() } } };
+}
 
 /** Triggers whose absence cognito-local handles as "no customisation" when we echo the event back. */
 const ECHO_WHEN_ABSENT: ReadonlySet<EmulatedTrigger> = new Set(['PreSignUp', 'PostConfirmation', 'PostAuthentication', 'PreTokenGeneration']);
@@ -71,10 +98,24 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
     return UserPool?.LambdaConfig ?? {};
   }
 
+  /** The user's groups, read from cognito-local as AWS reads them for the V2 event. */
+  async function groupsOf(userPoolId: string, userName: string): Promise<GroupInfo[]> {
+    const groups: GroupInfo[] = [];
+    let token: string | undefined;
+    do {
+      const page = await ready().client.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: userName, NextToken: token }));
+      for (const group of page.Groups ?? []) if (group.GroupName) groups.push({ name: group.GroupName, precedence: group.Precedence, roleArn: group.RoleArn });
+      token = page.NextToken;
+    } while (token);
+    return groups;
+  }
+
   /** Answers cognito-local's Lambda `Invoke` (SDK v2, REST-JSON) for trigger `trigger`. */
   async function dispatch(trigger: EmulatedTrigger, event: Record<string, unknown>): Promise<{ payload: unknown; functionError?: string }> {
     const userPoolId = String(event.userPoolId ?? '');
     const config = await poolLambdaConfig(userPoolId);
+    const tokenVersion = trigger === 'PreTokenGeneration' ? config.PreTokenGenerationConfig?.LambdaVersion : undefined;
+    const v2 = tokenVersion === 'V2_0' || tokenVersion === 'V3_0';
     const functionArn = trigger === 'PreTokenGeneration' ? (config.PreTokenGenerationConfig?.LambdaArn ?? config.PreTokenGeneration) : config[trigger];
     if (!functionArn) {
       triggerLog.push({ trigger, userPoolId, outcome: 'not configured' });
@@ -82,12 +123,17 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       // for the others an error makes cognito-local fall back to its built-in behaviour.
       return ECHO_WHEN_ABSENT.has(trigger) ? { payload: event } : { payload: { errorMessage: `no ${trigger} trigger on ${userPoolId}` }, functionError: 'Unhandled' };
     }
-    // cognito-local fills in region "local"; triggers see what AWS would send.
-    const awsEvent = { ...event, region: context.region };
     try {
+      // cognito-local fills in region "local"; triggers see what AWS would send.
+      const awsEvent = v2
+        ? v2Event(event, await groupsOf(userPoolId, String(event.userName ?? '')), { region: context.region, version: tokenVersion === 'V3_0' ? '3' : '2' })
+        : { ...event, region: context.region };
       const result = await context.peers.lambda().invoke(functionArn, awsEvent, { invocationType: 'RequestResponse' });
-      triggerLog.push({ trigger, userPoolId, functionArn, outcome: result.functionError ? `error (${result.functionError})` : 'ok' });
-      return { payload: result.payload, functionError: result.functionError };
+      triggerLog.push({ trigger, userPoolId, functionArn, outcome: result.functionError ? `error (${result.functionError})` : v2 ? 'ok (V2 event)' : 'ok' });
+      if (result.functionError) return { payload: result.payload, functionError: result.functionError };
+      if (v2) return { payload: toCognitoLocalAnswer(result.payload) };
+      if (trigger === 'UserMigration') return { payload: withAssignedSub(result.payload) };
+      return { payload: result.payload };
     } catch (error) {
       const message = (error as Error).message;
       triggerLog.push({ trigger, userPoolId, functionArn, outcome: `failed: ${message}` });
@@ -146,7 +192,13 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       // cognito-local says InvalidPasswordException for a wrong password; AWS says this (InvalidPasswordException is for password policy).
       throw new AwsServiceError('NotAuthorizedException', 'Incorrect username or password.');
     }
-    const body = Buffer.from(awsArn(text, request.region));
+    let answer = text;
+    if (response.status === 200 && TOKEN_OPERATIONS.has(request.operation ?? '') && answer.includes('"AuthenticationResult"')) {
+      // A V2 pre token generation answer left the access token's changes in the ID token: apply them now.
+      const finished = finishTokens(JSON.parse(answer) as Record<string, unknown>);
+      if (finished.changed) answer = JSON.stringify(finished.body);
+    }
+    const body = Buffer.from(awsArn(answer, request.region));
     return { status: response.status, headers: { ...response.headers, 'content-length': String(body.length) }, body };
   }
 
