@@ -1,5 +1,6 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, type CursorScope } from '@kestrel/http-api';
 import {
   createItem,
   itemVersion,
@@ -15,7 +16,6 @@ import type { Customers, EventOrigin, Page, PageRequest } from '../application/p
 import { withoutVersion, type Customer } from '../domain/customer';
 import type { DomainEvent } from '../domain/events';
 import { searchableName } from '../domain/name-search';
-import { decodeCursor, encodeCursor, type CursorShape } from './cursor';
 import { outboxItems } from './outbox';
 import { CustomerEntity, customerCodec, NAME_INDEX, nameIndexPartition, PREFERRED_INDEX, PREFERRED_PARTITION } from './table';
 
@@ -121,12 +121,13 @@ export class CustomerRepository implements Customers {
 
   private async query(operation: string, index: typeof NAME_INDEX | typeof PREFERRED_INDEX, partition: string, page: PageRequest): Promise<Page<Customer>> {
     const { partitionKey, sortKey } = keyAttributes[index];
-    const shape: CursorShape = {
-      attributes: ['PK', 'SK', partitionKey, sortKey],
+    const attributes = ['PK', 'SK', partitionKey, sortKey];
+    const scope: CursorScope = {
+      attributes,
       fixed: { [partitionKey]: partition, SK: 'PROFILE' },
       check: (key) => profileCursorProblem(key, sortKey),
     };
-    const exclusiveStartKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor, shape);
+    const exclusiveStartKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope);
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -147,7 +148,7 @@ export class CustomerRepository implements Customers {
     const more = items.length > page.limit;
     return {
       items: shown.map(toCustomer),
-      ...(more && last !== undefined ? { nextCursor: encodeCursor(pick(last, ['PK', 'SK', partitionKey, sortKey])) } : {}),
+      ...(more && last !== undefined ? { nextCursor: encodeCursor(last, attributes) } : {}),
     };
   }
 
@@ -167,10 +168,6 @@ function toCustomer(item: Item): Customer {
     throw new ItemValidationError('Customer', [{ attribute: 'version', message: 'is missing' }], { PK: String(item.PK), SK: String(item.SK) });
   }
   return { ...customerCodec.fromItem(item), version };
-}
-
-function pick(item: Item, names: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

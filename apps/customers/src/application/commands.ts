@@ -122,7 +122,7 @@ export async function createCustomer(services: Services, request: CreateCustomer
  *
  * @example
  * ```ts
- * const { created } = await registerCustomer(services, event.detail.data, { ...causedBy(event) });
+ * const { created } = await registerCustomer(services, event.detail.data, observability.eventMetadata());
  * ```
  */
 export async function registerCustomer(services: Services, registration: Registration, origin: EventOrigin): Promise<{ created: boolean }> {

@@ -1,22 +1,9 @@
+import type { EventOrigin, Page, PageRequest } from '@kestrel/http-api';
 import type { Customer } from '../domain/customer';
 import type { DomainEvent } from '../domain/events';
 
-/** Where a change came from; copied into the metadata of the events it publishes. */
-export interface EventOrigin {
-  readonly correlationId: string;
-  readonly causationId: string;
-  readonly traceparent?: string;
-}
-
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextCursor?: string;
-}
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
-}
+/** Where a change came from (copied into its events' metadata), and pages of query results. */
+export type { EventOrigin, Page, PageRequest };
 
 /**
  * The customers store as the use cases need it (implemented by `CustomerRepository`).

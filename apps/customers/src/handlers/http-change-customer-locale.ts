@@ -1,10 +1,13 @@
 // PUT /customers/{customerId}/locale — ChangeCustomerLocale. Body: { "locale": "fr-FR" }.
+import { withObservability } from '@kestrel/observability';
 import * as z from 'zod';
 import { singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { localeSchema } from '../domain/values';
 
-export const handler = singleCommandRoute(servicesFromEnvironment(), {
+const route = singleCommandRoute(servicesFromEnvironment(), {
   body: z.strictObject({ locale: localeSchema }),
   command: ({ locale }) => ({ type: 'ChangeCustomerLocale', locale }),
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-change-customer-locale' });

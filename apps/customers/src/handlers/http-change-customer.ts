@@ -4,12 +4,14 @@
 // The parts that hold are written as one new version; the parts a rule refuses are reported:
 // 200 { customer, outcomes } when anything applied or nothing needed to change, 409 listing
 // `rejected` when every requested change was refused (nothing written).
+import { readRequest } from '@kestrel/http-api';
+import { withObservability } from '@kestrel/observability';
 import * as z from 'zod';
 import { changeCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
 import { refused, rejectedOf } from '../adapters/http/command-route';
-import { readRequest } from '../adapters/http/request';
-import { customerResult, httpRoute } from '../adapters/http/route';
+import { ifMatchHeader } from '../adapters/http/etag';
+import { customerResult, customersRoute } from '../adapters/http/route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import type { CustomerCommand, DetailsChange } from '../domain/commands';
 import { DETAIL_FIELDS } from '../domain/customer';
@@ -30,9 +32,11 @@ const body = z
   })
   .refine((change) => Object.keys(change).length > 0, { message: `name at least one change: ${[...DETAIL_FIELDS, 'locale', 'preferred'].join(', ')}` });
 
-export const handler = httpRoute(async (event, origin) => {
+const route = customersRoute(async (event, origin) => {
   const actor = actorFrom(event);
-  const { path, body: change, precondition } = readRequest(event, { path: { customerId: customerIdSchema }, body, ifMatch: true });
+  const request = readRequest(event, { path: { customerId: customerIdSchema }, headers: { 'if-match': ifMatchHeader }, body });
+  const { path, body: change } = request;
+  const precondition = request.headers['if-match'];
 
   const commands: CustomerCommand[] = [];
   const details = Object.fromEntries(DETAIL_FIELDS.filter((field) => field in change).map((field) => [field, change[field]])) as DetailsChange;
@@ -53,3 +57,5 @@ export const handler = httpRoute(async (event, origin) => {
   const { headers } = customerResult(result.customer);
   return { status: 200, headers, body: { customer: result.customer, outcomes: result.outcomes.map(({ command, status }) => ({ command, status })), rejected } };
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-change-customer' });

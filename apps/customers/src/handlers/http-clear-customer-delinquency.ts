@@ -1,9 +1,12 @@
 // DELETE /customers/{customerId}/delinquency — ClearDelinquency (staff). No body.
+import { withObservability } from '@kestrel/observability';
 import { noBody, singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 
-export const handler = singleCommandRoute(servicesFromEnvironment(), {
+const route = singleCommandRoute(servicesFromEnvironment(), {
   body: noBody,
   optionalBody: true,
   command: () => ({ type: 'ClearDelinquency' }),
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-clear-customer-delinquency' });

@@ -1,11 +1,11 @@
 // POST /customers — CreateCustomer. A customer creates their own profile (customerId defaults to
 // their token's customerId claim); staff name the user id. 201 with Location and ETag; 409 when it exists.
+import { readRequest, validationProblem } from '@kestrel/http-api';
+import { withObservability } from '@kestrel/observability';
 import * as z from 'zod';
 import { createCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
-import { validationProblem } from '../adapters/http/problem';
-import { readRequest } from '../adapters/http/request';
-import { customerResult, httpRoute } from '../adapters/http/route';
+import { customerResult, customersRoute } from '../adapters/http/route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { customerIdSchema, emailSchema, localeSchema, personNameSchema, phoneNumberSchema } from '../domain/values';
 
@@ -20,7 +20,7 @@ const body = z.strictObject({
   locale: localeSchema,
 });
 
-export const handler = httpRoute(async (event, origin) => {
+const route = customersRoute(async (event, origin) => {
   const actor = actorFrom(event);
   const { body: input } = readRequest(event, { body });
   const customerId = input.customerId ?? (actor.kind === 'customer' ? actor.customerId : undefined);
@@ -28,3 +28,5 @@ export const handler = httpRoute(async (event, origin) => {
   const customer = await createCustomer(services, { actor, customer: { ...input, customerId }, origin });
   return customerResult(customer, 201, { location: `/customers/${customer.customerId}` });
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-create-customer' });

@@ -1,16 +1,19 @@
 // GET /customers/{customerId} — GetCustomer. The profile, with its version as ETag (send it back
 // in If-Match to make a command conditional). Customers read their own profile; staff any.
+import { readRequest } from '@kestrel/http-api';
+import { withObservability } from '@kestrel/observability';
 import { getCustomer } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
-import { readRequest } from '../adapters/http/request';
-import { customerResult, httpRoute } from '../adapters/http/route';
+import { customerResult, customersRoute } from '../adapters/http/route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { customerIdSchema } from '../domain/values';
 
 const services = servicesFromEnvironment();
 
-export const handler = httpRoute(async (event) => {
+const route = customersRoute(async (event) => {
   const actor = actorFrom(event);
   const { path } = readRequest(event, { path: { customerId: customerIdSchema } });
   return customerResult(await getCustomer(services, actor, path.customerId));
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-get-customer' });

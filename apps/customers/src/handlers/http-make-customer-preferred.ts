@@ -1,10 +1,13 @@
 // PUT /customers/{customerId}/preferred — MakeCustomerPreferred (staff). No body (or {}).
 // 409 `customer-delinquent` while the customer is delinquent.
+import { withObservability } from '@kestrel/observability';
 import { noBody, singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 
-export const handler = singleCommandRoute(servicesFromEnvironment(), {
+const route = singleCommandRoute(servicesFromEnvironment(), {
   body: noBody,
   optionalBody: true,
   command: () => ({ type: 'MakeCustomerPreferred' }),
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-make-customer-preferred' });

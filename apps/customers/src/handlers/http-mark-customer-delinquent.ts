@@ -1,10 +1,13 @@
 // PUT /customers/{customerId}/delinquency — MarkCustomerDelinquent (staff). Body: { "reason": "Invoice 42 unpaid" }.
+import { withObservability } from '@kestrel/observability';
 import * as z from 'zod';
 import { singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { delinquencyReasonSchema } from '../domain/values';
 
-export const handler = singleCommandRoute(servicesFromEnvironment(), {
+const route = singleCommandRoute(servicesFromEnvironment(), {
   body: z.strictObject({ reason: delinquencyReasonSchema }),
   command: ({ reason }) => ({ type: 'MarkCustomerDelinquent', reason }),
 });
+
+export const handler = withObservability(route, { service: 'customers', functionName: 'http-mark-customer-delinquent' });

@@ -1,6 +1,6 @@
 // Real API Gateway HTTP API payload 2.0 events (as a JWT-authorised route delivers them) and
 // helpers to load the handlers against a test table.
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
 export type Claims = Record<string, string>;
 
@@ -76,13 +76,23 @@ export function httpEvent(input: RequestInput): APIGatewayProxyEventV2WithJWTAut
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
-export type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer) => Promise<APIGatewayProxyStructuredResultV2>;
+export type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The Lambda context a deployed handler gets (withObservability reads the request id from it). */
+export function lambdaContext(): Context {
+  return { awsRequestId: crypto.randomUUID(), functionName: 'customers-test', functionVersion: '$LATEST' } as Context;
+}
 
 /** A response with its JSON body parsed. */
 export async function call(handler: HttpHandler, input: RequestInput) {
-  const response = await handler(httpEvent(input));
+  const response = await handler(httpEvent(input), lambdaContext());
   const headers = (response.headers ?? {}) as Record<string, string>;
   return { status: response.statusCode ?? 0, headers, body: response.body === undefined ? undefined : (JSON.parse(response.body) as Record<string, unknown>) };
+}
+
+/** An event handler callable with the event alone, as the tests deliver events. */
+function withContext<R>(handler: (event: unknown, context: Context) => Promise<R>): (event: unknown) => Promise<R> {
+  return (event) => handler(event, lambdaContext());
 }
 
 /** Points the handlers' SDK clients at DynamoDB Local and the table, then imports them. */
@@ -102,6 +112,6 @@ export async function loadHandlers(endpoint: string, tableName: string) {
     clearDelinquency: (await import('../../src/handlers/http-clear-customer-delinquency')).handler,
     getCustomer: (await import('../../src/handlers/http-get-customer')).handler,
     findCustomers: (await import('../../src/handlers/http-find-customers')).handler,
-    onUserRegistered: (await import('../../src/handlers/on-user-registered')).handler,
+    onUserRegistered: withContext((await import('../../src/handlers/on-user-registered')).handler),
   };
 }

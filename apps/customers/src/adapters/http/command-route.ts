@@ -1,12 +1,12 @@
+import { HttpProblem, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
 import * as z from 'zod';
 import { changeCustomer } from '../../application/commands';
 import type { Services } from '../../application/ports';
 import type { CustomerCommand, Outcome } from '../../domain/commands';
 import { customerIdSchema } from '../../domain/values';
 import { actorFrom } from './auth';
-import { HttpProblem } from './problem';
-import { readRequest } from './request';
-import { customerResult, httpRoute, type HttpHandler } from './route';
+import { ifMatchHeader } from './etag';
+import { customerResult, customersRoute } from './route';
 
 /** The rejected parts of a request, as problem extension members and response fields. */
 export function rejectedOf(outcomes: readonly Outcome[]) {
@@ -34,7 +34,7 @@ export function refused(outcomes: readonly Outcome[]): HttpProblem {
  *
  * @example
  * ```ts
- * export const handler = singleCommandRoute(services, {
+ * const route = singleCommandRoute(services, {
  *   body: z.strictObject({ locale: localeSchema }),
  *   command: ({ locale }) => ({ type: 'ChangeCustomerLocale', locale }),
  * });
@@ -43,15 +43,16 @@ export function refused(outcomes: readonly Outcome[]): HttpProblem {
 export function singleCommandRoute<B extends z.ZodType>(
   services: Services,
   options: { body: B; optionalBody?: boolean; command: (body: z.output<B>) => CustomerCommand },
-): HttpHandler {
-  return httpRoute(async (event, origin) => {
+): HttpRouteHandler {
+  return customersRoute(async (event, origin) => {
     const actor = actorFrom(event);
-    const { path, body, precondition } = readRequest(event, {
+    const { path, body, headers } = readRequest(event, {
       path: { customerId: customerIdSchema },
+      headers: { 'if-match': ifMatchHeader },
       body: options.body,
       optionalBody: options.optionalBody ?? false,
-      ifMatch: true,
     });
+    const precondition = headers['if-match'];
     const command = options.command(body as z.output<B>);
     const result = await changeCustomer(services, { actor, customerId: path.customerId, commands: [command], origin, ...(precondition ? { precondition } : {}) });
     if (result.outcomes.some((outcome) => outcome.status === 'rejected')) throw refused(result.outcomes);

@@ -1,5 +1,6 @@
+import { fieldErrorsOf, HttpProblem, validationProblem } from '@kestrel/http-api';
+import * as z from 'zod';
 import type { VersionPrecondition } from '../../application/commands';
-import { validationProblem } from './problem';
 
 /**
  * The strong ETag of a customer version: `"7"`. Clients send it back in `If-Match` to make a
@@ -36,3 +37,20 @@ export function parseIfMatch(header: string | undefined): VersionPrecondition | 
   }
   return { kind: 'versions', versions };
 }
+
+/**
+ * The `If-Match` header as `readRequest` reads it (`headers: { 'if-match': ifMatchHeader }`):
+ * the version precondition, or undefined without the header.
+ */
+export const ifMatchHeader = z
+  .string()
+  .optional()
+  .transform((header, context): VersionPrecondition | undefined => {
+    try {
+      return parseIfMatch(header);
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      for (const { message } of fieldErrorsOf(error)) context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+  });

@@ -1,7 +1,7 @@
 import { CustomerCreatedV1, eventRegistry, parseEvent } from '@kestrel/contracts';
 import { AlreadyExistsError, StaleVersionError } from '@kestrel/table-keys';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../../src/adapters/cursor';
+import { InvalidCursorError } from '@kestrel/http-api';
 import { CustomerRepository } from '../../../src/adapters/customer-repository';
 import { createCustomer, decide, type CustomerCommand } from '../../../src/domain/commands';
 import type { Customer } from '../../../src/domain/customer';

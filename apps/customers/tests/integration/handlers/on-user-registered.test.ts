@@ -54,6 +54,27 @@ describe('on-user-registered', () => {
     expect(detail.metadata).toMatchObject({ correlationId: 'signup-42', causationId: (event.detail.metadata as { eventId: string }).eventId });
   });
 
+  it('continues the registration\'s flow: the outbox item carries the incoming correlation id, is caused by the event and continues its trace', async () => {
+    // Prepare
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const event = delivered({}, {});
+    const metadata = event.detail.metadata as { correlationId: string; eventId: string; traceparent?: string };
+    metadata.correlationId = `signup-${crypto.randomUUID()}`;
+    metadata.traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    const userId = (event.detail.data as { userId: string }).userId;
+
+    // Act
+    await handlers.onUserRegistered(event);
+
+    // Assess
+    const { created } = await itemsFor(userId);
+    const outgoing = JSON.parse(String(created[0]?.detail)) as { metadata: { correlationId: string; causationId: string; traceparent?: string } };
+    expect(outgoing.metadata.correlationId).toBe(metadata.correlationId);
+    expect(outgoing.metadata.causationId).toBe(metadata.eventId);
+    expect(outgoing.metadata.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(outgoing.metadata.traceparent).not.toBe(metadata.traceparent);
+  });
+
   it('delivered twice — one after the other and concurrently — every event makes one customer and one CustomerCreated', async () => {
     // Prepare
     const events = Array.from({ length: 6 }, (_, index) => delivered({ givenName: `User${index}` }));

@@ -1,9 +1,7 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { claimGroups } from '../../../src/adapters/http/auth';
+import { claimGroups, fieldErrors, HttpProblem } from '@kestrel/http-api';
 import { etagOf, parseIfMatch } from '../../../src/adapters/http/etag';
-import { HttpProblem } from '../../../src/adapters/http/problem';
-import { fieldErrors } from '../../../src/adapters/http/validation';
 
 describe('claimGroups', () => {
   it.each<[unknown, string[]]>([
