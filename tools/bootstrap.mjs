@@ -13,8 +13,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command, ...args] = process.argv.slice(2);
 
 const commands = {
-  // Synthesize every stack and run it offline behind one AWS-compatible endpoint.
-  start: ['npx', ['tsx', 'tools/local-cloud/src/cli.ts', ...args]],
+  // Synthesize every stack and run it offline behind one AWS-compatible endpoint. One Node process
+  // with tsx's loader, not npx → tsx wrappers: each idle wrapper held ~70 MB for the whole session.
+  start: [process.execPath, ['--import', 'tsx', 'tools/local-cloud/src/cli.ts', ...args]],
   // Lint, typecheck, unit + integration tests and synth assertions of every project.
   test: ['npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', 'synth', '--parallel=2', '--outputStyle=stream', ...args]],
 };

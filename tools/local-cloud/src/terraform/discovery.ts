@@ -69,7 +69,58 @@ export function findSynthProjects(repoRoot: string): Array<{ name: string; root:
   return projects;
 }
 
-/** Every stack of every synth project, in apply order. */
+/** Every stack of every synth project, in apply order (see {@link orderBySsmParameters}). */
 export function discoverWorkspaceStacks(repoRoot: string, environment: string): DiscoveredStack[] {
-  return findSynthProjects(repoRoot).flatMap((project) => discoverStacks([project.outDir], environment).map((stack) => ({ ...stack, project: project.root })));
+  return orderBySsmParameters(
+    findSynthProjects(repoRoot).flatMap((project) => discoverStacks([project.outDir], environment).map((stack) => ({ ...stack, project: project.root }))),
+  );
+}
+
+type StackDocument = {
+  resource?: { aws_ssm_parameter?: Record<string, { name?: unknown }> };
+  data?: { aws_ssm_parameter?: Record<string, { name?: unknown }> };
+};
+
+/** SSM parameter names a stack publishes (resources) and reads (data sources); only literal names count. */
+export function ssmParameterEdges(stackDir: string): { writes: string[]; reads: string[] } {
+  const document = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as StackDocument;
+  const names = (blocks: Record<string, { name?: unknown }> | undefined) =>
+    Object.values(blocks ?? {})
+      .map((block) => block.name)
+      .filter((name): name is string => typeof name === 'string' && !name.includes('${'));
+  return { writes: names(document.resource?.aws_ssm_parameter), reads: names(document.data?.aws_ssm_parameter) };
+}
+
+/**
+ * Cross-stack values travel through SSM parameters read by name, so a stack
+ * must be applied after every stack that publishes a parameter it reads (the
+ * identity stack publishes its pool's issuer before customers' HTTP API reads
+ * it). Orders stacks topologically by those edges, keeping the discovery
+ * order otherwise; a cycle is an error naming the stacks in it.
+ *
+ * @example
+ * orderBySsmParameters([customers, identity, platform]) // [platform, identity, customers]
+ */
+export function orderBySsmParameters(stacks: readonly DiscoveredStack[], edgesOf = ssmParameterEdges): DiscoveredStack[] {
+  const edges = new Map(stacks.map((stack) => [stack.name, edgesOf(stack.dir)]));
+  const publisher = new Map<string, string>();
+  for (const stack of stacks) for (const name of edges.get(stack.name)!.writes) publisher.set(name, stack.name);
+  const dependsOn = new Map(
+    stacks.map((stack) => [
+      stack.name,
+      new Set(edges.get(stack.name)!.reads.flatMap((name) => (publisher.has(name) && publisher.get(name) !== stack.name ? [publisher.get(name)!] : []))),
+    ]),
+  );
+  const ordered: DiscoveredStack[] = [];
+  const done = new Set<string>();
+  while (ordered.length < stacks.length) {
+    const next = stacks.find((stack) => !done.has(stack.name) && [...dependsOn.get(stack.name)!].every((dependency) => done.has(dependency)));
+    if (!next) {
+      const stuck = stacks.filter((stack) => !done.has(stack.name)).map((stack) => stack.name);
+      throw new Error(`Stacks read each other's SSM parameters in a cycle, so none can be applied first: ${stuck.join(', ')}`);
+    }
+    ordered.push(next);
+    done.add(next.name);
+  }
+  return ordered;
 }
