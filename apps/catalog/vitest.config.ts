@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['@kestrel/testing/dynamodb-local/global-setup'],
+          // Handlers run inside withObservability: keep its log lines and metric lines out of the test output.
+          env: { LOG_LEVEL: 'SILENT', KESTREL_METRICS: 'off' },
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

@@ -9,6 +9,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreCollectionChangedV1 } from '@kestrel/contracts';
+import { decodeCursor, encodeCursor, type CursorScope, type Page, type PageRequest } from '@kestrel/http-api';
 import {
   createItem,
   ItemValidationError,
@@ -22,7 +23,6 @@ import {
 import { eventParts, membershipWrites, planWrites, type ChangeReason, type CollectionChangePlan, type MembershipWrite } from '../domain/collection';
 import type { Product, ProductDecision, ProductStatus } from '../domain/product';
 import type { Store } from '../domain/store';
-import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
 import { outboxItemFor, type EventOrigin } from './outbox';
 import {
   CARRIED_INDEX,
@@ -45,14 +45,7 @@ import {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextCursor?: string;
-}
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
-}
+export type { Page, PageRequest };
 
 /** A change another writer got in first (stale version, pending marker, concurrent transaction): read again and retry. */
 export class ConcurrentChangeError extends Error {
@@ -442,11 +435,13 @@ export class CatalogRepository {
   ): Promise<{ items: Item[]; nextCursor?: string }> {
     const { partitionKey, sortKey } = keyAttributes[index];
     const attributes = index === 'table' ? ['PK', 'SK'] : ['PK', 'SK', partitionKey, sortKey];
-    const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor, { attributes, partition: { [partitionKey]: partition } });
-    if (start !== undefined && options.sortKeyPrefix !== undefined && !start[sortKey]?.startsWith(options.sortKeyPrefix)) {
-      throw new InvalidCursorError('it belongs to another query');
-    }
     const prefix = options.sortKeyPrefix;
+    const scope: CursorScope = {
+      attributes,
+      fixed: { [partitionKey]: partition },
+      check: (key) => (prefix !== undefined && !key[sortKey]?.startsWith(prefix) ? 'it belongs to another query' : undefined),
+    };
+    const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope);
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -467,7 +462,7 @@ export class CatalogRepository {
     const last = shown.at(-1);
     return {
       items: shown,
-      ...(items.length > page.limit && last !== undefined ? { nextCursor: encodeCursor(Object.fromEntries(attributes.map((name) => [name, last[name]]))) } : {}),
+      ...(items.length > page.limit && last !== undefined ? { nextCursor: encodeCursor(last, attributes) } : {}),
     };
   }
 

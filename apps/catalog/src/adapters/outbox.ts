@@ -1,4 +1,5 @@
 import { buildPutEventsEntry, type AnyEventContract } from '@kestrel/contracts';
+import type { EventOrigin } from '@kestrel/http-api';
 import { outboxItem, type Item } from '@kestrel/table-keys';
 
 export const PRODUCER = 'catalog';
@@ -7,11 +8,7 @@ export const PRODUCER = 'catalog';
 const PIPE_DECIDES_THE_BUS = 'outbox';
 
 /** Where a change came from; copied into the metadata of the events it publishes. */
-export interface EventOrigin {
-  readonly correlationId: string;
-  readonly causationId: string;
-  readonly traceparent?: string;
-}
+export type { EventOrigin };
 
 /** An event to publish: a contract and its data. */
 export interface PendingEvent {

@@ -1,4 +1,5 @@
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { createStoreRoute } from '../adapters/http/routes';
 
-export const handler = createStoreRoute(servicesFromEnvironment());
+export const handler = withObservability(createStoreRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-create-store' });

@@ -1,4 +1,5 @@
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { findProductsRoute } from '../adapters/http/routes';
 
-export const handler = findProductsRoute(servicesFromEnvironment());
+export const handler = withObservability(findProductsRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-find-products' });

@@ -1,4 +1,5 @@
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { getProductRoute } from '../adapters/http/routes';
 
-export const handler = getProductRoute(servicesFromEnvironment());
+export const handler = withObservability(getProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-product' });

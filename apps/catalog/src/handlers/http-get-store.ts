@@ -1,4 +1,5 @@
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { getStoreRoute } from '../adapters/http/routes';
 
-export const handler = getStoreRoute(servicesFromEnvironment());
+export const handler = withObservability(getStoreRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-store' });

@@ -1,4 +1,5 @@
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { listProductStoresRoute } from '../adapters/http/routes';
 
-export const handler = listProductStoresRoute(servicesFromEnvironment());
+export const handler = withObservability(listProductStoresRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-list-product-stores' });

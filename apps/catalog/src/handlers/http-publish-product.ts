@@ -1,4 +1,5 @@
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { publishProductRoute } from '../adapters/http/routes';
 
-export const handler = publishProductRoute(servicesFromEnvironment());
+export const handler = withObservability(publishProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-publish-product' });

@@ -1,4 +1,6 @@
+import { ProductRetiredV1 } from '@kestrel/contracts';
+import { withObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { onProductRetired } from '../adapters/on-product-retired';
 
-export const handler = onProductRetired(servicesFromEnvironment());
+export const handler = withObservability(onProductRetired(servicesFromEnvironment()), { service: 'catalog', functionName: 'on-product-retired', contracts: [ProductRetiredV1] });

@@ -1,5 +1,7 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProductRetiredV1 } from '@kestrel/contracts';
+import { withObservability } from '@kestrel/observability';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as routes from '../../src/adapters/http/routes';
 import { onProductRetired } from '../../src/adapters/on-product-retired';
@@ -152,5 +154,24 @@ describe('store collections on DynamoDB Local', () => {
       expect(removal?.detail.data).toMatchObject({ removed: [doomed], added: [], sizeAfter: 1 });
       expect(removal?.detail.metadata.causationId).toBe(retiredEvent?.detail.metadata.eventId);
     }
+  });
+
+  it('continues the retirement\'s flow when deployed (withObservability): the collection change carries the incoming correlation id, is caused by the event and continues its trace', async () => {
+    // prepare
+    const services = table.services();
+    const [doomed] = await publishedProducts(services, 1);
+    const store = await createNewStore(services, 'West');
+    await change(services, store.storeId, { add: [doomed] });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await retireProduct(services, doomed!, { correlationId: `retire-${doomed}`, causationId: 'api-request-9', traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    const retiredEvent = outboxEvents(await table.allItems(), 'ProductRetired').find((e) => e.detail.data.productId === doomed);
+    const delivered = { version: '0', id: 'y', 'detail-type': 'ProductRetired', source: ProductRetiredV1.source, account: '1', time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: retiredEvent?.detail };
+    const handler = withObservability(onProductRetired(services), { service: 'catalog', functionName: 'on-product-retired', contracts: [ProductRetiredV1] });
+    // act
+    await handler(delivered, { awsRequestId: 'lambda-request-9' } as Context);
+    // assess
+    const removal = (await storeEvents(store.storeId)).find((e) => e.detail.data.reason === 'product-retired');
+    expect(removal?.detail.metadata).toMatchObject({ correlationId: `retire-${doomed}`, causationId: retiredEvent?.detail.metadata.eventId });
+    expect(removal?.detail.metadata.traceparent).toMatch(new RegExp(`^00-${traceId}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`));
   });
 });

@@ -5,7 +5,7 @@ import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll } from 'vitest';
 import { CatalogRepository } from '../../src/adapters/catalog-repository';
-import type { HttpEvent } from '../../src/adapters/http/request';
+import type { HttpEvent } from '@kestrel/http-api';
 import type { Services } from '../../src/application/use-cases';
 
 export interface CapacityRecord {

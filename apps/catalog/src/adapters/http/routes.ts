@@ -1,5 +1,6 @@
 // Every HTTP route of the catalog as a factory over the services, so a handler file is one line
 // (wiring from the environment) and tests drive the very same routes against DynamoDB Local.
+import { pageRequestOf, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
 import * as z from 'zod';
 import {
   changeStoreCollection,
@@ -21,87 +22,85 @@ import { productDetailsSchema, productRevisionSchema } from '../../domain/produc
 import { createStoreRequestSchema } from '../../domain/store';
 import { idSchema, slugSchema } from '../../domain/values';
 import { requireSignedIn, requireStaff } from './auth';
-import { readRequest } from './request';
-import { httpRoute, pageQuery, type HttpHandler } from './route';
+import { catalogPageQuery, catalogRoute, MAX_BODY_BYTES } from './route';
 
 const productPath = { productId: idSchema };
 const storePath = { storeId: idSchema };
-const page = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
 
-export const createProductRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const createProductRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireStaff(event);
-    const { body } = readRequest(event, { body: productDetailsSchema });
+    const { body } = readRequest(event, { body: productDetailsSchema, maxBodyBytes: MAX_BODY_BYTES });
     return { status: 201, body: await createProduct(services, body) };
   });
 
-export const getProductRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const getProductRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireSignedIn(event);
     const { path } = readRequest(event, { path: productPath });
     return { status: 200, body: await getProduct(services, path.productId) };
   });
 
-export const reviseProductRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event, origin) => {
+export const reviseProductRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event, origin) => {
     requireStaff(event);
-    const { path, body } = readRequest(event, { path: productPath, body: productRevisionSchema });
+    const { path, body } = readRequest(event, { path: productPath, body: productRevisionSchema, maxBodyBytes: MAX_BODY_BYTES });
     return { status: 200, body: await reviseProduct(services, path.productId, body, origin) };
   });
 
-export const publishProductRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event, origin) => {
+export const publishProductRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event, origin) => {
     requireStaff(event);
     const { path } = readRequest(event, { path: productPath });
     return { status: 200, body: await publishProduct(services, path.productId, origin) };
   });
 
-export const retireProductRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event, origin) => {
+export const retireProductRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event, origin) => {
     requireStaff(event);
     const { path } = readRequest(event, { path: productPath });
     return { status: 200, body: await retireProduct(services, path.productId, origin) };
   });
 
 const findProductsQuery = z
-  .strictObject({ category: slugSchema.optional(), tag: slugSchema.optional(), ...pageQuery })
+  .strictObject({ category: slugSchema.optional(), tag: slugSchema.optional(), ...catalogPageQuery })
   .refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] });
 
-export const findProductsRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const findProductsRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireSignedIn(event);
     const { query } = readRequest(event, { query: findProductsQuery });
     const result =
-      query.category !== undefined ? await productsInCategory(services, query.category, page(query)) : await productsWithTag(services, query.tag as string, page(query));
+      query.category !== undefined ? await productsInCategory(services, query.category, pageRequestOf(query)) : await productsWithTag(services, query.tag as string, pageRequestOf(query));
     return { status: 200, body: result };
   });
 
-export const listProductStoresRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const listProductStoresRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireSignedIn(event);
-    const { path, query } = readRequest(event, { path: productPath, query: z.strictObject(pageQuery) });
-    const result = await storesCarrying(services, path.productId, page(query));
+    const { path, query } = readRequest(event, { path: productPath, query: z.strictObject(catalogPageQuery) });
+    const result = await storesCarrying(services, path.productId, pageRequestOf(query));
     return { status: 200, body: { items: result.items.map(({ storeId, addedAt }) => ({ storeId, addedAt })), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) } };
   });
 
-export const createStoreRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const createStoreRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireStaff(event);
-    const { body } = readRequest(event, { body: createStoreRequestSchema });
+    const { body } = readRequest(event, { body: createStoreRequestSchema, maxBodyBytes: MAX_BODY_BYTES });
     return { status: 201, body: await createNewStore(services, body.name) };
   });
 
-export const getStoreRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const getStoreRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireSignedIn(event);
     const { path } = readRequest(event, { path: storePath });
     return { status: 200, body: await getStore(services, path.storeId) };
   });
 
-export const changeStoreCollectionRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event, origin) => {
+export const changeStoreCollectionRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event, origin) => {
     requireStaff(event);
-    const { path, body } = readRequest(event, { path: storePath, body: collectionChangeRequestSchema });
+    const { path, body } = readRequest(event, { path: storePath, body: collectionChangeRequestSchema, maxBodyBytes: MAX_BODY_BYTES });
     const { plan } = await changeStoreCollection(services, { storeId: path.storeId, add: body.add, remove: body.remove, reason: 'request', origin });
     return {
       status: 200,
@@ -109,10 +108,10 @@ export const changeStoreCollectionRoute = (services: Services): HttpHandler =>
     };
   });
 
-export const listStoreCollectionRoute = (services: Services): HttpHandler =>
-  httpRoute(async (event) => {
+export const listStoreCollectionRoute = (services: Services): HttpRouteHandler =>
+  catalogRoute(async (event) => {
     requireSignedIn(event);
-    const { path, query } = readRequest(event, { path: storePath, query: z.strictObject(pageQuery) });
-    const result = await storeCollection(services, path.storeId, page(query));
+    const { path, query } = readRequest(event, { path: storePath, query: z.strictObject(catalogPageQuery) });
+    const result = await storeCollection(services, path.storeId, pageRequestOf(query));
     return { status: 200, body: { items: result.items.map(({ productId, addedAt }) => ({ productId, addedAt })), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) } };
   });
