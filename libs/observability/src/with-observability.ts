@@ -66,6 +66,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isServerError(result: unknown): result is { statusCode: number } {
+  return isRecord(result) && typeof result.statusCode === 'number' && result.statusCode >= 500;
+}
+
 /** Lets the caller of an HTTP API see the correlation id it can quote in a support ticket. */
 function withCorrelationHeader<R>(result: R, correlationId: string): R {
   if (!isRecord(result) || typeof result.statusCode !== 'number') return result;
@@ -159,7 +163,15 @@ export function withObservability<E = unknown, R = unknown>(
     let outcome: 'success' | 'error' = 'success';
     try {
       const result = await storage.run(observability, () => handler(event, context, observability));
-      return flow.trigger === 'http' ? withCorrelationHeader(result, flow.correlationId) : result;
+      if (flow.trigger !== 'http') return result;
+      // An HTTP route that turns a failure into a 5xx response has still failed: count it as an error,
+      // or the error-rate monitor (Lambda's own Errors metric only sees thrown errors) would stay green.
+      if (isServerError(result)) {
+        outcome = 'error';
+        logger.error('invocation answered with a server error', { status: result.statusCode });
+        metrics.increment(HANDLER_METRICS.errors, 1, { ...tags, status: String(result.statusCode) });
+      }
+      return withCorrelationHeader(result, flow.correlationId);
     } catch (error) {
       outcome = 'error';
       logger.error('invocation failed', error as Error);

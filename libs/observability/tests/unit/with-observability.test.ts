@@ -133,6 +133,30 @@ describe('withObservability on other triggers', () => {
     expect(currentObservability()).toBeUndefined();
   });
 
+  it('counts an HTTP 5xx answer as an error even though nothing was thrown', async () => {
+    // prepare
+    const sink = memorySink();
+    const handler = withObservability(async () => ({ statusCode: 503, body: '{}' }), { ...options, functionName: 'http-get-customer', metricSink: sink });
+
+    // act
+    const response = await handler(httpEvent({ 'x-correlation-id': 'web-5' }), lambdaContext('req-5'));
+
+    // assess
+    expect(response.statusCode).toBe(503);
+    expect(sink.points.filter((p) => p.name === 'kestrel.handler.errors')).toHaveLength(1);
+    expect(sink.points.find((p) => p.name === 'kestrel.handler.invocations')?.tags).toContain('outcome:error');
+    expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({ message: 'invocation answered with a server error', status: 503, correlation_id: 'web-5' });
+  });
+
+  it('does not count a 4xx answer as an error: the caller was wrong, not the service', async () => {
+    const sink = memorySink();
+    const handler = withObservability(async () => ({ statusCode: 404, body: '{}' }), { ...options, functionName: 'http-get-customer', metricSink: sink });
+
+    await handler(httpEvent({}), lambdaContext('req-6'));
+
+    expect(sink.points.filter((p) => p.name === 'kestrel.handler.errors')).toHaveLength(0);
+  });
+
   it('starts a flow at a Cognito trigger and returns the event unchanged', async () => {
     // prepare
     const event = cognitoEvent({ correlationId: 'app-signup-5' });
