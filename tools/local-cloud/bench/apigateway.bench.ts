@@ -18,28 +18,18 @@
  */
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { zipSync } from 'fflate';
 import { startEdgeServer } from '../src/edge/server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type InvokeResult, type LambdaInvoker, type LocalCloudContext, type LocalServiceModule, type ResolvedResource } from '../src/core/types';
 import { apiGatewayModuleFactory, type ApiGatewayModule } from '../src/services/apigateway';
 import { createLambdaModule, type LambdaModule } from '../src/services/lambda';
+import { argument, percentiles, writeBenchResult } from './support';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
 const REQUESTS = argument('requests', 2000);
 const CONCURRENCY = 8;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[index] as number) * 1000) / 1000;
-}
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
@@ -69,7 +59,6 @@ async function measure(url: string, init: RequestInit): Promise<Record<string, u
     latencies.push(performance.now() - started);
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
   }
-  latencies.sort((a, b) => a - b);
   let done = 0;
   const started = performance.now();
   await Promise.all(
@@ -81,7 +70,7 @@ async function measure(url: string, init: RequestInit): Promise<Record<string, u
     }),
   );
   const throughput = Math.round(REQUESTS / ((performance.now() - started) / 1000));
-  return { sequentialLatencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99) }, requestsPerSecondAt8InFlight: throughput };
+  return { sequentialLatencyMs: percentiles(latencies, 3), requestsPerSecondAt8InFlight: throughput };
 }
 
 async function main(): Promise<void> {
@@ -154,10 +143,8 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(stackDir, { recursive: true, force: true });
 
-  const output = {
+  const file = writeBenchResult('apigateway', {
     benchmark: 'apigateway-http-api-overhead',
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
     setup: {
       requests: REQUESTS,
       concurrency: CONCURRENCY,
@@ -165,10 +152,7 @@ async function main(): Promise<void> {
       note: 'public and jwt exclude handler time (the stub does no work); publicWithRealWarmLambda adds the hop to a warm local function process',
     },
     results,
-  };
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results', 'apigateway.json');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  });
   console.log(`wrote ${file}`);
 }
 

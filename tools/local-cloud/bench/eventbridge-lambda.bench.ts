@@ -23,10 +23,9 @@
  * p99 ≤ 100 ms, nothing lost.
  * Run from tools/local-cloud: `npx tsx bench/eventbridge-lambda.bench.ts [--seconds 30] [--rate 200] [--step-seconds 10]`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
@@ -36,11 +35,7 @@ import { createSsmModule } from '../src/services/ssm';
 import { createLambdaModule, type LambdaModule } from '../src/services/lambda';
 import { createSqsModule } from '../src/services/sqs';
 import { createEventBridgeModule, type EventBridgeModule } from '../src/services/eventbridge';
-
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
+import { argument, percentiles, projectDir, round, sleep, writeBenchResult } from './support';
 
 const SUSTAINED_SECONDS = argument('seconds', 30);
 const SUSTAINED_RATE = argument('rate', 200);
@@ -50,18 +45,9 @@ const TARGETS = { p50Ms: 15, p99Ms: 100 };
 const BUS = 'bench-bus';
 const FUNCTION = 'bench-finish-stamp';
 const SUCCESS_QUEUE = 'bench-finished';
-const projectDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Epoch milliseconds with sub-millisecond resolution, comparable with the handler's stamps. */
 const epochNow = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (value: number) => Math.round(value * 100) / 100;
-
-function percentiles(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number) : Number.NaN);
-  return { samples: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: at(100) };
-}
 
 /** A synthesized-stack folder: the bundle as a directory asset and the Terraform JSON that points at it. */
 async function writeStack(root: string): Promise<string> {
@@ -285,7 +271,6 @@ class Harness {
 }
 
 async function main(): Promise<void> {
-  const loadBefore = round(loadavg()[0] ?? 0);
   const root = mkdtempSync(join(tmpdir(), 'eventbridge-lambda-bench-'));
   const stackDir = await writeStack(root);
   const cloud = await startLocalCloud({
@@ -339,10 +324,8 @@ async function main(): Promise<void> {
     }
 
     const latency = sustained.latencyMs.putEventsCalledToHandlerFinished;
-    const document = {
+    const output = writeBenchResult('eventbridge-lambda', {
       benchmark: 'EventBridge PutEvents → Lambda target handler finished (custom bus, real SDK client through the edge, worker processes on nodejs22.x)',
-      measuredAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: { before: loadBefore, after: round(loadavg()[0] ?? 0) } },
       method:
         'Stack applied from cdk.tf.json (bus, rule, Lambda target with permission, on-success SQS destination). Latency = the handler\'s finish stamp (performance.timeOrigin + now(), in the worker) − the publisher\'s stamp before PutEvents; stamps read from the on-success records after each run. "Lost" = accepted by PutEvents but no success record. Publisher, local cloud and workers share this 2-core machine (and whatever else runs on it: see loadAverage1m; perSecond shows where slow events cluster).',
       clockCheck: clock,
@@ -350,10 +333,7 @@ async function main(): Promise<void> {
       sustained,
       ceiling: { ...ceiling, stepSeconds: STEP_SECONDS, entriesPerCall: 10, steps: ramp },
       meetsTargets: sustained.lost === 0 && sustained.putFailures === 0 && latency.p50 <= TARGETS.p50Ms && latency.p99 <= TARGETS.p99Ms,
-    };
-    const output = join(projectDir, 'bench-results', 'eventbridge-lambda.json');
-    mkdirSync(dirname(output), { recursive: true });
-    writeFileSync(output, `${JSON.stringify(document, null, 2)}\n`);
+    });
     console.log(`wrote ${output} (p50 ${latency.p50} ms, p99 ${latency.p99} ms, lost ${sustained.lost}, ceiling ${ceiling.ratePerSecond}/s)`);
   } finally {
     harness.events.destroy();

@@ -11,22 +11,16 @@
  * Writes `bench-results/eventbridge.json`. Targets (issue): p50 ≤ 15 ms, p99 ≤ 100 ms.
  * Run: `npx tsx bench/eventbridge.bench.ts [--seconds 30] [--rate 200]` from tools/local-cloud.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startEdgeServer } from '../src/edge/server';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalCloudContext, type LocalServiceModule, type PeerProviders } from '../src/core/types';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../src/core/types';
 import { createEventBridgeModule, type EventBridgeModule } from '../src/services/eventbridge';
 import { createSqsModule } from '../src/services/sqs';
-
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
+import { argument, composeServices, percentiles, sleep, writeBenchResult } from './support';
 
 const SUSTAINED_SECONDS = argument('seconds', 30);
 const SUSTAINED_RATE = argument('rate', 200);
@@ -34,33 +28,9 @@ const CEILING_SECONDS = argument('ceiling-seconds', 10);
 const CEILING_CONCURRENCY = 8;
 const CONSUMERS = 4;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[index] as number) * 100) / 100;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eventbridge-bench-'));
-  const edge = await startEdgeServer({ port: 0 });
-  let modules: LocalServiceModule[] = [];
-  const peer = <K extends keyof PeerProviders>(key: K): NonNullable<PeerProviders[K]> => {
-    const found = modules.find((module) => module.provides?.[key])?.provides?.[key];
-    if (!found) throw new Error(`no ${key} peer`);
-    return found as NonNullable<PeerProviders[K]>;
-  };
-  const context: LocalCloudContext = {
-    accountId: LOCAL_ACCOUNT_ID,
-    region: LOCAL_REGION,
-    endpoint: edge.endpoint,
-    dataDir,
-    peers: { lambda: () => peer('lambda'), sqs: () => peer('sqs'), events: () => peer('events'), firehose: () => peer('firehose') },
-    log: () => undefined,
-  };
-  modules = [createSqsModule(context), createEventBridgeModule(context, { runSchedules: false })];
-  edge.setModules(modules);
+  const { edge, modules } = await composeServices((context) => [createSqsModule(context), createEventBridgeModule(context, { runSchedules: false })], { dataDir });
   const eventBridge = modules[1] as EventBridgeModule;
 
   const config = { endpoint: edge.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
@@ -122,7 +92,6 @@ async function main(): Promise<void> {
   const sendSeconds = (performance.now() - started) / 1000;
   const deadline = performance.now() + 10_000;
   while (latencies.size < total && performance.now() < deadline) await sleep(50);
-  const sorted = [...latencies.values()].sort((a, b) => a - b);
   const sustained = {
     targetRatePerSecond: SUSTAINED_RATE,
     seconds: SUSTAINED_SECONDS,
@@ -131,7 +100,7 @@ async function main(): Promise<void> {
     putFailures,
     delivered: latencies.size,
     lost: total - latencies.size,
-    latencyMs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: percentile(sorted, 100) },
+    latencyMs: percentiles([...latencies.values()]),
   };
   console.log('sustained', JSON.stringify(sustained));
 
@@ -178,22 +147,16 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 
   const targets = { p50Ms: 15, p99Ms: 100 };
-  const document = {
+  const file = writeBenchResult('eventbridge', {
     benchmark: 'eventbridge PutEvents → SQS target (through the edge, real SDK clients, persistence on)',
-    measuredAt: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
     sustained,
     ceiling,
     targets,
     meetsTargets: sustained.lost === 0 && sustained.latencyMs.p50 <= targets.p50Ms && sustained.latencyMs.p99 <= targets.p99Ms,
     notes:
       'Publisher, consumers and the local cloud share one Node process on this machine; latency includes SDK signing, HTTP over loopback, rule matching, SQS enqueue and the long-poll wake-up.',
-  };
-  const output = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results', 'eventbridge.json');
-  mkdirSync(dirname(output), { recursive: true });
-  writeFileSync(output, `${JSON.stringify(document, null, 2)}\n`);
-  console.log(`wrote ${output}`);
+  });
+  console.log(`wrote ${file}`);
 }
 
 main().catch((error: unknown) => {

@@ -14,31 +14,20 @@
  * Writes `bench-results/firehose.json`.
  * Run: `npx tsx bench/firehose.bench.ts [--seconds 10] [--concurrency 4]` from tools/local-cloud.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startEdgeServer } from '../src/edge/server';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalCloudContext, type LocalServiceModule, type PeerProviders } from '../src/core/types';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../src/core/types';
 import { createS3Module } from '../src/services/s3';
 import { createFirehoseModule, type FirehoseModule } from '../src/services/firehose';
+import { argument, composeServices, percentiles, writeBenchResult } from './support';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
 const SECONDS = argument('seconds', 10);
 const CONCURRENCY = argument('concurrency', 4);
 const BATCH = 500;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[index] as number) * 100) / 100;
-}
 
 const SOURCES = ['kestrel.customers', 'kestrel.catalog', 'kestrel.identity'];
 const TYPES = ['CustomerRegistered.v1', 'ProductAdded.v1', 'UserSignedUp.v1', 'StoreOpened.v1'];
@@ -53,25 +42,8 @@ function event(n: number): Uint8Array {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'firehose-bench-'));
-  const edge = await startEdgeServer({ port: 0 });
-  let modules: LocalServiceModule[] = [];
-  const peer = <K extends keyof PeerProviders>(key: K): NonNullable<PeerProviders[K]> => {
-    const found = modules.find((module) => module.provides?.[key])?.provides?.[key];
-    if (!found) throw new Error(`no ${key} peer`);
-    return found as NonNullable<PeerProviders[K]>;
-  };
-  const context: LocalCloudContext = {
-    accountId: LOCAL_ACCOUNT_ID,
-    region: LOCAL_REGION,
-    endpoint: edge.endpoint,
-    dataDir,
-    inMemory: true,
-    peers: { lambda: () => peer('lambda'), sqs: () => peer('sqs'), events: () => peer('events'), firehose: () => peer('firehose') },
-    log: () => undefined,
-  };
-  modules = [createS3Module(context), createFirehoseModule(context)];
+  const { edge, modules } = await composeServices((context) => [createS3Module(context), createFirehoseModule(context)], { dataDir, inMemory: true });
   for (const module of modules) await module.start?.();
-  edge.setModules(modules);
   const firehoseModule = modules[1] as FirehoseModule;
   const config = { endpoint: edge.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'BENCH', secretAccessKey: 'bench' } };
   const firehose = new FirehoseClient(config);
@@ -132,14 +104,13 @@ async function main(): Promise<void> {
       token = page.NextContinuationToken;
     } while (token);
     const summary = firehoseModule.service.summaries().find((candidate) => candidate.name === stream);
-    latencies.sort((a, b) => a - b);
     results[stream] = {
       seconds: Math.round(elapsed * 10) / 10,
       recordsAccepted: records,
       recordsFailed: failed,
       recordsPerSecond: Math.round(records / elapsed),
       putRecordBatchCalls: latencies.length,
-      putRecordBatchLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: percentile(latencies, 100) },
+      putRecordBatchLatencyMs: percentiles(latencies),
       objectsWritten: objects,
       gzipBytesWritten: bytes,
       recordsDelivered: summary?.delivered,
@@ -154,16 +125,11 @@ async function main(): Promise<void> {
   await edge.close();
   rmSync(dataDir, { recursive: true, force: true });
 
-  const output = {
+  const file = writeBenchResult('firehose', {
     benchmark: 'firehose',
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
     setup: { seconds: SECONDS, concurrency: CONCURRENCY, recordsPerCall: BATCH, recordBytes: event(0).length, buffering: '1 MiB / 60 s', compression: 'GZIP', path: 'SDK → edge → Firehose → SDK → edge → S3 module → s3rver' },
     results,
-  };
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results', 'firehose.json');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  });
   console.log(`wrote ${file}`);
 }
 

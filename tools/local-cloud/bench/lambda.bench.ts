@@ -4,26 +4,17 @@
 // client (a realistic service handler), on Node 20 and Node 22. Also the
 // round trip through the edge with @aws-sdk/client-lambda.
 // Writes bench-results/lambda.json. Run: npx tsx tools/local-cloud/bench/lambda.bench.ts
-import { statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startEdgeServer } from '../src/edge/server';
 import { buildFixtureStack, createTestCloud } from '../tests/lambda/support';
 import type { FixtureStack, TestCloud } from '../tests/lambda/support';
+import { percentiles, writeBenchResult } from './support';
 
 const COLD_SAMPLES = Number(process.env.COLD_SAMPLES ?? 25);
 const WARM_SAMPLES = Number(process.env.WARM_SAMPLES ?? 300);
-const projectDir = fileURLToPath(new URL('..', import.meta.url));
-
-function percentiles(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-  const round = (value: number) => Number(value.toFixed(2));
-  return { samples: sorted.length, p50: round(at(50)), p90: round(at(90)), p99: round(at(99)), min: round(sorted[0] ?? NaN), max: round(sorted.at(-1) ?? NaN) };
-}
 
 async function measure(cloud: TestCloud, name: string, event: unknown) {
   const fn = cloud.module.service.registry.get(name);
@@ -79,7 +70,6 @@ async function viaEdge(stack: FixtureStack) {
   }
 }
 
-const loadBefore = loadavg()[0];
 const [tiny, withSdk] = await Promise.all([buildFixtureStack({ production: true }), buildFixtureStack({ entry: 'sdk', production: true })]);
 const bundleBytes = (stack: FixtureStack) => statSync(join(stack.stackDir, stack.directoryAsset, 'index.mjs')).size;
 const results: Record<string, unknown> = {};
@@ -107,14 +97,10 @@ try {
   withSdk.cleanup();
 }
 
-const output = {
-  generatedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, hostNode: process.version, loadAverage1m: { before: loadBefore, after: loadavg()[0] } },
+const file = writeBenchResult('lambda', {
   method:
     'Cold: the idle environment is discarded before each sample, so each call spawns a process and imports the bundle; initDurationMs is what the REPORT line prints. Warm: sequential invocations of one environment; wall clock includes IPC, reported duration is the handler time the REPORT line prints.',
   samples: { cold: COLD_SAMPLES, warm: WARM_SAMPLES },
   results,
-};
-mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
-writeFileSync(join(projectDir, 'bench-results', 'lambda.json'), `${JSON.stringify(output, null, 2)}\n`);
-console.log(`wrote ${join(projectDir, 'bench-results', 'lambda.json')}`);
+});
+console.log(`wrote ${file}`);

@@ -18,27 +18,19 @@
  * Run from tools/local-cloud: `npx tsx bench/npm-start.bench.ts [--runs 2]`
  * → bench-results/npm-start.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { argument, descendants, javaVersion, median, processes, projectDir, rssMb, sleep, writeBenchResult } from './support';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
 const RUNS = argument('runs', 2);
 const IDLE_SETTLE_MS = 5_000;
 const READY_TIMEOUT_MS = 300_000;
 const TARGETS = { readyMs: 20_000, idleRssMb: 600 };
-const projectDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(projectDir, '..', '..');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,35 +41,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  /** Process group: Ctrl-C in a terminal reaches the whole foreground group. */
-  pgrp: number;
-  command: string;
-  rssKb: number;
-}
-
-function processes(): ProcessInfo[] {
-  const result: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm may contain spaces, so split after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      result.push({ pid: Number(entry), ppid, pgrp, command, rssKb });
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return result;
 }
 
 function label(command: string): string {
@@ -105,16 +68,9 @@ const WRAPPERS = new Set(['npm start', 'npx', 'sh', 'tools/bootstrap.mjs', 'tsx 
  */
 function processTree(rootPid: number, dataDir: string) {
   const all = processes();
-  const tree = new Map<number, ProcessInfo>();
-  const queue = [rootPid];
-  while (queue.length) {
-    const pid = queue.shift() as number;
-    const found = all.find((candidate) => candidate.pid === pid);
-    if (found) tree.set(found.pid, found);
-    for (const child of all.filter((candidate) => candidate.ppid === pid)) queue.push(child.pid);
-  }
+  const tree = new Map(descendants(rootPid, all).map((entry) => [entry.pid, entry]));
   for (const entry of all) if (entry.pgrp === rootPid || entry.command.includes(dataDir)) tree.set(entry.pid, entry);
-  return [...tree.values()].map((entry) => ({ pid: entry.pid, label: label(entry.command), rssMb: Math.round(entry.rssKb / 102.4) / 10 }));
+  return [...tree.values()].map((entry) => ({ pid: entry.pid, label: label(entry.command), rssMb: rssMb(entry.rssKb) }));
 }
 
 interface StepTimes {
@@ -217,8 +173,6 @@ async function runOnce(variant: Variant) {
   }
 }
 
-const loadBefore = loadavg()[0] ?? 0;
-const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0];
 process.stdout.write('warm-up run (full, discarded)…\n');
 let warmup: Awaited<ReturnType<typeof runOnce>> | undefined;
 for (let attempt = 1; !warmup; attempt++) {
@@ -278,8 +232,6 @@ const skip = summary['skip-build'] as VariantSummary;
 const direct = summary['direct-node'] as VariantSummary;
 const output = {
   benchmark: '`npm start` to ready (every stack applied, endpoints printed) and idle memory of the whole process tree',
-  measuredAt: new Date().toISOString(),
-  machine: { node: process.version, java: javaVersion, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: { before: loadBefore, after: loadavg()[0] } },
   method: `npm start -- --data-dir <fresh temp dir> --port <free port> at the repository root, in its own process group; ready = the "Running." line; idle RSS = sum of VmRSS over the npm process and all its descendants ${IDLE_SETTLE_MS} ms after ready; stop = SIGINT to the group (Ctrl-C) until npm exits. One discarded full run first (warm nx cache); ${RUNS} run(s) per variant, medians.`,
   stacksApplied: warmup.stacks,
   targets: TARGETS,
@@ -303,6 +255,5 @@ const output = {
     idleRssMbDirectNode: direct.idleRssMbMedian,
   },
 };
-mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
-writeFileSync(join(projectDir, 'bench-results', 'npm-start.json'), `${JSON.stringify(output, null, 2)}\n`);
+writeBenchResult('npm-start', output, { java: javaVersion() });
 process.stdout.write(`wrote bench-results/npm-start.json (full ${full.readyMsMedian} ms, --skip-build ${skip.readyMsMedian} ms, idle ${full.idleRssMbMedian} MB)\n`);

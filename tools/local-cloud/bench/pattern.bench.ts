@@ -5,11 +5,8 @@
 // (what PutEvents should do), compile once but let every rule walk the raw event, and compile
 // the pattern on every match (what an emulator that re-parses rules per event pays).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EventView, compileEventPattern, matchesEventPattern, type CompiledEventPattern } from '../src/eventbridge/pattern';
+import { median, writeBenchResult } from './support';
 
 const RULES = 50;
 const EVENTS = 10_000;
@@ -92,11 +89,6 @@ function makeRules(): object[] {
   return rules.slice(0, RULES);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 function time(run: () => number): { seconds: number; result: number } {
   let result = 0;
   const seconds: number[] = [];
@@ -143,9 +135,6 @@ const uncompiled = time(() => {
 const evaluations = RULES * EVENTS;
 const report = {
   benchmark: 'eventbridge-pattern',
-  measuredAt: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
   workload: { rules: RULES, events: EVENTS, averageEventBytes, roundsMedianOf: ROUNDS },
   compile: { rules: RULES, totalMs: +(compileTimed.seconds * 1000).toFixed(3), perRuleMicroseconds: +((compileTimed.seconds * 1e6) / RULES).toFixed(1) },
   compiledSharedView: {
@@ -173,7 +162,5 @@ const report = {
 
 if (shared.result !== perRule.result) throw new Error(`shared view found ${shared.result} matches, per-rule ${perRule.result}`);
 
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results', 'pattern.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+writeBenchResult('pattern', report);
 console.log(JSON.stringify(report, null, 2));

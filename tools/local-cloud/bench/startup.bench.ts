@@ -7,13 +7,13 @@
  *
  * Run: npx nx run local-cloud:bench   (writes bench-results/startup.json)
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODULES, startLocalCloud } from '../src/cloud';
 import { createDynamoDbModule, dynamoDbModuleFactory } from '../src/services/dynamodb';
 import { DEFAULT_JVM_FLAGS } from '../src/services/dynamodb/dynamodb-local';
+import { descendants, javaVersion, median, processes, rssMb, sleep, writeBenchResult } from './support';
 
 const IDLE_SETTLE_MS = 5_000;
 const RUNS_PER_VARIANT = Number(process.env.BENCH_RUNS ?? 2);
@@ -24,47 +24,13 @@ const variants: Array<{ name: string; jvmFlags: readonly string[] }> = [
   { name: 'heap cap only (-Xmx256m)', jvmFlags: ['-Xmx256m'] },
 ];
 
-interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  command: string;
-  rssKb: number;
-}
-
-function processes(): ProcessInfo[] {
-  const result: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      result.push({ pid: Number(entry), ppid, command, rssKb });
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return result;
-}
-
 /** This process and all its descendants, with a short label each. */
 function processTree(rootPid: number): Array<{ pid: number; label: string; rssMb: number }> {
-  const all = processes();
-  const tree: ProcessInfo[] = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const pid = queue.shift() as number;
-    const found = all.find((candidate) => candidate.pid === pid);
-    if (found) tree.push(found);
-    for (const child of all.filter((candidate) => candidate.ppid === pid)) queue.push(child.pid);
-  }
+  const tree = descendants(rootPid, processes());
   const label = (command: string) =>
     command.includes('DynamoDBLocal') ? 'dynamodb-local (java)' : command.includes('s3rver') ? 's3rver' : command.includes('cognito-local') ? 'cognito-local' : command.includes('esbuild') ? 'esbuild (tsx)' : command.split(' ')[0]?.split('/').pop() ?? command;
-  return tree.map((entry) => ({ pid: entry.pid, label: entry.pid === rootPid ? 'local cloud (node)' : label(entry.command), rssMb: Math.round(entry.rssKb / 102.4) / 10 }));
+  return tree.map((entry) => ({ pid: entry.pid, label: entry.pid === rootPid ? 'local cloud (node)' : label(entry.command), rssMb: rssMb(entry.rssKb) }));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function measure(jvmFlags: readonly string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'local-cloud-bench-'));
@@ -79,7 +45,6 @@ async function measure(jvmFlags: readonly string[]) {
   return { readyMs, idleRssMb: Math.round(tree.reduce((sum, entry) => sum + entry.rssMb, 0)), processes: tree };
 }
 
-const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0];
 const results = [];
 for (const variant of variants) {
   const runs = [];
@@ -88,7 +53,6 @@ for (const variant of variants) {
     runs.push(measured);
     process.stdout.write(`${variant.name} run ${run + 1}: ready ${measured.readyMs} ms, idle tree RSS ${measured.idleRssMb} MB\n`);
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   results.push({
     variant: variant.name,
     jvmFlags: variant.jvmFlags,
@@ -100,13 +64,10 @@ for (const variant of variants) {
 
 const tuned = results[0]!;
 const output = {
-  measuredAt: new Date().toISOString(),
-  machine: { node: process.version, java: javaVersion, cpus: cpus().length },
   method: `startLocalCloud() with every default module and a fresh persistent data dir; RSS summed over this process and all descendants (/proc/<pid>/status VmRSS) after ${IDLE_SETTLE_MS} ms idle; ${RUNS_PER_VARIANT} runs per variant, medians`,
   targets: { readyMs: 20_000, idleRssMb: 600 },
   meetsTargets: tuned.readyMsMedian < 20_000 && tuned.idleRssMbMedian <= 600,
   results,
 };
-mkdirSync(join(import.meta.dirname, '..', 'bench-results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, '..', 'bench-results', 'startup.json'), `${JSON.stringify(output, null, 2)}\n`);
+writeBenchResult('startup', output, { java: javaVersion() });
 process.stdout.write(`wrote bench-results/startup.json (tuned: ready ${tuned.readyMsMedian} ms, idle ${tuned.idleRssMbMedian} MB)\n`);

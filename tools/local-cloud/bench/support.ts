@@ -1,0 +1,170 @@
+/**
+ * What the benchmark scripts share: numeric command-line options, nearest-rank
+ * percentiles and medians, the process tree read from /proc, a local cloud's
+ * edge and modules composed by hand, and writing `bench-results/<name>.json`
+ * with the facts about the machine that make a figure comparable.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEdgeServer, type EdgeServer } from '../src/edge/server';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalCloudContext, type LocalServiceModule, type PeerProviders } from '../src/core/types';
+
+/** `tools/local-cloud`, whatever folder the script was started from. */
+export const projectDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Taken when a benchmark imports this module, i.e. before it starts measuring. */
+const loadAtStart = loadavg()[0] ?? 0;
+
+/**
+ * A numeric `--name value` option of the command line, or `fallback`.
+ *
+ * @example
+ * const SECONDS = argument('seconds', 30); // `npx tsx bench/x.bench.ts --seconds 5` → 5
+ */
+export function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `value` rounded to `decimals` places (2 by default: hundredths of a millisecond). */
+export function round(value: number, decimals = 2): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
+
+/**
+ * Nearest-rank percentile of values sorted ascending, rounded to `decimals`
+ * places; `NaN` when there are none.
+ *
+ * @example
+ * percentile([1, 2, 3, 4], 50); // 2
+ */
+export function percentile(sorted: readonly number[], p: number, decimals = 2): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return round(sorted[index] as number, decimals);
+}
+
+/**
+ * The usual latency summary of unsorted samples: count, min, p50, p90, p99 and max.
+ *
+ * @example
+ * percentiles([3, 1, 2]); // { samples: 3, min: 1, p50: 2, p90: 3, p99: 3, max: 3 }
+ */
+export function percentiles(values: readonly number[], decimals = 2) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => percentile(sorted, p, decimals);
+  return { samples: sorted.length, min: at(0), p50: at(50), p90: at(90), p99: at(99), max: at(100) };
+}
+
+/** The middle value (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+}
+
+/** The first line of `java -version` (DynamoDB Local runs on it), or undefined without Java. */
+export function javaVersion(): string | undefined {
+  return spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr?.split('\n')[0];
+}
+
+/** Node version, cores, CPU model and the 1-minute load average before and after the run. */
+export function machineFacts() {
+  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: { before: round(loadAtStart), after: round(loadavg()[0] ?? 0) } };
+}
+
+/**
+ * Writes `bench-results/<name>.json`: `measuredAt`, `machine` (the facts of
+ * {@link machineFacts} plus `extraMachineFacts`), then `data`. Returns the path.
+ *
+ * @example
+ * writeBenchResult('firehose', { benchmark: 'firehose', results }); // → …/bench-results/firehose.json
+ */
+export function writeBenchResult(name: string, data: Record<string, unknown>, extraMachineFacts: Record<string, unknown> = {}): string {
+  const document = { measuredAt: new Date().toISOString(), machine: { ...machineFacts(), ...extraMachineFacts }, ...data };
+  const directory = join(projectDir, 'bench-results');
+  mkdirSync(directory, { recursive: true });
+  const file = join(directory, `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  return file;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** Process group: Ctrl-C in a terminal reaches the whole foreground group. */
+  pgrp: number;
+  command: string;
+  rssKb: number;
+}
+
+/** Every process on the machine, from /proc. */
+export function processes(): ProcessInfo[] {
+  const result: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm may contain spaces, so split after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      result.push({ pid: Number(entry), ppid, pgrp, command, rssKb });
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return result;
+}
+
+/** `rootPid` and all its descendants among `all`, breadth first. */
+export function descendants(rootPid: number, all: readonly ProcessInfo[]): ProcessInfo[] {
+  const tree: ProcessInfo[] = [];
+  const queue = [rootPid];
+  while (queue.length) {
+    const pid = queue.shift() as number;
+    const found = all.find((candidate) => candidate.pid === pid);
+    if (found) tree.push(found);
+    for (const child of all.filter((candidate) => candidate.ppid === pid)) queue.push(child.pid);
+  }
+  return tree;
+}
+
+/** Resident memory in MB with one decimal. */
+export const rssMb = (rssKb: number) => Math.round(rssKb / 102.4) / 10;
+
+/**
+ * An edge server on a free loopback port and the modules `build` makes on one
+ * context whose peers are found among those modules, routed by the edge.
+ * Nothing is started: each benchmark starts what it measures.
+ */
+export async function composeServices(
+  build: (context: LocalCloudContext) => LocalServiceModule[],
+  options: { dataDir: string; inMemory?: boolean },
+): Promise<{ edge: EdgeServer; modules: LocalServiceModule[] }> {
+  const edge = await startEdgeServer({ port: 0 });
+  let modules: LocalServiceModule[] = [];
+  const peer = <K extends keyof PeerProviders>(key: K): NonNullable<PeerProviders[K]> => {
+    const found = modules.find((module) => module.provides?.[key])?.provides?.[key];
+    if (!found) throw new Error(`no ${key} peer`);
+    return found as NonNullable<PeerProviders[K]>;
+  };
+  const context: LocalCloudContext = {
+    accountId: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    endpoint: edge.endpoint,
+    dataDir: options.dataDir,
+    ...(options.inMemory ? { inMemory: true } : {}),
+    peers: { lambda: () => peer('lambda'), sqs: () => peer('sqs'), events: () => peer('events'), firehose: () => peer('firehose') },
+    log: () => undefined,
+  };
+  modules = build(context);
+  edge.setModules(modules);
+  return { edge, modules };
+}
