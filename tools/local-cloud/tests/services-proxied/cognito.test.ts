@@ -13,7 +13,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
 import { createCognitoModule } from '../../src/services/cognito';
-import type { LambdaInvoker, LocalServiceFactory } from '../../src/core/types';
+import type { InvokeResult, LambdaInvoker, LocalServiceFactory } from '../../src/core/types';
 
 const PRE_SIGN_UP = 'arn:aws:lambda:us-east-1:000000000000:function:identity-pre-sign-up';
 const PRE_TOKEN = 'arn:aws:lambda:us-east-1:000000000000:function:identity-pre-token-generation';
@@ -25,7 +25,7 @@ type TriggerEvent = {
   request: { userAttributes: Record<string, string>; password?: string; groupConfiguration: { groupsToOverride: string[] } };
   response: Record<string, unknown>;
 };
-const failure = (message: string) => ({ statusCode: 200, payload: { errorType: 'Error', errorMessage: message }, functionError: 'Unhandled' });
+const failure = (message: string): InvokeResult => ({ statusCode: 200, payload: { errorType: 'Error', errorMessage: message }, functionError: 'Unhandled' });
 
 /**
  * Stands in for the Lambda module, recording every trigger event:
@@ -216,14 +216,14 @@ describe('Cognito through the edge (cognito-local)', () => {
       });
       expect(refreshEvent).toMatchObject({ version: '2', triggerSource: 'TokenGeneration_RefreshTokens' });
       // assess: both tokens verify against the pool's JWKS and carry the claims
-      const access = await verifier().verify(tokens?.AccessToken as string, { tokenUse: 'access' });
-      const id = await verifier().verify(tokens?.IdToken as string, { tokenUse: 'id' });
-      expect(access).toMatchObject({ sub, customerId: sub, roles: ['staff', 'customer'], 'cognito:groups': ['staff', 'customers'], client_id: v2Client.id });
+      const access = await verifier().verify(tokens?.AccessToken as string);
+      const id = await verifier().verify(tokens?.IdToken as string);
+      expect(access).toMatchObject({ token_use: 'access', sub, customerId: sub, roles: ['staff', 'customer'], 'cognito:groups': ['staff', 'customers'], client_id: v2Client.id });
       expect(String(access.scope).split(' ')).toEqual(['aws.cognito.signin.user.admin', 'kestrel/orders.read']);
-      expect(id).toMatchObject({ sub, customerId: sub, roles: ['staff', 'customer'], 'cognito:groups': ['staff', 'customers'], email, aud: v2Client.id });
+      expect(id).toMatchObject({ token_use: 'id', sub, customerId: sub, roles: ['staff', 'customer'], 'cognito:groups': ['staff', 'customers'], email, aud: v2Client.id });
       expect(id).not.toHaveProperty('email_verified');
       expect(Object.keys(id).filter((claim) => claim.startsWith('local-cloud:'))).toEqual([]);
-      const refreshedAccess = await verifier().verify(refreshed.AuthenticationResult?.AccessToken as string, { tokenUse: 'access' });
+      const refreshedAccess = await verifier().verify(refreshed.AuthenticationResult?.AccessToken as string);
       expect(refreshedAccess).toMatchObject({ customerId: sub, roles: ['staff', 'customer'] });
     });
 
@@ -239,8 +239,8 @@ describe('Cognito through the edge (cognito-local)', () => {
       const sub = await subOf(email);
       expect(sub).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       for (const tokens of [first.AuthenticationResult, second.AuthenticationResult]) {
-        expect(await verifier().verify(tokens?.IdToken as string, { tokenUse: 'id' })).toMatchObject({ sub, customerId: sub, email });
-        expect(await verifier().verify(tokens?.AccessToken as string, { tokenUse: 'access' })).toMatchObject({ sub, customerId: sub, roles: [] });
+        expect(await verifier().verify(tokens?.IdToken as string)).toMatchObject({ token_use: 'id', sub, customerId: sub, email });
+        expect(await verifier().verify(tokens?.AccessToken as string)).toMatchObject({ token_use: 'access', sub, customerId: sub, roles: [] });
       }
     });
   });
