@@ -108,23 +108,26 @@ export function renderError(error: AwsServiceError, protocol: AwsProtocol, reque
 
 /**
  * Parses the JSON body of a JSON-protocol request; a malformed body becomes
- * the `SerializationException` AWS answers with.
+ * the `SerializationException` AWS answers with. By default the message says
+ * what is wrong (not JSON, with the parser's reason, or not an object);
+ * `errorMessage` gives one fixed message for every way the body can be wrong.
  *
  * @example
  * const input = parseJsonBody<{ Name: string }>(request);
+ * const same = parseJsonBody(request, { errorMessage: 'The request body is not a JSON object.' });
  */
-export function parseJsonBody<T = Record<string, unknown>>(request: Pick<AwsRequest, 'body'>): T {
+export function parseJsonBody<T = Record<string, unknown>>(request: Pick<AwsRequest, 'body'>, options: { errorMessage?: string } = {}): T {
   const text = request.body.toString('utf8');
   if (text.trim() === '') return {} as T;
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new AwsServiceError('SerializationException', 'Request body must be a JSON object');
+      throw new AwsServiceError('SerializationException', options.errorMessage ?? 'Request body must be a JSON object');
     }
     return parsed as T;
   } catch (error) {
     if (error instanceof AwsServiceError) throw error;
-    throw new AwsServiceError('SerializationException', `Request body is not valid JSON: ${(error as Error).message}`);
+    throw new AwsServiceError('SerializationException', options.errorMessage ?? `Request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 

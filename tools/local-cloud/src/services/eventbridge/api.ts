@@ -2,27 +2,16 @@
  * EventBridge's wire API: AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Op>`),
  * timestamps as epoch seconds.
  */
+import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type PutEventsEntry, type ServiceHandler } from '../../core/types';
 import type { EventBridgeService } from './eventbridge-service';
 import { busNameOf, EventsErrors, type ArchiveRecord, type BusRecord, type ReplayRecord, type RuleRecord, type RuleState, type Target } from './model';
 
 type Input = Record<string, unknown>;
 
-function ok(body: unknown = {}): AwsResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) };
-}
+const ok = (body: unknown = {}): AwsResponse => jsonResponse(body, { protocol: 'awsJson1_1' });
 
-function parseInput(request: AwsRequest): Input {
-  const text = request.body.toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Input;
-  } catch {
-    // fall through
-  }
-  throw new AwsServiceError('SerializationException', 'The request body is not a JSON object.');
-}
+const parseInput = (request: AwsRequest): Input => parseJsonBody<Input>(request, { errorMessage: 'The request body is not a JSON object.' });
 
 function required(input: Input, name: string): string {
   const value = input[name];

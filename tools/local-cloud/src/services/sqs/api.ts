@@ -2,6 +2,7 @@
  * SQS's wire API as SDK v3 speaks it: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Op>`),
  * query-compatible errors (see `errors.ts`).
  */
+import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type ServiceHandler } from '../../core/types';
 import { SqsErrors } from './errors';
 import { md5OfMessageAttributes } from './md5';
@@ -25,21 +26,9 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   'DeadLetterQueueSourceArn',
 ] as const;
 
-function ok(body: unknown = {}): AwsResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(body) };
-}
+const ok = (body: unknown = {}): AwsResponse => jsonResponse(body, { protocol: 'awsJson1_0' });
 
-function parseInput(request: AwsRequest): Input {
-  const text = request.body.toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Input;
-  } catch {
-    // fall through to the error below
-  }
-  throw new AwsServiceError('SerializationException', 'The request body is not a JSON object.');
-}
+const parseInput = (request: AwsRequest): Input => parseJsonBody<Input>(request, { errorMessage: 'The request body is not a JSON object.' });
 
 function requiredString(input: Input, name: string): string {
   const value = input[name];
