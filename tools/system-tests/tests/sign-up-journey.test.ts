@@ -8,8 +8,10 @@
 //
 // Every service is a black box here: users sign up through Cognito with the real SDK, the profile
 // is read through customers' HTTP API with the user's own token, the events through the lake's
-// objects, and the flow through each function's log file. The app names the flow: it sends a
-// correlation id in ClientMetadata when confirming, which Cognito hands to the trigger.
+// objects, and the flow through each function's log file. Two sign-ups run side by side (so their
+// events share the analytics batches, as on a busy day): one app sends a correlation id in
+// ClientMetadata when confirming, which Cognito hands to the trigger; the other sends none, and
+// the flow is named by identity.
 // Needs the four stacks synthesized (the Nx `test` target depends on their `synth`).
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -49,11 +51,44 @@ let s3: S3Client;
 let apiUrl: string;
 let bucket: string;
 
-/** What the sign-up produced, for the assessments. */
-const signUp = { correlationId: `sign-up-${randomUUID()}`, email: `ada-${randomBytes(4).toString('hex')}@example.com`, sub: '', idToken: '' };
+/** One person's sign-up and what it produced, for the assessments. */
+interface Journey {
+  title: string;
+  /** The id the app sends in ClientMetadata when confirming; without one, identity names the flow. */
+  clientCorrelationId?: string;
+  email: string;
+  sub: string;
+  idToken: string;
+}
 
-function flowLines(hop: Hop): StructuredLogLine[] {
-  return structuredLogLines(cloud.dataDir, HOPS[hop].functionName).filter((line) => inFlow(line, signUp.correlationId));
+const journeys: Journey[] = [
+  { title: 'the app names the flow (ClientMetadata.correlationId)', clientCorrelationId: `sign-up-${randomUUID()}`, email: '', sub: '', idToken: '' },
+  { title: 'the app sends no correlation id (identity names the flow)', email: '', sub: '', idToken: '' },
+].map((journey) => ({ ...journey, email: `ada-${randomBytes(4).toString('hex')}@example.com` }));
+
+const sameUser = (journey: Journey) => (row: LakeRow) => (row.data.userId ?? row.data.customerId) === journey.sub;
+
+/** Every lake row, after asking Firehose to deliver its buffer. */
+async function currentLake(): Promise<LakeRow[]> {
+  await flushFirehose(cloud.endpoint);
+  return lakeRows(s3, bucket);
+}
+
+/**
+ * The journey's correlation id: the app's, or else the one identity put on the UserRegistered it
+ * published, as the lake (a third party) recorded it.
+ */
+async function correlationIdOf(journey: Journey): Promise<string> {
+  if (journey.clientCorrelationId) return journey.clientCorrelationId;
+  return waitFor(async () => (await currentLake()).find((row) => row.zone === 'raw' && row.detailType === 'UserRegistered' && sameUser(journey)(row))?.correlationId, {
+    timeoutMs: PIPELINE_WAIT_MS,
+    intervalMs: 1_000,
+    what: `the UserRegistered of ${journey.sub} in the raw zone`,
+  });
+}
+
+function flowLines(hop: Hop, correlationId: string): StructuredLogLine[] {
+  return structuredLogLines(cloud.dataDir, HOPS[hop].functionName).filter((line) => inFlow(line, correlationId));
 }
 
 /** Which correlation ids each function has logged so far: what a broken hop carried instead. */
@@ -84,30 +119,38 @@ beforeAll(async () => {
   ssm.destroy();
   s3 = new S3Client({ ...config, forcePathStyle: true });
 
-  // act: one person signs up in the mobile app, is confirmed, and signs in
+  // act: two people sign up in the mobile app, are confirmed, and sign in
   const cognito = new CognitoIdentityProviderClient(config);
-  await cognito.send(
-    new SignUpCommand({
-      ClientId: clientId,
-      Username: signUp.email,
-      Password: PASSWORD,
-      UserAttributes: [
-        { Name: 'email', Value: signUp.email },
-        { Name: 'given_name', Value: 'Ada' },
-        { Name: 'locale', Value: 'en-GB' },
-      ],
-    }),
-  );
-  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: signUp.email, ClientMetadata: { correlationId: signUp.correlationId } }));
-  const auth = await cognito.send(
-    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: signUp.email, PASSWORD } }),
-  );
-  const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: signUp.email }));
+  for (const journey of journeys) {
+    await cognito.send(
+      new SignUpCommand({
+        ClientId: clientId,
+        Username: journey.email,
+        Password: PASSWORD,
+        UserAttributes: [
+          { Name: 'email', Value: journey.email },
+          { Name: 'given_name', Value: 'Ada' },
+          { Name: 'locale', Value: 'en-GB' },
+        ],
+      }),
+    );
+    await cognito.send(
+      new AdminConfirmSignUpCommand({
+        UserPoolId: poolId,
+        Username: journey.email,
+        ...(journey.clientCorrelationId ? { ClientMetadata: { correlationId: journey.clientCorrelationId } } : {}),
+      }),
+    );
+    const auth = await cognito.send(
+      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: journey.email, PASSWORD } }),
+    );
+    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: journey.email }));
+    journey.sub = user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
+    // The ID token: its audience is the app client, which customers' JWT authorizer accepts, and it carries identity's customerId claim.
+    journey.idToken = auth.AuthenticationResult?.IdToken ?? '';
+    if (!journey.sub || !journey.idToken) throw new Error(`Sign-up of ${journey.email} did not complete: sub ${journey.sub || 'missing'}, ID token ${journey.idToken ? 'present' : 'missing'}`);
+  }
   cognito.destroy();
-  signUp.sub = user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
-  // The ID token: its audience is the app client, which customers' JWT authorizer accepts, and it carries identity's customerId claim.
-  signUp.idToken = auth.AuthenticationResult?.IdToken ?? '';
-  if (!signUp.sub || !signUp.idToken) throw new Error(`Sign-up did not complete: sub ${signUp.sub || 'missing'}, ID token ${signUp.idToken ? 'present' : 'missing'}`);
 }, 300_000);
 
 afterAll(async () => {
@@ -115,33 +158,31 @@ afterAll(async () => {
   await cloud?.stop();
 }, 60_000);
 
-describe('one customer sign-up across identity → customers → analytics', () => {
+describe.each(journeys)('one customer sign-up across identity → customers → analytics, when $title', (journey) => {
   it('customers creates the profile from identity’s UserRegistered; the new customer reads it through the customers HTTP API', async () => {
     // act: the app asks for the profile until the event has been handled
     let last = 'no response yet';
     const profile = await waitFor(
       async () => {
-        const response = await fetch(`${apiUrl}/customers/${signUp.sub}`, { headers: { authorization: `Bearer ${signUp.idToken}` } });
+        const response = await fetch(`${apiUrl}/customers/${journey.sub}`, { headers: { authorization: `Bearer ${journey.idToken}` } });
         const body = (await response.json()) as Record<string, unknown>;
         last = `${response.status} ${JSON.stringify(body)}`;
         return response.status === 200 ? body : undefined;
       },
-      { timeoutMs: 30_000, what: `GET /customers/${signUp.sub} to answer 200`, describe: () => `last answer ${last}` },
+      { timeoutMs: 30_000, what: `GET /customers/${journey.sub} to answer 200`, describe: () => `last answer ${last}` },
     );
 
     // assess
-    expect(profile).toMatchObject({ customerId: signUp.sub, email: signUp.email, givenName: 'Ada', locale: 'en-GB', origin: 'registration', version: 1 });
+    expect(profile).toMatchObject({ customerId: journey.sub, email: journey.email, givenName: 'Ada', locale: 'en-GB', origin: 'registration', version: 1 });
   });
 
-  it('UserRegistered and CustomerCreated reach the raw zone with the sign-up’s correlation id, CustomerCreated caused by UserRegistered', async () => {
-    // act: read the lake, asking Firehose to deliver its buffer each time
+  it('UserRegistered and CustomerCreated reach the raw zone with one correlation id, CustomerCreated caused by UserRegistered', async () => {
+    // act: read the lake until both events are there
     let rows: LakeRow[] = [];
-    const about = (detailType: string) =>
-      rows.filter((row) => row.zone === 'raw' && row.detailType === detailType && (row.data.userId ?? row.data.customerId) === signUp.sub);
+    const about = (detailType: string) => rows.filter((row) => row.zone === 'raw' && row.detailType === detailType && sameUser(journey)(row));
     await waitFor(
       async () => {
-        await flushFirehose(cloud.endpoint);
-        rows = await lakeRows(s3, bucket);
+        rows = await currentLake();
         return about('UserRegistered').length > 0 && about('CustomerCreated').length > 0 ? true : undefined;
       },
       {
@@ -157,29 +198,37 @@ describe('one customer sign-up across identity → customers → analytics', () 
     const [created] = about('CustomerCreated');
     expect(about('UserRegistered')).toHaveLength(1);
     expect(about('CustomerCreated')).toHaveLength(1);
-    expect(registered).toMatchObject({ source: 'kestrel.identity', producer: 'identity', correlationId: signUp.correlationId });
-    expect(created).toMatchObject({ source: 'kestrel.customers', producer: 'customers', correlationId: signUp.correlationId, causationId: registered?.eventId });
+    expect(registered).toMatchObject({ source: 'kestrel.identity', producer: 'identity', correlationId: await correlationIdOf(journey) });
+    expect(created).toMatchObject({ source: 'kestrel.customers', producer: 'customers', correlationId: registered?.correlationId, causationId: registered?.eventId });
     // Personal data is pseudonymised in the lake, never kept in clear.
-    expect(JSON.stringify(rows)).not.toContain(signUp.email);
+    expect(JSON.stringify(rows)).not.toContain(journey.email);
   });
 
   it('one correlation id ties the log lines of identity’s post-confirmation, customers’ on-user-registered and analytics’ ingest', async () => {
-    // act: wait until each hop has logged under the flow's id (ingest runs after its batching window)
+    // prepare
+    const correlationId = await correlationIdOf(journey);
     const hops = Object.keys(HOPS) as Hop[];
-    await waitFor(() => (hops.every((hop) => flowLines(hop).length > 0) ? true : undefined), {
+
+    // act: wait until each hop has logged under the flow's id (ingest runs after its batching window)
+    await waitFor(() => (hops.every((hop) => flowLines(hop, correlationId).length > 0) ? true : undefined), {
       timeoutMs: PIPELINE_WAIT_MS,
       intervalMs: 1_000,
-      what: `log lines with correlation id ${signUp.correlationId} from ${hops.map((hop) => HOPS[hop].functionName).join(', ')}`,
-      describe: () => `hops with lines in the flow: ${hops.filter((hop) => flowLines(hop).length > 0).join(', ') || 'none'}; correlation ids logged per hop: ${correlationIdsLogged()}`,
+      what: `log lines with correlation id ${correlationId} from ${hops.map((hop) => HOPS[hop].functionName).join(', ')}`,
+      describe: () =>
+        `hops with lines in the flow: ${hops.filter((hop) => flowLines(hop, correlationId).length > 0).join(', ') || 'none'}; correlation ids logged per hop: ${correlationIdsLogged()}`,
     });
 
-    // assess: each hop's lines come from that service's function, and each hop finished its invocation without error
+    // assess: each hop's lines come from that service's function, and each hop finished an invocation of the flow successfully
     for (const hop of hops) {
-      const lines = flowLines(hop);
+      const lines = flowLines(hop, correlationId);
       expect(lines.every((line) => line.service === HOPS[hop].service && line.function === HOPS[hop].fn), hop).toBe(true);
       expect(lines.filter((line) => line.message === 'invocation finished').map((line) => line.outcome), hop).toContain('success');
     }
-    // customers handled the registration of this user in the flow
-    expect(flowLines('customers').some((line) => line.customerId === signUp.sub)).toBe(true);
+    // customers handled this user's registration in the flow
+    expect(flowLines('customers', correlationId).some((line) => line.customerId === journey.sub)).toBe(true);
+    // and continued identity's trace (W3C traceparent in the event's metadata), so APM shows one trace too
+    const traceIds = (hop: Hop) => new Set(flowLines(hop, correlationId).map((line) => line.trace_id));
+    expect(traceIds('identity').size).toBe(1);
+    expect(traceIds('customers')).toEqual(traceIds('identity'));
   });
 });
