@@ -30,6 +30,7 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { UserRegistered } from '../domain/registration';
+import type { PublishedEventIds } from './trigger-runtime';
 
 export const PRODUCER = 'identity';
 const DAY = 86_400;
@@ -59,7 +60,7 @@ export type SignInMethod = 'password' | 'one-time-code' | 'migration';
 function outboxItem<C extends AnyEventContract>(
   contract: C,
   data: EventDataInput<C>,
-  meta: { eventId: string; occurredAt: string; correlationId: string; causationId: string; subject: string },
+  meta: PublishedEventIds & { eventId: string; occurredAt: string; subject: string },
 ) {
   const { subject, ...metadata } = meta;
   const entry = buildPutEventsEntry(contract, data, { ...metadata, producer: PRODUCER }, { eventBusName: 'outbox', includeTime: false });
@@ -77,21 +78,16 @@ export class IdentityTable {
   /**
    * Records the registration and its UserRegistered outbox item in one
    * transaction, unless the user is registered already: whatever Cognito
-   * retries, one registration and one event per `sub`.
+   * retries, one registration and one event per `sub`. `ids`: correlation, causation and trace
+   * ids of the event (the trigger's `eventIds`).
    */
-  async registerOnce(registration: UserRegistered, causationId: string): Promise<'registered' | 'already-registered'> {
+  async registerOnce(registration: UserRegistered, ids: PublishedEventIds): Promise<'registered' | 'already-registered'> {
     const eventId = this.newId();
     const writes = [
       createItem({ tableName: this.tableName, item: registrations.toItem({ userId: registration.userId, eventId, registeredAt: registration.registeredAt, origin: registration.origin }) }),
       createItem({
         tableName: this.tableName,
-        item: outboxItem(UserRegisteredV1, registration, {
-          eventId,
-          occurredAt: registration.registeredAt,
-          correlationId: `user-${registration.userId}`,
-          causationId,
-          subject: registration.userId,
-        }),
+        item: outboxItem(UserRegisteredV1, registration, { ...ids, eventId, occurredAt: registration.registeredAt, subject: registration.userId }),
       }),
     ];
     try {
@@ -111,7 +107,7 @@ export class IdentityTable {
   }
 
   /** The sign-in audit item and its UserSignedIn outbox item, in one transaction. */
-  async recordSignIn(signIn: { userId: string; clientId: string; method: SignInMethod; newDevice: boolean; signedInAt: string }, causationId: string): Promise<string> {
+  async recordSignIn(signIn: { userId: string; clientId: string; method: SignInMethod; newDevice: boolean; signedInAt: string }, ids: PublishedEventIds): Promise<string> {
     const eventId = this.newId();
     const writes = [
       createItem({ tableName: this.tableName, item: signIns.toItem({ ...signIn, eventId }, { ttl: ttlAfter(SIGN_IN_AUDIT_TTL_SECONDS, new Date(signIn.signedInAt)) }) }),
@@ -120,7 +116,7 @@ export class IdentityTable {
         item: outboxItem(
           UserSignedInV1,
           { userId: signIn.userId, clientId: signIn.clientId, method: signIn.method, signedInAt: signIn.signedInAt },
-          { eventId, occurredAt: signIn.signedInAt, correlationId: `sign-in-${eventId}`, causationId, subject: signIn.userId },
+          { ...ids, eventId, occurredAt: signIn.signedInAt, subject: signIn.userId },
         ),
       }),
     ];

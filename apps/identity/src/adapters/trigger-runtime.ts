@@ -11,6 +11,7 @@
  *   never a stack trace or an internal message.
  */
 import type * as z from 'zod';
+import { currentObservability } from '@kestrel/observability';
 import { isTriggerRejection } from '../domain/rejection';
 
 export const TEMPORARY_FAILURE_MESSAGE = 'Sorry, something went wrong on our side. Please try again.';
@@ -20,11 +21,28 @@ export interface InvocationContext {
   awsRequestId?: string;
 }
 
+/** Correlation, causation and trace ids for an event this invocation publishes. */
+export interface PublishedEventIds {
+  correlationId: string;
+  causationId: string;
+  traceparent?: string;
+}
+
 /** What a trigger's logic receives besides the parsed event. */
 export interface TriggerInvocation {
   /** The Lambda request id: the causation id of events this invocation produces. */
   requestId: string;
   now: Date;
+  /**
+   * Ids for the events this invocation publishes (from `withObservability` when the handler is
+   * wrapped): causation = the request id, `traceparent` = this invocation's span, correlation =
+   * the app's `ClientMetadata.correlationId` when it sent one, else `flowId` when given (and the
+   * rest of the invocation then logs under it), else the request id.
+   *
+   * @example
+   * await table.registerOnce(registration, eventIds(`user-${registration.userId}`));
+   */
+  eventIds(flowId?: string): PublishedEventIds;
 }
 
 /** A trigger refused the invocation; Cognito shows `message` to the app. */
@@ -39,7 +57,38 @@ export class CognitoTriggerError extends Error {
 }
 
 type Log = (line: Record<string, unknown>) => void;
-const defaultLog: Log = (line) => console.log(JSON.stringify(line));
+
+/** Through the wrapper's logger when wrapped (the line gets correlation and trace ids), else one JSON line. */
+const defaultLog: Log = (line) => {
+  const logger = currentObservability()?.logger;
+  if (!logger) {
+    console.log(JSON.stringify(line));
+    return;
+  }
+  // The wrapper's `trigger` key says `cognito`; which Cognito trigger this is goes under its own name.
+  const { level, trigger, ...rest } = line;
+  const fields = { cognito_trigger: trigger, ...rest };
+  const message = `trigger ${String(rest.outcome)}`;
+  if (level === 'ERROR') logger.error(message, fields);
+  else if (level === 'WARN') logger.warn(message, fields);
+  else logger.info(message, fields);
+};
+
+/**
+ * For a Cognito trigger the wrapper's correlation id is the app's `ClientMetadata.correlationId`,
+ * or else the request id (its cause id): only in the second case does `flowId` take over.
+ */
+function eventIdsOf(requestId: string): (flowId?: string) => PublishedEventIds {
+  return (flowId) => {
+    const observability = currentObservability();
+    if (!observability) return { correlationId: flowId ?? requestId, causationId: requestId };
+    const ids = observability.eventMetadata();
+    const appSentOne = observability.correlationId !== observability.causeId;
+    if (flowId === undefined || appSentOne) return { correlationId: ids.correlationId, causationId: ids.causationId, ...(ids.traceparent ? { traceparent: ids.traceparent } : {}) };
+    observability.logger.setCorrelationId(flowId);
+    return { correlationId: flowId, causationId: ids.causationId, ...(ids.traceparent ? { traceparent: ids.traceparent } : {}) };
+  };
+}
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -80,7 +129,8 @@ export function cognitoTrigger<S extends z.ZodType<{ triggerSource: string }>, R
       throw new CognitoTriggerError(`Invalid request: ${detail}`, 'invalid-event');
     }
     try {
-      const response = await run(parsed.data, { requestId: context?.awsRequestId ?? `local-${globalThis.crypto.randomUUID()}`, now: clock() });
+      const requestId = context?.awsRequestId ?? currentObservability()?.causeId ?? `local-${globalThis.crypto.randomUUID()}`;
+      const response = await run(parsed.data, { requestId, now: clock(), eventIds: eventIdsOf(requestId) });
       log({ level: 'INFO', trigger, triggerSource, outcome: 'ok', durationMs: Date.now() - started });
       return { ...(raw as Record<string, unknown>), response };
     } catch (error) {

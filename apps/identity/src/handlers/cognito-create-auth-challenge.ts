@@ -6,6 +6,7 @@
  * not mail another code. For a user Cognito does not know, the same work is
  * done and the same response shape returned, only no email leaves.
  */
+import { withObservability } from '@kestrel/observability';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { maskEmail, normalizeEmail } from '../domain/email';
 import { renderMessage } from '../domain/messages';
@@ -52,9 +53,12 @@ export function createHandler(dependencies: () => CreateAuthChallengeDependencie
   }, options);
 }
 
-export const handler = createHandler(
-  lazy(() => ({
-    table: new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
-    mailer: new SesCodeMailer(requiredEnv('ONE_TIME_CODE_FROM_ADDRESS')),
-  })),
+export const handler = withObservability(
+  createHandler(
+    lazy(() => ({
+      table: new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
+      mailer: new SesCodeMailer(requiredEnv('ONE_TIME_CODE_FROM_ADDRESS')),
+    })),
+  ),
+  { service: 'identity', functionName: 'cognito-create-auth-challenge' },
 );

@@ -9,6 +9,7 @@
  * one-time-code challenge answered in the last minutes means the code, the
  * first sign-in of a migrated user means migration, anything else a password.
  */
+import { withObservability } from '@kestrel/observability';
 import { accountOrigin } from '../domain/profile';
 import { registrationOf, userSub } from '../domain/registration';
 import { checkUserName } from '../domain/text-rules';
@@ -33,17 +34,20 @@ export interface PostAuthenticationDependencies {
 }
 
 export function createHandler(dependencies: () => PostAuthenticationDependencies, options: TriggerOptions = {}) {
-  return cognitoTrigger('PostAuthentication', postAuthenticationEvent, async (event, { requestId, now }) => {
+  return cognitoTrigger('PostAuthentication', postAuthenticationEvent, async (event, { now, eventIds }) => {
     checkUserName(event.userName);
     const attributes = event.request.userAttributes;
     const userId = userSub(attributes);
     const { table, guards, groups } = dependencies();
 
     let method: SignInMethod = 'password';
+    // A sign-in is its own flow, except the first one of a migrated or invited user: that belongs to their registration.
+    let flowId: string | undefined;
     const origin = accountOrigin(attributes);
     if (origin !== 'sign-up' && !(await table.isRegistered(userId))) {
       await groups.addToGroup({ userPoolId: event.userPoolId, userName: event.userName, group: CUSTOMERS_GROUP });
-      await table.registerOnce(registrationOf(attributes, now, origin), requestId);
+      flowId = `user-${userId}`;
+      await table.registerOnce(registrationOf(attributes, now, origin), eventIds(flowId));
       if (origin === 'migration') method = 'migration';
     }
     if (method === 'password') {
@@ -54,16 +58,19 @@ export function createHandler(dependencies: () => PostAuthenticationDependencies
 
     await table.recordSignIn(
       { userId, clientId: event.callerContext.clientId ?? 'none', method, newDevice: event.request.newDeviceUsed === true, signedInAt: now.toISOString() },
-      requestId,
+      eventIds(flowId),
     );
     return {};
   }, options);
 }
 
-export const handler = createHandler(
-  lazy(() => {
-    const documents = documentClient();
-    const tableName = requiredEnv('TABLE_NAME_IDENTITY');
-    return { table: new IdentityTable(documents, tableName), guards: new SignInGuardTable(documents, tableName), groups: new CognitoGroupMembership() };
-  }),
+export const handler = withObservability(
+  createHandler(
+    lazy(() => {
+      const documents = documentClient();
+      const tableName = requiredEnv('TABLE_NAME_IDENTITY');
+      return { table: new IdentityTable(documents, tableName), guards: new SignInGuardTable(documents, tableName), groups: new CognitoGroupMembership() };
+    }),
+  ),
+  { service: 'identity', functionName: 'cognito-post-authentication' },
 );

@@ -6,6 +6,7 @@
  * once. Group membership first: adding again is harmless, and a failure
  * before the transaction leaves nothing half-done for the retry.
  */
+import { withObservability } from '@kestrel/observability';
 import { confirmationRegisters, registrationOf } from '../domain/registration';
 import { postConfirmationEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
@@ -22,18 +23,22 @@ export interface PostConfirmationDependencies {
 }
 
 export function createHandler(dependencies: () => PostConfirmationDependencies, options: TriggerOptions = {}) {
-  return cognitoTrigger('PostConfirmation', postConfirmationEvent, async (event, { requestId, now }) => {
+  return cognitoTrigger('PostConfirmation', postConfirmationEvent, async (event, { now, eventIds }) => {
     const source = event.triggerSource === 'PostConfirmation_ConfirmSignUp' ? 'confirm-sign-up' : 'confirm-forgot-password';
     const attributes = event.request.userAttributes;
     if (!confirmationRegisters(source, attributes)) return {};
     const registration = registrationOf(attributes, now);
     const { table, groups } = dependencies();
     await groups.addToGroup({ userPoolId: event.userPoolId, userName: event.userName, group: CUSTOMERS_GROUP });
-    await table.registerOnce(registration, requestId);
+    // The registration's flow is the user's: a Cognito retry (new request id) continues the same one.
+    await table.registerOnce(registration, eventIds(`user-${registration.userId}`));
     return {};
   }, options);
 }
 
-export const handler = createHandler(
-  lazy(() => ({ table: new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')), groups: new CognitoGroupMembership() })),
+export const handler = withObservability(
+  createHandler(
+    lazy(() => ({ table: new IdentityTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')), groups: new CognitoGroupMembership() })),
+  ),
+  { service: 'identity', functionName: 'cognito-post-confirmation' },
 );

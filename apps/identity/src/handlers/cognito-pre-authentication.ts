@@ -4,6 +4,7 @@
  * does not know (`userNotFound`) gets the same lookup and the same answers,
  * so the trigger reveals nothing about who has an account.
  */
+import { withObservability } from '@kestrel/observability';
 import { enforceSignIn } from '../domain/sign-in-guard';
 import { checkUserName } from '../domain/text-rules';
 import { preAuthenticationEvent } from '../adapters/cognito-events';
@@ -21,4 +22,7 @@ export function createHandler(table: () => SignInGuardTable, options: TriggerOpt
   }, options);
 }
 
-export const handler = createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));
+export const handler = withObservability(
+  createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')))),
+  { service: 'identity', functionName: 'cognito-pre-authentication' },
+);

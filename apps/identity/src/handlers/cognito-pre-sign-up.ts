@@ -4,6 +4,7 @@
  * Never auto-confirms: the email must be verified with a code.
  * Configuration: `BLOCKED_EMAIL_DOMAINS` (comma-separated) on top of the built-in disposable list.
  */
+import { withObservability } from '@kestrel/observability';
 import { parseDomainList } from '../domain/email';
 import { decideSignUp } from '../domain/profile';
 import type { SignUpPolicy, SignUpSource } from '../domain/profile';
@@ -30,4 +31,7 @@ export function createHandler(policy: () => SignUpPolicy, options: TriggerOption
   );
 }
 
-export const handler = createHandler(lazy(() => ({ blockedDomains: parseDomainList(process.env.BLOCKED_EMAIL_DOMAINS) })));
+export const handler = withObservability(
+  createHandler(lazy(() => ({ blockedDomains: parseDomainList(process.env.BLOCKED_EMAIL_DOMAINS) }))),
+  { service: 'identity', functionName: 'cognito-pre-sign-up' },
+);

@@ -6,6 +6,7 @@
  * post confirmation registers them. Every refusal is the same
  * "Incorrect username or password." after the same amount of work.
  */
+import { withObservability } from '@kestrel/observability';
 import { normalizeEmail } from '../domain/email';
 import { migrateOnForgotPassword, migrateOnSignIn, MIGRATION_REFUSAL } from '../domain/migration';
 import { TriggerRejection } from '../domain/rejection';
@@ -29,4 +30,7 @@ export function createHandler(legacy: () => LegacyUsersTable, options: TriggerOp
   }, options);
 }
 
-export const handler = createHandler(lazy(() => new LegacyUsersTable(documentClient(), requiredEnv('TABLE_NAME_LEGACY_USERS'))));
+export const handler = withObservability(
+  createHandler(lazy(() => new LegacyUsersTable(documentClient(), requiredEnv('TABLE_NAME_LEGACY_USERS')))),
+  { service: 'identity', functionName: 'cognito-user-migration' },
+);

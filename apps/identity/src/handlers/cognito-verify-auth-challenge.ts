@@ -6,6 +6,7 @@
  * stored HMAC. A right answer gives the slot back and retires the code.
  * Never throws for a wrong answer: `answerCorrect: false` is the answer.
  */
+import { withObservability } from '@kestrel/observability';
 import { judgeAnswer } from '../domain/one-time-code';
 import type { AnswerOutcome } from '../domain/one-time-code';
 import { checkUserName } from '../domain/text-rules';
@@ -37,4 +38,7 @@ export function createHandler(table: () => SignInGuardTable, onOutcome: (outcome
   }, options);
 }
 
-export const handler = createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY'))));
+export const handler = withObservability(
+  createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')))),
+  { service: 'identity', functionName: 'cognito-verify-auth-challenge' },
+);

@@ -1,9 +1,10 @@
 // Through the local cloud, with the synthesized platform and identity stacks applied as Terraform
 // would apply them (user pool with its trigger configuration, the ten trigger functions running
 // their production bundles, tables, the outbox pipe): sign-up → confirm → sign-in → the ID token
-// carries the claims (verified against the pool's JWKS with aws-jwt-verify) → UserRegistered and
-// UserSignedIn reach a test listener on the platform bus as contract-valid events. Then a legacy
-// user signs in with their legacy password and is migrated into the pool.
+// and access tokens carry the claims (verified against the pool's JWKS with aws-jwt-verify; the local
+// cloud sends the V2 pre-token event with the user's groups) → UserRegistered and UserSignedIn reach a
+// test listener on the platform bus as contract-valid events, correlated by the registration's flow.
+// Then a legacy user signs in with their legacy password, is migrated into the pool and gets tokens.
 // cognito-local never calls pre authentication or the custom-auth triggers; those are covered by
 // the integration tests and the bench, with their real event shapes.
 // Needs `nx run platform:synth` and `nx run identity:synth` (the `test` target depends on both).
@@ -37,7 +38,7 @@ const PASSWORD = 'correct horse battery 1';
 interface Received {
   source: string;
   'detail-type': string;
-  detail: { metadata: { eventId: string }; data: { userId: string; [field: string]: unknown } };
+  detail: { metadata: { eventId: string; correlationId: string }; data: { userId: string; [field: string]: unknown } };
 }
 
 let cloud: LocalCloud;
@@ -60,6 +61,23 @@ async function receiveUntil(predicate: (all: Received[]) => boolean, timeoutMs =
 }
 
 const about = (userId: string, detailType: string) => received.filter((event) => event.detail.data.userId === userId && event['detail-type'] === detailType);
+
+function poolVerifier() {
+  return JwtRsaVerifier.create(
+    { issuer: `${cloud.endpoint}/${poolId}`, audience: null, jwksUri: `${cloud.endpoint}/${poolId}/.well-known/jwks.json` },
+    // aws-jwt-verify's own fetcher refuses http://; the local JWKS is served over http.
+    { jwksCache: new SimpleJwksCache({ fetcher: { fetch: async (uri: string) => (await fetch(uri)).arrayBuffer() } }) },
+  );
+}
+
+/** Both tokens of a sign-in, verified against the pool's JWKS. */
+async function verifiedTokens(result: { IdToken?: string; AccessToken?: string } | undefined) {
+  const verifier = poolVerifier();
+  return {
+    id: await verifier.verify(result?.IdToken as string),
+    access: await verifier.verify(result?.AccessToken as string),
+  };
+}
 
 beforeAll(async () => {
   for (const dir of [platformStack, identityStack]) {
@@ -110,20 +128,12 @@ describe('identity on the local cloud', () => {
     await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
     const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } }));
 
-    // Assess: the token
+    // Assess: the tokens (pre token generation V2: both carry customerId and roles from the groups)
     const sub = (await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email }))).UserAttributes?.find((a) => a.Name === 'sub')?.Value as string;
-    const verifier = JwtRsaVerifier.create(
-      { issuer: `${cloud.endpoint}/${poolId}`, audience: clientId, jwksUri: `${cloud.endpoint}/${poolId}/.well-known/jwks.json` },
-      // aws-jwt-verify's own fetcher refuses http://; the local JWKS is served over http.
-      { jwksCache: new SimpleJwksCache({ fetcher: { fetch: async (uri: string) => (await fetch(uri)).arrayBuffer() } }) },
-    );
-    const claims = await verifier.verify(auth.AuthenticationResult?.IdToken as string);
-    expect(claims.sub).toBe(sub);
-    expect(claims.customerId).toBe(sub);
-    // cognito-local sends the trigger no group configuration (AWS sends the groups; see the handler tests for ['customer']).
-    expect(claims.roles).toEqual([]);
-    // The post-confirmation trigger put the user in customers (cognito-local writes the groups into its tokens).
-    expect(claims['cognito:groups']).toEqual(['customers']);
+    const { id, access } = await verifiedTokens(auth.AuthenticationResult);
+    // The post-confirmation trigger put the user in customers; Cognito's own group claim stays.
+    expect(id).toMatchObject({ token_use: 'id', aud: clientId, sub, customerId: sub, roles: ['customer'], 'cognito:groups': ['customers'] });
+    expect(access).toMatchObject({ token_use: 'access', client_id: clientId, sub, customerId: sub, roles: ['customer'], 'cognito:groups': ['customers'] });
 
     // Assess: the events
     await receiveUntil(() => about(sub, 'UserRegistered').length > 0 && about(sub, 'UserSignedIn').length > 0);
@@ -131,6 +141,8 @@ describe('identity on the local cloud', () => {
     expect(registered.map((event) => event.detail.data)).toEqual([
       { userId: sub, email, givenName: 'Ada', locale: 'en-GB', registeredAt: expect.any(String), origin: 'sign-up' },
     ]);
+    // The registration's flow is the user's (what customers and analytics continue); its cause is the trigger's request.
+    expect(registered[0]?.detail.metadata).toMatchObject({ correlationId: `user-${sub}`, causationId: expect.any(String), traceparent: expect.any(String) });
     const signedIn = about(sub, 'UserSignedIn').map((event) => parseEvent([UserSignedInV1], event));
     expect(signedIn.map((event) => ({ ...event.detail.data, signedInAt: undefined }))).toEqual([{ userId: sub, clientId, method: 'password', signedInAt: undefined }]);
   });
@@ -157,25 +169,35 @@ describe('identity on the local cloud', () => {
     const signIn = (password: string) =>
       cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } })).catch((error: Error) => error);
 
-    // Act: a wrong password first, then the right one
+    // Act: a wrong password first, then the right one (which migrates them and signs them in), then again
     const wrong = await signIn('not it');
     const userAfterWrong = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email })).catch((error: Error) => error);
-    // cognito-local 5.3 creates migrated users without a `sub` (AWS always assigns one), so the sign-in
-    // that follows the migration fails in our token trigger locally; the integration tests cover that
-    // sign-in (post authentication registers the migrated user once, UserSignedIn method "migration").
-    await signIn(PASSWORD);
+    const first = await signIn(PASSWORD);
+    const second = await signIn(PASSWORD);
     const migrated = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email }));
 
-    // Assess
+    // Assess: the user
     expect(wrong).toMatchObject({ name: 'NotAuthorizedException' });
     expect(userAfterWrong).toMatchObject({ name: 'UserNotFoundException' });
-    expect(Object.fromEntries((migrated.UserAttributes ?? []).map((a) => [a.Name, a.Value]))).toMatchObject({
-      email,
-      email_verified: 'true',
-      given_name: 'Grace',
-      'custom:origin': 'migration',
-    });
+    const attributes = Object.fromEntries((migrated.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
+    expect(attributes).toMatchObject({ email, email_verified: 'true', given_name: 'Grace', 'custom:origin': 'migration' });
     expect(migrated.UserStatus).toBe('CONFIRMED');
+    // Assess: both sign-ins got tokens for the migrated user, registered on the first (customers group → role)
+    const sub = attributes.sub as string;
+    for (const result of [first, second]) {
+      expect(result).not.toBeInstanceOf(Error);
+      const { id, access } = await verifiedTokens((result as { AuthenticationResult?: { IdToken?: string; AccessToken?: string } }).AuthenticationResult);
+      expect(id).toMatchObject({ token_use: 'id', sub, customerId: sub, roles: ['customer'] });
+      expect(access).toMatchObject({ token_use: 'access', sub, customerId: sub, roles: ['customer'] });
+    }
+    // Assess: registered once with origin migration; the first sign-in says migration and belongs to the registration's flow
+    await receiveUntil(() => about(sub, 'UserRegistered').length > 0 && about(sub, 'UserSignedIn').length > 1);
+    const registered = about(sub, 'UserRegistered').map((event) => parseEvent([UserRegisteredV1], event));
+    expect(registered.map((event) => event.detail.data.origin)).toEqual(['migration']);
+    const signedIn = about(sub, 'UserSignedIn').map((event) => parseEvent([UserSignedInV1], event));
+    expect(signedIn.map((event) => event.detail.data.method).sort()).toEqual(['migration', 'password']);
+    const firstSignIn = signedIn.find((event) => event.detail.data.method === 'migration');
+    expect(firstSignIn?.detail.metadata.correlationId).toBe(`user-${sub}`);
   });
 
   it('publishes the issuer and client ids for other services’ authorizers', async () => {

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Context } from 'aws-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { parseEvent, UserRegisteredV1 } from '@kestrel/contracts';
+import { parseEvent, TRACEPARENT_PATTERN, UserRegisteredV1 } from '@kestrel/contracts';
+import { HANDLER_METRICS, withObservability } from '@kestrel/observability';
+import type { MetricPoint } from '@kestrel/observability';
 import { IdentityTable } from '../../src/adapters/identity-table';
 import { TEMPORARY_FAILURE_MESSAGE } from '../../src/adapters/trigger-runtime';
 import { createHandler } from '../../src/handlers/cognito-post-confirmation';
@@ -13,6 +16,9 @@ beforeAll(async () => {
   tables = await createIdentityTables();
 });
 afterAll(() => tables.delete());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 function setUp() {
   const groups = new RecordingGroupMembership();
@@ -106,5 +112,59 @@ describe('post confirmation', () => {
     expect(error).toMatchObject({ name: 'Rejected', message: 'Your first name can only contain letters, spaces, apostrophes, hyphens and periods.' });
     expect(groups.calls).toEqual([]);
     expect(await registrationsOf(sub)).toEqual([]);
+  });
+});
+
+describe('post confirmation as deployed (wrapped with withObservability)', () => {
+  /** The production wiring around the test's table: the wrapper reads the ids, the trigger publishes them. */
+  function setUpWrapped() {
+    const metrics: MetricPoint[] = [];
+    const lines: Array<Record<string, unknown>> = [];
+    // Powertools' logger writes one JSON line per call to stdout.
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      const text = String(chunk);
+      if (text.startsWith('{')) lines.push(JSON.parse(text) as Record<string, unknown>);
+      return true;
+    });
+    const groups = new RecordingGroupMembership();
+    const handler = withObservability(
+      createHandler(() => ({ table: new IdentityTable(tables.documents, tables.identity.tableName), groups })),
+      { service: 'identity', functionName: 'cognito-post-confirmation', metricSink: { send: async (points) => void metrics.push(...points) }, env: {} },
+    );
+    return { handler, lines, metrics };
+  }
+  const lambdaContext = (awsRequestId: string) => ({ awsRequestId, functionName: 'kestrel-staging-identity-cognito-post-confirmation' }) as Context;
+
+  it('continues the app’s ClientMetadata.correlationId, names the request as the cause and carries the invocation’s traceparent', async () => {
+    // prepare
+    const { handler, lines } = setUpWrapped();
+    const sub = globalThis.crypto.randomUUID();
+    const event = { ...events.postConfirmation(events.attributes({ sub })), request: { userAttributes: events.attributes({ sub }), clientMetadata: { correlationId: 'app-flow-42' } } };
+    // act
+    await handler(event, lambdaContext('req-wrapped-1'));
+    // assess
+    const [published] = await registeredEventsFor(sub);
+    const metadata = parseEvent([UserRegisteredV1], asDelivered(published!)).detail.metadata;
+    expect(metadata).toMatchObject({ correlationId: 'app-flow-42', causationId: 'req-wrapped-1' });
+    expect(metadata.traceparent).toMatch(TRACEPARENT_PATTERN);
+    const finished = lines.find((line) => line.message === 'invocation finished');
+    expect(finished).toMatchObject({ correlation_id: 'app-flow-42', cause_id: 'req-wrapped-1', trigger: 'cognito', function: 'cognito-post-confirmation' });
+    // The event continues this invocation's trace: same trace id, parent = this span.
+    expect(metadata.traceparent).toMatch(new RegExp(`^00-${String(finished?.trace_id)}-${String(finished?.span_id)}-0[01]$`));
+  });
+
+  it('without one, correlates the registration as user-<sub>, in the event and in the trigger’s log lines', async () => {
+    // prepare
+    const { handler, lines, metrics } = setUpWrapped();
+    const sub = globalThis.crypto.randomUUID();
+    // act
+    await handler(events.postConfirmation(events.attributes({ sub })), lambdaContext('req-wrapped-2'));
+    // assess
+    const [published] = await registeredEventsFor(sub);
+    expect(published?.detail.metadata).toMatchObject({ correlationId: `user-${sub}`, causationId: 'req-wrapped-2' });
+    const triggerLine = lines.find((line) => line.message === 'trigger ok');
+    expect(triggerLine).toMatchObject({ correlation_id: `user-${sub}`, trigger: 'cognito', cognito_trigger: 'PostConfirmation', outcome: 'ok' });
+    expect(lines.find((line) => line.message === 'invocation finished')).toMatchObject({ correlation_id: `user-${sub}` });
+    expect(metrics.map((point) => point.name)).toContain(HANDLER_METRICS.invocations);
   });
 });

@@ -7,13 +7,15 @@ import { createHandler as createPreAuthentication } from '../../src/handlers/cog
 import { createHandler as createPostAuthentication } from '../../src/handlers/cognito-post-authentication';
 import { createHandler as createCreateChallenge } from '../../src/handlers/cognito-create-auth-challenge';
 import { createHandler as createVerifyChallenge } from '../../src/handlers/cognito-verify-auth-challenge';
-import { handler as defineChallenge } from '../../src/handlers/cognito-define-auth-challenge';
+import { createHandler as createDefineChallenge } from '../../src/handlers/cognito-define-auth-challenge';
 import type { AnswerOutcome } from '../../src/domain/one-time-code';
 import { failureWindow, OTP_POLICY } from '../../src/domain/one-time-code';
 import * as events from '../fixtures/cognito-events';
 import type { SessionEntry } from '../fixtures/cognito-events';
 import { asDelivered, createIdentityTables, outboxEvents, RecordingGroupMembership, RecordingMailer, streamRecords } from './support';
 import type { IdentityTables } from './support';
+
+const defineChallenge = createDefineChallenge({ log: () => undefined });
 
 let tables: IdentityTables;
 beforeAll(async () => {

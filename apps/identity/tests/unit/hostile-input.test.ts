@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler as preSignUp } from '../../src/handlers/cognito-pre-sign-up';
-import { handler as customMessage } from '../../src/handlers/cognito-custom-message';
+import { createHandler as createCustomMessage } from '../../src/handlers/cognito-custom-message';
 import { createHandler as postConfirmation } from '../../src/handlers/cognito-post-confirmation';
 import { createHandler as preAuthentication } from '../../src/handlers/cognito-pre-authentication';
 import { createHandler as postAuthentication } from '../../src/handlers/cognito-post-authentication';
-import { handler as preTokenGeneration } from '../../src/handlers/cognito-pre-token-generation';
+import { createHandler as createPreTokenGeneration } from '../../src/handlers/cognito-pre-token-generation';
 import { createHandler as userMigration } from '../../src/handlers/cognito-user-migration';
-import { handler as defineAuthChallenge } from '../../src/handlers/cognito-define-auth-challenge';
+import { createHandler as createDefineAuthChallenge } from '../../src/handlers/cognito-define-auth-challenge';
 import { createHandler as createAuthChallenge } from '../../src/handlers/cognito-create-auth-challenge';
 import { createHandler as verifyAuthChallenge } from '../../src/handlers/cognito-verify-auth-challenge';
 import * as events from '../fixtures/cognito-events';
@@ -20,13 +20,13 @@ const quiet = { log: () => undefined };
 type Handler = (raw: unknown) => Promise<unknown>;
 const triggers: Array<[string, Handler, () => Record<string, unknown>]> = [
   ['pre sign-up', preSignUp(unreachable, quiet), () => events.preSignUp(events.attributes())],
-  ['custom message', customMessage, () => events.customMessage('CustomMessage_SignUp')],
+  ['custom message', createCustomMessage(quiet), () => events.customMessage('CustomMessage_SignUp')],
   ['post confirmation', postConfirmation(unreachable, quiet), () => events.postConfirmation()],
   ['pre authentication', preAuthentication(unreachable, quiet), () => events.preAuthentication(events.SUB)],
   ['post authentication', postAuthentication(unreachable, quiet), () => events.postAuthentication(events.SUB)],
-  ['pre token generation', preTokenGeneration, () => events.preTokenGenerationV2(['customers'])],
+  ['pre token generation', createPreTokenGeneration(quiet), () => events.preTokenGenerationV2(['customers'])],
   ['user migration', userMigration(unreachable, quiet), () => events.userMigration('ada@example.com', 'pw')],
-  ['define auth challenge', defineAuthChallenge, () => events.defineAuthChallenge([])],
+  ['define auth challenge', createDefineAuthChallenge(quiet), () => events.defineAuthChallenge([])],
   ['create auth challenge', createAuthChallenge(unreachable, quiet), () => events.createAuthChallenge([])],
   ['verify auth challenge', verifyAuthChallenge(unreachable, () => undefined, quiet), () => events.verifyAuthChallenge('123456', { challengeId: 'c1' })],
 ];

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler as createPreSignUp } from '../../src/handlers/cognito-pre-sign-up';
-import { handler as customMessage } from '../../src/handlers/cognito-custom-message';
-import { handler as preTokenGeneration } from '../../src/handlers/cognito-pre-token-generation';
-import { handler as defineAuthChallenge } from '../../src/handlers/cognito-define-auth-challenge';
+import { createHandler as createCustomMessage } from '../../src/handlers/cognito-custom-message';
+import { createHandler as createPreTokenGeneration } from '../../src/handlers/cognito-pre-token-generation';
+import { createHandler as createDefineAuthChallenge } from '../../src/handlers/cognito-define-auth-challenge';
 import { TEMPORARY_FAILURE_MESSAGE } from '../../src/adapters/trigger-runtime';
 import * as events from '../fixtures/cognito-events';
 
 const preSignUp = createPreSignUp(() => ({ blockedDomains: ['spam.example'] }));
+const customMessage = createCustomMessage();
+const preTokenGeneration = createPreTokenGeneration();
+const defineAuthChallenge = createDefineAuthChallenge();
 
 describe('pre sign-up', () => {
   it('accepts a clean sign-up and returns the event with the response', async () => {
@@ -108,8 +111,8 @@ describe('pre token generation', () => {
     expect(result.response).toHaveProperty('claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride.roles', ['customer']);
   });
 
-  it('answers cognito-local’s V1-shaped event in V1 shape', async () => {
-    const result = await preTokenGeneration(events.preTokenGenerationCognitoLocal());
+  it('answers a V1-shaped event (a pool on V1_0) in V1 shape, ID token only', async () => {
+    const result = await preTokenGeneration(events.preTokenGenerationV1());
     expect(result.response).toEqual({ claimsOverrideDetails: { claimsToAddOrOverride: { customerId: events.SUB, roles: [] } } });
   });
 
