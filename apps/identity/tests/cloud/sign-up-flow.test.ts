@@ -108,7 +108,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('identity on the local cloud', () => {
-  it('sign-up → confirm → sign-in: the token carries customerId, and UserRegistered and UserSignedIn reach the bus once', async () => {
+  it('sign-up → confirm → sign-in: both tokens carry customerId and roles, and UserRegistered and UserSignedIn reach the bus once', async () => {
     // Prepare
     const email = `ada-${randomBytes(4).toString('hex')}@example.com`;
 
@@ -155,7 +155,7 @@ describe('identity on the local cloud', () => {
     expect((refused as Error).message).toContain('Please use a permanent email address; disposable email services are not accepted.');
   });
 
-  it('migrates a legacy user on first sign-in with their legacy password, and only with it', async () => {
+  it('migrates a legacy user on first sign-in with their legacy password, and only with it; that sign-in and the next get tokens', async () => {
     // Prepare: the legacy store's export holds them with a scrypt hash
     const email = `grace-${randomBytes(4).toString('hex')}@example.com`;
     const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
