@@ -35,6 +35,18 @@ const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]{1,48}$/;
 
+/** Records whose name starts with `prefix` and that `keep` accepts, in name order (the order the List calls answer in). */
+function listedByName<T extends { name: string }>(records: ReadonlyMap<string, T>, prefix: string, keep: (record: T) => boolean = () => true): T[] {
+  return [...records.values()].filter((record) => record.name.startsWith(prefix) && keep(record)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The record called `name`, or EventBridge's ResourceNotFoundException saying `<kind> <name> does not exist.` */
+function foundByName<T>(records: ReadonlyMap<string, T>, kind: 'Archive' | 'Replay', name: string): T {
+  const record = records.get(name);
+  if (!record) throw EventsErrors.notFound(`${kind} ${name} does not exist.`);
+  return record;
+}
+
 export interface EventBridgeServiceOptions {
   accountId: string;
   region: string;
@@ -184,7 +196,7 @@ export class EventBridgeService implements EventPublisher {
   }
 
   listBuses(prefix = ''): BusRecord[] {
-    return [...this.buses.values()].filter((bus) => bus.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    return listedByName(this.buses, prefix);
   }
 
   createBus(input: { Name: string; Description?: string; DeadLetterConfig?: { Arn?: string }; Tags?: Array<{ Key: string; Value: string }> }): BusRecord {
@@ -522,17 +534,15 @@ export class EventBridgeService implements EventPublisher {
   }
 
   archive(name: string): ArchiveRecord {
-    const archive = this.archives.get(name);
-    if (!archive) throw EventsErrors.notFound(`Archive ${name} does not exist.`);
-    return archive;
+    return foundByName(this.archives, 'Archive', name);
   }
 
   listArchives(filter: { NamePrefix?: string; EventSourceArn?: string; State?: string } = {}): ArchiveRecord[] {
-    return [...this.archives.values()]
-      .filter((archive) => archive.name.startsWith(filter.NamePrefix ?? ''))
-      .filter((archive) => !filter.EventSourceArn || archive.eventSourceArn === this.arns.bus(busNameOf(filter.EventSourceArn)))
-      .filter((archive) => !filter.State || archive.state === filter.State)
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return listedByName(
+      this.archives,
+      filter.NamePrefix ?? '',
+      (archive) => (!filter.EventSourceArn || archive.eventSourceArn === this.arns.bus(busNameOf(filter.EventSourceArn))) && (!filter.State || archive.state === filter.State),
+    );
   }
 
   updateArchive(input: { ArchiveName: string; Description?: string; EventPattern?: string; RetentionDays?: number }): ArchiveRecord {
@@ -646,17 +656,15 @@ export class EventBridgeService implements EventPublisher {
   }
 
   replay(name: string): ReplayRecord {
-    const replay = this.replays.get(name);
-    if (!replay) throw EventsErrors.notFound(`Replay ${name} does not exist.`);
-    return replay;
+    return foundByName(this.replays, 'Replay', name);
   }
 
   listReplays(filter: { NamePrefix?: string; State?: string; EventSourceArn?: string } = {}): ReplayRecord[] {
-    return [...this.replays.values()]
-      .filter((replay) => replay.name.startsWith(filter.NamePrefix ?? ''))
-      .filter((replay) => !filter.State || replay.state === filter.State)
-      .filter((replay) => !filter.EventSourceArn || replay.eventSourceArn === filter.EventSourceArn)
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return listedByName(
+      this.replays,
+      filter.NamePrefix ?? '',
+      (replay) => (!filter.State || replay.state === filter.State) && (!filter.EventSourceArn || replay.eventSourceArn === filter.EventSourceArn),
+    );
   }
 
   cancelReplay(name: string): ReplayRecord {
