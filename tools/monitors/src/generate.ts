@@ -1,4 +1,4 @@
-import { eventTypeTag, HANDLER_METRICS, OWNERSHIP, ownershipOf, type Ownership } from '@kestrel/observability';
+import { eventTypeTag, HANDLER_METRICS, OWNERSHIP, ownershipOf, sanitizeTag, type Ownership } from '@kestrel/observability';
 import { MANAGED_BY, type MonitorDefinition } from './definition';
 import { MONITOR_KINDS, WATCHED_TYPES, type MonitorKindId } from './kinds';
 import { alertMessage, priorityFor } from './message';
@@ -24,6 +24,10 @@ export interface Thresholds {
   queueAgeSeconds: { critical: number; warning: number };
   /** p95 milliseconds from an event's occurrence to its consumer finishing. */
   freshnessMs: { critical: number; warning: number };
+  /** HTTP API answers that are 5xx / all answers over 10 minutes; also each HTTP handler's (errors + 5xx) / invocations. */
+  httpErrorRate: { critical: number; warning: number };
+  /** p99 milliseconds from API Gateway receiving a request to answering it (JWT check, handler and overhead). */
+  httpLatencyP99Ms: { critical: number; warning: number };
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -36,6 +40,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   dlqAgeSeconds: { critical: 7 * 86_400, warning: 3 * 86_400 },
   queueAgeSeconds: { critical: 3_600, warning: 900 },
   freshnessMs: { critical: 60_000, warning: 30_000 },
+  httpErrorRate: { critical: 0.05, warning: 0.01 },
+  httpLatencyP99Ms: { critical: 3_000, warning: 1_500 },
 };
 
 export interface GenerateOptions {
@@ -315,11 +321,71 @@ function streamsAndTables(ctx: Context): void {
 }
 
 /**
+ * HTTP APIs (5xx rate and p99 latency from API Gateway's own metrics) and the functions behind
+ * them (error rate from `withObservability`'s metrics, where a 5xx answer counts as an error:
+ * `httpRoute` turns failures into responses, so Lambda's `Errors` metric never sees them).
+ */
+function httpApis(ctx: Context): void {
+  const { stack, thresholds: t } = ctx;
+  const apis = ctx.index.ofType('aws_apigatewayv2_api');
+  if (apis.length > 1) {
+    throw new Error(
+      `${stack.origin}: ${apis.length} HTTP APIs (${apis.map((api) => api.address).join(', ')}); their monitors select API Gateway metrics by the stack's service and env tags, which cannot tell two APIs apart: give each its own tag and scope the monitors by it`,
+    );
+  }
+  // The API id (the metrics' `apiid` tag) exists only after apply. Datadog copies the stage's AWS
+  // tags onto API Gateway metrics, and the provider's default_tags put service and env on it.
+  const scope = `{service:${stack.service},env:${stack.env}}`;
+  for (const api of apis) {
+    const name = requireName(ctx, api, 'name');
+    const stages = ctx.index.ofType('aws_apigatewayv2_stage').filter((stage) => ctx.index.referenced(stage.values.api_id)?.address === api.address);
+    add(ctx, 'http-api-5xx-rate', name, [api, ...stages], {
+      text: `sum(last_10m):sum:aws.apigateway.5xx${scope}.as_count() / sum:aws.apigateway.count${scope}.as_count()`,
+      critical: t.httpErrorRate.critical,
+      warning: t.httpErrorRate.warning,
+      condition: `more than ${t.httpErrorRate.critical * 100} % of requests were answered 5xx over 10 minutes`,
+      evaluationDelay: CLOUDWATCH_DELAY,
+    });
+    add(ctx, 'http-api-latency', name, [api, ...stages], {
+      text: `avg(last_15m):max:aws.apigateway.latency.p99${scope}`,
+      critical: t.httpLatencyP99Ms.critical,
+      warning: t.httpLatencyP99Ms.warning,
+      condition: `p99 latency above ${t.httpLatencyP99Ms.critical / 1000} s over 15 minutes`,
+      evaluationDelay: CLOUDWATCH_DELAY,
+    });
+  }
+
+  // One monitor per function, however many integrations point at it.
+  const integrationsByFunction = new Map<string, { fn: StackResource; integrations: StackResource[] }>();
+  for (const integration of ctx.index.ofType('aws_apigatewayv2_integration')) {
+    const fn = ctx.index.referenced(integration.values.integration_uri);
+    if (fn?.type !== 'aws_lambda_function') {
+      throw new Error(`${stack.origin}: ${integration.address} does not integrate a function of this stack; the generator only knows handler metrics for functions wrapped with withObservability`);
+    }
+    const entry = integrationsByFunction.get(fn.address) ?? { fn, integrations: [] };
+    entry.integrations.push(integration);
+    integrationsByFunction.set(fn.address, entry);
+  }
+  for (const { fn, integrations } of integrationsByFunction.values()) {
+    const name = requireName(ctx, fn, 'function_name');
+    // The tags withObservability puts on every point (sanitised the same way).
+    const tags = [`service:${stack.service}`, `function:${functionKey(stack, name)}`, `env:${stack.env}`].map(sanitizeTag).join(',');
+    add(ctx, 'http-handler-error-rate', name, [...integrations, fn], {
+      text: `sum(last_10m):sum:${HANDLER_METRICS.errors}{${tags}}.as_count() / sum:${HANDLER_METRICS.invocations}{${tags}}.as_count()`,
+      critical: t.httpErrorRate.critical,
+      warning: t.httpErrorRate.warning,
+      condition: `more than ${t.httpErrorRate.critical * 100} % of requests threw or were answered 5xx over 10 minutes`,
+    });
+  }
+}
+
+/**
  * Walks a synthesized stack and yields the Datadog monitors for every watched resource: functions
  * (error rate, throttles, duration vs timeout, cold starts, out of memory; Cognito triggers' latency;
  * stream iterator age), queues (dead-letter depth and age), EventBridge targets (failed and
  * dead-lettered invocations, per-contract freshness of subscriptions), Firehose streams (data
- * freshness) and tables (throttles). Routing comes from the ownership registry.
+ * freshness), tables (throttles), HTTP APIs (5xx rate, p99 latency) and the functions behind
+ * them (handler error rate counting 5xx answers). Routing comes from the ownership registry.
  *
  * @throws MissingOwnershipError naming the service when it has no ownership entry.
  *
@@ -346,6 +412,7 @@ export function monitorsForStack(stack: LoadedStack, options: GenerateOptions = 
   queues(ctx);
   eventTargets(ctx);
   streamsAndTables(ctx);
+  httpApis(ctx);
   const keys = new Set<string>();
   for (const monitor of ctx.monitors) {
     if (keys.has(monitor.key)) throw new Error(`${stack.origin}: two monitors share the key ${monitor.key}`);

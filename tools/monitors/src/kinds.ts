@@ -32,6 +32,9 @@ const kinds = [
   { id: 'event-target-dead-letters', title: 'EventBridge dead-lettered events', impact: 'Events matching this rule went to the rule’s dead-letter queue instead of the consumer.', priority: 2 },
   { id: 'firehose-freshness', title: 'Firehose delivery to S3 is stale', impact: 'Records are not reaching the raw zone; analytics data is late.', priority: 2 },
   { id: 'dynamodb-throttles', title: 'DynamoDB table throttled', impact: 'Reads or writes on this table were throttled; callers retried or failed.', priority: 3 },
+  { id: 'http-api-5xx-rate', title: 'HTTP API 5xx rate high', impact: 'Callers of this HTTP API get server errors (5xx answers from the handlers, integration failures or timeouts).', priority: 2 },
+  { id: 'http-api-latency', title: 'HTTP API p99 latency high', impact: 'The slowest requests to this HTTP API take seconds; clients time out or users wait.', priority: 3 },
+  { id: 'http-handler-error-rate', title: 'HTTP handler error rate high', impact: 'Requests to this route handler fail: it threw or answered 5xx (failures Lambda’s own error count never sees).', priority: 2 },
   { id: 'contract-freshness', title: 'Consumer finishing events late', impact: 'Events reach this consumer, or finish processing, later than the subscription allows.', priority: 3 },
 ] as const satisfies readonly MonitorKind[];
 
@@ -50,4 +53,9 @@ export const WATCHED_TYPES: Readonly<Record<string, readonly MonitorKindId[]>> =
   aws_kinesis_firehose_delivery_stream: ['firehose-freshness'],
   aws_dynamodb_table: ['dynamodb-throttles'],
   aws_lambda_event_source_mapping: ['stream-iterator-age'],
+  // The API's metrics come from its stage (dimensions ApiId, Stage): both are watched by the same monitors.
+  aws_apigatewayv2_api: ['http-api-5xx-rate', 'http-api-latency'],
+  aws_apigatewayv2_stage: ['http-api-5xx-rate', 'http-api-latency'],
+  // One integration per HTTP-triggered function: its handler error rate counts 5xx answers too.
+  aws_apigatewayv2_integration: ['http-handler-error-rate'],
 };

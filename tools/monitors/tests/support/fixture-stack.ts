@@ -8,7 +8,8 @@ import { stackFromJson, type LoadedStack, type TerraformJson } from '../../src/s
 
 /**
  * A service using every trigger kind the stack construct knows (HTTP, subscription, schedule,
- * Cognito, DynamoDB stream, outbox), so the walker meets every watched resource type it produces.
+ * Cognito, DynamoDB stream, outbox), so the walker meets every watched resource type it produces;
+ * two HTTP functions, one with two routes (public and JWT) on one integration.
  * Named `customers` because monitor generation needs an ownership entry.
  */
 export const everyTriggerManifest = defineService({
@@ -21,6 +22,15 @@ export const everyTriggerManifest = defineService({
       handler: 'src/handlers/http-get-thing.ts',
       triggers: [{ kind: 'http', method: 'GET', path: '/things/{id}', auth: 'jwt' }],
       timeoutSeconds: 6,
+      access: { tables: [{ table: 'things', mode: 'read' }] },
+    },
+    'http-list-things': {
+      description: 'Answers two routes (one public) through one integration.',
+      handler: 'src/handlers/http-list-things.ts',
+      triggers: [
+        { kind: 'http', method: 'GET', path: '/things', auth: 'jwt' },
+        { kind: 'http', method: 'GET', path: '/public/things', auth: 'none' },
+      ],
       access: { tables: [{ table: 'things', mode: 'read' }] },
     },
     'on-user-registered': {

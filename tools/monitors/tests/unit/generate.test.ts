@@ -29,8 +29,9 @@ describe('monitors generated from a synthesized service stack', () => {
 
   it('watches every function for errors, throttles, duration vs its own timeout, cold starts and out-of-memory', () => {
     const fn = 'kestrel-production-customers-http-get-thing';
+    // An HTTP-triggered function also gets the handler error rate that counts 5xx answers.
     expect(monitors.filter((m) => m.key.endsWith(`/${fn}`)).map((m) => m.kind).sort()).toEqual([
-      'lambda-cold-starts', 'lambda-duration', 'lambda-error-rate', 'lambda-out-of-memory', 'lambda-throttles',
+      'http-handler-error-rate', 'lambda-cold-starts', 'lambda-duration', 'lambda-error-rate', 'lambda-out-of-memory', 'lambda-throttles',
     ]);
     expect(byKey(`production/lambda-duration/${fn}`)).toMatchObject({
       query: `max(last_15m):max:aws.lambda.duration.maximum{functionname:${fn}} > 5400`,
