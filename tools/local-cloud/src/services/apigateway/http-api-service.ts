@@ -3,8 +3,7 @@
  * authorizers (persisted), and serving one request the way API Gateway does:
  * stage → route → authorizer → integration → response, with CORS.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileIfExists, writeFileAtomically } from '../../core/files';
 import type { LambdaInvoker } from '../../core/types';
 import { JwtAuthorizer } from './jwt-authorizer';
 import type { JwtAuthorizerConfig } from './jwt-authorizer';
@@ -359,21 +358,13 @@ export class HttpApiService {
 
   private load(): void {
     if (!this.options.statePath) return;
-    let text: string;
-    try {
-      text = readFileSync(this.options.statePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
+    const text = readFileIfExists(this.options.statePath);
+    if (text === undefined) return;
     for (const api of (JSON.parse(text) as { apis: HttpApiConfig[] }).apis) this.apis.set(api.id, api);
   }
 
   private save(): void {
     if (!this.options.statePath) return;
-    mkdirSync(dirname(this.options.statePath), { recursive: true });
-    const temporary = `${this.options.statePath}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ apis: [...this.apis.values()] }, null, 2));
-    renameSync(temporary, this.options.statePath);
+    writeFileAtomically(this.options.statePath, JSON.stringify({ apis: [...this.apis.values()] }, null, 2));
   }
 }

@@ -4,8 +4,7 @@
  * for proving client retries, and persistence of stream definitions.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileIfExists, writeFileAtomically } from '../../core/files';
 import { AwsServiceError } from '../../core/types';
 import type { FirehoseRecordSink } from '../../core/types';
 import { DeliveryStream } from './delivery-stream';
@@ -256,13 +255,8 @@ export class FirehoseService implements FirehoseRecordSink {
 
   private load(): void {
     if (!this.options.statePath) return;
-    let text: string;
-    try {
-      text = readFileSync(this.options.statePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
+    const text = readFileIfExists(this.options.statePath);
+    if (text === undefined) return;
     const saved = JSON.parse(text) as { streams: PersistedStream[] };
     for (const entry of saved.streams) {
       const stream = new DeliveryStream(entry.config, entry.version, { store: this.options.store, now: this.now, log: this.log }, new Date(entry.createdAt));
@@ -284,10 +278,7 @@ export class FirehoseService implements FirehoseRecordSink {
         }),
       ),
     };
-    mkdirSync(dirname(this.options.statePath), { recursive: true });
-    const temporary = `${this.options.statePath}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(document, null, 2));
-    renameSync(temporary, this.options.statePath);
+    writeFileAtomically(this.options.statePath, JSON.stringify(document, null, 2));
   }
 }
 

@@ -5,8 +5,7 @@
  * after the last committed batch — never losing a record and replaying at
  * most the batch that was in flight (at-least-once, as Pipes is).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileIfExists, writeFileAtomically } from '../../core/files';
 
 export interface ShardCheckpoint {
   /** Sequence number of the last handled record. */
@@ -28,13 +27,8 @@ export class CheckpointStore {
 
   constructor(private readonly path?: string) {
     if (!path) return;
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
+    const text = readFileIfExists(path);
+    if (text === undefined) return;
     let saved: Record<string, PipeCheckpoint>;
     try {
       saved = JSON.parse(text) as Record<string, PipeCheckpoint>;
@@ -61,9 +55,6 @@ export class CheckpointStore {
 
   save(): void {
     if (!this.path) return;
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.pipes), null, 2));
-    renameSync(temporary, this.path);
+    writeFileAtomically(this.path, JSON.stringify(Object.fromEntries(this.pipes), null, 2));
   }
 }

@@ -2,8 +2,7 @@
  * The local EventBridge Pipes: pipe definitions (persisted), one runner per
  * RUNNING pipe, and the state the API and `/_local/state` report.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileIfExists, writeFileAtomically } from '../../core/files';
 import { AwsServiceError } from '../../core/types';
 import type { EventPublisher, QueueSender } from '../../core/types';
 import { CheckpointStore } from './checkpoints';
@@ -188,22 +187,14 @@ export class PipesService {
   private load(): void {
     const path = this.definitionsPath;
     if (!path) return;
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
+    const text = readFileIfExists(path);
+    if (text === undefined) return;
     for (const pipe of (JSON.parse(text) as { pipes: StoredPipe[] }).pipes) this.pipes.set(pipe.definition.name, pipe);
   }
 
   private save(): void {
     const path = this.definitionsPath;
     if (!path) return;
-    mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ pipes: [...this.pipes.values()] }, null, 2));
-    renameSync(temporary, path);
+    writeFileAtomically(path, JSON.stringify({ pipes: [...this.pipes.values()] }, null, 2));
   }
 }

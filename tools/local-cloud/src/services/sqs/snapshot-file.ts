@@ -3,10 +3,11 @@
  * the same few milliseconds share one write) and atomically (temp file +
  * rename), so a crash leaves either the old or the new state, never half.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { readFileIfExists, temporaryPathFor, writeFileAtomically } from '../../core/files';
 
 export class SnapshotFile<T> {
   private timer: NodeJS.Timeout | undefined;
@@ -23,13 +24,8 @@ export class SnapshotFile<T> {
 
   /** The last saved snapshot, or undefined on first start (a corrupt file is an error, not silently dropped state). */
   load(): T | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = readFileIfExists(this.path);
+    if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as T;
     } catch (error) {
@@ -53,7 +49,7 @@ export class SnapshotFile<T> {
     const started = performance.now();
     const text = JSON.stringify(this.produce());
     this.lastWriteMs = performance.now() - started;
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    const temporary = temporaryPathFor(this.path);
     this.writing = (async () => {
       mkdirSync(dirname(this.path), { recursive: true });
       await writeFile(temporary, text);
@@ -76,9 +72,6 @@ export class SnapshotFile<T> {
     if (this.writing) await this.writing.catch(() => undefined);
     if (!this.dirty) return;
     this.dirty = false;
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.produce()));
-    renameSync(temporary, this.path);
+    writeFileAtomically(this.path, JSON.stringify(this.produce()));
   }
 }
