@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileIfExists, writeFileAtomically } from '../../src/core/files';
 
 describe('state files', () => {
-  const root = mkdtempSync(join(tmpdir(), 'local-cloud-files-'));
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'local-cloud-files-'));
+  });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('reads nothing for a file that does not exist yet, and throws for other read errors', () => {
