@@ -26,12 +26,24 @@ function apiId(resource: ResolvedResource): string {
   return str(resource.config, 'api_id', resource.address);
 }
 
+/** The id an earlier apply gave the resource, else a new stable one of `length` characters. */
+function keptOrStableId(resource: ResolvedResource, previous: ResourceAttributes | undefined, length: number): string {
+  return typeof previous?.id === 'string' ? previous.id : stableId(resource, length);
+}
+
 export interface ApiGatewayUrls {
   /** The URL an API answers at locally (`…/_apis/<apiId>`). */
   apiUrl(apiId: string): string;
 }
 
 export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGatewayUrls, region: string): ResourceProvisioner[] {
+  /** Destroys a part of an API (stage, route…), found by its API and its `key` attribute. */
+  const removePart =
+    (kind: 'stages' | 'routes' | 'integrations' | 'authorizers', key: 'id' | 'name' = 'id') =>
+    async (resource: ResolvedResource, attributes: ResourceAttributes): Promise<void> => {
+      service.remove(String(attributes.api_id ?? resource.config.api_id), kind, String(attributes[key]));
+    };
+
   const api: ResourceProvisioner = {
     type: 'aws_apigatewayv2_api',
     async apply(resource, previous?: ResourceAttributes) {
@@ -52,7 +64,7 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
             maxAge: num(corsBlock.max_age),
           }
         : undefined;
-      const id = typeof previous?.id === 'string' ? previous.id : stableId(resource, 10);
+      const id = keptOrStableId(resource, previous, 10);
       const name = str(config, 'name', resource.address);
       service.upsertApi({ id, name, cors, disableExecuteApiEndpoint: bool(config.disable_execute_api_endpoint) });
       return {
@@ -88,9 +100,7 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
         invoke_url: name === '$default' ? `${urls.apiUrl(id)}/` : `${urls.apiUrl(id)}/${name}`,
       };
     },
-    async destroy(resource, attributes) {
-      service.remove(String(attributes.api_id ?? resource.config.api_id), 'stages', String(attributes.name));
-    },
+    destroy: removePart('stages', 'name'),
   };
 
   const integration: ResourceProvisioner = {
@@ -109,13 +119,11 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
       }
       const timeoutMs = num(config.timeout_milliseconds) ?? 30_000;
       if (!(timeoutMs >= 50 && timeoutMs <= 30_000)) throw new Error(`${resource.address}: timeout_milliseconds must be 50–30000, got ${timeoutMs}`);
-      const id = typeof previous?.id === 'string' ? previous.id : stableId(resource, 7);
+      const id = keptOrStableId(resource, previous, 7);
       service.upsertIntegration(apiId(resource), { id, functionArn, timeoutMs });
       return { id, api_id: apiId(resource), integration_response_selection_expression: '' };
     },
-    async destroy(resource, attributes) {
-      service.remove(String(attributes.api_id ?? resource.config.api_id), 'integrations', String(attributes.id));
-    },
+    destroy: removePart('integrations'),
   };
 
   const route: ResourceProvisioner = {
@@ -126,7 +134,7 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
       if (authorizationType !== 'NONE' && authorizationType !== 'JWT') {
         throw new Error(`${resource.address}: authorization_type '${authorizationType}' is not emulated locally (NONE or JWT)`);
       }
-      const id = typeof previous?.id === 'string' ? previous.id : stableId(resource, 7);
+      const id = keptOrStableId(resource, previous, 7);
       try {
         service.upsertRoute(apiId(resource), {
           id,
@@ -141,9 +149,7 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
       }
       return { id, api_id: apiId(resource) };
     },
-    async destroy(resource, attributes) {
-      service.remove(String(attributes.api_id ?? resource.config.api_id), 'routes', String(attributes.id));
-    },
+    destroy: removePart('routes'),
   };
 
   const authorizer: ResourceProvisioner = {
@@ -157,7 +163,7 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
       const issuer = str(jwt, 'issuer', `${resource.address}.jwt_configuration`);
       const audience = strings(jwt.audience) ?? [];
       if (!audience.length) throw new Error(`${resource.address}.jwt_configuration: audience must list at least one value`);
-      const id = typeof previous?.id === 'string' ? previous.id : stableId(resource, 6);
+      const id = keptOrStableId(resource, previous, 6);
       try {
         service.upsertAuthorizer(apiId(resource), {
           id,
@@ -171,9 +177,7 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
       }
       return { id, api_id: apiId(resource) };
     },
-    async destroy(resource, attributes) {
-      service.remove(String(attributes.api_id ?? resource.config.api_id), 'authorizers', String(attributes.id));
-    },
+    destroy: removePart('authorizers'),
   };
 
   return [api, stage, integration, route, authorizer];
