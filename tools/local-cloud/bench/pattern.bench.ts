@@ -6,22 +6,12 @@
 // the pattern on every match (what an emulator that re-parses rules per event pays).
 
 import { EventView, compileEventPattern, matchesEventPattern, type CompiledEventPattern } from '../src/eventbridge/pattern';
+import { seededRandom } from '../tests/support/seeded-random';
 import { median, writeBenchResult } from './support';
 
 const RULES = 50;
 const EVENTS = 10_000;
 const ROUNDS = 5;
-
-// Deterministic pseudo-random numbers (mulberry32) so every run measures the same workload.
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONTEXTS = ['identity', 'customers', 'catalog', 'orders', 'payments'];
 const TYPES = ['Registered', 'Updated', 'Deleted', 'PriceChanged', 'StockLow', 'Paid', 'Refunded'];
@@ -101,7 +91,8 @@ function time(run: () => number): { seconds: number; result: number } {
   return { seconds: median(seconds), result };
 }
 
-const next = random(42);
+// Deterministic pseudo-random numbers so every run measures the same workload.
+const next = seededRandom(42);
 const events = Array.from({ length: EVENTS }, (_, i) => makeEvent(next, i));
 const patterns = makeRules();
 const averageEventBytes = Math.round(events.reduce((sum, e) => sum + JSON.stringify(e).length, 0) / EVENTS);

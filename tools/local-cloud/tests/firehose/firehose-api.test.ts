@@ -14,6 +14,7 @@ import { firehoseModuleFactory } from '../../src/services/firehose';
 import type { FirehoseModule, ObjectStore } from '../../src/services/firehose';
 import { clientConfig, startHarness } from '../sqs/harness';
 import type { Harness } from '../sqs/harness';
+import { seededRandom } from '../support/seeded-random';
 
 /** Objects written, by key. */
 class MemoryStore implements ObjectStore {
@@ -21,17 +22,6 @@ class MemoryStore implements ObjectStore {
   async putObject(bucket: string, key: string, body: Buffer): Promise<void> {
     this.objects.set(`${bucket}/${key}`, body);
   }
-}
-
-/** A deterministic random source (mulberry32) so fault injection is reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NOW = Date.UTC(2026, 4, 17, 9, 30, 15);
@@ -44,7 +34,7 @@ describe('firehose API through the edge', () => {
   const module = () => harness.modules[0] as FirehoseModule;
 
   beforeAll(async () => {
-    harness = await startHarness([firehoseModuleFactory({ store, now: () => NOW, random: seeded(7), inMemory: true })]);
+    harness = await startHarness([firehoseModuleFactory({ store, now: () => NOW, random: seededRandom(7), inMemory: true })]);
     // No SDK retries: the tests look at each answer as Firehose gave it.
     firehose = new FirehoseClient({ ...clientConfig(harness.edge.endpoint), maxAttempts: 1 });
   });
