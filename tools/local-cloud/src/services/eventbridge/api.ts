@@ -144,7 +144,7 @@ export class EventBridgeApi implements ServiceHandler {
           EventPattern: optionalString(input, 'EventPattern'),
           RetentionDays: typeof input.RetentionDays === 'number' ? input.RetentionDays : undefined,
         });
-        return ok({ ArchiveArn: events.arns.archive(archive.name), State: archive.state, CreationTime: seconds(archive.createdAt) });
+        return ok(this.archiveChange(archive));
       }
       case 'DescribeArchive':
         return ok(this.renderArchive(events.archive(required(input, 'ArchiveName'))));
@@ -162,7 +162,7 @@ export class EventBridgeApi implements ServiceHandler {
           EventPattern: optionalString(input, 'EventPattern'),
           RetentionDays: typeof input.RetentionDays === 'number' ? input.RetentionDays : undefined,
         });
-        return ok({ ArchiveArn: events.arns.archive(archive.name), State: archive.state, CreationTime: seconds(archive.createdAt) });
+        return ok(this.archiveChange(archive));
       }
       case 'DeleteArchive':
         await events.deleteArchive(required(input, 'ArchiveName'));
@@ -196,6 +196,11 @@ export class EventBridgeApi implements ServiceHandler {
       default:
         throw new AwsServiceError('UnknownOperationException', `The local EventBridge does not implement ${operation}.`);
     }
+  }
+
+  /** What CreateArchive and UpdateArchive answer. */
+  private archiveChange(archive: ArchiveRecord) {
+    return { ArchiveArn: this.events.arns.archive(archive.name), State: archive.state, CreationTime: seconds(archive.createdAt) };
   }
 
   private renderRule(rule: RuleRecord) {
