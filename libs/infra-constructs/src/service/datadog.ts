@@ -6,6 +6,12 @@ import type { PolicyStatement } from './iam';
 /** The AWS account that publishes Datadog's public Lambda layers (commercial partitions). */
 export const DATADOG_LAYER_ACCOUNT = '464622532012';
 
+/**
+ * The handler Datadog's Node library layer provides (`/opt` is where Lambda unpacks layers):
+ * it loads the function's own handler from `DD_LAMBDA_HANDLER` and wraps it with the tracer.
+ */
+export const DATADOG_REDIRECT_HANDLER = '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler';
+
 /** What `DD_VERSION` says when nothing names the deployed commit (local synths, tests). */
 export const UNVERSIONED = 'unversioned';
 
@@ -66,19 +72,19 @@ export interface DatadogInstrumentationProps {
  * function then gets — the extension and Node library layers, the `DD_*`
  * variables, and read access to exactly that secret.
  *
- * The handler stays `index.handler`: we do not use Datadog's handler redirect
- * (`/opt/nodejs/node_modules/datadog-lambda-js/handler.handler` + `DD_LAMBDA_HANDLER`)
- * because the same synthesized function runs in the local cloud, where no layer
- * exists, and because `withObservability` already wraps every handler in code.
- * Nothing loads the Node library layer yet: it is there for the in-code
- * `datadog()` wrapper (Datadog's documented alternative to the redirect); until
- * then the extension ships our DogStatsD metrics, the logs and its enhanced
- * metrics, and `DD_MERGE_XRAY_TRACES` has no library to act on.
+ * Tracing uses Datadog's handler redirect (their "custom installation" for Node.js): the
+ * function's handler becomes {@link DATADOG_REDIRECT_HANDLER}, the Node library layer's
+ * `handler.mjs`, which starts dd-trace (`DD_TRACE_ENABLED`), imports our bundle's handler named by
+ * `DD_LAMBDA_HANDLER` (it loads `.mjs` with `import()`, so our ESM `index.mjs` bundles work)
+ * and wraps it in `datadog()`. Our `withObservability` still runs inside that wrapper: its metrics
+ * are `kestrel.handler.*`, not the extension's `aws.lambda.enhanced.*`, so nothing is counted
+ * twice. The local cloud loads no layers; it runs `DD_LAMBDA_HANDLER` from the bundle instead.
  *
  * @example
  * ```ts
  * const datadog = new DatadogInstrumentation(stack, 'datadog', { env, config: env.datadog, service: 'orders', version: 'abc123' });
- * new LambdaFunction(fn, 'function', { ..., layers: datadog.layers, environment: { variables: { ...datadog.variables } } });
+ * const { handler, variables } = datadog.redirect('index.handler');
+ * new LambdaFunction(fn, 'function', { ..., handler, layers: datadog.layers, environment: { variables: { ...datadog.variables, ...variables } } });
  * for (const statement of datadog.statements) policy.add(statement);
  * ```
  */
@@ -101,11 +107,14 @@ export class DatadogInstrumentation extends Construct {
       DD_SITE: config.site,
       // The extension reads the key itself at start-up; the key never sits in the function configuration.
       DD_API_KEY_SECRET_ARN: secret.arn,
-      // The extension ships function logs (with our JSON lines) and accepts traces.
+      // The extension ships function logs (with our JSON lines); the redirect handler starts dd-trace.
       DD_SERVERLESS_LOGS_ENABLED: 'true',
       DD_TRACE_ENABLED: 'true',
-      // Functions trace with X-Ray (active tracing): merge those segments when the library traces too.
+      // Functions also trace with X-Ray (active tracing): the library merges those segments into its trace.
       DD_MERGE_XRAY_TRACES: 'true',
+      // Our JSON lines carry dd.trace_id themselves; the library's console patch would prefix
+      // "[dd.trace_id=…]" to console output and break one-JSON-object-per-line.
+      DD_LOGS_INJECTION: 'false',
       // Events carry personal data; never copy request/response payloads into spans.
       DD_CAPTURE_LAMBDA_PAYLOAD: 'false',
     });
@@ -120,5 +129,22 @@ export class DatadogInstrumentation extends Construct {
       });
     }
     this.statements = Object.freeze(statements);
+  }
+
+  /**
+   * What a function with handler `handler` (`file.export` in its bundle) sets instead so that
+   * Datadog's library wraps it: the layer's redirect handler, and `DD_LAMBDA_HANDLER` naming ours.
+   *
+   * @example
+   * ```ts
+   * datadog.redirect('index.handler');
+   * // { handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler', variables: { DD_LAMBDA_HANDLER: 'index.handler' } }
+   * ```
+   */
+  redirect(handler: string): { handler: string; variables: Readonly<Record<string, string>> } {
+    if (handler.startsWith('/') || !/^[\w./-]+\.[A-Za-z_$][\w$]*$/.test(handler)) {
+      throw new Error(`Invalid handler ${JSON.stringify(handler)}: must be a file in the bundle and its export, e.g. 'index.handler'`);
+    }
+    return { handler: DATADOG_REDIRECT_HANDLER, variables: Object.freeze({ DD_LAMBDA_HANDLER: handler }) };
   }
 }

@@ -30,6 +30,9 @@ export const FUNCTION_DEFAULTS: FunctionDefaults = Object.freeze({ memoryMb: 512
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
+/** Every bundle's entry point: `index.mjs` exporting `handler`. */
+export const BUNDLE_HANDLER = 'index.handler';
+
 /**
  * Lambda retries a failed asynchronous invocation at most twice; after that
  * the event goes to the function's on-failure destination. Handlers are
@@ -90,8 +93,9 @@ export interface ServiceFunctionProps {
  * the manifest's `access` — plus, when EventBridge invokes it, an on-failure
  * destination queue for asynchronous invocations that exhausted their retries.
  * Where the environment turns Datadog on, it also gets the Datadog extension
- * and Node library layers, the `DD_*` variables and read access to the API key
- * secret ({@link DatadogInstrumentation}).
+ * and Node library layers, the `DD_*` variables, read access to the API key
+ * secret, and Datadog's handler redirect so the library traces every invocation
+ * ({@link DatadogInstrumentation}); elsewhere the handler is {@link BUNDLE_HANDLER}.
  * Triggers that need more (a stream to read) add it with {@link grant}.
  */
 export class ServiceFunction extends Construct {
@@ -128,13 +132,14 @@ export class ServiceFunction extends Construct {
     const code = new TerraformAsset(this, 'bundle', { path: props.bundleFolder, type: AssetType.ARCHIVE });
     const access = declaration.access ?? {};
     const publishes = (access.publishesDirectly ?? []).length > 0;
+    const entry = datadog ? datadog.redirect(BUNDLE_HANDLER) : { handler: BUNDLE_HANDLER, variables: {} };
     this.lambda = new LambdaFunction(this, 'function', {
       functionName: this.functionName,
       description: declaration.description.slice(0, 256),
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
-      handler: 'index.handler',
+      handler: entry.handler,
       filename: code.path,
       sourceCodeHash: Fn.filebase64sha256(code.path),
       memorySize: declaration.memoryMb ?? defaults.memoryMb,
@@ -151,6 +156,7 @@ export class ServiceFunction extends Construct {
           ...Object.fromEntries((access.tables ?? []).map(({ table }) => [tableEnvironmentVariable(table), tables.get(table).name])),
           ...(publishes ? { EVENT_BUS_NAME: props.bus().busName } : {}),
           ...datadog?.variables,
+          ...entry.variables,
         },
       },
       // The log group must exist (with its retention) before Lambda would create

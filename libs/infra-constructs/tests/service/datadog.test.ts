@@ -1,9 +1,9 @@
-import { Testing } from 'cdktn';
+import { TerraformStack, Testing } from 'cdktn';
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentConfig, EnvironmentName } from '../../src/environments';
 import { environment, parseEnvironment } from '../../src/environments';
 import { DATADOG, environmentInputs } from '../../src/environments.config';
-import { datadogLayerArns, deploymentVersion, UNVERSIONED } from '../../src/service/datadog';
+import { DATADOG_REDIRECT_HANDLER, DatadogInstrumentation, datadogLayerArns, deploymentVersion, UNVERSIONED } from '../../src/service/datadog';
 import { ServiceStack } from '../../src/service/service-stack';
 import type { ServiceStackProps } from '../../src/service/service-stack';
 import { dataSourcesOfType, reference, resourcesOfType, synthStack, testApp } from '../../src/testing';
@@ -54,7 +54,7 @@ describe('Datadog on every function, where the environment turns it on', () => {
     expect(lookups.map((lookup) => lookup.values)).toEqual([{ name: 'kestrel/datadog/api-key' }]);
   });
 
-  it('attaches the arm64 extension layer and the Node.js 22 library layer, pinned, and keeps index.handler', () => {
+  it('attaches the arm64 extension layer and the Node.js 22 library layer, pinned, and starts the library layer\'s redirect handler', () => {
     // act
     const all = functions(json);
 
@@ -65,7 +65,7 @@ describe('Datadog on every function, where the environment turns it on', () => {
         `arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Extension-ARM:${DATADOG.extensionLayerVersion}`,
         `arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Node22-x:${DATADOG.nodeLayerVersion}`,
       ]);
-      expect(fn).toMatchObject({ handler: 'index.handler', architectures: ['arm64'], runtime: 'nodejs22.x' });
+      expect(fn).toMatchObject({ handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler', architectures: ['arm64'], runtime: 'nodejs22.x' });
     }
   });
 
@@ -84,10 +84,20 @@ describe('Datadog on every function, where the environment turns it on', () => {
         DD_SERVERLESS_LOGS_ENABLED: 'true',
         DD_TRACE_ENABLED: 'true',
         DD_MERGE_XRAY_TRACES: 'true',
+        DD_LOGS_INJECTION: 'false',
         DD_CAPTURE_LAMBDA_PAYLOAD: 'false',
       });
-      // Not redirected through Datadog's handler: our code wraps itself.
-      expect(variables).not.toHaveProperty('DD_LAMBDA_HANDLER');
+    }
+  });
+
+  it('hands the bundle\'s own handler to the redirect as DD_LAMBDA_HANDLER', () => {
+    // act
+    const all = functions(json);
+
+    // assess
+    for (const fn of all) {
+      expect(fn.handler, roleName(fn)).toBe(DATADOG_REDIRECT_HANDLER);
+      expect(variablesOf(fn).DD_LAMBDA_HANDLER, roleName(fn)).toBe('index.handler');
     }
   });
 
@@ -157,6 +167,7 @@ describe('Datadog switched off for an environment', () => {
     expect(all.length).toBe(Object.keys(ordersManifest.functions).length);
     for (const fn of all) {
       expect(fn).not.toHaveProperty('layers');
+      expect(fn.handler).toBe('index.handler');
       expect(Object.keys(variablesOf(fn)).filter((name) => name.startsWith('DD_'))).toEqual([]);
       expect(policyOfRole(json, roleName(fn)).Statement.filter((s) => s.Sid.startsWith('Datadog'))).toEqual([]);
     }
@@ -213,6 +224,24 @@ describe('deploymentVersion', () => {
     // act / assess
     expect(() => deploymentVersion(undefined, { KESTREL_VERSION: 'main branch' })).toThrowError(/"main branch" \(KESTREL_VERSION\)/);
     expect(() => deploymentVersion('-x', {})).toThrowError(/"-x" \(version prop\)/);
+  });
+});
+
+describe('DatadogInstrumentation.redirect', () => {
+  const datadog = new DatadogInstrumentation(new TerraformStack(testApp(), 'redirect'), 'datadog', { env: withDatadog('staging', DATADOG), config: DATADOG, service: 'orders', version: UNVERSIONED });
+
+  it('points the function at the library layer\'s handler and names the bundle handler in DD_LAMBDA_HANDLER', () => {
+    // act
+    const redirect = datadog.redirect('handlers/orders.handler');
+
+    // assess
+    expect(redirect).toEqual({ handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler', variables: { DD_LAMBDA_HANDLER: 'handlers/orders.handler' } });
+  });
+
+  it('refuses a handler that is not a file and export in the bundle', () => {
+    // act / assess
+    expect(() => datadog.redirect('/opt/nodejs/other.handler')).toThrowError(/Invalid handler "\/opt\/nodejs\/other.handler": must be a file in the bundle and its export/);
+    expect(() => datadog.redirect('index')).toThrowError(/Invalid handler "index"/);
   });
 });
 

@@ -5,6 +5,7 @@ import { grants, ordersName, policyOfRole, resourceWhere, synthOrders } from './
 import { dataSourcesOfType, onlyResourceOfType, reference, resourcesOfType } from '../../src/testing';
 import type { SynthesizedStack } from '../../src/testing';
 import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../src/service/functions';
+import { DATADOG_REDIRECT_HANDLER } from '../../src/service/datadog';
 import { environment } from '../../src/environments';
 
 const { json } = synthOrders('staging');
@@ -41,9 +42,13 @@ const datadogVariables = () =>
         DD_SERVERLESS_LOGS_ENABLED: 'true',
         DD_TRACE_ENABLED: 'true',
         DD_MERGE_XRAY_TRACES: 'true',
+        DD_LOGS_INJECTION: 'false',
         DD_CAPTURE_LAMBDA_PAYLOAD: 'false',
+        DD_LAMBDA_HANDLER: 'index.handler',
       }
     : {};
+/** Where Datadog is on, Lambda starts Datadog's wrapper, which runs the bundle's index.handler. */
+const expectedHandler = datadogOn ? DATADOG_REDIRECT_HANDLER : 'index.handler';
 
 /** The grants every function has: its own log group, X-Ray, and (Datadog on) the Datadog API key. */
 const baseline = (name: string) => [
@@ -59,14 +64,14 @@ const tableGrants = (name: string, actions: readonly string[]) => [
 ];
 
 describe('service functions', () => {
-  it('creates one Node.js 22 arm64 function per manifest function, running index.handler with active tracing and JSON logs', () => {
+  it('creates one Node.js 22 arm64 function per manifest function, running index.handler (through Datadog where on) with active tracing and JSON logs', () => {
     // act
     const functions = resourcesOfType(json, 'aws_lambda_function').map((f) => f.values);
 
     // assess
     expect(functions.map((f) => f.function_name).sort()).toEqual(Object.keys(ordersManifest.functions).map((name) => ordersName(name)).sort());
     for (const f of functions) {
-      expect(f).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: 'index.handler', tracing_config: { mode: 'Active' } });
+      expect(f).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: expectedHandler, tracing_config: { mode: 'Active' } });
       expect(f.logging_config).toMatchObject({ log_format: 'JSON' });
     }
   });

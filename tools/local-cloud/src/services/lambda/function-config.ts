@@ -7,6 +7,8 @@
 import * as z from 'zod';
 import { AwsServiceError } from '../../core/types';
 import type { ResolvedResource } from '../../core/types';
+import { resolveLocalHandler } from './handler-redirect';
+import type { LocalHandler } from './handler-redirect';
 
 /** A block that may come as `{…}` or `[{…}]`; an empty list means absent. */
 function block<T extends z.ZodType>(schema: T) {
@@ -62,7 +64,10 @@ const functionSchema = z.object({
 
 export type FunctionSettings = {
   name: string;
+  /** As configured (what AWS and Terraform see). */
   handler: string;
+  /** What runs locally: the handler, or the bundle handler a known layer wrapper redirects to. */
+  local: LocalHandler;
   runtime: string;
   /** Path as written in the stack (relative to the stack folder). */
   filename: string;
@@ -107,6 +112,7 @@ export function parseFunctionSettings(resource: ResolvedResource): FunctionSetti
   return {
     name: config.function_name,
     handler: config.handler,
+    local: resolveLocalHandler(resource.address, config.function_name, config.handler, environment),
     runtime: config.runtime,
     filename: config.filename,
     timeoutSeconds: config.timeout,

@@ -223,6 +223,9 @@ export class LambdaService {
       nodeBinary: fn.node.binary,
       nodeVersion: fn.node.version,
       handler: fn.settings.handler,
+      // What actually runs: differs from `handler` when a layer wrapper's redirect was resolved.
+      runs: fn.settings.local.handler,
+      handlerRedirect: fn.settings.local.redirect ? { ...fn.settings.local.redirect, reason: 'layers are not loaded locally' } : null,
       timeout: fn.settings.timeoutSeconds,
       memorySize: fn.settings.memorySizeMb,
       reservedConcurrency: fn.settings.reservedConcurrency ?? null,

@@ -154,7 +154,8 @@ export class LocalFunction {
       PATH: `${dirname(this.node.binary)}:/usr/local/bin:/usr/bin:/bin`,
       LAMBDA_TASK_ROOT: this.code.taskRoot,
       LAMBDA_RUNTIME_DIR: this.code.taskRoot,
-      _HANDLER: settings.handler,
+      // A layer wrapper's handler is replaced by the bundle handler it names (no layers locally).
+      _HANDLER: settings.local.handler,
       AWS_EXECUTION_ENV: `AWS_Lambda_${settings.runtime}`,
       AWS_LAMBDA_FUNCTION_NAME: settings.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memorySizeMb),

@@ -85,8 +85,17 @@ export function createLambdaProvisioners(service: LambdaService): ResourceProvis
       namesByAddress.set(resource.address, settings.name);
 
       const existing = service.registry.get(settings.name);
+      const changed = fingerprints.get(settings.name) !== fingerprint;
+      const redirect = settings.local.redirect;
+      if (redirect && changed) {
+        service.context.log(`lambda: ${redirect.vendor} handler redirect: running ${redirect.runs}; layers are not loaded locally`, {
+          function: settings.name,
+          handler: redirect.layerHandler,
+          [redirect.variable]: redirect.runs,
+        });
+      }
       if (existing) {
-        if (fingerprints.get(settings.name) !== fingerprint) {
+        if (changed) {
           existing.update(settings, code, node);
           service.lastModified.set(settings.name, lambdaTimestamp());
           service.context.log('lambda: function updated', { function: settings.name });
