@@ -22,6 +22,13 @@ export interface Thresholds {
   dlqAgeSeconds: { critical: number; warning: number };
   /** Seconds the oldest message of a work queue may wait. */
   queueAgeSeconds: { critical: number; warning: number };
+  /**
+   * Visibility timeouts (on top of the batching window) the oldest message of a function's SQS
+   * source queue may wait. One means a message is being retried or the consumer is a retry cycle
+   * behind. SQS stops counting a message in this metric after its third receive, so beyond three
+   * retries alone can't explain the age: the queue is not being drained.
+   */
+  sourceQueueAgeInVisibilityTimeouts: { critical: number; warning: number };
   /** p95 milliseconds from an event's occurrence to its consumer finishing. */
   freshnessMs: { critical: number; warning: number };
   /** HTTP API answers that are 5xx / all answers over 10 minutes; also each HTTP handler's (errors + 5xx) / invocations. */
@@ -39,6 +46,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   cognitoLatencyMs: { critical: 4_000, warning: 3_000 },
   dlqAgeSeconds: { critical: 7 * 86_400, warning: 3 * 86_400 },
   queueAgeSeconds: { critical: 3_600, warning: 900 },
+  sourceQueueAgeInVisibilityTimeouts: { critical: 3, warning: 1 },
   freshnessMs: { critical: 60_000, warning: 30_000 },
   httpErrorRate: { critical: 0.05, warning: 0.01 },
   httpLatencyP99Ms: { critical: 3_000, warning: 1_500 },
@@ -167,18 +175,74 @@ function functions(ctx: Context): void {
       });
     }
   }
+}
+
+type MappingSource = { kind: 'stream' } | { kind: 'queue'; queue: StackResource };
+
+/** What an event source mapping reads: a stream (DynamoDB, Kinesis) or an SQS queue of this stack. */
+function sourceOf(ctx: Context, mapping: StackResource): MappingSource {
+  const arn = mapping.values.event_source_arn;
+  const source = ctx.index.referenced(arn);
+  if (source?.type === 'aws_sqs_queue') return { kind: 'queue', queue: source };
+  if (source?.type === 'aws_dynamodb_table' || source?.type === 'aws_kinesis_stream') return { kind: 'stream' };
+  if (!source && typeof arn === 'string' && /^arn:aws[a-z-]*:(dynamodb|kinesis):/.test(arn)) return { kind: 'stream' };
+  // A queue named by a literal ARN has no visibility timeout to derive thresholds from.
+  throw new Error(
+    `${ctx.stack.origin}: ${mapping.address} reads ${JSON.stringify(arn)}, which is neither a DynamoDB or Kinesis stream nor an SQS queue of this stack; the generator knows no monitor for that source`,
+  );
+}
+
+/** A number attribute, or the AWS default when unset; a token (known only at apply) can't set a threshold. */
+function seconds(ctx: Context, resource: StackResource, attribute: string, awsDefault: number): number {
+  const value = resource.values[attribute] ?? awsDefault;
+  if (typeof value !== 'number') throw new Error(`${ctx.stack.origin}: ${resource.address} has no literal ${attribute}; the monitor generator derives thresholds from it`);
+  return value;
+}
+
+/**
+ * Event source mappings. Stream consumers: iterator age (Lambda reports it for stream sources
+ * only). SQS consumers: the age of the source queue's oldest message, once per queue however
+ * many mappings read it. Yields the queues watched here, which {@link queues} leaves alone.
+ */
+function eventSources(ctx: Context): Set<string> {
+  const { thresholds: t } = ctx;
+  const byQueue = new Map<string, { queue: StackResource; mappings: StackResource[]; consumers: string[] }>();
   for (const mapping of ctx.index.ofType('aws_lambda_event_source_mapping')) {
     const fn = ctx.index.referenced(mapping.values.function_name);
     const name = fn ? requireName(ctx, fn, 'function_name') : ctx.index.literal(mapping.values.function_name);
     if (!name) throw new Error(`${ctx.stack.origin}: ${mapping.address} names no function the generator can resolve`);
-    add(ctx, 'stream-iterator-age', name, [mapping], {
-      text: `max(last_10m):max:aws.lambda.iterator_age.maximum{functionname:${name}}`,
-      critical: t.iteratorAgeMs.critical,
-      warning: t.iteratorAgeMs.warning,
-      condition: `records waited more than ${t.iteratorAgeMs.critical / 1000} s in the stream`,
+    const source = sourceOf(ctx, mapping);
+    if (source.kind === 'stream') {
+      add(ctx, 'stream-iterator-age', name, [mapping], {
+        text: `max(last_10m):max:aws.lambda.iterator_age.maximum{functionname:${name}}`,
+        critical: t.iteratorAgeMs.critical,
+        warning: t.iteratorAgeMs.warning,
+        condition: `records waited more than ${t.iteratorAgeMs.critical / 1000} s in the stream`,
+        evaluationDelay: CLOUDWATCH_DELAY,
+      });
+      continue;
+    }
+    const entry = byQueue.get(source.queue.address) ?? { queue: source.queue, mappings: [], consumers: [] };
+    entry.mappings.push(mapping);
+    entry.consumers.push(name);
+    byQueue.set(source.queue.address, entry);
+  }
+  const { critical: criticalTimeouts, warning: warningTimeouts } = t.sourceQueueAgeInVisibilityTimeouts;
+  for (const { queue, mappings, consumers } of byQueue.values()) {
+    const name = requireName(ctx, queue, 'name');
+    const visibility = seconds(ctx, queue, 'visibility_timeout_seconds', 30);
+    // A healthy batch waits up to the batching window before the poller invokes the function.
+    const window = Math.max(...mappings.map((mapping) => seconds(ctx, mapping, 'maximum_batching_window_in_seconds', 0)));
+    const critical = window + criticalTimeouts * visibility;
+    add(ctx, 'queue-backlog-age', name, [queue, ...mappings], {
+      text: `max(last_15m):max:aws.sqs.approximate_age_of_oldest_message{queuename:${name}}`,
+      critical,
+      warning: window + warningTimeouts * visibility,
+      condition: `the oldest message waited over ${critical} s (the ${window} s batching window plus ${criticalTimeouts} visibility timeouts of ${visibility} s) for ${consumers.join(', ')}`,
       evaluationDelay: CLOUDWATCH_DELAY,
     });
   }
+  return new Set(byQueue.keys());
 }
 
 /** Addresses of queues something uses as a dead-letter or on-failure destination. */
@@ -202,10 +266,12 @@ function deadLetterQueues(ctx: Context): Set<string> {
   return found;
 }
 
-function queues(ctx: Context): void {
+/** Queues not read by an event source mapping (those are watched by {@link eventSources}). */
+function queues(ctx: Context, sourceQueues: ReadonlySet<string>): void {
   const dlqs = deadLetterQueues(ctx);
   const { thresholds: t } = ctx;
   for (const queue of ctx.index.ofType('aws_sqs_queue')) {
+    if (sourceQueues.has(queue.address)) continue;
     const name = requireName(ctx, queue, 'name');
     const scope = `{queuename:${name}}`;
     if (dlqs.has(queue.address) || /-(failures|dead-letters|dlq)$/.test(name)) {
@@ -381,8 +447,9 @@ function httpApis(ctx: Context): void {
 
 /**
  * Walks a synthesized stack and yields the Datadog monitors for every watched resource: functions
- * (error rate, throttles, duration vs timeout, cold starts, out of memory; Cognito triggers' latency;
- * stream iterator age), queues (dead-letter depth and age), EventBridge targets (failed and
+ * (error rate, throttles, duration vs timeout, cold starts, out of memory; Cognito triggers' latency),
+ * event source mappings (iterator age for streams, the source queue's oldest message for SQS),
+ * queues (dead-letter depth and age, work-queue age), EventBridge targets (failed and
  * dead-lettered invocations, per-contract freshness of subscriptions), Firehose streams (data
  * freshness), tables (throttles), HTTP APIs (5xx rate, p99 latency) and the functions behind
  * them (handler error rate counting 5xx answers). Routing comes from the ownership registry.
@@ -409,7 +476,7 @@ export function monitorsForStack(stack: LoadedStack, options: GenerateOptions = 
     monitors: [],
   };
   functions(ctx);
-  queues(ctx);
+  queues(ctx, eventSources(ctx));
   eventTargets(ctx);
   streamsAndTables(ctx);
   httpApis(ctx);

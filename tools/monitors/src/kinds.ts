@@ -28,6 +28,12 @@ const kinds = [
   { id: 'dlq-depth', title: 'Messages in dead-letter queue', impact: 'Events or invocations exhausted their retries and are parked here, unprocessed.', priority: 2 },
   { id: 'dlq-age', title: 'Dead-letter message getting old', impact: 'A parked message is close to SQS retention (14 days) and will be lost if not redriven.', priority: 2 },
   { id: 'queue-age', title: 'Queue backlog getting old', impact: 'Messages wait longer than expected before being processed.', priority: 3 },
+  {
+    id: 'queue-backlog-age',
+    title: 'Queue consumer falling behind',
+    impact: 'Events wait in the queue this function reads in batches, beyond its batching window and retries; downstream data goes stale, and is lost when the queue’s retention runs out.',
+    priority: 2,
+  },
   { id: 'event-target-failed', title: 'EventBridge failed to invoke a target', impact: 'Events matching this rule were not delivered after retries.', priority: 2 },
   { id: 'event-target-dead-letters', title: 'EventBridge dead-lettered events', impact: 'Events matching this rule went to the rule’s dead-letter queue instead of the consumer.', priority: 2 },
   { id: 'firehose-freshness', title: 'Firehose delivery to S3 is stale', impact: 'Records are not reaching the raw zone; analytics data is late.', priority: 2 },
@@ -48,11 +54,12 @@ export const MONITOR_KINDS: Readonly<Record<MonitorKindId, MonitorKind>> = Objec
 /** Terraform resource types that must be watched, and the kinds that can watch them. */
 export const WATCHED_TYPES: Readonly<Record<string, readonly MonitorKindId[]>> = {
   aws_lambda_function: ['lambda-error-rate', 'lambda-throttles', 'lambda-duration', 'lambda-cold-starts', 'lambda-out-of-memory'],
-  aws_sqs_queue: ['dlq-depth', 'dlq-age', 'queue-age'],
+  aws_sqs_queue: ['dlq-depth', 'dlq-age', 'queue-age', 'queue-backlog-age'],
   aws_cloudwatch_event_target: ['event-target-failed', 'event-target-dead-letters'],
   aws_kinesis_firehose_delivery_stream: ['firehose-freshness'],
   aws_dynamodb_table: ['dynamodb-throttles'],
-  aws_lambda_event_source_mapping: ['stream-iterator-age'],
+  // Stream sources (DynamoDB, Kinesis) by iterator age; SQS sources by their queue's oldest message.
+  aws_lambda_event_source_mapping: ['stream-iterator-age', 'queue-backlog-age'],
   // The API's metrics come from its stage (dimensions ApiId, Stage): both are watched by the same monitors.
   aws_apigatewayv2_api: ['http-api-5xx-rate', 'http-api-latency'],
   aws_apigatewayv2_stage: ['http-api-5xx-rate', 'http-api-latency'],

@@ -7,8 +7,8 @@ import { defineService } from '@kestrel/service-manifest';
 import { stackFromJson, type LoadedStack, type TerraformJson } from '../../src/stack';
 
 /**
- * A service using every trigger kind the stack construct knows (HTTP, subscription, schedule,
- * Cognito, DynamoDB stream, outbox), so the walker meets every watched resource type it produces;
+ * A service using every trigger kind the stack construct knows (HTTP, subscription delivered
+ * directly and through an SQS queue, schedule, Cognito, DynamoDB stream, outbox), so the walker meets every watched resource type it produces;
  * two HTTP functions, one with two routes (public and JWT) on one integration.
  * Named `customers` because monitor generation needs an ownership entry.
  */
@@ -39,6 +39,12 @@ export const everyTriggerManifest = defineService({
       triggers: [{ kind: 'event', subscription: 'user-registered' }],
       access: { tables: [{ table: 'things', mode: 'write' }] },
     },
+    'on-user-registered-batch': {
+      description: 'Consumes the same contract in batches from an SQS queue.',
+      handler: 'src/handlers/on-user-registered-batch.ts',
+      triggers: [{ kind: 'event', subscription: 'user-registered-batches' }],
+      timeoutSeconds: 30,
+    },
     'schedule-sweep': {
       description: 'Runs on a schedule every hour.',
       handler: 'src/handlers/schedule-sweep.ts',
@@ -67,6 +73,15 @@ export const everyTriggerManifest = defineService({
       ],
       target: 'on-user-registered',
       retry: { maximumRetryAttempts: 8, maximumEventAgeSeconds: 3600 },
+    },
+    {
+      name: 'user-registered-batches',
+      description: 'The same contract, gathered in batches through a queue.',
+      events: [{ source: 'kestrel.identity', detailType: 'UserRegistered', version: 2 }],
+      target: 'on-user-registered-batch',
+      retry: { maximumRetryAttempts: 8, maximumEventAgeSeconds: 3600 },
+      // Visibility timeout defaults to 6 × 30 s + 10 s = 190 s.
+      delivery: { kind: 'queue', batchSize: 100, maximumBatchingWindowSeconds: 10, maxReceiveCount: 5 },
     },
   ],
 });

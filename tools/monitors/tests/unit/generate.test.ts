@@ -39,18 +39,56 @@ describe('monitors generated from a synthesized service stack', () => {
     });
   });
 
-  it('adds the 5 s budget monitor to Cognito triggers only, and iterator age to stream consumers', () => {
+  it('adds the 5 s budget monitor to Cognito triggers only, and iterator age to stream consumers only', () => {
     expect(monitors.filter((m) => m.kind === 'cognito-trigger-latency').map((m) => m.key)).toEqual([
       'production/cognito-trigger-latency/kestrel-production-customers-cognito-pre-sign-up',
     ]);
+    // The SQS-sourced mapping (on-user-registered-batch) has no iterator age: Lambda reports it for streams only.
     expect(monitors.filter((m) => m.kind === 'stream-iterator-age').map((m) => m.query)).toEqual([
       'max(last_10m):max:aws.lambda.iterator_age.maximum{functionname:kestrel-production-customers-stream-audit} > 300000',
     ]);
   });
 
-  it('watches every dead-letter queue (rule DLQ, async failures, stream failures, outbox pipe) for depth and age', () => {
-    const queues = stack.resources.filter((r) => r.type === 'aws_sqs_queue').map((r) => String(r.values.name)).sort();
-    expect(queues.length).toBeGreaterThanOrEqual(4);
+  it("watches an SQS-sourced mapping through its queue's oldest message, beyond the batching window and visibility timeouts", () => {
+    // prepare
+    const queue = stack.resources.find((r) => r.type === 'aws_sqs_queue' && r.values.name === 'kestrel-production-customers-user-registered-batches-queue');
+    const mapping = stack.resources.find((r) => r.type === 'aws_lambda_event_source_mapping' && r.values.event_source_arn === `\${${queue?.address}.arn}`);
+
+    // act
+    const watching = monitors.filter((m) => queue && m.watches.includes(queue.address));
+
+    // assess: one monitor for the queue and its mapping; 10 s window + 3 (warning 1) × the 190 s default visibility timeout.
+    expect(watching).toHaveLength(1);
+    expect(watching[0]).toMatchObject({
+      key: 'production/queue-backlog-age/kestrel-production-customers-user-registered-batches-queue',
+      watches: [queue?.address, mapping?.address],
+      query: 'max(last_15m):max:aws.sqs.approximate_age_of_oldest_message{queuename:kestrel-production-customers-user-registered-batches-queue} > 580',
+      options: { thresholds: { critical: 580, warning: 200 }, notify_no_data: false },
+    });
+  });
+
+  it('refuses a mapping whose source is neither a stream nor a queue of the stack, naming it', () => {
+    // prepare
+    const resources = stack.resources.map((r) =>
+      r.type === 'aws_lambda_event_source_mapping' && String(r.values.event_source_arn).includes('aws_sqs_queue.')
+        ? { ...r, values: { ...r.values, event_source_arn: 'arn:aws:kafka:eu-west-1:111111111111:cluster/events/abc' } }
+        : r,
+    );
+
+    // act
+    const generate = () => monitorsForStack({ ...stack, resources });
+
+    // assess
+    expect(generate).toThrow(/aws_lambda_event_source_mapping\.subscriptions_user-registered-batches_mapping_\w+ reads "arn:aws:kafka:.*", which is neither a DynamoDB or Kinesis stream nor an SQS queue of this stack/);
+  });
+
+  it('watches every dead-letter queue (rule DLQ, async failures, stream failures, outbox pipe, queue redrive) for depth and age', () => {
+    const sources = new Set(stack.resources.filter((r) => r.type === 'aws_lambda_event_source_mapping').map((r) => String(r.values.event_source_arn)));
+    const queues = stack.resources
+      .filter((r) => r.type === 'aws_sqs_queue' && !sources.has(`\${${r.address}.arn}`))
+      .map((r) => String(r.values.name))
+      .sort();
+    expect(queues.length).toBeGreaterThanOrEqual(6);
     for (const queue of queues) {
       expect(byKey(`production/dlq-depth/${queue}`)?.query).toBe(`max(last_5m):max:aws.sqs.approximate_number_of_messages_visible{queuename:${queue}} > 0`);
       expect(byKey(`production/dlq-age/${queue}`)).toBeDefined();
@@ -62,8 +100,10 @@ describe('monitors generated from a synthesized service stack', () => {
     expect(targets.map((m) => m.key).sort()).toEqual([
       'production/event-target-dead-letters/kestrel-production-customers-schedule-sweep-schedule',
       'production/event-target-dead-letters/kestrel-production-customers-user-registered',
+      'production/event-target-dead-letters/kestrel-production-customers-user-registered-batches',
       'production/event-target-failed/kestrel-production-customers-schedule-sweep-schedule',
       'production/event-target-failed/kestrel-production-customers-user-registered',
+      'production/event-target-failed/kestrel-production-customers-user-registered-batches',
     ]);
     for (const m of targets) expect(m.options.notify_no_data).toBe(false);
   });
@@ -80,6 +120,12 @@ describe('monitors generated from a synthesized service stack', () => {
     const found = monitorsForStack(loadStack(analytics[0] as string)).filter((m) => m.kind === 'firehose-freshness');
     expect(found).toHaveLength(1);
     expect(found[0]?.query).toMatch(/^max\(last_15m\):max:aws\.firehose\.delivery_to_s3_data_freshness\{deliverystreamname:kestrel-\w+-analytics-ingest-[\w-]+\} > 900$/);
+  });
+
+  it.runIf(analytics.length > 0)("watches the ingest queue's backlog, not a stream iterator age (synthesized analytics-ingest stack)", () => {
+    const found = monitorsForStack(loadStack(analytics[0] as string));
+    expect(found.filter((m) => m.kind === 'stream-iterator-age')).toEqual([]);
+    expect(found.filter((m) => m.key.endsWith('-all-business-events-queue')).map((m) => m.kind)).toEqual(['queue-backlog-age']);
   });
 
   it('watches tables for throttles', () => {
