@@ -14,6 +14,9 @@ export const PINNED_ACTIONS = {
   uploadArtifact: { uses: 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02', tag: 'v4.6.2' },
   downloadArtifact: { uses: 'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093', tag: 'v4.3.0' },
   stickyComment: { uses: 'marocchino/sticky-pull-request-comment@773744901bac0e8cbb5a0dc842800d45e9b2b405', tag: 'v2.9.4' },
+  configurePages: { uses: 'actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b', tag: 'v5.0.0' },
+  uploadPagesArtifact: { uses: 'actions/upload-pages-artifact@7b1f4a764d45c48632c6b24a0339c27f5614fb0b', tag: 'v4.0.0' },
+  deployPages: { uses: 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e', tag: 'v4.0.5' },
 } as const;
 
 /** `owner/repo@<40 hex>` (optionally `owner/repo/path@…`). */

@@ -45,35 +45,42 @@ export function readProjectGraph(workspaceRoot: string): ProjectGraphJson {
 }
 
 /**
+ * Folders of every project `name` depends on, directly or not (npm packages,
+ * `npm:*` nodes, are not folders and are left out), sorted. A workflow that
+ * must run when anything a project is built from changes triggers on these.
+ *
+ * @example
+ * ```ts
+ * dependencyRoots(readProjectGraph(root), 'event-catalog'); // ['libs/contracts', 'libs/observability', …]
+ * ```
+ */
+export function dependencyRoots({ graph }: ProjectGraphJson, name: string): string[] {
+  const seen = new Set<string>();
+  const queue = [name];
+  while (queue.length > 0) {
+    const current = queue.pop()!;
+    for (const edge of graph.dependencies[current] ?? []) {
+      if (!graph.nodes[edge.target] || edge.target.startsWith('npm:') || seen.has(edge.target) || edge.target === name) continue;
+      seen.add(edge.target);
+      queue.push(edge.target);
+    }
+  }
+  return [...seen].map((dependency) => graph.nodes[dependency]!.data.root).sort();
+}
+
+/**
  * Every project with a `synth` target that the pipeline deploys (not tagged
  * {@link MANUAL_DEPLOY_TAG}), with the folders of its transitive dependencies,
- * sorted by name. npm packages (`npm:*` nodes) are not folders and are left out.
+ * sorted by name.
  *
  * @example
  * ```ts
  * deployables(readProjectGraph(root)).map((d) => d.name); // ['analytics-ingest', 'customers', …, 'platform']
  * ```
  */
-export function deployables({ graph }: ProjectGraphJson): Deployable[] {
-  const dependenciesOf = (name: string): Set<string> => {
-    const seen = new Set<string>();
-    const queue = [name];
-    while (queue.length > 0) {
-      const current = queue.pop()!;
-      for (const edge of graph.dependencies[current] ?? []) {
-        if (!graph.nodes[edge.target] || edge.target.startsWith('npm:') || seen.has(edge.target) || edge.target === name) continue;
-        seen.add(edge.target);
-        queue.push(edge.target);
-      }
-    }
-    return seen;
-  };
-  return Object.values(graph.nodes)
+export function deployables(projectGraph: ProjectGraphJson): Deployable[] {
+  return Object.values(projectGraph.graph.nodes)
     .filter((node) => node.data.targets?.synth !== undefined && !(node.data.tags ?? []).includes(MANUAL_DEPLOY_TAG))
-    .map((node) => ({
-      name: node.name,
-      root: node.data.root,
-      dependencyRoots: [...dependenciesOf(node.name)].map((dependency) => graph.nodes[dependency]!.data.root).sort(),
-    }))
+    .map((node) => ({ name: node.name, root: node.data.root, dependencyRoots: dependencyRoots(projectGraph, node.name) }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -5,6 +5,7 @@ import { PINNED_ACTIONS, SHA_PINNED } from './actions';
 export interface Workflow {
   on?: unknown;
   permissions?: Record<string, string> | string;
+  concurrency?: Job['concurrency'];
   jobs?: Record<string, Job>;
 }
 
@@ -14,9 +15,9 @@ export interface Job {
   secrets?: Record<string, unknown> | string;
   permissions?: Record<string, string> | string;
   needs?: string | string[];
-  environment?: string | { name: string };
+  environment?: string | { name: string; url?: string };
   concurrency?: { group: string; 'cancel-in-progress'?: boolean | string } | string;
-  steps?: Array<{ uses?: string; run?: string; if?: string; name?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+  steps?: Array<{ id?: string; uses?: string; run?: string; if?: string; name?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
 }
 
 /**
@@ -62,11 +63,30 @@ export function unpinnedActions(text: string): string[] {
 
 const permissionsOf = (value: Job['permissions'] | Workflow['permissions']) => (typeof value === 'object' && value !== null ? value : undefined);
 
+type Step = NonNullable<Job['steps']>[number];
+
+/** Actions that exchange the job's GitHub OIDC token, so their job needs `id-token: write`: AWS role assumption, and the Pages deploy (Pages checks the token's repository, workflow and environment). */
+export const OIDC_ACTIONS = ['aws-actions/configure-aws-credentials', 'actions/deploy-pages'] as const;
+
+const runs = (step: Step, actions: readonly string[]) => actions.some((action) => step.uses?.startsWith(`${action}@`) ?? false);
+
+/** Whether a step exchanges the job's OIDC token (one of {@link OIDC_ACTIONS}). */
+export function stepUsesOidc(step: Step): boolean {
+  return runs(step, OIDC_ACTIONS);
+}
+
 /**
  * Least-privilege checks: the workflow grants nothing by default
  * (`permissions: {}`), every job declares its own, nothing writes repository
- * contents, and `id-token: write` appears only on jobs that assume an AWS role
- * (configure-aws-credentials) or call a workflow that does.
+ * contents, `id-token: write` appears only on jobs that exchange an OIDC token
+ * ({@link OIDC_ACTIONS}) or call a workflow that does, and `pages: write` only
+ * on the job that deploys Pages.
+ *
+ * @example
+ * ```ts
+ * permissionProblems({ permissions: {}, jobs: { build: { permissions: { 'id-token': 'write' }, steps: [{ run: 'make' }] } } }, () => false);
+ * // ['job build: id-token: write without an OIDC token exchange (AWS role, Pages deploy)']
+ * ```
  */
 export function permissionProblems(workflow: Workflow, callsOidc: (reusable: string) => boolean): string[] {
   const problems: string[] = [];
@@ -79,9 +99,13 @@ export function permissionProblems(workflow: Workflow, callsOidc: (reusable: str
       continue;
     }
     if (permissions.contents === 'write') problems.push(`job ${name}: contents: write is never needed`);
-    const usesOidc = job.uses !== undefined ? callsOidc(job.uses) : (job.steps ?? []).some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-    if (permissions['id-token'] === 'write' && !usesOidc) problems.push(`job ${name}: id-token: write without an OIDC role assumption`);
-    if (permissions['id-token'] !== 'write' && usesOidc) problems.push(`job ${name}: assumes an AWS role but lacks id-token: write`);
+    const steps = job.steps ?? [];
+    const usesOidc = job.uses !== undefined ? callsOidc(job.uses) : steps.some(stepUsesOidc);
+    if (permissions['id-token'] === 'write' && !usesOidc) problems.push(`job ${name}: id-token: write without an OIDC token exchange (AWS role, Pages deploy)`);
+    if (permissions['id-token'] !== 'write' && usesOidc) problems.push(`job ${name}: exchanges an OIDC token but lacks id-token: write`);
+    const deploysPages = steps.some((step) => runs(step, ['actions/deploy-pages']));
+    if (permissions.pages === 'write' && !deploysPages) problems.push(`job ${name}: pages: write without deploying Pages (actions/deploy-pages)`);
+    if (permissions.pages !== 'write' && deploysPages) problems.push(`job ${name}: deploys Pages but lacks pages: write`);
   }
   return problems;
 }

