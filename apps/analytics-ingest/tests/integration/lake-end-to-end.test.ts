@@ -15,9 +15,10 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
+import { allObjects } from '@kestrel/testing/cloud';
 import { createPseudonymiser } from '../../src/domain';
 import { syncLake } from '../../tools/lake/cache';
 import { openLake } from '../../tools/lake/lake-db';
@@ -186,19 +187,13 @@ describe('analytics-ingest through the local cloud', () => {
 
   it('keeps no personal value in clear anywhere in the bucket, and pseudonymises with the key from SSM', async () => {
     // prepare
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      keys.push(...(page.Contents ?? []).map((object) => object.Key as string));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    const objects = await allObjects(s3, bucket);
+    const keys = objects.map((object) => object.key);
 
     // act: every object, every prefix (raw, quarantine, errors), decompressed
     const leaks: string[] = [];
-    for (const objectKey of keys) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }))).Body?.transformToByteArray();
-      const bytes = Buffer.from(body ?? []);
+    for (const { key: objectKey, body } of objects) {
+      const bytes = Buffer.from(body);
       const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
       const match = PII_PATTERN.exec(text);
       if (match) leaks.push(`${objectKey}: ${match[0]}`);

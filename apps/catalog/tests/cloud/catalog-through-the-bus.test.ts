@@ -8,28 +8,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AdminAddUserToGroupCommand,
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  CreateGroupCommand,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseEvent, ProductPublishedV1, ProductRetiredV1, StoreCollectionChangedV1 } from '@kestrel/contracts';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
+import { busListener, standInIdentity, type BusListener } from '@kestrel/testing/cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const stackDir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const platformStack = stackDir('../../../../infra/platform/cdktf.out/stacks/platform-staging');
 const catalogStack = stackDir('../../cdktf.out/stacks/catalog-staging');
 const BUS = 'kestrel-staging-bus';
-const PASSWORD = 'Passw0rd!Passw0rd';
 // The retirement crosses the bus twice (ProductRetired out, then the consumer's change back in):
 // a bounded wait, not an assertion on time.
 const REMOVAL_WAIT_MS = 20_000;
@@ -42,30 +29,18 @@ interface Received {
 }
 
 let cloud: LocalCloud;
-let sqs: SQSClient;
-let events: EventBridgeClient;
-let queueUrl: string;
+let listener: BusListener<Received>;
 let apiUrl: string;
 let staffToken: string;
 let shopperToken: string;
-const received: Received[] = [];
 
 /** Reads the listener queue until `predicate` holds for what arrived so far (or the deadline passes). */
 async function receiveUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate() && Date.now() < deadline) {
-    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    for (const message of batch.Messages ?? []) received.push(JSON.parse(message.Body ?? '{}') as Received);
-    if (batch.Messages?.length) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-      );
-    }
-  }
+  await listener.receive(predicate, timeoutMs);
 }
 
 const receivedOf = (detailType: string, about: (data: Record<string, unknown>) => boolean) =>
-  received.filter((event) => event['detail-type'] === detailType && about(event.detail.data));
+  listener.received.filter((event) => event['detail-type'] === detailType && about(event.detail.data));
 
 /** One call to the catalog's HTTP API with a bearer token (staff unless told otherwise). */
 async function api(method: string, path: string, body?: unknown, token = staffToken) {
@@ -102,56 +77,37 @@ async function publishedProduct(name: string): Promise<string> {
   return created.body.productId as string;
 }
 
-/** Signs a user up in the pool (confirmed, optionally in a group) and returns an access token. */
-async function signedInUser(cognito: CognitoIdentityProviderClient, poolId: string, clientId: string, username: string, group?: string): Promise<string> {
-  await cognito.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }] }));
-  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: username }));
-  if (group) await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: username, GroupName: group }));
-  const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }));
-  return auth.AuthenticationResult?.AccessToken as string;
-}
-
 beforeAll(async () => {
   for (const dir of [platformStack, catalogStack]) {
     if (!existsSync(join(dir, 'cdk.tf.json'))) throw new Error(`${dir} is missing: run npx nx run-many -t synth -p platform catalog`);
   }
   cloud = await startLocalCloud({ inMemory: true });
-  const config = { endpoint: cloud.endpoint, region: cloud.context.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const region = cloud.context.region;
   await cloud.applyStacks([platformStack]);
 
   // Identity stands in (as in the customers cloud test): a user pool with a staff group, a staff
   // member and a shopper, published where the catalog stack's JWT authorizer reads it (identity's
   // SSM parameters). The catalog only needs the issuer and client ids, not identity's triggers.
-  const cognito = new CognitoIdentityProviderClient(config);
-  const poolId = (await cognito.send(new CreateUserPoolCommand({ PoolName: 'kestrel-staging-identity-users' }))).UserPool?.Id as string;
-  const client = await cognito.send(
-    new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'merchandising-console', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
-  );
-  const clientId = client.UserPoolClient?.ClientId as string;
-  await cognito.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'staff' }));
-  staffToken = await signedInUser(cognito, poolId, clientId, 'merchandiser', 'staff');
-  shopperToken = await signedInUser(cognito, poolId, clientId, 'shopper');
-  cognito.destroy();
-  const ssm = new SSMClient(config);
-  await ssm.send(new PutParameterCommand({ Name: '/kestrel/staging/identity/user-pool-issuer', Type: 'String', Value: `https://cognito-idp.${config.region}.amazonaws.com/${poolId}` }));
-  await ssm.send(new PutParameterCommand({ Name: '/kestrel/staging/identity/user-pool-client-ids', Type: 'String', Value: clientId }));
-  ssm.destroy();
+  const identity = await standInIdentity({
+    endpoint: cloud.endpoint,
+    region,
+    env: 'staging',
+    clientName: 'merchandising-console',
+    groups: ['staff'],
+    users: [{ username: 'merchandiser', group: 'staff' }, { username: 'shopper' }],
+  });
+  staffToken = identity.tokens.merchandiser as string;
+  shopperToken = identity.tokens.shopper as string;
 
   await cloud.applyStacks([catalogStack]);
   apiUrl = String(cloud.stacks().find((stack) => stack.name === 'catalog-staging')?.outputs['http-api-url']).replace(/\/$/, '');
 
   // The test listener: everything the catalog publishes, into a queue.
-  sqs = new SQSClient(config);
-  events = new EventBridgeClient(config);
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'catalog-events-listener' }))).QueueUrl as string;
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  await events.send(new PutRuleCommand({ Name: 'catalog-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.catalog'] }) }));
-  await events.send(new PutTargetsCommand({ Rule: 'catalog-events-listener', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
+  listener = await busListener<Received>({ endpoint: cloud.endpoint, region, busName: BUS, name: 'catalog-events-listener', pattern: { source: ['kestrel.catalog'] } });
 }, 300_000);
 
 afterAll(async () => {
-  sqs?.destroy();
-  events?.destroy();
+  await listener?.close();
   await cloud?.stop();
 }, 60_000);
 

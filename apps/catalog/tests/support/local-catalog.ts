@@ -1,7 +1,7 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, standardTable } from '@kestrel/table-keys';
-import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint } from '@kestrel/testing/dynamodb-local';
+import { allItems, createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint } from '@kestrel/testing/dynamodb-local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll } from 'vitest';
 import { CatalogRepository } from '../../src/adapters/catalog-repository';
@@ -41,14 +41,7 @@ export function useCatalogTable(prefix = 'catalog') {
     },
     /** Every item (tests only: production code never scans). */
     async allItems(): Promise<Record<string, unknown>[]> {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(new ScanCommand({ TableName: context.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-      return items;
+      return allItems(documents, context.tableName);
     },
   };
   let remove: (() => Promise<void>) | undefined;

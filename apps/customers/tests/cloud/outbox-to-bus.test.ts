@@ -7,28 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AdminAddUserToGroupCommand,
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  CreateGroupCommand,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { buildPutEventsEntry, eventRegistry, parseEvent, UserRegisteredV1 } from '@kestrel/contracts';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
+import { busListener, standInIdentity, type BusListener } from '@kestrel/testing/cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const stackDir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const platformStack = stackDir('../../../../infra/platform/cdktf.out/stacks/platform-staging');
 const customersStack = stackDir('../../cdktf.out/stacks/customers-staging');
 const BUS = 'kestrel-staging-bus';
-const password = 'Passw0rd!Passw0rd';
 
 interface Received {
   source: string;
@@ -37,30 +25,16 @@ interface Received {
 }
 
 let cloud: LocalCloud;
-let sqs: SQSClient;
+let listener: BusListener<Received>;
 let events: EventBridgeClient;
-let queueUrl: string;
 let apiUrl: string;
 let staffToken: string;
-const received: Received[] = [];
 
 /** Reads the listener queue until `predicate` holds for what arrived so far (or the deadline passes). */
-async function receiveUntil(predicate: (all: Received[]) => boolean, timeoutMs = 60_000): Promise<Received[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate(received) && Date.now() < deadline) {
-    const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    for (const message of batch.Messages ?? []) received.push(JSON.parse(message.Body ?? '{}') as Received);
-    if (batch.Messages?.length) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-      );
-    }
-  }
-  return received;
-}
+const receiveUntil = (predicate: (all: readonly Received[]) => boolean, timeoutMs = 60_000) => listener.receive(predicate, timeoutMs);
 
 const about = (customerId: string, detailType?: string) =>
-  received.filter((event) => event.detail.data.customerId === customerId && (detailType === undefined || event['detail-type'] === detailType));
+  listener.received.filter((event) => event.detail.data.customerId === customerId && (detailType === undefined || event['detail-type'] === detailType));
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${apiUrl.replace(/\/$/, '')}${path}`, {
@@ -81,40 +55,27 @@ beforeAll(async () => {
 
   // Identity stands in: a user pool with a staff group and a staff member, published where the
   // customers stack's JWT authorizer reads it (identity's SSM parameters).
-  const cognito = new CognitoIdentityProviderClient(config);
-  const pool = (await cognito.send(new CreateUserPoolCommand({ PoolName: 'kestrel-staging-identity-users' }))).UserPool;
-  const poolId = pool?.Id as string;
-  const client = await cognito.send(
-    new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'support-console', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
-  );
-  const clientId = client.UserPoolClient?.ClientId as string;
-  await cognito.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'staff' }));
-  await cognito.send(new SignUpCommand({ ClientId: clientId, Username: 'agent', Password: password, UserAttributes: [{ Name: 'email', Value: 'agent@example.com' }] }));
-  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: 'agent' }));
-  await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'agent', GroupName: 'staff' }));
-  const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'agent', PASSWORD: password } }));
-  staffToken = auth.AuthenticationResult?.AccessToken as string;
-  cognito.destroy();
-  const ssm = new SSMClient(config);
-  await ssm.send(new PutParameterCommand({ Name: '/kestrel/staging/identity/user-pool-issuer', Type: 'String', Value: `https://cognito-idp.us-east-1.amazonaws.com/${poolId}` }));
-  await ssm.send(new PutParameterCommand({ Name: '/kestrel/staging/identity/user-pool-client-ids', Type: 'String', Value: clientId }));
-  ssm.destroy();
+  const identity = await standInIdentity({
+    endpoint: cloud.endpoint,
+    region: config.region,
+    env: 'staging',
+    clientName: 'support-console',
+    groups: ['staff'],
+    users: [{ username: 'agent', group: 'staff' }],
+  });
+  staffToken = identity.tokens.agent as string;
 
   const [report] = await cloud.applyStacks([customersStack]);
   expect(report).toBeDefined();
   apiUrl = cloud.stacks().find((stack) => stack.name === 'customers-staging')?.outputs['http-api-url'] as string;
 
   // The test listener: everything the customers context publishes, into a queue.
-  sqs = new SQSClient(config);
   events = new EventBridgeClient(config);
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'customers-events-listener' }))).QueueUrl as string;
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  await events.send(new PutRuleCommand({ Name: 'customers-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.customers'] }) }));
-  await events.send(new PutTargetsCommand({ Rule: 'customers-events-listener', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
+  listener = await busListener<Received>({ endpoint: cloud.endpoint, region: config.region, busName: BUS, name: 'customers-events-listener', pattern: { source: ['kestrel.customers'] } });
 }, 300_000);
 
 afterAll(async () => {
-  sqs?.destroy();
+  await listener?.close();
   events?.destroy();
   await cloud?.stop();
 }, 60_000);

@@ -1,6 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, standardTable } from '@kestrel/table-keys';
-import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint } from '@kestrel/testing/dynamodb-local';
+import { allItems, createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint } from '@kestrel/testing/dynamodb-local';
 import { afterAll, beforeAll } from 'vitest';
 
 /**
@@ -16,14 +15,7 @@ export function useCustomersTable(prefix = 'customers') {
     endpoint: dynamoDbLocalEndpoint(),
     /** Every item in the table (tests only: production code never scans). */
     async allItems(): Promise<Record<string, unknown>[]> {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await context.documents.send(new ScanCommand({ TableName: context.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-      return items;
+      return allItems(context.documents, context.tableName);
     },
   };
   let remove: (() => Promise<void>) | undefined;

@@ -9,5 +9,6 @@ export {
   type DynamoDbLocalOptions,
 } from './harness';
 export { createLocalDocumentClient, createLocalDynamoDbClient } from './clients';
+export { allItems } from './items';
 export { createTestTable, uniqueTableName, type TestTable, type TestTableDefinition, type TestTableOptions } from './tables';
 export { dynamoDbEndpointVariable, dynamoDbLocalEndpoint } from './endpoint';

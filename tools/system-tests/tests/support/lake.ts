@@ -4,7 +4,8 @@
  * test's lake holds a handful of events.
  */
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { allObjects } from '@kestrel/testing/cloud';
 
 /** A lake row as analytics-ingest writes it (the fields tests read). */
 export interface LakeRow {
@@ -27,17 +28,9 @@ export interface LakeRow {
  * rows.filter((row) => row.zone === 'raw' && row.detailType === 'UserRegistered');
  */
 export async function lakeRows(s3: S3Client, bucket: string): Promise<LakeRow[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((object) => object.Key as string));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
   const rows: LakeRow[] = [];
-  for (const key of keys) {
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
-    if (!body) continue;
+  for (const { body } of await allObjects(s3, bucket)) {
+    if (body.length === 0) continue;
     const text = gunzipSync(body).toString('utf8');
     for (const line of text.split('\n')) if (line.trim()) rows.push(JSON.parse(line) as LakeRow);
   }

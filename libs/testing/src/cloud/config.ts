@@ -1,0 +1,15 @@
+/** Where a cloud helper sends its calls: one endpoint serving every AWS API (the local cloud). */
+export interface CloudTarget {
+  readonly endpoint: string;
+  /** Defaults to `us-east-1`. */
+  readonly region?: string;
+}
+
+/** SDK v3 client configuration for a {@link CloudTarget}, with dummy credentials. */
+export function cloudClientConfig(target: CloudTarget) {
+  return {
+    endpoint: target.endpoint,
+    region: target.region ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
