@@ -1,9 +1,8 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, standardTable } from '@kestrel/table-keys';
-import { allItems, createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint } from '@kestrel/testing/dynamodb-local';
+import { useTestTable } from '@kestrel/testing/dynamodb-local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll } from 'vitest';
 import { CatalogRepository } from '../../src/adapters/catalog-repository';
 import type { HttpEvent } from '@kestrel/http-api';
 import type { Services } from '../../src/application/use-cases';
@@ -18,20 +17,16 @@ export interface CapacityRecord {
  * DynamoDB Local for one test file, with services over it. `capacity` records every request.
  */
 export function useCatalogTable(prefix = 'catalog') {
-  const client = createLocalDynamoDbClient(dynamoDbLocalEndpoint());
-  const documents = createLocalDocumentClient(client);
+  const table = useTestTable(createTableInput(standardTable, prefix), { timeToLiveAttribute: standardTable.timeToLiveAttribute });
   const capacity: CapacityRecord[] = [];
-  const context = {
-    client,
-    documents,
-    tableName: '',
+  return Object.assign(table, {
     capacity,
     services(overrides: { documents?: DynamoDBDocumentClient; clock?: () => Date } = {}): Services {
       const newId = () => globalThis.crypto.randomUUID();
       return {
         catalog: new CatalogRepository({
-          documents: overrides.documents ?? documents,
-          tableName: context.tableName,
+          documents: overrides.documents ?? table.documents,
+          tableName: table.tableName,
           newId,
           onConsumedCapacity: (operation, consumed) => capacity.push({ operation, consumed }),
         }),
@@ -39,22 +34,7 @@ export function useCatalogTable(prefix = 'catalog') {
         newId,
       };
     },
-    /** Every item (tests only: production code never scans). */
-    async allItems(): Promise<Record<string, unknown>[]> {
-      return allItems(documents, context.tableName);
-    },
-  };
-  let remove: (() => Promise<void>) | undefined;
-  beforeAll(async () => {
-    const table = await createTestTable(client, createTableInput(standardTable, prefix), { timeToLiveAttribute: standardTable.timeToLiveAttribute });
-    context.tableName = table.tableName;
-    remove = table.delete;
   });
-  afterAll(async () => {
-    await remove?.();
-    client.destroy();
-  });
-  return context;
 }
 
 /** The events in the outbox, parsed (`detail` JSON), optionally of one detail-type. */

@@ -10,5 +10,6 @@ export {
 } from './harness';
 export { createLocalDocumentClient, createLocalDynamoDbClient } from './clients';
 export { allItems } from './items';
+export { useTestTable, type UsedTestTable } from './use-test-table';
 export { createTestTable, uniqueTableName, type TestTable, type TestTableDefinition, type TestTableOptions } from './tables';
 export { dynamoDbEndpointVariable, dynamoDbLocalEndpoint } from './endpoint';

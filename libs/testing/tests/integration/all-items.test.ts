@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allItems, createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint } from '../../src/dynamodb-local/index';
+import { allItems, createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, dynamoDbLocalEndpoint, useTestTable } from '../../src/dynamodb-local/index';
 
 describe('allItems', () => {
   const client = createLocalDynamoDbClient(dynamoDbLocalEndpoint());
@@ -25,5 +25,28 @@ describe('allItems', () => {
 
     // assess
     expect(items.map((item) => item.PK).sort()).toEqual(keys);
+  });
+});
+
+describe('useTestTable', () => {
+  const table = useTestTable(
+    {
+      TableName: 'used',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+    },
+    { timeToLiveAttribute: 'ttl' },
+  );
+
+  it('has created a uniquely named table before the tests, readable with allItems()', async () => {
+    // act
+    await table.documents.send(new PutCommand({ TableName: table.tableName, Item: { PK: 'a', ttl: 1 } }));
+    const items = await table.allItems();
+
+    // assess
+    expect(table.tableName).toMatch(/^used-/);
+    expect(table.endpoint).toBe(dynamoDbLocalEndpoint());
+    expect(items).toEqual([{ PK: 'a', ttl: 1 }]);
   });
 });
