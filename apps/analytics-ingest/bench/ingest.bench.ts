@@ -10,13 +10,12 @@
 //   + pack + send, in-process Firehose client);
 // - bundle size and cold module load of the ingest bundle in a fresh process.
 // Run: npx nx run analytics-ingest:bench
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
-import { bundleService } from '@kestrel/bundle';
+import { bundleService, coldLoadMs, median } from '@kestrel/bundle';
 import { createEventRegistry, eventRegistry, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import { FirehoseSender } from '../src/adapters/firehose-sender';
 import { ingestBatch } from '../src/handlers/on-business-event';
@@ -25,7 +24,6 @@ import { billedRecordBytes, createPseudonymiser, FIREHOSE_LIMITS, ingestEvents, 
 import { eventBridgeEvent, OrderPlacedV1, TEST_KEY } from '../tests/fixtures/events';
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
 // Deterministic pseudo-randomness, so runs compare.
@@ -202,17 +200,10 @@ const [bundle] = await bundleService({ serviceDir: projectDir, outDir: bundleDir
 if (!bundle) throw new Error('bundleService produced no bundle');
 const taskRoot = mkdtempSync(join(tmpdir(), 'analytics-ingest-task-'));
 cpSync(join(bundleDir, bundle.functionName), taskRoot, { recursive: true });
-function coldImportMs(sourceMaps: boolean): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});console.log(performance.now()-t);`;
-  const out = execFileSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' },
-  });
-  return Number(out.trim());
-}
 const coldRuns = 9;
-const cold = Array.from({ length: coldRuns }, () => coldImportMs(false));
-const coldMapped = Array.from({ length: coldRuns }, () => coldImportMs(true));
+const bundleFile = join(taskRoot, 'index.mjs');
+const cold = Array.from({ length: coldRuns }, () => coldLoadMs(bundleFile));
+const coldMapped = Array.from({ length: coldRuns }, () => coldLoadMs(bundleFile, { sourceMaps: true }));
 rmSync(bundleDir, { recursive: true, force: true });
 rmSync(taskRoot, { recursive: true, force: true });
 

@@ -7,10 +7,10 @@
 //    the validation read; events published.
 // 2. Handler bundles: size (raw, gzip) and cold module load in a fresh Node process outside the
 //    repository (median of 7), as Lambda would load them.
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { coldLoadMs, median } from '@kestrel/bundle';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
@@ -22,7 +22,6 @@ import { changeStoreCollection, createNewStore, createProduct, publishProduct, t
 import { productDetailsSchema } from '../src/domain/product';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const round = (value: number) => Math.round(value * 100) / 100;
 
 // ---- 1. collection changes ----------------------------------------------------------------------
@@ -144,14 +143,7 @@ await dynamo.stop();
 
 // ---- 2. bundles ---------------------------------------------------------------------------------
 const bundlesDir = join(projectDir, 'dist/bundles');
-function coldImportMs(taskRoot: string): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});console.log(performance.now()-t);`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', TABLE_NAME_CATALOG: 'bench', AWS_REGION: 'eu-west-1' },
-  });
-  return Number(out.trim());
-}
+const lambdaEnvironment = { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', TABLE_NAME_CATALOG: 'bench', AWS_REGION: 'eu-west-1' };
 const bundles = readdirSync(bundlesDir)
   .filter((name) => statSync(join(bundlesDir, name)).isDirectory())
   .sort()
@@ -160,7 +152,7 @@ const bundles = readdirSync(bundlesDir)
     // Outside the repository, as Lambda loads it: nothing resolvable above the task root.
     const taskRoot = mkdtempSync(join(tmpdir(), `catalog-bench-${name}-`));
     cpSync(join(bundlesDir, name), taskRoot, { recursive: true });
-    return { function: name, bytes: code.length, gzipBytes: gzipSync(code).length, coldImportMedianMs: round(median(Array.from({ length: 7 }, () => coldImportMs(taskRoot)))) };
+    return { function: name, bytes: code.length, gzipBytes: gzipSync(code).length, coldImportMedianMs: round(median(Array.from({ length: 7 }, () => coldLoadMs(join(taskRoot, 'index.mjs'), { env: lambdaEnvironment })))) };
   });
 
 const results = {

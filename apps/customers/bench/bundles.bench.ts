@@ -4,13 +4,12 @@
 // Targets: <= 250 KB minified, <= 60 ms cold load. Also measures, for one function, what the SDK's
 // default credential chain costs (aliased to the environment provider Lambda actually uses).
 // Writes bench-results/bundles.json. Run: npx nx run customers:bench
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, bundleService } from '@kestrel/bundle';
+import { BUNDLE_OPTIONS, bundleService, coldLoadMs, median } from '@kestrel/bundle';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('../bench-results/bundles.json', import.meta.url));
@@ -28,18 +27,13 @@ const lambdaEnvironment = {
   NODE_OPTIONS: '',
 };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-
-function coldLoadMs(file: string, sourceMaps: boolean): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
-  const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script];
-  return Number(execFileSync(process.execPath, args, { env: lambdaEnvironment, encoding: 'utf8' }));
-}
+/** One cold load with the environment the stack gives every function. */
+const loadOnce = (file: string, sourceMaps: boolean) => coldLoadMs(file, { env: lambdaEnvironment, sourceMaps });
 
 function coldLoad(file: string) {
-  coldLoadMs(file, false); // warm the OS file cache; the runs measure module evaluation, not the disk
-  const plain = Array.from({ length: RUNS }, () => coldLoadMs(file, false));
-  const mapped = Array.from({ length: RUNS }, () => coldLoadMs(file, true));
+  loadOnce(file, false); // warm the OS file cache; the runs measure module evaluation, not the disk
+  const plain = Array.from({ length: RUNS }, () => loadOnce(file, false));
+  const mapped = Array.from({ length: RUNS }, () => loadOnce(file, true));
   return {
     coldLoadMedianMs: Number(median(plain).toFixed(1)),
     // The minimum is the least disturbed by other work on a shared 2-core machine.

@@ -3,26 +3,17 @@
 // process, with and without --enable-source-maps (which ServiceStack sets, and
 // which makes Node parse the map on load). Uses the test fixture service.
 // Writes bench-results/bundle.json. Run: npx nx run bundle:bench [runs]
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleService } from '../src/bundle';
+import { coldLoadMs, median } from '../src/cold-load';
 
 const runs = Number(process.argv[2] ?? 9);
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
 const serviceDir = join(projectDir, 'tests/fixtures/sample-service');
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
-/** Milliseconds to import the bundle (module evaluation included) in a fresh process, measured inside it. */
-function coldImportMs(taskRoot: string, sourceMaps: boolean): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});console.log(performance.now()-t);`;
-  const flags = sourceMaps ? ['--enable-source-maps'] : [];
-  const out = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' } });
-  return Number(out.trim());
-}
 
 const outDir = mkdtempSync(join(tmpdir(), 'kestrel-bundle-bench-'));
 const bundleMs: number[] = [];
@@ -37,8 +28,9 @@ const functions = results.map((result) => {
   // Outside the repository, as Lambda would load it: nothing resolvable above.
   const taskRoot = mkdtempSync(join(tmpdir(), `kestrel-bench-${result.functionName}-`));
   cpSync(join(outDir, result.functionName), taskRoot, { recursive: true });
-  const plain = Array.from({ length: runs }, () => coldImportMs(taskRoot, false));
-  const mapped = Array.from({ length: runs }, () => coldImportMs(taskRoot, true));
+  const file = join(taskRoot, 'index.mjs');
+  const plain = Array.from({ length: runs }, () => coldLoadMs(file));
+  const mapped = Array.from({ length: runs }, () => coldLoadMs(file, { sourceMaps: true }));
   return {
     function: result.functionName,
     bytes: result.bytes,

@@ -6,13 +6,12 @@
 // Targets: <= 250 KB minified, <= 60 ms cold load (median).
 // Writes bench-results/handlers.json and prints a pass/fail table.
 // Run: npx nx run bundle:bench-handlers [-- --runs 7 --service customers]
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleService, loadManifest } from '../src/index';
+import { bundleService, coldLoadMs, loadManifest, median } from '../src/index';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string' }, service: { type: 'string', multiple: true } } });
 const RUNS = Number(args.runs ?? 7);
@@ -23,7 +22,6 @@ const projectDir = fileURLToPath(new URL('..', import.meta.url));
 const workspaceRoot = join(projectDir, '..', '..');
 const resultsFile = join(projectDir, 'bench-results', 'handlers.json');
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round = (value: number) => Number(value.toFixed(1));
 const loadAverage = () => loadavg().map((load) => Number(load.toFixed(2)));
 
@@ -43,11 +41,6 @@ function lambdaEnvironment(tables: string[], functionName: string): NodeJS.Proce
   return env;
 }
 
-/** Milliseconds to import the bundle in a fresh process, measured inside it; throws what the import threw. */
-function coldLoadMs(file: string, env: NodeJS.ProcessEnv): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
-  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-}
 
 const services = readdirSync(join(workspaceRoot, 'apps'))
   .filter((name) => existsSync(join(workspaceRoot, 'apps', name, 'service.ts')))
@@ -71,8 +64,8 @@ try {
       let loads: number[] = [];
       let loadError: string | undefined;
       try {
-        coldLoadMs(file, env); // warms the OS file cache: the runs measure evaluation, not the disk
-        loads = Array.from({ length: RUNS }, () => coldLoadMs(file, env));
+        coldLoadMs(file, { env }); // warms the OS file cache: the runs measure evaluation, not the disk
+        loads = Array.from({ length: RUNS }, () => coldLoadMs(file, { env }));
       } catch (error) {
         loadError = String((error as { stderr?: string }).stderr ?? error).split('\n').find((line) => /Error/.test(line)) ?? String(error);
       }
