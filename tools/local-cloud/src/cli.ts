@@ -5,7 +5,8 @@
  * process. State persists in `.local-cloud/` at the repository root.
  *
  * Options: --reset (wipe .local-cloud first), --env <name> (default staging,
- * or LOCAL_CLOUD_ENV), --skip-build (no bundle/synth), --port <n>.
+ * or LOCAL_CLOUD_ENV), --skip-build (no bundle/synth), --port <n>,
+ * --no-watch (no watch mode: see src/watch).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { startLocalCloud } from './cloud';
 import type { LocalCloud } from './cloud';
 import type { ApplyReport } from './terraform/engine';
 import { discoverWorkspaceStacks } from './terraform/discovery';
+import { startWatchMode } from './watch';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
       env: { type: 'string', default: process.env.LOCAL_CLOUD_ENV ?? 'staging' },
       port: { type: 'string', default: process.env.LOCAL_CLOUD_PORT ?? '4566' },
       'skip-build': { type: 'boolean', default: false },
+      'no-watch': { type: 'boolean', default: process.env.LOCAL_CLOUD_WATCH === '0' },
       'data-dir': { type: 'string', default: join(repoRoot, '.local-cloud') },
     },
   });
@@ -175,7 +178,10 @@ async function main(): Promise<void> {
     }
   }
   await printEndpoints(cloud, reports);
-  say('\nRunning. Ctrl-C stops everything.');
+  // Watch mode (src/watch): handler edits swap code into running functions, stack edits re-apply that stack.
+  const watcher = values['no-watch'] ? undefined : startWatchMode({ cloud, repoRoot, environment: values.env as string, log: (message) => say(`      · ${message}`) });
+  process.once('exit', () => watcher?.stop());
+  say(`\nRunning${watcher ? ' in watch mode' : ''}. Ctrl-C stops everything.`);
 }
 
 main().catch((error: unknown) => {

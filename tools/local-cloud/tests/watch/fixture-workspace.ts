@@ -47,6 +47,8 @@ export interface FixtureService {
   functions: Record<string, { usesGreeting: boolean }>;
   greeting?: string;
   mood?: string;
+  /** Handlers in the house style (withObservability, httpRoute, a DynamoDB client): a realistic bundle size. */
+  house?: boolean;
 }
 
 /** The files of one fixture service, relative to `apps/<name>`. */
@@ -79,7 +81,15 @@ ${Object.keys(service.functions)
     'infra/synth.mjs': SYNTH_SCRIPT,
   };
   for (const [fn, { usesGreeting }] of Object.entries(service.functions)) {
-    files[`src/handlers/${fn}.ts`] = usesGreeting
+    files[`src/handlers/${fn}.ts`] = service.house
+      ? `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { httpRoute } from '@kestrel/http-api';
+import { withObservability } from '@kestrel/observability';
+${usesGreeting ? "import { greeting } from '../greeting';" : "const greeting = 'none';"}
+const dynamodb = new DynamoDBClient({});
+export const handler = withObservability(httpRoute(async () => ({ status: 200, body: { fn: '${fn}', greeting, region: await dynamodb.config.region() } })), { service: '${service.name}', functionName: '${fn}' });
+`
+      : usesGreeting
       ? `import { greeting } from '../greeting';\nexport const handler = async () => ({ fn: '${fn}', greeting, mood: process.env.MOOD });\n`
       : `export const handler = async () => ({ fn: '${fn}', mood: process.env.MOOD });\n`;
   }
