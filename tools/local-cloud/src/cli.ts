@@ -6,7 +6,8 @@
  *
  * Options: --reset (wipe .local-cloud first), --env <name> (default staging,
  * or LOCAL_CLOUD_ENV), --skip-build (no bundle/synth), --port <n>,
- * --no-watch (no watch mode: see src/watch).
+ * --no-watch (no watch mode: see src/watch), --seed (a staff user, a store and
+ * products: src/dev/seed.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { LocalCloud } from './cloud';
 import type { ApplyReport } from './terraform/engine';
 import { discoverWorkspaceStacks } from './terraform/discovery';
 import { startWatchMode } from './watch';
+import { seedCatalog } from './dev/seed';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: process.env.LOCAL_CLOUD_PORT ?? '4566' },
       'skip-build': { type: 'boolean', default: false },
       'no-watch': { type: 'boolean', default: process.env.LOCAL_CLOUD_WATCH === '0' },
+      seed: { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: join(repoRoot, '.local-cloud') },
     },
   });
@@ -178,6 +181,8 @@ async function main(): Promise<void> {
     }
   }
   await printEndpoints(cloud, reports);
+  // Seed data through the catalog's own API (src/dev/seed.ts).
+  if (values.seed) await seedCatalog({ endpoint: cloud.endpoint, log: (message) => say(`\n${message}`) }).catch((error: unknown) => say(`\n✗ --seed: ${(error as Error).message}`));
   // Watch mode (src/watch): handler edits swap code into running functions, stack edits re-apply that stack.
   const watcher = values['no-watch'] ? undefined : startWatchMode({ cloud, repoRoot, environment: values.env as string, log: (message) => say(`      · ${message}`) });
   process.once('exit', () => watcher?.stop());
