@@ -11,7 +11,7 @@ export interface ServiceGeneratorOptions {
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // Libraries the generated code imports; the deploy workflow watches them and what they depend on.
-const DIRECT_DEPENDENCIES = ['service-manifest', 'infra-constructs'];
+const DIRECT_DEPENDENCIES = ['service-manifest', 'infra-constructs', 'observability', 'http-api'];
 const CODEOWNERS = '.github/CODEOWNERS';
 
 /** Folders of the given projects and of everything they depend on, from the current graph. */
