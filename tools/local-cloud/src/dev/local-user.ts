@@ -173,14 +173,6 @@ export async function createLocalUser(options: LocalUserOptions): Promise<LocalU
   }
 }
 
-/** `{customerId}` → the user's own id; any other path parameter → a shell variable to set. */
-function fillPath(path: string, user: Pick<LocalUser, 'sub' | 'claims'>): string {
-  return path.replace(/\{([^}+]+)\+?\}/g, (_whole, name: string) => {
-    if (name === 'customerId') return String(user.claims.customerId ?? user.sub);
-    return `$${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
-  });
-}
-
 /**
  * The shell variable holding an HTTP API's URL: `kestrel-staging-catalog-http` → `CATALOG_API`.
  *
