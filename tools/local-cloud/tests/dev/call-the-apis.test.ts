@@ -4,11 +4,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../src/processes/supervisor';
 
 const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -21,24 +21,13 @@ function callTheApisSteps(): string[] {
   return block.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 let cli: ChildProcess | undefined;
 let port = 0;
 let dataDir = '';
 let startOutput = '';
 
 beforeAll(async () => {
-  port = await freePort();
+  port = await findFreePort();
   dataDir = mkdtempSync(join(tmpdir(), 'call-the-apis-'));
   cli = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['tools/local-cloud/src/cli.ts', '--skip-build', '--seed', '--no-watch', '--port', String(port), '--data-dir', dataDir], {
     cwd: repoRoot,
@@ -77,17 +66,17 @@ describe("README: Call the APIs", () => {
     const script = ['set -e', ...steps.flatMap((step) => [step, 'echo; echo @@step@@'])].join('\n');
 
     // act (the customer profile is made from identity's event a moment after sign-up: one retry loop for it)
-    let steps_out: string[] = [];
+    let stepOutputs: string[] = [];
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const run = spawnSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, LOCAL_CLOUD_PORT: String(port) } });
       expect(run.status, run.stderr).toBe(0);
-      steps_out = run.stdout.split('@@step@@').map((part) => part.trim());
-      if (steps_out[3]?.includes('ada@example.com')) break;
+      stepOutputs = run.stdout.split('@@step@@').map((part) => part.trim());
+      if (stepOutputs[3]?.includes('ada@example.com')) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
     // assess
-    const [, products, store, customer] = steps_out.map((part) => (part.startsWith('{') ? (JSON.parse(part) as Record<string, unknown>) : part));
+    const [, products, store, customer] = stepOutputs.map((part) => (part.startsWith('{') ? (JSON.parse(part) as Record<string, unknown>) : part));
     expect((products as { items: Array<{ name: string }> }).items.map((item) => item.name).sort()).toEqual(['Brass pencil', 'Field notebook']);
     expect(store).toMatchObject({ name: 'Corner of Ada', storeId: expect.any(String) });
     expect(customer).toMatchObject({ email: 'ada@example.com', customerId: expect.any(String) });
