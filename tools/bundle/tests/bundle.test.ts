@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
-import { bundleFunction, bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
+import { bundleFunction, bundleFunctions, bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
 import type { BundleResult } from '../src/bundle';
 
 const serviceDir = fileURLToPath(new URL('./fixtures/sample-service', import.meta.url));
@@ -202,5 +202,27 @@ describe('packageOf', () => {
     expect(packageOf('node_modules/tslib/tslib.es6.mjs')).toBe('tslib');
     expect(packageOf('node_modules/@smithy/core/node_modules/@smithy/util/dist-es/a.js')).toBe('@smithy/util');
     expect(packageOf('apps/sample/src/handlers/http-greet.ts')).toBe('(own code)');
+  });
+});
+
+describe('bundleFunctions (several handlers in one esbuild build, as watch mode rebuilds them)', () => {
+  it('writes what a build of each handler alone writes: the same index.mjs, and a metafile of that handler’s own inputs', async () => {
+    // prepare
+    const handlers = ['http-greet', 'schedule-tick'].map((functionName) => ({ functionName, entry: join(serviceDir, 'src', 'handlers', `${functionName}.ts`) }));
+    const alone = scratchDir('alone-');
+    const together = scratchDir('together-');
+    for (const { entry, functionName } of handlers) await bundleFunction(entry, functionName, alone);
+
+    // act
+    const results = await bundleFunctions(handlers, together);
+
+    // assess
+    expect(results.map((result) => result.functionName)).toEqual(['http-greet', 'schedule-tick']);
+    for (const { functionName } of handlers) {
+      expect(readFileSync(join(together, functionName, 'index.mjs'))).toEqual(readFileSync(join(alone, functionName, 'index.mjs')));
+      const inputs = (dir: string) => Object.keys((JSON.parse(readFileSync(join(dir, `${functionName}.metafile.json`), 'utf8')) as Metafile).inputs).sort();
+      expect(inputs(together)).toEqual(inputs(alone));
+      expect(inputs(together).some((input) => input.endsWith(`${functionName}.ts`))).toBe(true);
+    }
   });
 });

@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bundleFunction } from '@kestrel/bundle';
+import { bundleFunctions } from '@kestrel/bundle';
 import type { LocalCloud } from '../cloud';
 import type { LambdaModule } from '../services/lambda';
 import type { ApplyReport } from '../terraform/engine';
@@ -67,8 +67,6 @@ interface Project {
   /** A project found while watching whose stack has not applied yet: any change in it retries bundle, synth and apply. */
   pending: boolean;
 }
-
-const BUNDLES_AT_ONCE = 2;
 
 /** Runs a target's shell command with the workspace's binaries on PATH; rejects with the output's tail. */
 function runCommand(repoRoot: string, { command, cwd }: TargetCommand): Promise<void> {
@@ -160,40 +158,48 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
     return found;
   }
 
-  /** Rebuilds one function into a staging folder, then moves it over the old bundle: a failed build leaves the old one. */
-  async function rebuildFunction(project: Project, bundle: FunctionBundle): Promise<void> {
+  /**
+   * Rebuilds a project's functions in one esbuild build (a file they share is parsed once) into a
+   * staging folder, then moves each over its old bundle and swaps it into the running function.
+   * A build that fails leaves every old bundle and the running code alone.
+   */
+  async function rebuildFunctions(project: Project, bundles: FunctionBundle[]): Promise<void> {
     const bundlesDir = join(project.dir, 'dist', 'bundles');
     const staging = join(project.dir, 'dist', '.watch-staging');
+    rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
+    const names = bundles.map((bundle) => bundle.functionName).join(', ');
     const started = performance.now();
     let built;
     try {
-      built = await bundleFunction(bundle.entry, bundle.functionName, staging);
+      built = await bundleFunctions(bundles.map(({ entry, functionName }) => ({ entry, functionName })), staging);
     } catch (error) {
       const message = (error as Error).message;
-      log(`watch: ✗ ${project.name}/${bundle.functionName} did not build, the previous code keeps running:\n${message}`);
+      log(`watch: ✗ ${project.name} (${names}) did not build, the previous code keeps running:\n${message}`);
       emit({ kind: 'failed', project: project.name, step: 'bundle', message });
       return;
     }
-    const folder = join(bundlesDir, bundle.functionName);
-    const metafile = join(bundlesDir, `${bundle.functionName}.metafile.json`);
-    rmSync(folder, { recursive: true, force: true });
-    renameSync(join(staging, bundle.functionName), folder);
-    renameSync(built.metafile, metafile);
     const buildMs = Math.round(performance.now() - started);
-    // esbuild wrote the metafile's paths relative to this process's folder.
-    const read = readMetafile(metafile, [process.cwd()]);
-    if (read) project.bundles.set(bundle.functionName, { functionName: bundle.functionName, ...read });
+    for (const result of built) {
+      const folder = join(bundlesDir, result.functionName);
+      const metafile = join(bundlesDir, `${result.functionName}.metafile.json`);
+      rmSync(folder, { recursive: true, force: true });
+      renameSync(join(staging, result.functionName), folder);
+      renameSync(result.metafile, metafile);
+      // esbuild wrote the metafile's paths relative to this process's folder.
+      const read = readMetafile(metafile, [process.cwd()]);
+      if (read) project.bundles.set(result.functionName, { functionName: result.functionName, ...read });
 
-    const deployedName = project.deployed.get(bundle.functionName);
-    if (!deployedName || !lambda?.service.registry.get(deployedName)) {
-      log(`watch: ${project.name}/${bundle.functionName} rebuilt in ${buildMs} ms (not deployed in '${options.environment}')`);
-      emit({ kind: 'built-not-deployed', project: project.name, functionName: bundle.functionName });
-      return;
+      const deployedName = project.deployed.get(result.functionName);
+      if (!deployedName || !lambda?.service.registry.get(deployedName)) {
+        log(`watch: ${project.name}/${result.functionName} rebuilt in ${buildMs} ms (not deployed in '${options.environment}')`);
+        emit({ kind: 'built-not-deployed', project: project.name, functionName: result.functionName });
+        continue;
+      }
+      const code = lambda.service.replaceCode(deployedName, folder);
+      log(`watch: ↻ ${deployedName} runs the new code (${project.name}/${result.functionName}${bundles.length > 1 ? ` and ${bundles.length - 1} more` : ''} rebuilt in ${buildMs} ms)`);
+      emit({ kind: 'code-swapped', project: project.name, functionName: result.functionName, deployedName, buildMs, codeSha256: code.codeSha256 });
     }
-    const code = lambda.service.replaceCode(deployedName, folder);
-    log(`watch: ↻ ${deployedName} runs the new code (${project.name}/${bundle.functionName} rebuilt in ${buildMs} ms)`);
-    emit({ kind: 'code-swapped', project: project.name, functionName: bundle.functionName, deployedName, buildMs, codeSha256: code.codeSha256 });
   }
 
   /** Bundle (when asked), synth, then apply each project's stacks for the environment, in SSM dependency order. */
@@ -236,7 +242,7 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
         const [report] = (await options.cloud.applyStacks([stack.dir])) as ApplyReport[];
         const durationMs = Math.round(performance.now() - started);
         const applied = report?.resources.filter((resource) => resource.status === 'applied').length ?? 0;
-        log(`watch: ✓ ${stack.name} re-applied (${applied} resources) in ${durationMs} ms`);
+        log(`watch: ✓ ${stack.name} applied (${applied} resources) in ${durationMs} ms`);
         project.pending = false;
         emit({ kind: 'stack-applied', project: project.name, stacks: [stack.name], durationMs });
       } catch (error) {
@@ -268,10 +274,9 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
         }
       }
     }
-    // A project about to be re-bundled whole does not rebuild functions one by one first.
-    const singles = [...rebuilds].filter(([project]) => !stackChanges.get(project)?.bundle).flatMap(([project, bundles]) => [...bundles].map((bundle) => ({ project, bundle })));
-    for (let index = 0; index < singles.length; index += BUNDLES_AT_ONCE) {
-      await Promise.all(singles.slice(index, index + BUNDLES_AT_ONCE).map(({ project, bundle }) => rebuildFunction(project, bundle)));
+    // One build per project; a project about to be re-bundled whole does not rebuild functions first.
+    for (const [project, bundles] of rebuilds) {
+      if (!stackChanges.get(project)?.bundle) await rebuildFunctions(project, [...bundles]);
     }
     if (stackChanges.size > 0) await rebuildStacks(stackChanges);
     watcher.set(watchedFolders());
