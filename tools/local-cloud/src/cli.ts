@@ -18,7 +18,7 @@ import type { LocalCloud } from './cloud';
 import type { ApplyReport } from './terraform/engine';
 import { discoverWorkspaceStacks } from './terraform/discovery';
 import { startWatchMode } from './watch';
-import { seedCatalog } from './dev/seed';
+import { seedCatalogOnce } from './dev/seed';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   }
   await printEndpoints(cloud, reports);
   // Seed data through the catalog's own API (src/dev/seed.ts).
-  if (values.seed) await seedCatalog({ endpoint: cloud.endpoint, log: (message) => say(`\n${message}`) }).catch((error: unknown) => say(`\n✗ --seed: ${(error as Error).message}`));
+  if (values.seed) await seedCatalogOnce({ endpoint: cloud.endpoint, dataDir, log: (message) => say(`\n${message}`) }).catch((error: unknown) => say(`\n✗ --seed: ${(error as Error).message}`));
   // Watch mode (src/watch): handler edits swap code into running functions, stack edits re-apply that stack.
   const watcher = values['no-watch'] ? undefined : startWatchMode({ cloud, repoRoot, environment: values.env as string, log: (message) => say(`      · ${message}`) });
   process.once('exit', () => watcher?.stop());

@@ -7,6 +7,8 @@
  *   npm start -- --seed          # after the stacks apply
  *   npm run local:seed           # against a running local cloud
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createLocalUser, readLocalState } from './local-user';
 import type { LocalUser } from './local-user';
 
@@ -68,4 +70,25 @@ export async function seedCatalog(options: { endpoint: string; log?: (message: s
   await call(`${catalogUrl}/stores/${storeId}/collection`, staff.idToken, 'PATCH', { add: productIds });
   log(`Seeded: staff user ${SEED_STAFF_EMAIL} (password ${staff.password}), store ${storeId} '${SEED_STORE.name}', ${productIds.length} published products in its collection: ${productIds.join(', ')}`);
   return { staff, catalogUrl, storeId, productIds };
+}
+
+/**
+ * {@link seedCatalog} unless this data dir was seeded before and its store still exists
+ * (`<dataDir>/seed.json` records what was made), so `npm start -- --seed` can stay in a
+ * shell alias without piling up stores.
+ */
+export async function seedCatalogOnce(options: { endpoint: string; dataDir: string; log?: (message: string) => void }): Promise<void> {
+  const log = options.log ?? (() => undefined);
+  const marker = join(options.dataDir, 'seed.json');
+  if (existsSync(marker)) {
+    const previous = JSON.parse(readFileSync(marker, 'utf8')) as { storeId: string; productIds: string[] };
+    const staff = await createLocalUser({ endpoint: options.endpoint, email: SEED_STAFF_EMAIL, staff: true });
+    const response = await fetch(`${await httpApiUrl(options.endpoint, 'catalog')}/stores/${previous.storeId}`, { headers: { authorization: `Bearer ${staff.idToken}` } });
+    if (response.ok) {
+      log(`Seed data already there: staff user ${SEED_STAFF_EMAIL} (password ${staff.password}), store ${previous.storeId}, products ${previous.productIds.join(', ')} (npm start -- --reset starts over)`);
+      return;
+    }
+  }
+  const seeded = await seedCatalog(options);
+  writeFileSync(marker, JSON.stringify({ storeId: seeded.storeId, productIds: seeded.productIds }, null, 2));
 }

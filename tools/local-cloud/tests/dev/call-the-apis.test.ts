@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCatalogOnce } from '../../src/dev/seed';
 import { findFreePort } from '../../src/processes/supervisor';
 
 const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
@@ -81,6 +82,15 @@ describe("README: Call the APIs", () => {
     expect(store).toMatchObject({ name: 'Corner of Ada', storeId: expect.any(String) });
     expect(customer).toMatchObject({ email: 'ada@example.com', customerId: expect.any(String) });
   }, 120_000);
+
+  it('seeds once per data dir: a second --seed finds the store and makes nothing new', async () => {
+    // act
+    const lines: string[] = [];
+    await seedCatalogOnce({ endpoint: `http://127.0.0.1:${port}`, dataDir, log: (line) => lines.push(line) });
+
+    // assess
+    expect(lines).toEqual([expect.stringMatching(/^Seed data already there: staff user staff@kestrel\.example .* store [\w-]+, products /)]);
+  });
 
   it('printed the confirmation code on the console, as the README says', () => {
     // assess
