@@ -200,6 +200,7 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
       log(`watch: ↻ ${deployedName} runs the new code (${project.name}/${result.functionName}${bundles.length > 1 ? ` and ${bundles.length - 1} more` : ''} rebuilt in ${buildMs} ms)`);
       emit({ kind: 'code-swapped', project: project.name, functionName: result.functionName, deployedName, buildMs, codeSha256: code.codeSha256 });
     }
+    rmSync(staging, { recursive: true, force: true });
   }
 
   /** Bundle (when asked), synth, then apply each project's stacks for the environment, in SSM dependency order. */
