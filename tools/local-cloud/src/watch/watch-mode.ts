@@ -180,6 +180,8 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
       return;
     }
     const buildMs = Math.round(performance.now() - started);
+    const swapped: string[] = [];
+    const notDeployed: string[] = [];
     for (const result of built) {
       const folder = join(bundlesDir, result.functionName);
       const metafile = join(bundlesDir, `${result.functionName}.metafile.json`);
@@ -192,15 +194,18 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
 
       const deployedName = project.deployed.get(result.functionName);
       if (!deployedName || !lambda?.service.registry.get(deployedName)) {
-        log(`watch: ${project.name}/${result.functionName} rebuilt in ${buildMs} ms (not deployed in '${options.environment}')`);
+        notDeployed.push(result.functionName);
         emit({ kind: 'built-not-deployed', project: project.name, functionName: result.functionName });
         continue;
       }
       const code = lambda.service.replaceCode(deployedName, folder);
-      log(`watch: ↻ ${deployedName} runs the new code (${project.name}/${result.functionName}${bundles.length > 1 ? ` and ${bundles.length - 1} more` : ''} rebuilt in ${buildMs} ms)`);
+      swapped.push(deployedName);
       emit({ kind: 'code-swapped', project: project.name, functionName: result.functionName, deployedName, buildMs, codeSha256: code.codeSha256 });
     }
     rmSync(staging, { recursive: true, force: true });
+    // One line per rebuild, naming every function: an edit to a shared file may touch dozens.
+    if (swapped.length > 0) log(`watch: ↻ ${project.name}: rebuilt in ${buildMs} ms; the next invocation runs the new code: ${swapped.join(', ')}`);
+    if (notDeployed.length > 0) log(`watch: ${project.name}: rebuilt ${notDeployed.join(', ')} (not deployed in '${options.environment}')`);
   }
 
   /** Bundle (when asked), synth, then apply each project's stacks for the environment, in SSM dependency order. */
