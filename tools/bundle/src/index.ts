@@ -1,4 +1,4 @@
-export { BUNDLE_OPTIONS, CREATE_REQUIRE_BANNER, bundleFunction, bundleFunctions, bundleService, formatSizeTable, packageOf } from './bundle';
+export { BUNDLE_OPTIONS, CREATE_REQUIRE_BANNER, IncrementalBundler, bundleFunction, bundleFunctions, bundleService, formatSizeTable, packageOf } from './bundle';
 export type { BundleResult, BundleServiceOptions, FunctionEntry } from './bundle';
 export { loadManifest } from './manifest';
 export { coldLoadMs, median } from './cold-load';

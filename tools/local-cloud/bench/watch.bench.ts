@@ -3,7 +3,7 @@
 // house-style handlers (withObservability, httpRoute, a DynamoDB client: ~300 KB bundles built with
 // tools/bundle's settings) is applied to a local cloud; each sample writes a new greeting and
 // invokes the function every 20 ms until it answers with it. Two edits: a file one function
-// imports, and a file four functions import (the invoked one may be rebuilt last).
+// imports, and a file four functions import (rebuilt together in one incremental esbuild build).
 // Writes bench-results/watch.json. Run: npx tsx bench/watch.bench.ts [--samples 10]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { createSsmModule } from '../src/services/ssm';
 import { startWatchMode } from '../src/watch';
 import type { WatchOutcome } from '../src/watch';
 import { createFixtureWorkspace } from '../tests/watch/fixture-workspace';
-import { argument, percentiles, round, sleep, writeBenchResult } from './support';
+import { argument, descendants, percentiles, processes, round, rssMb, sleep, writeBenchResult } from './support';
 
 const SAMPLES = argument('samples', 10);
 const HTTP_EVENT = JSON.stringify({ version: '2.0', rawPath: '/hello', routeKey: 'GET /hello', headers: {}, requestContext: { http: { method: 'GET', path: '/hello' } } });
@@ -77,11 +77,15 @@ try {
   const oneFunction = await measure('solo', 'kestrel-staging-solo-hello');
   const fourFunctions = await measure('shared', 'kestrel-staging-shared-fourth');
   const bundleBytes = lambda.service.registry.get('kestrel-staging-solo-hello')?.code.codeSize;
+  // What watch mode's incremental bundlers cost: esbuild's service process holds their parsed sources.
+  const esbuild = descendants(process.pid, processes()).filter((entry) => entry.command.includes('esbuild'));
+  const esbuildRssMb = rssMb(esbuild.reduce((total, entry) => total + entry.rssKb, 0));
   const file = writeBenchResult('watch', {
     benchmark: 'watch mode: save a source file → first invocation running the new code',
     target: { editToNewCodeP50Ms: 1500 },
     samples: SAMPLES,
     bundleBytes,
+    esbuildRssMbWithTwoIncrementalBundlers: esbuildRssMb,
     oneFunctionImportsTheFile: oneFunction,
     fourFunctionsImportTheFile: fourFunctions,
     meetsTarget: oneFunction.editToNewCodeMs.p50 <= 1500,
