@@ -18,7 +18,8 @@
  * not followed: restart `npm start` for that.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { IncrementalBundler } from '@kestrel/bundle';
@@ -56,6 +57,9 @@ export interface WatchMode {
   readonly watchedFolders: number;
   stop(): void;
 }
+
+/** How long a file that vanished may take to be re-created (an editor's or git's replace) before it counts as deleted. */
+const REAPPEAR_MS = 500;
 
 /** An incremental bundler unused this long is disposed (its parsed sources freed). */
 const INCREMENTAL_IDLE_MS = 10 * 60_000;
@@ -106,6 +110,8 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
   const projects = new Map<string, Project>();
   const lambda = options.cloud.modules.find((module) => module.name === 'lambda') as LambdaModule | undefined;
   const incremental = new Map<string, { key: string; usedAt: number; bundler: IncrementalBundler }>();
+  /** Content of each file as last seen by a batch (see `changedPaths`). */
+  const contentHashes = new Map<string, string>();
 
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -288,7 +294,30 @@ export function startWatchMode(options: WatchModeOptions): WatchMode {
     for (const project of ready) refreshProject(project);
   }
 
-  async function processBatch(paths: Set<string>): Promise<void> {
+  /**
+   * The paths of a batch whose content really changed. Editors and git replace a file by
+   * removing and re-creating it: one that is missing gets a moment to reappear before it counts
+   * as deleted. A file saved unchanged (or reported twice) is dropped: a rebuild would change nothing.
+   */
+  async function changedPaths(paths: Set<string>): Promise<string[]> {
+    const changed: string[] = [];
+    for (const path of paths) {
+      for (let waited = 0; !existsSync(path) && waited < REAPPEAR_MS; waited += 25) await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+      if (!existsSync(path) || statSync(path).isDirectory()) {
+        contentHashes.delete(path);
+        changed.push(path);
+        continue;
+      }
+      const hash = createHash('sha1').update(readFileSync(path)).digest('hex');
+      if (contentHashes.get(path) === hash) continue;
+      contentHashes.set(path, hash);
+      changed.push(path);
+    }
+    return changed;
+  }
+
+  async function processBatch(batch: Set<string>): Promise<void> {
+    const paths = await changedPaths(batch);
     const stackChanges = new Map<Project, { bundle: boolean }>();
     for (const project of discoverProjects()) {
       project.pending = true;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -95,6 +95,31 @@ describe('watch mode', () => {
     expect(await invoke('kestrel-staging-greeter-hello')).toMatchObject({ greeting: 'hello v3?' });
     writeFileSync(file, before);
     await vi.waitFor(() => expect(outcomes.some((outcome) => outcome.kind === 'code-swapped')).toBe(true), { timeout: 30_000, interval: 100 });
+  });
+
+  it('waits for a file replaced by removing and re-creating it (git checkout), and ignores a save that changes nothing', async () => {
+    // prepare
+    const file = join(workspace.serviceDir('greeter'), 'src', 'greeting.ts');
+    const current = readFileSync(file, 'utf8');
+    await watcher.whenIdle();
+    outcomes.length = 0;
+
+    // act: removed, re-created 150 ms later with new content; then saved again unchanged
+    rmSync(file);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    writeFileSync(file, "export const greeting = 'hello v4';\n");
+    await vi.waitFor(async () => expect(await invoke('kestrel-staging-greeter-hello')).toMatchObject({ greeting: 'hello v4' }), { timeout: 30_000, interval: 100 });
+    await watcher.whenIdle();
+    const afterReplace = outcomes.length;
+    writeFileSync(file, "export const greeting = 'hello v4';\n");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await watcher.whenIdle();
+
+    // assess
+    expect(outcomes.filter((outcome) => outcome.kind === 'failed')).toEqual([]);
+    expect(outcomes.length).toBe(afterReplace);
+    writeFileSync(file, current);
+    await vi.waitFor(async () => expect(await invoke('kestrel-staging-greeter-hello')).toMatchObject({ greeting: 'hello v3?' }), { timeout: 30_000, interval: 100 });
   });
 
   it('re-synthesizes and re-applies only the stack whose definition changed', async () => {
