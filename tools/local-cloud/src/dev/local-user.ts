@@ -70,6 +70,21 @@ export async function readLocalState(endpoint: string): Promise<LocalState> {
   return (await response.json()) as LocalState;
 }
 
+/**
+ * The state once every stack is applied: a local cloud that reports `ready: false` (still
+ * applying) is waited for, up to two minutes; one that does not report readiness is taken as is.
+ */
+async function readyState(endpoint: string, log: (message: string) => void): Promise<LocalState> {
+  const deadline = Date.now() + 120_000;
+  let state = await readLocalState(endpoint);
+  if (state.ready === false) log('The local cloud is still applying its stacks: waiting…');
+  while (state.ready === false && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    state = await readLocalState(endpoint);
+  }
+  return state;
+}
+
 function decodeClaims(jwt: string): Record<string, unknown> {
   const payload = jwt.split('.')[1];
   if (!payload) throw new Error('the ID token is not a JWT');
@@ -112,7 +127,7 @@ async function waitForCode(endpoint: string, email: string, since: string): Prom
 export async function createLocalUser(options: LocalUserOptions): Promise<LocalUser> {
   const log = options.log ?? (() => undefined);
   const password = options.password ?? DEFAULT_LOCAL_PASSWORD;
-  const { poolId, clientId } = identityPool(await readLocalState(options.endpoint), options.endpoint);
+  const { poolId, clientId } = identityPool(await readyState(options.endpoint, log), options.endpoint);
   const cognito = new CognitoIdentityProviderClient({ endpoint: options.endpoint, region: 'us-east-1', credentials });
   try {
     let confirmedWith: LocalUser['confirmedWith'] = 'already confirmed';
