@@ -4,12 +4,15 @@ import type { AnyEventContract } from './define-event';
 import { PII_KINDS, type PiiKind } from './envelope';
 import { ContractDefinitionError } from './errors';
 import { eventSchemaFor } from './event-schema';
+import { OPEN_ENUM_KEYWORD } from './open-enum';
 
 // Lets `.meta({ pii: ... })` type-check against the closed set of kinds everywhere zod is used.
 declare module 'zod' {
   interface GlobalMeta {
     /** Marks a field as personal data; analytics pseudonymises it (see `piiPaths`). */
     pii?: PiiKind;
+    /** Set by `openEnum`: the values producers may send; readers accept any string. */
+    openEnum?: readonly string[];
   }
 }
 
@@ -35,6 +38,12 @@ function generate(contract: AnyEventContract): JsonSchema {
     unrepresentable: 'throw',
     override: ({ jsonSchema, path }) => {
       const node = jsonSchema as JsonSchema;
+      if (Array.isArray(node.openEnum)) {
+        // The lock states what producers send (the enum) and that readers tolerate more.
+        node.enum = node.openEnum;
+        node[OPEN_ENUM_KEYWORD] = true;
+        delete node.openEnum;
+      }
       if (!('pii' in node)) return;
       if (!isPiiKind(node.pii)) {
         throw new ContractDefinitionError(`Event contract ${label}: unknown PII kind ${JSON.stringify(node.pii)} at ${path.join('/')}`, [
