@@ -13,11 +13,15 @@ declare module 'zod' {
     pii?: PiiKind;
     /** Set by `openEnum`: the values producers may send; readers accept any string. */
     openEnum?: readonly string[];
+    /** With `deprecated: true`: the date (YYYY-MM-DD) after which the field may be removed. */
+    removeAfter?: string;
   }
 }
 
 /** Keyword carrying a field's PII kind in the published JSON Schema. */
 export const PII_KEYWORD = 'x-kestrel-pii';
+/** Keyword carrying a deprecated field's removal date in the published JSON Schema. */
+export const REMOVE_AFTER_KEYWORD = 'x-kestrel-remove-after';
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 /** A JSON Schema document as plain JSON. */
@@ -43,6 +47,10 @@ function generate(contract: AnyEventContract): JsonSchema {
         node.enum = node.openEnum;
         node[OPEN_ENUM_KEYWORD] = true;
         delete node.openEnum;
+      }
+      if (typeof node.removeAfter === 'string') {
+        node[REMOVE_AFTER_KEYWORD] = node.removeAfter;
+        delete node.removeAfter;
       }
       if (!('pii' in node)) return;
       if (!isPiiKind(node.pii)) {
