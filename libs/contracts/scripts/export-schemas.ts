@@ -5,7 +5,7 @@
 // It also rewrites libs/contracts/manifests.lock.json (scripts/compat.ts, syncManifestLock).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { allContracts, type AnyEventContract } from '../src/index';
 import { renderSchemaLock } from '../compat/schema-lock';
 
