@@ -3,8 +3,8 @@
 // meets every change with the consumers deployed (the base's manifest lock) and changed (the head's
 // manifests), checks the verdicts by generation, and exits 1 when something blocks.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { allContracts, toJsonSchema, type AnyEventContract } from '../src/index';
 import type { SchemaNode } from '../compat/compare';
@@ -216,7 +216,10 @@ export async function runCompatGate(options: CompatGateOptions = {}): Promise<nu
     code = 2;
   }
   log(report);
-  if (options.reportFile) writeFileSync(options.reportFile, `## Contract compatibility\n\n${report}\n`);
+  if (options.reportFile) {
+    mkdirSync(dirname(options.reportFile), { recursive: true });
+    writeFileSync(options.reportFile, `## Contract compatibility\n\n${report}\n`);
+  }
   return code;
 }
 
