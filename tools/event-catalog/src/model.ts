@@ -42,6 +42,8 @@ export interface CatalogConsumer {
   readonly wideReason?: string;
   /** The versions of this event the pattern lets through. */
   readonly versions: readonly number[];
+  /** Versions it names in `events` that no manifest publishes: nothing backs them, so no edge is drawn. */
+  readonly unpublished: readonly number[];
 }
 
 export interface CatalogEvent {
@@ -199,9 +201,11 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
         if (published.length === 0) return [];
         return [{ service: manifest.name, versions: published.map((p) => p.event.version).sort((a, b) => a - b), via: [...new Set(published.map((p) => p.via))].join(', ') }];
       });
+      const published = new Set(producers.flatMap((p) => p.versions));
       const consumers = subscriptions.flatMap(({ service, subscription, pattern, reaches }) => {
         const reached = versions.filter(reaches).map((c) => c.version);
         if (reached.length === 0) return [];
+        const named = subscription.events.filter((e) => eventId(e) === id).map((e) => e.version);
         return [
           {
             service,
@@ -210,6 +214,7 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
             pattern,
             ...(subscription.wide ? { wideReason: subscription.wide.reason } : {}),
             versions: reached,
+            unpublished: [...new Set(named)].filter((version) => !published.has(version)).sort((a, b) => a - b),
           },
         ];
       });
@@ -248,13 +253,14 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
+  // An edge only where a manifest publishes a version the consumer's pattern lets through: a
+  // contract's owner that publishes nothing (or stopped) feeds no one.
   const edgeMap = new Map<string, Set<string>>();
   for (const event of events) {
-    // Without a landed producer manifest, the contract's owner context is the producer.
-    const producers = event.producers.length > 0 ? event.producers.map((p) => p.service) : [event.owner];
-    for (const from of producers) {
+    for (const producer of event.producers) {
       for (const consumer of event.consumers) {
-        const key = `${from}\u0000${consumer.service}`;
+        if (!consumer.versions.some((version) => producer.versions.includes(version))) continue;
+        const key = `${producer.service}\u0000${consumer.service}`;
         edgeMap.set(key, (edgeMap.get(key) ?? new Set()).add(event.id));
       }
     }

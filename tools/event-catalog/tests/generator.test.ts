@@ -61,18 +61,31 @@ describe('buildCatalog', () => {
     );
   });
 
-  it('draws an edge from each producer to each consumer, falling back on the contract owner without a manifest', () => {
+  it('draws an edge only from a manifest publishing a version the consumer receives, none from a contract owner that publishes nothing', () => {
     const catalog = buildCatalog({ contracts: fixtureContracts, manifests: fixtures });
 
     expect(catalog.edges).toEqual([
       { from: 'shop', to: 'billing', events: ['kestrel.shop.OrderPlaced'] },
       { from: 'shop', to: 'lake', events: ['kestrel.shop.OrderPlaced'] },
-      { from: 'warehouse', to: 'lake', events: ['kestrel.warehouse.ParcelShipped'] },
     ]);
+    expect(catalog.events.find((e) => e.id === 'kestrel.warehouse.ParcelShipped')!.consumers.map((c) => [c.service, c.unpublished])).toEqual([['lake', []]]);
     expect(catalog.services.find((s) => s.name === 'lake')!.consumes[0]!.events).toEqual([
       { id: 'kestrel.shop.OrderPlaced', versions: [1, 2] },
       { id: 'kestrel.warehouse.ParcelShipped', versions: [1] },
     ]);
+  });
+
+  it('names a consumed version no manifest publishes, and draws no edge for it', () => {
+    // Arrange: shop stops publishing v2, billing still consumes it.
+    const shopV1Only = manifest('shop', { publishes: [{ event: OrderPlacedV1, via: 'outbox', table: 'orders' }] });
+    const manifests = [shopV1Only, billing].map((m) => ({ manifest: m, file: `apps/${m.name}/service.ts` }));
+
+    // Act
+    const catalog = buildCatalog({ contracts: fixtureContracts, manifests });
+
+    // Assess
+    expect(catalog.edges).toEqual([]);
+    expect(catalog.events.find((e) => e.id === 'kestrel.shop.OrderPlaced')!.consumers.map((c) => [c.service, c.unpublished])).toEqual([['billing', [2]]]);
   });
 
   it('adds on-call details from the ownership registry to services that have an entry', () => {

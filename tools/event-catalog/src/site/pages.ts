@@ -178,13 +178,15 @@ export function renderEventPage(event: CatalogEvent, catalog: Catalog): string {
   const producers =
     event.producers.length > 0
       ? event.producers.map((p) => `${serviceLink(p.service, services, '../')} (${versionList(p.versions)}, via ${esc(p.via)})`).join('; ')
-      : `${serviceLink(event.owner, services, '../')} (owner named by the contract; no manifest publishes it yet)`;
+      : `no manifest publishes it (the contract names ${serviceLink(event.owner, services, '../')} as owner); no edge is drawn`;
   const team = catalog.services.find((s) => s.name === (event.producers[0]?.service ?? event.owner))?.team;
   const consumerRows = event.consumers
     .map(
       (c) => `<tr><th scope="row">${serviceLink(c.service, services, '../')}</th><td><code>${esc(c.subscription)}</code><br>${esc(c.description)}${
         c.wideReason ? `<br><span class="tag">wide</span> ${esc(c.wideReason)}` : ''
-      }</td><td>${versionList(c.versions)}</td><td>${json(c.pattern)}</td></tr>`,
+      }</td><td>${versionList(c.versions)}${
+        c.unpublished.length > 0 ? `<br><strong class="warn">consumes ${versionList(c.unpublished)}, which no manifest publishes</strong>` : ''
+      }</td><td>${json(c.pattern)}</td></tr>`,
     )
     .join('\n');
   const consumers =
