@@ -319,7 +319,7 @@ describe('what the workflows promise', () => {
     expect(steps.find((step) => step.id === 'install')?.run).toContain('npm ci');
     expect(steps.find((step) => step.with?.name === 'contract-report')?.if).toBe("always() && steps.install.outcome == 'success'");
     expect(comment?.needs).toBe('checks');
-    expect(comment?.if).toContain('always()');
+    expect((comment as { if?: string } | undefined)?.if).toContain('always()');
     expect(comment?.permissions).toEqual({ 'pull-requests': 'write' });
     expect((comment?.steps ?? []).some((step) => step.run?.includes('npx') || step.uses?.startsWith('actions/checkout@'))).toBe(false);
     expect(comment?.steps?.find((step) => step.uses?.startsWith('marocchino/sticky-pull-request-comment@'))?.with).toEqual(
