@@ -327,6 +327,24 @@ describe('what the workflows promise', () => {
     );
   });
 
+  it('_deploy.yml refuses to deploy a consumer whose contract versions no deployed producer emits, before anything is applied', () => {
+    // prepare
+    const workflow = parsed('_deploy.yml');
+    const steps = workflow.jobs?.synth?.steps ?? [];
+    const checkAt = steps.findIndex((step) => step.run?.includes('npx tsx libs/contracts/scripts/deployed-producers.ts --service "${PROJECT}"'));
+
+    // assess: in the first job (staging and production need it), reading every deploy workflow's last successful run
+    expect(checkAt).toBeGreaterThan(-1);
+    expect(steps[checkAt]?.if).toBeUndefined();
+    expect(steps[checkAt]?.run).toContain('actions/workflows/${file}/runs?branch=main&status=success');
+    expect(steps.find((step) => step.uses?.startsWith('actions/checkout@'))?.with).toEqual(expect.objectContaining({ 'fetch-depth': 0 }));
+    expect(workflow.jobs?.synth?.permissions).toEqual({ contents: 'read', 'actions': 'read' });
+    expect(workflow.jobs?.staging?.needs).toBe('synth');
+    for (const file of files.filter((f) => f.startsWith('deploy-'))) {
+      expect(parsed(file).jobs?.deploy?.permissions, file).toEqual(expect.objectContaining({ actions: 'read' }));
+    }
+  });
+
   it('ci.yml builds the event catalog on every pull request and keeps the site and the browser test screenshots as artifacts', () => {
     // prepare
     const steps = parsed('ci.yml').jobs?.checks?.steps ?? [];
