@@ -5,7 +5,8 @@ import { eventSchemaFor, piiFields, toJsonSchema, type AnyEventContract, type Pi
 import { subscriptionPattern, type EventPattern } from '@kestrel/service-manifest';
 import type { LoadedManifest } from './load-manifests';
 import { patternAlternatives, routesTo } from './pattern-fields';
-import { leafPaths, type SchemaNode } from './schema-walk';
+import type { ChangelogEntry } from './history';
+import { fieldRows, leafPaths, type FieldRow, type SchemaNode } from './schema-walk';
 
 /** One change between two versions of an event, as the contracts' compatibility comparison reports it. */
 export interface VersionChange {
@@ -31,6 +32,10 @@ export interface CatalogVersion {
   readonly fields: readonly string[];
   /** What changed from the previous registered version, when there is one. */
   readonly changesFromPrevious?: { readonly from: number; readonly changes: readonly VersionChange[] };
+  /** The typed field table of `detail.data`. */
+  readonly fieldTable: readonly FieldRow[];
+  /** Dated changes of this version's schema lock file, oldest first (when history was read). */
+  readonly changelog?: readonly ChangelogEntry[];
 }
 
 export interface CatalogConsumer {
@@ -106,6 +111,8 @@ export interface Catalog {
 export interface BuildCatalogInput {
   readonly contracts: readonly AnyEventContract[];
   readonly manifests: readonly LoadedManifest[];
+  /** The dated changelog of a contract version (from the lock's git history, `lockHistory`). */
+  readonly history?: (contract: AnyEventContract) => readonly ChangelogEntry[];
   readonly compareSchemas?: CompareSchemas;
   /** On-call details per service name (the observability ownership registry). */
   readonly ownership?: Readonly<Record<string, OnCall>>;
@@ -161,7 +168,7 @@ export function exampleEvent(contract: AnyEventContract): Record<string, unknown
  * catalog.events.find((e) => e.detailType === 'UserRegistered')?.consumers.map((c) => c.service); // ['analytics-ingest', 'customers']
  * ```
  */
-export function buildCatalog({ contracts, manifests, compareSchemas, ownership = {} }: BuildCatalogInput): Catalog {
+export function buildCatalog({ contracts, manifests, compareSchemas, ownership = {}, history }: BuildCatalogInput): Catalog {
   const byEvent = new Map<string, AnyEventContract[]>();
   for (const contract of [...contracts].sort((a, b) => a.version - b.version)) {
     const id = eventId(contract);
@@ -191,6 +198,8 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
           example: exampleEvent(contract),
           pii: piiFields(contract),
           fields: leafPaths(schema, ['detail', 'data']).map((path) => path.slice('detail.data.'.length)),
+          fieldTable: fieldRows(schema),
+          ...(history ? { changelog: history(contract) } : {}),
           ...(previous && compareSchemas
             ? { changesFromPrevious: { from: previous.version, changes: compareSchemas(toJsonSchema(previous) as SchemaNode, schema) } }
             : {}),

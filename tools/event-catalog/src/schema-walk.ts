@@ -246,3 +246,93 @@ export function valueProblem(node: SchemaNode, matcher: unknown): string | undef
   if (operator === 'equals-ignore-case' && typeof operand === 'string') return stringProblem(node, operand, 'ignore-case');
   return undefined;
 }
+
+/** One row of a version's field table. */
+export interface FieldRow {
+  /** Dotted inside `detail.data`; `[]` marks array items: `items[].sku`. */
+  readonly path: string;
+  /** `string (email)`, `integer`, `array of object`, `"paid" | "new"`, `string | null`. */
+  readonly type: string;
+  /** Required in its parent object (a field of an optional object is only there when the object is). */
+  readonly required: boolean;
+  readonly constraints: readonly string[];
+  readonly description?: string;
+  readonly pii?: string;
+}
+
+function members(node: SchemaNode, root: SchemaNode): SchemaNode[] {
+  const resolved = resolveRef(node, root);
+  const union = (resolved.anyOf ?? resolved.oneOf) as unknown[] | undefined;
+  if (!Array.isArray(union)) return [resolved];
+  const { anyOf: _a, oneOf: _o, ...rest } = resolved;
+  return union.flatMap((member) => members({ ...rest, ...(isNode(member) ? member : {}) }, root));
+}
+
+function typeLabel(node: SchemaNode, root: SchemaNode, depth: number): string {
+  const labels = members(node, root).map((member) => {
+    if ('const' in member) return JSON.stringify(member.const);
+    if (Array.isArray(member.enum)) return member['x-kestrel-open-enum'] === true ? 'string (open enum)' : 'enum';
+    const types = [...typesOf(member)];
+    if (types.includes('array')) return depth > 4 ? 'array' : `array of ${isNode(member.items) ? typeLabel(member.items, root, depth + 1) : 'any'}`;
+    const base = types.length === 0 ? 'any' : types.join(' | ');
+    return typeof member.format === 'string' ? `${base} (${member.format})` : base;
+  });
+  return [...new Set(labels)].join(' | ');
+}
+
+function constraintsOf(node: SchemaNode, root: SchemaNode): string[] {
+  const found: string[] = [];
+  for (const member of members(node, root)) {
+    if (Array.isArray(member.enum)) found.push(`${member['x-kestrel-open-enum'] === true ? 'known values' : 'one of'} ${(member.enum as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+    for (const keyword of ['minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems'] as const) {
+      // zod puts the safe-integer range on every integer; it says nothing a reader needs.
+      if (typeof member[keyword] === 'number' && Math.abs(member[keyword] as number) !== Number.MAX_SAFE_INTEGER) found.push(`${keyword} ${member[keyword] as number}`);
+    }
+    if (typeof member.pattern === 'string' && typeof member.format !== 'string') found.push(`pattern ${member.pattern}`);
+    if (member.deprecated === true) found.push(`deprecated${typeof member['x-kestrel-remove-after'] === 'string' ? `, remove after ${member['x-kestrel-remove-after'] as string}` : ''}`);
+  }
+  return [...new Set(found)];
+}
+
+/**
+ * The typed field table of a contract version: every field of `detail.data`, nested objects and
+ * array items included, with type, required-ness, constraints, description and PII mark.
+ *
+ * @example
+ * ```ts
+ * fieldRows(toJsonSchema(CustomerCreatedV1))[0]; // { path: 'customerId', type: 'string (uuid)', required: true, constraints: [], ... }
+ * ```
+ */
+export function fieldRows(root: SchemaNode, start: readonly string[] = ['detail', 'data']): FieldRow[] {
+  const rows = new Map<string, FieldRow>();
+  const visit = (objects: SchemaNode[], prefix: string, depth: number) => {
+    if (depth > 8) return;
+    for (const object of objects) {
+      const properties = isNode(object.properties) ? object.properties : {};
+      const required = new Set(Array.isArray(object.required) ? (object.required as string[]) : []);
+      for (const [key, child] of Object.entries(properties)) {
+        if (!isNode(child)) continue;
+        const path = `${prefix}${key}`;
+        const parts = members(child, root);
+        const described = parts.find((m) => typeof m.description === 'string')?.description ?? child.description;
+        const pii = parts.find((m) => typeof m['x-kestrel-pii'] === 'string')?.['x-kestrel-pii'];
+        if (!rows.has(path)) {
+          rows.set(path, {
+            path,
+            type: typeLabel(child, root, 0),
+            required: required.has(key),
+            constraints: constraintsOf(child, root),
+            ...(typeof described === 'string' ? { description: described } : {}),
+            ...(typeof pii === 'string' ? { pii } : {}),
+          });
+        }
+        const nested = parts.filter((m) => isNode(m.properties));
+        if (nested.length > 0) visit(nested, `${path}.`, depth + 1);
+        const items = parts.filter((m) => typesOf(m).has('array') && isNode(m.items)).flatMap((m) => members(m.items as SchemaNode, root)).filter((m) => isNode(m.properties));
+        if (items.length > 0) visit(items, `${path}[].`, depth + 1);
+      }
+    }
+  };
+  visit(nodesAtPath(root, start).filter((node) => isNode(node.properties)), '', 0);
+  return [...rows.values()];
+}
