@@ -365,7 +365,11 @@ class Comparer {
       });
     }
     const types = typeSet(node);
-    if (types && types.size > 1) return [...types].map((type) => ({ ...node, type }));
+    if (types && types.size > 1) {
+      // The node's annotations were compared on the node itself; members carry constraints only.
+      const constraints = Object.fromEntries(Object.entries(node).filter(([keyword]) => !isAnnotation(keyword)));
+      return [...types].map((type) => ({ ...constraints, type }));
+    }
     return [node];
   }
 
@@ -392,6 +396,8 @@ class Comparer {
         continue;
       }
       used.add(best.index);
+      // A member's own annotations (a PII mark on the string of a nullable field) count too.
+      this.compareAnnotations(base, currentAlternatives[best.index]!, path);
       this.changes.push(...best.changes);
     }
     currentAlternatives.forEach((current, index) => {
