@@ -87,7 +87,9 @@ describe('committed manifest lock (libs/contracts/manifests.lock.json)', () => {
     // Act
     const expected = serialiseManifestLock(await loadDeclarations(repoRoot));
 
-    // Assess: on failure run `npx nx run contracts:export-schemas` and commit the result.
+    // Assess: on failure run `npx nx run contracts:export-schemas` and commit the result. (A change
+    // to a manifest alone does not make contracts:test affected; the gate, run on every pull
+    // request, fails on a stale lock too.)
     expect(readFileSync(MANIFEST_LOCK_PATH, 'utf8')).toBe(expected);
   });
 });
