@@ -96,6 +96,8 @@ describe.skipIf(!hasChromium)('the catalog in a browser, opened from disk', () =
     expect(await emailRow.locator('td').allInnerTexts()).toEqual(['string (email)', 'required', expect.any(String), expect.any(String), 'email']);
     const flow = page.locator('section[aria-labelledby="flow"]');
     expect(await flow.locator('svg').count()).toBe(1);
+    // Styled like the index's graph (light boxes, dark text), not SVG's default black fill.
+    expect(await flow.locator('svg rect').first().evaluate((rect) => getComputedStyle(rect).fill)).not.toBe('rgb(0, 0, 0)');
     expect(await flow.locator('li').allInnerTexts()).toEqual(expect.arrayContaining(['identity → customers (user-registered v1)']));
     expect(await page.locator('ol.changelog time').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'event-fields.png'), fullPage: true });

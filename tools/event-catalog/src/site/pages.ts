@@ -254,7 +254,7 @@ function renderEventFlow(event: CatalogEvent, catalog: Catalog): string {
     const received = event.consumers.filter((c) => c.service === e.to).flatMap((c) => c.versions.filter((v) => published.includes(v)).map((v) => `${c.subscription} v${v}`));
     return `<li>${esc(e.from)} → ${esc(e.to)} (${esc(received.join(', '))})</li>`;
   });
-  return `${renderGraph(sub, '../')}\n<ul>${lines.join('')}</ul>`;
+  return `<div class="graph">${renderGraph(sub, '../')}</div>\n<ul>${lines.join('')}</ul>`;
 }
 
 /** Every field of every version in one table: what each version has, side by side. */
