@@ -6,10 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { allContracts, toJsonSchema, type AnyEventContract } from '../src/index';
+// The contracts (src/) and generation (which imports them) are loaded inside the gate's error
+// handling: a malformed contract fails at module load, and must be one line with exit 2, not a stack trace.
+import type { AnyEventContract } from '../src/index';
 import type { SchemaNode } from '../compat/compare';
 import { evaluateGate, formatGateReport, type ConsumerDeclaration, type Declarations, type PublisherDeclaration } from '../compat/gate';
-import { DEFAULT_EVENTS_PER_CONTRACT, generateBothWays, sideFromContract, sideFromLock } from '../compat/generation';
 import { MANIFEST_LOCK_FILE, parseManifestLock, serialiseManifestLock } from '../compat/manifest-lock';
 import { lockFileFor, parseLockFile, type ContractVersionId } from '../compat/schema-lock';
 import { SCHEMA_LOCK_DIR } from './paths';
@@ -23,6 +24,8 @@ export interface CompatGateOptions {
   lockDir?: string;
   /** Contracts of the current code; default every registered contract. */
   contracts?: readonly AnyEventContract[];
+  /** Loads the registered contracts when `contracts` is not given (a test can make it fail). */
+  loadContracts?: () => Promise<readonly AnyEventContract[]>;
   /** Folder of services relative to the repository root; default apps. */
   appsDir?: string;
   /** Generated events per contract version and direction; default 100, 0 turns generation off. */
@@ -156,6 +159,10 @@ function fileAtRef(repoRoot: string, ref: string, file: string): string | undefi
   }
 }
 
+async function loadRegisteredContracts(): Promise<readonly AnyEventContract[]> {
+  return (await import('../src/index')).allContracts();
+}
+
 /** Where the manifest lock lives: libs/contracts/manifests.lock.json. */
 export const MANIFEST_LOCK_PATH = fileURLToPath(new URL(`../${MANIFEST_LOCK_FILE}`, import.meta.url));
 
@@ -184,7 +191,10 @@ export async function runCompatGate(options: CompatGateOptions = {}): Promise<nu
     const manifestLockPath = `${lockDir.replace(/\/?schemas\/*$/, '')}/${MANIFEST_LOCK_FILE}`;
     const base = resolveBase(repoRoot, options.base);
     const baseLock = readLockAtRef(repoRoot, base, lockDir);
-    const contracts = new Map((options.contracts ?? allContracts()).map((contract) => [lockFileFor(contract), contract]));
+    const { toJsonSchema } = await import('../src/index');
+    const { DEFAULT_EVENTS_PER_CONTRACT, generateBothWays, sideFromContract, sideFromLock } = await import('../compat/generation');
+    const registered = options.contracts ?? (await (options.loadContracts ?? loadRegisteredContracts)());
+    const contracts = new Map(registered.map((contract) => [lockFileFor(contract), contract]));
     const current = new Map<string, SchemaNode>([...contracts].map(([file, contract]) => [file, toJsonSchema(contract) as SchemaNode]));
     const head = await loadDeclarations(repoRoot, options.appsDir);
 

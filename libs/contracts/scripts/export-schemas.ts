@@ -6,11 +6,18 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { allContracts, type AnyEventContract } from '../src/index';
-import { renderSchemaLock } from '../compat/schema-lock';
+import { allContracts, toJsonSchema, type AnyEventContract } from '../src/index';
+import { lockFileFor, serialiseSchema } from '../compat/schema-lock';
 
 export { SCHEMA_LOCK_DIR } from './paths';
 import { SCHEMA_LOCK_DIR } from './paths';
+
+/** Every lock file the given contracts produce, keyed by relative path, with its content. */
+export function renderSchemaLock(contracts: readonly AnyEventContract[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const contract of contracts) files.set(lockFileFor(contract), serialiseSchema(toJsonSchema(contract)));
+  return files;
+}
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

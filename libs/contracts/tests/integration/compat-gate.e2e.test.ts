@@ -12,7 +12,7 @@ import * as z from 'zod';
 import { serialiseManifestLock } from '../../compat/manifest-lock';
 import { writeSchemaLock } from '../../scripts/export-schemas';
 import { loadConsumers, loadDeclarations, runCompatGate } from '../../scripts/compat';
-import { defineEvent, type AnyEventContract } from '../../src/index';
+import { createEventRegistry, defineEvent, type AnyEventContract } from '../../src/index';
 import { CHANGE_TABLE } from '../fixtures/change-table';
 
 const definition = {
@@ -249,6 +249,25 @@ describe('compat gate end to end in a git repository', () => {
     expect(output).toBe('Contract compatibility gate could not run: apps-broken/customers/service.ts: consumes[0].events must list { source, detailType, version }');
     expect(existsSync(reportFile)).toBe(true);
     expect(readFileSync(reportFile, 'utf8')).toContain('consumes[0].events must list');
+  });
+
+  it('exits 2 with one message naming the contract and field, never a stack trace, when a contract is malformed', async () => {
+    // Arrange: what a broken src/events module throws when the gate loads the registry.
+    const loadContracts = async () => [
+      defineEvent({ ...definition, detailType: 'cart-checked-out', data: z.object({ cartId: z.string() }), example: { cartId: 'c' } }),
+    ];
+    const duplicate = async () => createEventRegistry([CartCheckedOutV1, CartCheckedOutV1]).all();
+    const output: string[] = [];
+
+    // Act
+    const code = await runCompatGate({ repoRoot: repo, lockDir: 'libs/contracts/schemas', loadContracts, base: 'main', log: (t) => output.push(t) });
+    const twice = await runCompatGate({ repoRoot: repo, lockDir: 'libs/contracts/schemas', loadContracts: duplicate, base: 'main', log: (t) => output.push(t) });
+
+    // Assess
+    expect([code, twice]).toEqual([2, 2]);
+    expect(output[0]).toMatch(/^Contract compatibility gate could not run: Event contract kestrel\.test-shop cart-checked-out v1 is malformed\n {2}\(event\): detailType "cart-checked-out" must be PascalCase/);
+    expect(output[1]).toBe('Contract compatibility gate could not run: Event contract kestrel.test-shop/CartCheckedOut/v1 is registered twice');
+    expect(output.join('\n')).not.toMatch(/\n\s+at /);
   });
 
   it('exits 2 with a clear message when the base ref does not exist', async () => {
