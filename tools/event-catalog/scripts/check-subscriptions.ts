@@ -9,9 +9,9 @@ import { loadManifests } from '../src/load-manifests';
 import { checkedContracts, REPO_ROOT } from '../src/repo';
 import { checkSubscriptions, formatSubscriptionError } from '../src/subscription-check';
 
-export async function main(log: (text: string) => void = (text) => console.log(text)): Promise<number> {
+export async function main(log: (text: string) => void = (text) => console.log(text), repoRoot: string = REPO_ROOT): Promise<number> {
   try {
-    return await check(log);
+    return await check(log, repoRoot);
   } catch (error) {
     // A manifest that does not load, or a pattern the check cannot read: one line, no stack trace.
     log(`Subscription check could not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -19,8 +19,8 @@ export async function main(log: (text: string) => void = (text) => console.log(t
   }
 }
 
-async function check(log: (text: string) => void): Promise<number> {
-  const manifests = await loadManifests(REPO_ROOT);
+async function check(log: (text: string) => void, repoRoot: string): Promise<number> {
+  const manifests = await loadManifests(repoRoot);
   const contracts = checkedContracts();
   const errors = checkSubscriptions(
     manifests.map((m) => m.manifest),

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main as checkSubscriptionsCommand } from '../scripts/check-subscriptions';
 import type { Subscription } from '@kestrel/service-manifest';
 import { loadManifests } from '../src/load-manifests';
 import { checkedContracts, REPO_ROOT } from '../src/repo';
@@ -297,5 +301,23 @@ describe('checkSubscriptions: malformed manifests', () => {
 
     // Assess
     expect(errors.map((e) => [e.kind, e.field])).toEqual([[kind, field]]);
+  });
+});
+
+describe('check-subscriptions command', () => {
+  it('exits 2 with one line naming the file when a manifest cannot be loaded, never a stack trace', async () => {
+    // Arrange
+    const repo = mkdtempSync(join(tmpdir(), 'subscriptions-'));
+    mkdirSync(join(repo, 'apps/broken'), { recursive: true });
+    writeFileSync(join(repo, 'apps/broken/service.ts'), "export default { name: 'broken' };\n");
+    const output: string[] = [];
+
+    // Act
+    const code = await checkSubscriptionsCommand((t) => output.push(t), repo);
+    rmSync(repo, { recursive: true, force: true });
+
+    // Assess
+    expect(code).toBe(2);
+    expect(output).toEqual(['Subscription check could not run: apps/broken/service.ts: default export must be a manifest made with defineService']);
   });
 });
