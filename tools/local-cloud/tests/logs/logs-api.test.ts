@@ -186,16 +186,17 @@ describe.skipIf(!awsCliInstalled)(`CloudWatch Logs with the AWS CLI from Debian'
 
   it('tail --follow shows an invocation that happens while it runs', async () => {
     // prepare
-    follow = spawn(AWS_CLI, ['logs', 'tail', GROUP, '--follow', '--since', '1m', '--format', 'short', '--endpoint-url', harness.edge.endpoint], {
+    const child = spawn(AWS_CLI, ['logs', 'tail', GROUP, '--follow', '--since', '1m', '--format', 'short', '--endpoint-url', harness.edge.endpoint], {
       env: { PATH: process.env.PATH ?? '/usr/bin', HOME: stack.root, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '',
         // Python buffers stdout to a pipe; a person at a terminal sees each line at once.
         PYTHONUNBUFFERED: '1' },
     });
     let output = '';
-    follow.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    follow = child;
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const shown = async (text: string) => {
       while (!output.includes(text)) {
-        if (follow?.exitCode !== null) throw new Error(`aws logs tail --follow exited ${follow.exitCode}`);
+        if (child.exitCode !== null) throw new Error(`aws logs tail --follow exited ${child.exitCode}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
@@ -207,7 +208,7 @@ describe.skipIf(!awsCliInstalled)(`CloudWatch Logs with the AWS CLI from Debian'
       await shown('info line: while-following');
       expect(output.split('info line: hello-1').length - 1).toBe(1);
     } finally {
-      follow?.kill('SIGINT');
+      child.kill('SIGINT');
     }
   });
 });
