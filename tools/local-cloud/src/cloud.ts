@@ -121,6 +121,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
     region: options.region ?? LOCAL_REGION,
     endpoint: edge.endpoint,
+    listenHost: host.bind,
     dataDir,
     inMemory: options.inMemory,
     peers,

@@ -129,7 +129,7 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
       fetchJwks: options.fetchJwks,
     });
     // Same interface as the edge (LOCAL_CLOUD_HOST), so a phone or a browser elsewhere reaches the APIs too.
-    const host = resolveListenHost(options.host);
+    const host = resolveListenHost(options.host ?? context.listenHost);
     let server: Server | undefined;
     let baseUrl = '';
     const apiUrl = (apiId: string) => `${baseUrl}/_apis/${apiId}`;
