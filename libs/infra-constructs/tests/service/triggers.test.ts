@@ -39,7 +39,7 @@ describe('HTTP API', () => {
 
   it('answers browsers (CORS) from the environment’s web origins, for the methods its routes use', () => {
     // act
-    const cors = api.values.cors_configuration;
+    const cors = api.values.cors_configuration as { allow_methods: string[]; allow_headers: string[] };
     const production = onlyResourceOfType(synthOrders('production').json, 'aws_apigatewayv2_api').values.cors_configuration;
     // assess
     expect(cors).toEqual({
