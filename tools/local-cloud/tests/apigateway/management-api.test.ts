@@ -18,9 +18,9 @@ import {
   type ApiGatewayV2ServiceException,
 } from '@aws-sdk/client-apigatewayv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvokeResult, LambdaInvoker, LocalServiceModule, ResolvedResource } from '../../src/core/types';
+import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
 import { apiGatewayModuleFactory } from '../../src/services/apigateway';
-import { clientConfig, startHarness, type Harness } from '../sqs/harness';
+import { applyResource, clientConfig, startHarness, type Harness } from '../sqs/harness';
 import { awsCli, awsCliInstalled, AWS_CLI_SKIP_REASON, cliJson } from '../support/aws-cli';
 
 const functionArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -40,12 +40,8 @@ let apiId: string;
 let apiUrl: string;
 const routeIds: Record<string, string> = {};
 
-async function apply(type: string, name: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const resource: ResolvedResource = { stack: 'catalog', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' };
-  const provisioner = (harness.modules as LocalServiceModule[]).flatMap((module) => module.provisioners).find((candidate) => candidate.type === type);
-  if (!provisioner) throw new Error(`no provisioner for ${type}`);
-  return provisioner.apply(resource);
-}
+const apply = (type: string, name: string, config: Record<string, unknown>) =>
+  applyResource(harness.modules, { stack: 'catalog', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
 
 beforeAll(async () => {
   harness = await startHarness([apiGatewayModuleFactory({ port: 0 })], { extraPeers: { lambda: new EchoLambda() } });

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaModuleFactory } from '../../src/services/lambda';
 import { createLogsModule } from '../../src/services/logs';
 import { buildFixtureStack, resource, type FixtureStack } from '../lambda/support';
-import { clientConfig, startHarness, type Harness } from '../sqs/harness';
+import { applyResource, clientConfig, startHarness, type Harness } from '../sqs/harness';
 import { AWS_CLI, awsCli, awsCliInstalled, AWS_CLI_SKIP_REASON, cliJson } from '../support/aws-cli';
 
 const GROUP = '/aws/lambda/greeter';
@@ -35,8 +35,8 @@ async function invoke(event: unknown): Promise<void> {
 beforeAll(async () => {
   stack = await buildFixtureStack();
   harness = await startHarness([lambdaModuleFactory({ runtimes: { fetchMissing: true } }), createLogsModule], { dataDir: stack.root });
-  const provisioner = harness.modules.flatMap((module) => module.provisioners).find((candidate) => candidate.type === 'aws_lambda_function');
-  await provisioner?.apply(
+  await applyResource(
+    harness.modules,
     resource(stack.stackDir, 'aws_lambda_function', 'greeter', { function_name: 'greeter', handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, role: 'arn:aws:iam::000000000000:role/test' }),
   );
   lambda = new LambdaClient({ ...clientConfig(harness.edge.endpoint), maxAttempts: 1 });
