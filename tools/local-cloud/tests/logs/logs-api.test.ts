@@ -22,6 +22,7 @@ import { applyResource, clientConfig, startHarness, type Harness } from '../sqs/
 import { AWS_CLI, awsCli, awsCliInstalled, AWS_CLI_SKIP_REASON, cliJson } from '../support/aws-cli';
 
 const GROUP = '/aws/lambda/greeter';
+const ACCESS_LOGS = '/aws/apigateway/greeter-http';
 
 let stack: FixtureStack;
 let harness: Harness;
@@ -39,6 +40,10 @@ beforeAll(async () => {
     harness.modules,
     resource(stack.stackDir, 'aws_lambda_function', 'greeter', { function_name: 'greeter', handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, role: 'arn:aws:iam::000000000000:role/test' }),
   );
+  // As the service stacks declare them: the function's group (with retention) and an API's access-log group.
+  for (const [name, retention] of [[GROUP, 14], [ACCESS_LOGS, 14]] as const) {
+    await applyResource(harness.modules, resource(stack.stackDir, 'aws_cloudwatch_log_group', name.split('/').pop() as string, { name, retention_in_days: retention }));
+  }
   lambda = new LambdaClient({ ...clientConfig(harness.edge.endpoint), maxAttempts: 1 });
   logs = new CloudWatchLogsClient({ ...clientConfig(harness.edge.endpoint), maxAttempts: 1 });
   await invoke({ action: 'log', message: 'hello-1' });
@@ -63,17 +68,22 @@ async function eventually(pattern: string, count: number): Promise<void> {
 }
 
 describe('CloudWatch Logs through the SDK', () => {
-  it('lists the function log group and its stream', async () => {
+  it('lists the declared log groups and the function group’s stream', async () => {
     // prepare
     await eventually('REPORT', 3);
     // act
     const { logGroups = [] } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/' }));
     const { logStreams = [] } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', descending: true }));
-    const none = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/apigateway/' }));
+    const accessLogs = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/apigateway/' }));
+    const noAccessEvents = await logs.send(new FilterLogEventsCommand({ logGroupName: ACCESS_LOGS }));
+    const none = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/vendedlogs/' }));
     // assess
     expect(logGroups).toEqual([
-      expect.objectContaining({ logGroupName: GROUP, arn: `arn:aws:logs:us-east-1:000000000000:log-group:${GROUP}:*`, storedBytes: expect.any(Number) }),
+      expect.objectContaining({ logGroupName: GROUP, arn: `arn:aws:logs:us-east-1:000000000000:log-group:${GROUP}:*`, retentionInDays: 14, storedBytes: expect.any(Number) }),
     ]);
+    expect(logGroups[0]?.storedBytes).toBeGreaterThan(0);
+    expect(accessLogs.logGroups).toEqual([expect.objectContaining({ logGroupName: ACCESS_LOGS, retentionInDays: 14, storedBytes: 0 })]);
+    expect(noAccessEvents.events).toEqual([]);
     expect(logStreams).toHaveLength(1);
     expect(logStreams[0]?.logStreamName).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(logStreams[0]?.lastEventTimestamp).toBeGreaterThanOrEqual(logStreams[0]?.firstEventTimestamp as number);
@@ -177,7 +187,7 @@ describe.skipIf(!awsCliInstalled)(`CloudWatch Logs with the AWS CLI from Debian'
     );
     const tail = await awsCli(endpoint, ['logs', 'tail', GROUP, '--since', '1h', '--format', 'short']);
     // assess
-    expect(groups.logGroups.map((group) => group.logGroupName)).toEqual([GROUP]);
+    expect(groups.logGroups.map((group) => group.logGroupName)).toEqual([ACCESS_LOGS, GROUP]);
     expect(errors.events).toHaveLength(3);
     expect(tail.code).toBe(0);
     expect(tail.stdout).toContain('info line: hello-1');

@@ -90,7 +90,7 @@ export class LogsApi implements ServiceHandler {
     if (!group) {
       throw new AwsServiceError(
         'ResourceNotFoundException',
-        `The specified log group does not exist: ${name} (local log groups are /aws/lambda/<function> of functions that have run at least once)`,
+        `The specified log group does not exist: ${name} (local log groups are those the stacks declare and /aws/lambda/<function> of functions that have run)`,
       );
     }
     return group;
@@ -113,6 +113,7 @@ export class LogsApi implements ServiceHandler {
         arn: `${this.groupArn(group.logGroupName)}:*`,
         logGroupArn: this.groupArn(group.logGroupName),
         storedBytes: group.storedBytes,
+        ...(group.retentionInDays !== undefined ? { retentionInDays: group.retentionInDays } : {}),
         logGroupClass: 'STANDARD',
       })),
       ...(nextToken ? { nextToken } : {}),

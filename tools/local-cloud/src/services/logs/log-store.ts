@@ -5,8 +5,14 @@
  * function and UTC day (`YYYY/MM/DD/[$LATEST]<32 hex>`; Lambda makes one per
  * execution environment, which the log files do not record), one event per
  * record. Read-only: files are read on each call, so new lines show up at once.
+ *
+ * The log groups the stacks declare (`aws_cloudwatch_log_group`) are listed
+ * too, with their retention, events or not (an API's access-log group stays
+ * empty: access logs are not written locally).
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { readFileIfExists, writeFileAtomically } from '../../core/files';
 import { functionLogDir, loggedFunctions, readLogRecords, textLine } from '../lambda/function-logs';
 import type { ApplicationLogRecord, PlatformLogRecord } from '../lambda/function-logs';
 
@@ -32,10 +38,19 @@ export interface LogStream {
 
 export interface LogGroup {
   logGroupName: string;
-  functionName: string;
   creationTime: number;
   storedBytes: number;
-  path: string;
+  retentionInDays?: number;
+  /** The function whose log file holds the group's events, when it is `/aws/lambda/<function>`. */
+  functionName?: string;
+  path?: string;
+}
+
+/** A log group a stack declared. */
+export interface DeclaredLogGroup {
+  name: string;
+  retentionInDays?: number;
+  createdAt: number;
 }
 
 /**
@@ -56,15 +71,44 @@ export function streamNameFor(functionName: string, timestamp: number): string {
 
 export class LambdaLogStore {
   private readonly logDir: string;
+  private readonly declared = new Map<string, DeclaredLogGroup>();
+  private readonly declaredPath: string | undefined;
 
-  constructor(dataDir: string) {
+  /** `persist`: keep declared groups in `<dataDir>/logs/log-groups.json` across restarts. */
+  constructor(dataDir: string, persist: boolean) {
     this.logDir = functionLogDir(dataDir);
+    this.declaredPath = persist ? join(dataDir, 'logs', 'log-groups.json') : undefined;
+    const saved = this.declaredPath ? readFileIfExists(this.declaredPath) : undefined;
+    for (const group of saved ? (JSON.parse(saved) as { groups: DeclaredLogGroup[] }).groups : []) this.declared.set(group.name, group);
   }
 
+  declare(group: Omit<DeclaredLogGroup, 'createdAt'>, now = Date.now()): DeclaredLogGroup {
+    const kept = { ...group, createdAt: this.declared.get(group.name)?.createdAt ?? now };
+    this.declared.set(group.name, kept);
+    this.save();
+    return kept;
+  }
+
+  forget(name: string): void {
+    if (this.declared.delete(name)) this.save();
+  }
+
+  private save(): void {
+    if (this.declaredPath) writeFileAtomically(this.declaredPath, JSON.stringify({ groups: [...this.declared.values()] }));
+  }
+
+  /** Declared groups and the groups of functions that have logged, by name. */
   groups(): LogGroup[] {
-    return loggedFunctions(this.logDir)
-      .map(({ functionName, path, createdAt, size }) => ({ logGroupName: `${LAMBDA_LOG_GROUP_PREFIX}${functionName}`, functionName, creationTime: createdAt, storedBytes: size, path }))
-      .sort((a, b) => a.logGroupName.localeCompare(b.logGroupName));
+    const byName = new Map<string, LogGroup>();
+    for (const group of this.declared.values()) {
+      byName.set(group.name, { logGroupName: group.name, creationTime: group.createdAt, storedBytes: 0, ...(group.retentionInDays !== undefined ? { retentionInDays: group.retentionInDays } : {}) });
+    }
+    for (const { functionName, path, createdAt, size } of loggedFunctions(this.logDir)) {
+      const logGroupName = `${LAMBDA_LOG_GROUP_PREFIX}${functionName}`;
+      const declared = byName.get(logGroupName);
+      byName.set(logGroupName, { ...declared, logGroupName, creationTime: declared?.creationTime ?? createdAt, storedBytes: size, functionName, path });
+    }
+    return [...byName.values()].sort((a, b) => a.logGroupName.localeCompare(b.logGroupName));
   }
 
   group(logGroupName: string): LogGroup | undefined {
@@ -73,10 +117,12 @@ export class LambdaLogStore {
 
   /** Every event of a group, oldest first. */
   events(group: LogGroup): LogEvent[] {
-    return readLogRecords(group.path).map(({ offset, record }) => {
+    const { path, functionName } = group;
+    if (!path || !functionName) return [];
+    return readLogRecords(path).map(({ offset, record }) => {
       const timestamp = Date.parse(record.timestamp);
       return {
-        logStreamName: streamNameFor(group.functionName, timestamp),
+        logStreamName: streamNameFor(functionName, timestamp),
         timestamp,
         message: eventMessage(record),
         // The file is written as records arrive, so ingestion is the record's own time.
