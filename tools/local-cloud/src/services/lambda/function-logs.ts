@@ -6,7 +6,7 @@
  * carry the text line Lambda prints (`REPORT RequestId: … Duration: …`) in
  * `message`, so a person can grep them and a program can read the metrics.
  */
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -116,26 +116,35 @@ export function loggedFunctions(logDir: string): Array<{ functionName: string; p
 }
 
 /**
- * Every complete record of a log file, oldest first. A line still being
- * written (no newline yet) is left for the next read; a line that is not
- * JSON (never written by `FunctionLog`) is skipped.
+ * The complete records of a log file from byte `fromOffset` on, oldest first,
+ * and the offset to continue from next time (the end of the last complete
+ * line: a line still being written is left for the next read). A line that is
+ * not JSON (never written by `FunctionLog`) is skipped.
  */
-export function readLogRecords(path: string): StoredLogRecord[] {
+export function readLogRecords(path: string, fromOffset = 0): { records: StoredLogRecord[]; nextOffset: number } {
   let text: Buffer;
   try {
-    text = readFileSync(path);
+    const size = statSync(path).size;
+    if (size <= fromOffset) return { records: [], nextOffset: fromOffset };
+    text = Buffer.alloc(size - fromOffset);
+    const descriptor = openSync(path, 'r');
+    try {
+      readSync(descriptor, text, 0, text.length, fromOffset);
+    } finally {
+      closeSync(descriptor);
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], nextOffset: 0 };
     throw error;
   }
   const records: StoredLogRecord[] = [];
   let start = 0;
   for (let end = text.indexOf(10, start); end !== -1; start = end + 1, end = text.indexOf(10, start)) {
     try {
-      records.push({ offset: start, record: JSON.parse(text.subarray(start, end).toString('utf8')) as ApplicationLogRecord | PlatformLogRecord });
+      records.push({ offset: fromOffset + start, record: JSON.parse(text.subarray(start, end).toString('utf8')) as ApplicationLogRecord | PlatformLogRecord });
     } catch {
       // not a record of ours
     }
   }
-  return records;
+  return { records, nextOffset: fromOffset + start };
 }

@@ -203,12 +203,13 @@ export class LogsApi implements ServiceHandler {
     }
     const limit = optionalNumber(input, 'limit', 1, 10_000) ?? 10_000;
     const inRange = this.inTimeRange(input);
+    const all = this.store.events(group);
     const streams = this.store
-      .streams(group)
+      .streams(group, all)
       .map((stream) => stream.logStreamName)
       .filter((name) => (streamNames ? (streamNames as string[]).includes(name) : name.startsWith(prefix ?? '')));
     const wanted = new Set(streams);
-    const events = this.store.events(group).filter((event) => wanted.has(event.logStreamName) && inRange(event) && matches(event.message));
+    const events = all.filter((event) => wanted.has(event.logStreamName) && inRange(event) && matches(event.message));
     const { items, nextToken } = page(events, optionalString(input, 'nextToken'), limit);
     return {
       events: items,

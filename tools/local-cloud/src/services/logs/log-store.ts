@@ -64,15 +64,31 @@ export function eventMessage(record: ApplicationLogRecord | PlatformLogRecord): 
   return JSON.stringify({ timestamp: record.timestamp, level: record.level, requestId: record.requestId, message: record.message });
 }
 
+const streamNames = new Map<string, string>();
+
+/** The stream of a function's records of one UTC day (memoised: every event asks). */
 export function streamNameFor(functionName: string, timestamp: number): string {
   const day = new Date(timestamp).toISOString().slice(0, 10).replaceAll('-', '/');
-  return `${day}/[$LATEST]${createHash('md5').update(`${functionName}\u0000${day}`).digest('hex')}`;
+  const key = `${functionName}\u0000${day}`;
+  let name = streamNames.get(key);
+  if (name === undefined) {
+    name = `${day}/[$LATEST]${createHash('md5').update(key).digest('hex')}`;
+    streamNames.set(key, name);
+  }
+  return name;
+}
+
+/** Events already read from a file, and where reading resumes: files only grow, so each call reads only what is new. */
+interface ReadSoFar {
+  events: LogEvent[];
+  nextOffset: number;
 }
 
 export class LambdaLogStore {
   private readonly logDir: string;
   private readonly declared = new Map<string, DeclaredLogGroup>();
   private readonly declaredPath: string | undefined;
+  private readonly read = new Map<string, ReadSoFar>();
 
   /** `persist`: keep declared groups in `<dataDir>/logs/log-groups.json` across restarts. */
   constructor(dataDir: string, persist: boolean) {
@@ -115,26 +131,34 @@ export class LambdaLogStore {
     return this.groups().find((group) => group.logGroupName === logGroupName);
   }
 
-  /** Every event of a group, oldest first. */
+  /** Every event of a group, oldest first (as written). */
   events(group: LogGroup): LogEvent[] {
     const { path, functionName } = group;
     if (!path || !functionName) return [];
-    return readLogRecords(path).map(({ offset, record }) => {
+    let known = this.read.get(path);
+    // A file smaller than what was read was replaced (a reset): read it afresh.
+    if (!known || group.storedBytes < known.nextOffset) known = { events: [], nextOffset: 0 };
+    const { records, nextOffset } = readLogRecords(path, known.nextOffset);
+    for (const { offset, record } of records) {
       const timestamp = Date.parse(record.timestamp);
-      return {
+      known.events.push({
         logStreamName: streamNameFor(functionName, timestamp),
         timestamp,
         message: eventMessage(record),
         // The file is written as records arrive, so ingestion is the record's own time.
         ingestionTime: timestamp,
         eventId: `${String(timestamp).padStart(16, '0')}${String(offset).padStart(20, '0')}`,
-      };
-    });
+      });
+    }
+    known.nextOffset = nextOffset;
+    this.read.set(path, known);
+    return known.events;
   }
 
-  streams(group: LogGroup): LogStream[] {
+  /** The streams of a group, from its events (pass them when already read). */
+  streams(group: LogGroup, events = this.events(group)): LogStream[] {
     const byName = new Map<string, LogStream>();
-    for (const event of this.events(group)) {
+    for (const event of events) {
       const stream = byName.get(event.logStreamName);
       const bytes = Buffer.byteLength(event.message, 'utf8');
       if (!stream) {
