@@ -199,6 +199,8 @@ export class MessageMoveTasks {
     task.pending = stillPending;
     spent(moved);
     if (task.pending.length === 0) this.finish(task, 'COMPLETED');
+    // Progress survives a crash too (a few small writes a second while messages move).
+    else if (moved > 0) this.save();
   }
 
   private finish(task: MoveTask, status: Exclude<MoveTaskStatus, 'RUNNING'>, failureReason?: string): void {
