@@ -153,8 +153,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     const requestId = newRequestId();
     const fail = (error: AwsServiceError): AwsResponse => renderError(error, protocol, requestId, request.method);
 
-    // A preflight carries no signature or target: it names no service, so the edge answers it.
-    if (request.method === 'OPTIONS' && route.via === 'none' && request.headers.origin && request.headers['access-control-request-method']) {
+    // A preflight never carries a signature (it may match a service's path, e.g. Lambda's): the edge answers it.
+    if (request.method === 'OPTIONS' && !request.headers.authorization && request.headers.origin && request.headers['access-control-request-method']) {
       return corsPreflight(request);
     }
 
