@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { environment, ENVIRONMENT_NAMES, TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES, serviceRoleBoundaryArn, TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs';
 import type { EnvironmentName } from '@kestrel/infra-constructs';
 import { backendOf, onlyResourceOfType, providersOf, reference, resourcesOfType, synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import type { SynthesizedStack } from '@kestrel/infra-constructs/testing';
@@ -9,6 +9,8 @@ import { ownedResourceArns, pipelineRoleArn, type PolicyDocument, type PolicySta
 import { BootstrapStack } from '../src/bootstrap.stack';
 import type { BootstrapBackend } from '../src/bootstrap.stack';
 import { discoverServices, PLATFORM_SERVICE } from '../src/services';
+import { decide } from './decide';
+import { escalationCases } from './escalation-cases';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const services = [PLATFORM_SERVICE, { name: 'customers', owner: 'customer-experience' }, { name: 'identity', owner: 'identity-team' }];
@@ -210,7 +212,10 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
     expect(allows(deploy, 'dynamodb:Scan', table)).toBe(false);
     expect(allows(deploy, 'dynamodb:GetItem', table)).toBe(false);
     expect(allows(deploy, 'iam:AttachRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(false);
-    expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(true);
+    expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(false);
+    expect(
+      decide({ policy: deploy }, { action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`, context: { 'iam:PermissionsBoundary': serviceRoleBoundaryArn(config, 'customers') } }),
+    ).toBe('allow');
     expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-pipeline/kestrel-${env}-customers-deploy`)).toBe(false);
     expect(allows(deploy, 'iam:CreateUser', '*')).toBe(false);
   });
@@ -280,5 +285,44 @@ describe('bootstrap inputs', () => {
 
     // assess
     expect(cdktfJson.targetVersions).toEqual(TERRAFORM_TARGET_VERSIONS);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('escalation paths of findings 1 and 2 (%s), decided on the synthesized policies', (env) => {
+  const config = environment(env);
+  const json = synthStack(new BootstrapStack(testApp(), { env: config, services: [PLATFORM_SERVICE, { name: 'catalog', owner: 'team-catalog' }, { name: 'identity', owner: 'team-identity' }] }));
+  const boundaryPolicy = resourcesOfType(json, 'aws_iam_policy').find((p) => p.values.name === `kestrel-${env}-catalog-boundary`);
+  const boundary = JSON.parse(String(boundaryPolicy?.values.policy)) as PolicyDocument;
+  const principals = {
+    deploy: { policy: roleNamed(json, `kestrel-${env}-catalog-deploy`).policy },
+    plan: { policy: roleNamed(json, `kestrel-${env}-catalog-plan`).policy },
+    // A role the deploy wrote with `*` on `*`: only its boundary holds it.
+    'created-role': { policy: { Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] }, boundary },
+  };
+
+  it.each(escalationCases(config).map((c) => [`${c.finding}: ${c.principal} — ${c.step}`, c] as const))('%s', (_name, escalation) => {
+    // act
+    const decision = decide(principals[escalation.principal], escalation.request);
+
+    // assess
+    if (escalation.expected === 'denied') expect(decision).not.toBe('allow');
+    else expect(decision).toBe(escalation.expected);
+  });
+
+  it('creates each boundary under the pipeline path, where no deploy role reaches', () => {
+    // assess
+    expect(boundaryPolicy?.values).toMatchObject({ name: `kestrel-${env}-catalog-boundary`, path: '/kestrel-pipeline/' });
+    expect(resourcesOfType(json, 'aws_iam_policy').map((p) => p.values.name).sort()).toEqual(
+      ['catalog', 'identity', 'platform'].map((s) => `kestrel-${env}-${s}-boundary`),
+    );
+  });
+
+  it('lets no boundary allow IAM, STS or any control-plane write', () => {
+    // act
+    const actions = boundary.Statement.flatMap((s) => s.Action);
+
+    // assess
+    expect(actions.filter((a) => /^(iam|sts|organizations|account):/.test(a) || a === '*' || a.endsWith(':*'))).toEqual([]);
+    expect(actions.filter((a) => /:(Create(?!LogStream)|Delete(?!Item|Message)|Put(?!Item|Object|Events|Record|LogEvents|TraceSegments|TelemetryRecords)|Update(?!Item)|Tag|Untag|Attach)/.test(a))).toEqual([]);
   });
 });

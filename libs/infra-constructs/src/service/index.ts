@@ -40,6 +40,7 @@ export {
   EncryptionGuard,
   PutEventsSourceConditionGuard,
   WildcardDataResourceGuard,
+  RoleBoundaryGuard,
   DATA_SERVICES,
   kestrelGuards,
   applyKestrelGuards,
