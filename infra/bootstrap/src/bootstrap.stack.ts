@@ -8,7 +8,7 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { defaultTags, serviceRoleBoundaryName, stateKey } from '@kestrel/infra-constructs';
 import type { EnvironmentConfig } from '@kestrel/infra-constructs';
 import { deployPolicy, PIPELINE_ROLE_PATH, pipelineRoleName, planPolicy, serviceRoleBoundary } from './access';
-import { GITHUB_OIDC, githubEnvironment, githubRepository } from './bootstrap.config';
+import { GITHUB_OIDC, githubEnvironment, githubRepository, planRoleSubject } from './bootstrap.config';
 import type { DeployableService } from './services';
 import { StateBucket } from './state-bucket';
 
@@ -88,9 +88,9 @@ export class BootstrapStack extends TerraformStack {
       const plan = new IamRole(this, `${service.name}-plan`, {
         name: pipelineRoleName(env.name, service.name, 'plan'),
         path: PIPELINE_ROLE_PATH,
-        description: `terraform plan of ${service.name}-${env.name} from pull requests (read-only)`,
+        description: `terraform plan of ${service.name}-${env.name} (read-only), trusted for ${planRoleSubject(env.name)}`,
         maxSessionDuration: 3600,
-        assumeRolePolicy: this.trust(`${repo}:pull_request`),
+        assumeRolePolicy: this.trust(`${repo}:${planRoleSubject(env.name)}`),
         tags,
       });
       new IamRolePolicy(this, `${service.name}-plan-policy`, { role: plan.id, name: 'plan', policy: JSON.stringify(planPolicy(ctx)) });

@@ -133,7 +133,7 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
     expect(pipelineRoleArn(config, 'customers', 'deploy')).toBe(`arn:aws:iam::${config.accountId}:role/kestrel-pipeline/kestrel-${env}-customers-deploy`);
   });
 
-  it('trusts the plan role for pull requests of our repository only, and the deploy role for its GitHub environment only', () => {
+  it('trusts the plan role for pull requests in staging and for main only in production, and the deploy role for its GitHub environment only', () => {
     // act
     const json = synth(env);
     const oidc = onlyResourceOfType(json, 'aws_iam_openid_connect_provider');
@@ -152,7 +152,8 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
         },
       ],
     });
-    expect(plan.trust).toEqual(trust('repo:kestrel/kestrel-platform:pull_request'));
+    // Pull-request code never reaches production state: production plans run from main.
+    expect(plan.trust).toEqual(trust(env === 'production' ? 'repo:kestrel/kestrel-platform:ref:refs/heads/main' : 'repo:kestrel/kestrel-platform:pull_request'));
     expect(deploy.trust).toEqual(trust(`repo:kestrel/kestrel-platform:environment:customers-${env}`));
     expect(plan.role.values.tags).toEqual({ service: 'customers', owner: 'customer-experience' });
   });
