@@ -158,3 +158,21 @@ export function failureWindow(now: Date): { startsAt: string; endsAt: string } {
   const start = Math.floor(now.getTime() / size) * size;
   return { startsAt: new Date(start).toISOString(), endsAt: new Date(start + size).toISOString() };
 }
+
+/** A live code's remaining lifetime below which a new session gets a new code rather than one about to expire. */
+const REUSE_MARGIN_SECONDS = 30;
+
+/**
+ * The challenge a new session may reuse instead of mailing another code: not
+ * answered, with attempts left and at least {@link REUSE_MARGIN_SECONDS} to
+ * live. Starting sessions therefore sends at most one email per code lifetime,
+ * however often someone who knows the address asks.
+ *
+ * @example
+ * reusableChallenge(stored, now)?.challengeId; // the id to hand the new session, or undefined: make a new code
+ */
+export function reusableChallenge(challenge: OneTimeCodeChallenge | undefined, now: Date): OneTimeCodeChallenge | undefined {
+  if (challenge === undefined || challenge.answeredAt !== undefined || challenge.codeHash === undefined) return undefined;
+  if (challenge.attempts >= OTP_POLICY.attemptsPerChallenge) return undefined;
+  return Date.parse(challenge.expiresAt) - now.getTime() >= REUSE_MARGIN_SECONDS * 1000 ? challenge : undefined;
+}

@@ -80,7 +80,7 @@ describe('sign-in guard', () => {
 
   it('refuses at the limit until the window ends, and while suspended', () => {
     expect(checkSignIn({ failures: { windowStartsAt: window, count: 5 } }, NOW)).toEqual({ allowed: false, reason: 'too-many-failures', retryAfterSeconds: 840 });
-    expect(() => enforceSignIn({ failures: { windowStartsAt: window, count: 5 } }, NOW)).toThrow('Too many failed sign-in attempts. Please try again in 14 minutes.');
+    expect(() => enforceSignIn({ failures: { windowStartsAt: window, count: 5 } }, NOW)).toThrow('Too many wrong codes. Sign in with your password, or try a code again in 14 minutes.');
     expect(() => enforceSignIn({ suspension: { reason: 'fraud review', since: '2026-01-01T00:00:00Z' } }, NOW)).toThrow('This account is suspended. Please contact support.');
   });
 });
