@@ -18,6 +18,9 @@ export interface IdentityStackProps {
   settings?: Partial<IdentitySettings>;
 }
 
+/** Access and ID token lifetime: how long a revoked, disabled or demoted user keeps access at most. */
+export const TOKEN_VALIDITY_MINUTES = 5;
+
 /** Attributes the mobile app may write at sign-up and in the profile screen; `custom:origin` is not one of them. */
 export const CLIENT_WRITE_ATTRIBUTES = ['email', 'given_name', 'family_name', 'locale', 'phone_number'];
 export const CLIENT_READ_ATTRIBUTES = [...CLIENT_WRITE_ATTRIBUTES, 'email_verified', 'phone_number_verified', 'custom:origin'];
@@ -43,13 +46,17 @@ export class IdentityStack extends ServiceStack {
 
     this.userPool = this.createUserPool(env, settings, sesIdentityArn);
     this.cognitoTriggers.allowUserPool(this.userPool.arn);
-    this.mobileClient = this.createMobileClient();
+    // Cognito never asks for a second factor in the custom (passwordless) flow, so
+    // where MFA is required passwordless sign-in is off: the client refuses the
+    // flow and the define trigger fails it (defence in depth).
+    const passwordless = env.identity.mfa !== 'ON';
+    this.mobileClient = this.createMobileClient(passwordless);
     this.groups = {
       staff: this.group('staff', 'Kestrel staff: back-office roles.'),
       customers: this.group('customers', 'Everyone who signed up or was migrated; the post-confirmation trigger adds them.'),
     };
     this.grantPoolAndMail(sesIdentityArn, settings);
-    this.configureTriggers(settings);
+    this.configureTriggers(settings, passwordless);
 
     const names = identityParameters(env.name);
     this.issuerParameter = new SsmParameter(this, 'user-pool-issuer', {
@@ -101,7 +108,7 @@ export class IdentityStack extends ServiceStack {
     });
   }
 
-  private createMobileClient(): CognitoUserPoolClient {
+  private createMobileClient(passwordless: boolean): CognitoUserPoolClient {
     return new CognitoUserPoolClient(this, 'mobile-client', {
       name: this.resourceName('mobile'),
       userPoolId: this.userPool.id,
@@ -109,14 +116,17 @@ export class IdentityStack extends ServiceStack {
       explicitAuthFlows: [
         'ALLOW_USER_SRP_AUTH',
         'ALLOW_REFRESH_TOKEN_AUTH',
-        'ALLOW_CUSTOM_AUTH',
+        ...(passwordless ? ['ALLOW_CUSTOM_AUTH'] : []),
         // Only for users still in the legacy store: migration needs the password, which SRP never sends.
         'ALLOW_USER_PASSWORD_AUTH',
       ],
       preventUserExistenceErrors: 'ENABLED',
       enableTokenRevocation: true,
-      accessTokenValidity: 60,
-      idTokenValidity: 60,
+      // Five minutes (Cognito's minimum): a revoked refresh token, a disabled user or a
+      // removal from `staff` takes effect on every API within five minutes, since JWT
+      // authorizers only check signatures and expiry.
+      accessTokenValidity: TOKEN_VALIDITY_MINUTES,
+      idTokenValidity: TOKEN_VALIDITY_MINUTES,
       refreshTokenValidity: 30,
       tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
       readAttributes: CLIENT_READ_ATTRIBUTES,
@@ -162,8 +172,9 @@ export class IdentityStack extends ServiceStack {
     }
   }
 
-  /** Trigger configuration the manifest does not carry: the sign-up denylist and the code's sender. */
-  private configureTriggers(settings: IdentitySettings): void {
+  /** Trigger configuration the manifest does not carry: the sign-up denylist, the code's sender, whether passwordless is on. */
+  private configureTriggers(settings: IdentitySettings, passwordless: boolean): void {
+    this.functions.get('cognito-define-auth-challenge').lambda.addOverride('environment.variables.PASSWORDLESS_SIGN_IN', passwordless ? 'enabled' : 'disabled');
     this.functions.get('cognito-pre-sign-up').lambda.addOverride('environment.variables.BLOCKED_EMAIL_DOMAINS', settings.blockedEmailDomains.join(','));
     this.functions.get('cognito-create-auth-challenge').lambda.addOverride('environment.variables.ONE_TIME_CODE_FROM_ADDRESS', settings.fromAddress);
   }

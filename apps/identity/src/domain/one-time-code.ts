@@ -94,8 +94,10 @@ export type DefineDecision =
  * defineNextStep([]); // { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' }
  * defineNextStep([{ challengeName: 'CUSTOM_CHALLENGE', challengeResult: true }]); // { issueTokens: true, failAuthentication: false }
  */
-export function defineNextStep(session: readonly ChallengeResult[]): DefineDecision {
+export function defineNextStep(session: readonly ChallengeResult[], { passwordless = true }: { passwordless?: boolean } = {}): DefineDecision {
   const fail = { issueTokens: false, failAuthentication: true } as const;
+  // Where MFA is required, a code by email must not stand in for the second factor.
+  if (!passwordless) return fail;
   if (session.some((entry) => entry.challengeName !== CUSTOM_CHALLENGE)) return fail;
   const last = session[session.length - 1];
   if (last?.challengeResult === true) return { issueTokens: true, failAuthentication: false };

@@ -84,3 +84,11 @@ describe('sign-in guard', () => {
     expect(() => enforceSignIn({ suspension: { reason: 'fraud review', since: '2026-01-01T00:00:00Z' } }, NOW)).toThrow('This account is suspended. Please contact support.');
   });
 });
+
+describe('passwordless where MFA is required', () => {
+  it('fails every custom sign-in, even a right answer, when passwordless is off', () => {
+    expect(defineNextStep([], { passwordless: false })).toEqual({ issueTokens: false, failAuthentication: true });
+    expect(defineNextStep([{ challengeName: 'CUSTOM_CHALLENGE', challengeResult: true }], { passwordless: false })).toEqual({ issueTokens: false, failAuthentication: true });
+    expect(defineNextStep([])).toMatchObject({ challengeName: 'CUSTOM_CHALLENGE' });
+  });
+});
