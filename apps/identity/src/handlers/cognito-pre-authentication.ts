@@ -12,7 +12,7 @@ import { preAuthenticationEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
 import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
-import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import { cognitoTrigger, requiredEnv, SIGN_IN_ANSWER_FLOOR_MS } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 export function createHandler(table: () => SignInGuardTable, options: TriggerOptions = {}) {
@@ -20,7 +20,7 @@ export function createHandler(table: () => SignInGuardTable, options: TriggerOpt
     checkUserName(event.userName);
     enforceNotSuspended(await table().guardState(event.userName, now));
     return {};
-  }, options);
+  }, { answerFloorMs: SIGN_IN_ANSWER_FLOOR_MS, ...options });
 }
 
 export const handler = withObservability(
