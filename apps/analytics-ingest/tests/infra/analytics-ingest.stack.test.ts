@@ -140,8 +140,9 @@ describe('Firehose delivery stream', () => {
     ]);
   });
 
-  it('encrypts the stream at rest', () => {
-    expect(stream.values.server_side_encryption).toEqual({ enabled: true, key_type: 'AWS_OWNED_CMK' });
+  it('encrypts the stream at rest with the lake key (customer-managed), whose alias is under the service prefix', () => {
+    expect(stream.values.server_side_encryption).toEqual({ enabled: true, key_type: 'CUSTOMER_MANAGED_CMK', key_arn: reference(lakeKey.address, 'arn') });
+    expect(resourcesOfType(json, 'aws_kms_alias').map((alias) => alias.values.name)).toContain('alias/kestrel-staging-analytics-ingest-lake');
   });
 });
 
