@@ -7,7 +7,8 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { identityParameters, ServiceStack } from '@kestrel/infra-constructs';
 import type { EnvironmentConfig, PolicyStatement } from '@kestrel/infra-constructs';
-import manifest from '../service';
+import { resolveParameterName } from '@kestrel/service-manifest';
+import manifest, { ONE_TIME_CODE_KEY_PARAMETER } from '../service';
 import { IDENTITY_SETTINGS, PASSWORD_POLICY, USER_GROUPS } from './identity.config';
 import type { IdentitySettings } from './identity.config';
 
@@ -175,6 +176,19 @@ export class IdentityStack extends ServiceStack {
   /** Trigger configuration the manifest does not carry: the sign-up denylist, the code's sender, whether passwordless is on. */
   private configureTriggers(settings: IdentitySettings, passwordless: boolean): void {
     this.functions.get('cognito-define-auth-challenge').lambda.addOverride('environment.variables.PASSWORDLESS_SIGN_IN', passwordless ? 'enabled' : 'disabled');
+    const codeKeyParameter = resolveParameterName(ONE_TIME_CODE_KEY_PARAMETER, this.environment.name);
+    for (const name of ['cognito-create-auth-challenge', 'cognito-verify-auth-challenge']) {
+      const fn = this.functions.get(name);
+      fn.lambda.addOverride('environment.variables.ONE_TIME_CODE_KEY_PARAMETER', codeKeyParameter);
+      // The operator creates the SecureString under the service key (README runbook).
+      fn.grant({
+        Sid: 'DecryptCodeKeyParameter',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [this.key.arn],
+        Condition: { StringEquals: { 'kms:ViaService': `ssm.${this.environment.region}.amazonaws.com` } },
+      });
+    }
     this.functions.get('cognito-pre-sign-up').lambda.addOverride('environment.variables.BLOCKED_EMAIL_DOMAINS', settings.blockedEmailDomains.join(','));
     this.functions.get('cognito-create-auth-challenge').lambda.addOverride('environment.variables.ONE_TIME_CODE_FROM_ADDRESS', settings.fromAddress);
   }

@@ -24,12 +24,15 @@ import { SesCodeMailer } from '../adapters/code-mailer';
 import type { CodeMailer } from '../adapters/code-mailer';
 import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
+import { codeKeyFromSsm } from '../adapters/one-time-code-key';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 export interface CreateAuthChallengeDependencies {
   table: SignInGuardTable;
   mailer: CodeMailer;
+  /** The secret the code's HMAC is keyed with (never stored beside it). */
+  codeKey: () => Promise<Uint8Array>;
   randomInt?: (maxExclusive: number) => number;
 }
 
@@ -37,7 +40,7 @@ export function createHandler(dependencies: () => CreateAuthChallengeDependencie
   return cognitoTrigger('CreateAuthChallenge', createAuthChallengeEvent, async (event, { now }) => {
     if (event.request.challengeName !== CUSTOM_CHALLENGE) throw new TriggerRejection('This sign-in method is not supported.');
     checkUserName(event.userName);
-    const { table, mailer, randomInt: random = randomInt } = dependencies();
+    const { table, mailer, codeKey, randomInt: random = randomInt } = dependencies();
     const attributes = event.request.userAttributes;
     const known = event.request.userNotFound !== true && attributes.email !== undefined && !hasInvisibleOrControl(attributes.email);
     const destination = known ? normalizeEmail(attributes.email as string) : normalizeEmail(event.userName);
@@ -51,7 +54,7 @@ export function createHandler(dependencies: () => CreateAuthChallengeDependencie
     if (challengeId === undefined) {
       challengeId = randomUUID();
       const code = generateCode(random);
-      await table.saveChallenge(event.userName, newChallenge({ challengeId, code, salt: randomBytes(16), now }));
+      await table.saveChallenge(event.userName, newChallenge({ challengeId, code, salt: randomBytes(16), now, key: await codeKey() }));
       if (known) await mailer.send(destination, renderMessage({ kind: 'sign-in-code', locale: attributes.locale, code }));
     }
     return {
@@ -67,6 +70,7 @@ export const handler = withObservability(
     lazy(() => ({
       table: new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
       mailer: new SesCodeMailer(requiredEnv('ONE_TIME_CODE_FROM_ADDRESS')),
+      codeKey: codeKeyFromSsm(requiredEnv('ONE_TIME_CODE_KEY_PARAMETER')),
     })),
   ),
   { service: 'identity', functionName: 'cognito-create-auth-challenge' },

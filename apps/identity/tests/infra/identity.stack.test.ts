@@ -158,10 +158,17 @@ describe('trigger roles: least privilege', () => {
     expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, `cognito-idp:AdminAddUserToGroup on ${poolArn}`].sort());
   });
 
-  it.each(['cognito-create-auth-challenge', 'cognito-verify-auth-challenge'])('%s writes the identity table (challenges, failure windows)', (name) => {
+  it.each(['cognito-create-auth-challenge', 'cognito-verify-auth-challenge'])('%s writes the identity table (challenges, failure windows) and reads the code key parameter', (name) => {
     const kms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].map((action) => `${action} on ${key}`);
     const mail = name === 'cognito-create-auth-challenge' ? ['ses:SendEmail on arn:aws:ses:eu-west-1:111111111111:identity/staging.kestrel.example'] : [];
-    expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, ...mail].sort());
+    const codeKey = ['ssm:GetParameter', 'ssm:GetParameters'].map((action) => `${action} on arn:aws:ssm:eu-west-1:111111111111:parameter/kestrel/staging/identity/one-time-code-key`);
+    expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, ...mail, ...codeKey, `kms:Decrypt on ${key}`].sort());
+    expect(functionOf(name).values.environment).toMatchObject({ variables: { ONE_TIME_CODE_KEY_PARAMETER: '/kestrel/staging/identity/one-time-code-key' } });
+  });
+
+  it('keeps the code key out of Terraform: no resource or data source names the parameter', () => {
+    expect(resourcesOfType(json, 'aws_ssm_parameter').map((p) => p.values.name)).not.toContain('/kestrel/staging/identity/one-time-code-key');
+    expect(JSON.stringify(json.data ?? {})).not.toContain('one-time-code-key');
   });
 
   it('create auth challenge may send mail only from the configured address of its SES identity', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEvent, UserSignedInV1 } from '@kestrel/contracts';
@@ -16,6 +17,9 @@ import { asDelivered, createIdentityTables, outboxEvents, RecordingGroupMembersh
 import type { IdentityTables } from './support';
 
 const defineChallenge = createDefineChallenge({ log: () => undefined });
+/** The HMAC key the triggers read from SSM in AWS; here a fixed random one. */
+const CODE_KEY = randomBytes(32);
+const codeKey = async () => CODE_KEY;
 
 let tables: IdentityTables;
 beforeAll(async () => {
@@ -50,8 +54,8 @@ function signIn(start = windowStart()) {
     },
     preAuthentication: createPreAuthentication(() => guards, clock),
     postAuthentication: createPostAuthentication(() => ({ table, guards, groups }), clock),
-    create: createCreateChallenge(() => ({ table: guards, mailer }), clock),
-    verify: createVerifyChallenge(() => guards, (outcome) => outcomes.push(outcome), clock),
+    create: createCreateChallenge(() => ({ table: guards, mailer, codeKey }), clock),
+    verify: createVerifyChallenge(() => ({ table: guards, codeKey }), (outcome) => outcomes.push(outcome), clock),
   };
 }
 
