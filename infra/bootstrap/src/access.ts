@@ -546,6 +546,17 @@ export function serviceRoleBoundary(ctx: ServiceAccessContext): PolicyDocument {
           ...(ctx.env.datadog.enabled ? [`arn:aws:secretsmanager:${region}:${account}:secret:${ctx.env.datadog.apiKeySecretName}-??????`] : []),
         ],
       },
+      ...(ctx.env.datadog.enabled && ctx.env.datadog.apiKeyKmsKeyArn
+        ? [
+            {
+              Sid: 'DecryptDatadogApiKey',
+              Effect: 'Allow' as const,
+              Action: ['kms:Decrypt'],
+              Resource: ctx.env.datadog.apiKeyKmsKeyArn,
+              Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+            },
+          ]
+        : []),
       {
         // X-Ray accepts only "*"; SES only from the environment's verified identities.
         Sid: 'TracingAndMail',

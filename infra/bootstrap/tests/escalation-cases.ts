@@ -163,6 +163,32 @@ export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
       request: { action: 'events:PutEvents', resource: `arn:aws:events:${region}:${account}:event-bus/kestrel-${name}-bus`, context: { 'events:source': 'kestrel.catalog' } },
       expected: 'allow',
     },
+    // What the stacks' roles do at run time (from the synthesized service stacks) stays allowed under the boundary.
+    ...[
+      ['read its table stream (outbox pipe)', 'dynamodb:GetRecords', `arn:aws:dynamodb:${region}:${account}:table/${own}-catalog/stream/2026-01-01T00:00:00.000`],
+      ['send to its dead-letter queue', 'sqs:SendMessage', `arn:aws:sqs:${region}:${account}:${own}-on-product-retired-failures`],
+      ['write its function logs', 'logs:PutLogEvents', `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${own}-http-get-product:log-stream:x`],
+      ['read its own parameter', 'ssm:GetParameter', `arn:aws:ssm:${region}:${account}:parameter/kestrel/${name}/catalog/some-key`],
+      ['read the platform bus parameter', 'ssm:GetParameter', `arn:aws:ssm:${region}:${account}:parameter/kestrel/${name}/platform/event-bus-arn`],
+      ['write its bucket objects', 's3:PutObject', `arn:aws:s3:::${own}-raw-zone-${account}/raw/x.json`],
+      ['put to its delivery stream', 'firehose:PutRecordBatch', `arn:aws:firehose:${region}:${account}:deliverystream/${own}-raw-events`],
+      ['trace', 'xray:PutTraceSegments', '*'],
+    ].map(([step, action, resource]) => ({ finding: '1', step: `the created role may ${step as string}`, principal: 'created-role' as const, request: { action: action as string, resource: resource as string }, expected: 'allow' as const })),
+    {
+      finding: '1',
+      step: 'the created role may decrypt with its own tagged key',
+      principal: 'created-role',
+      request: { action: 'kms:Decrypt', resource: ownKey, context: tagged('catalog') },
+      expected: 'allow',
+    },
+    { finding: '1', step: "the created role decrypts with identity's key", principal: 'created-role', request: { action: 'kms:Decrypt', resource: identityKey, context: tagged('identity') }, expected: 'denied' },
+    {
+      finding: '1',
+      step: "the created role adds a user to a group of identity's pool",
+      principal: 'created-role',
+      request: { action: 'cognito-idp:AdminAddUserToGroup', resource: identityPool, context: tagged('identity') },
+      expected: 'denied',
+    },
 
     // Finding 2: claim another service's resource with the service tag, then administer it.
     {
