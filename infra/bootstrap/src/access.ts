@@ -460,7 +460,9 @@ function tagStatements(ctx: ServiceAccessContext): PolicyStatement[] {
       Resource: '*',
       Condition: { Null: { 'aws:ResourceTag/service': 'true' }, StringEquals: { 'aws:RequestTag/service': ctx.service } },
     },
-    { Sid: 'TagOwnResources', Effect: 'Allow', Action: TAG_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/service': ctx.service } } },
+    // Existing resources of the service are tagged through their family's grants above
+    // (`dynamodb:*` on its tables, `kms:*` on its keys, `cognito-idp:*` on its pool…); roles have only reads there.
+    { Sid: 'TagOwnRoles', Effect: 'Allow', Action: ['iam:TagRole', 'iam:UntagRole'], Resource: `arn:aws:iam::${ctx.env.accountId}:role/kestrel-${ctx.env.name}-${ctx.service}-*` },
     {
       Sid: 'ServiceTagImmutable',
       Effect: 'Deny',

@@ -252,9 +252,9 @@ export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
     },
     {
       finding: '2',
-      step: 'change another tag on an own key (what a deploy does)',
+      step: 'change another tag on an own key, which carries its alias (what a deploy does)',
       principal: 'deploy',
-      request: { action: 'kms:TagResource', resource: ownKey, context: { ...tagged('catalog'), 'aws:RequestTag/owner': 'team-x', 'aws:TagKeys': ['owner'] } },
+      request: { action: 'kms:TagResource', resource: ownKey, context: { ...tagged('catalog'), 'kms:ResourceAliases': [`alias/${own}`], 'aws:RequestTag/owner': 'team-x', 'aws:TagKeys': ['owner'] } },
       expected: 'allow',
     },
     {
@@ -276,6 +276,20 @@ export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
       step: "tag identity's table service=catalog",
       principal: 'deploy',
       request: { action: 'dynamodb:TagResource', resource: `arn:aws:dynamodb:${region}:${account}:table/kestrel-${name}-identity-identity`, context: { ...tagged('identity'), 'aws:RequestTag/service': 'catalog', 'aws:TagKeys': ['service'] } },
+      expected: 'denied',
+    },
+    {
+      finding: '2',
+      step: 'tag an own role (what a deploy does)',
+      principal: 'deploy',
+      request: { action: 'iam:TagRole', resource: ownRole, context: { ...tagged('catalog'), 'aws:RequestTag/owner': 'team-x', 'aws:TagKeys': ['owner'] } },
+      expected: 'allow',
+    },
+    {
+      finding: '2',
+      step: 'change the service tag of an own role',
+      principal: 'deploy',
+      request: { action: 'iam:TagRole', resource: ownRole, context: { ...tagged('catalog'), 'aws:RequestTag/service': 'identity', 'aws:TagKeys': ['service'] } },
       expected: 'denied',
     },
     {
