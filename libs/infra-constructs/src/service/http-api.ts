@@ -49,6 +49,14 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'if-match', 'traceparent', 'x-correlation-id'];
 /** Response headers a browser app may read (optimistic locking, created resources, tracing). */
 export const CORS_EXPOSE_HEADERS = ['etag', 'location', 'x-correlation-id'];
+/**
+ * Every route's default throttle on the stage: steady requests per second and
+ * burst. Without one a stage takes the account's whole quota (10,000 rps), so
+ * one client flooding one API starves every other API of the account and runs
+ * up the Lambda bill; above the limit API Gateway answers 429 before any
+ * function runs.
+ */
+export const STAGE_THROTTLING = Object.freeze({ rateLimit: 200, burstLimit: 400 });
 
 /** The HTTP routes a manifest declares, with the function serving each. */
 export function httpRoutes(manifest: ServiceManifest): Array<{ functionName: string; trigger: HttpTrigger }> {
@@ -104,6 +112,7 @@ export class ServiceHttpApi extends Construct {
       name: '$default',
       autoDeploy: true,
       accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { throttlingRateLimit: STAGE_THROTTLING.rateLimit, throttlingBurstLimit: STAGE_THROTTLING.burstLimit },
     });
 
     if (routes.some(({ trigger }) => trigger.auth === 'jwt')) {

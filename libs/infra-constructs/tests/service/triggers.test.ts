@@ -54,6 +54,14 @@ describe('HTTP API', () => {
     expect(production).toMatchObject({ allow_origins: ['https://app.kestrel.example'] });
   });
 
+  it('throttles every route of the stage (429 above 200 rps, bursts of 400) instead of taking the account quota', () => {
+    // act
+    const stage = onlyResourceOfType(json, 'aws_apigatewayv2_stage').values;
+
+    // assess
+    expect(stage.default_route_settings).toEqual({ throttling_rate_limit: 200, throttling_burst_limit: 400 });
+  });
+
   it('verifies JWTs with the issuer and client ids the identity context publishes in SSM', () => {
     // act
     const authorizer = onlyResourceOfType(json, 'aws_apigatewayv2_authorizer').values;

@@ -345,6 +345,24 @@ describe('what the workflows promise', () => {
     }
   });
 
+  it('ci.yml gives pull-request code staging plan credentials only; production is planned from main in _deploy.yml before the approval', () => {
+    // prepare
+    const ci = text('ci.yml');
+    const deploy = parsed('_deploy.yml');
+    const productionPlan = deploy.jobs?.['production-plan'];
+    const planSteps = (productionPlan?.steps ?? []).map((step) => step.run ?? '').join('\n');
+
+    // assess
+    expect(ci).toContain('--env staging --role plan');
+    expect(ci).not.toMatch(/--env production/);
+    expect(productionPlan?.needs).toBe('synth');
+    // No GitHub environment: the OIDC subject stays `ref:refs/heads/main`, the only one the production plan role trusts.
+    expect(productionPlan?.environment).toBeUndefined();
+    expect(planSteps).toContain('--env production --role plan');
+    expect(planSteps).toContain('GITHUB_STEP_SUMMARY');
+    expect(deploy.jobs?.production?.needs).toEqual(['staging', 'production-plan']);
+  });
+
   it('ci.yml builds the event catalog on every pull request and keeps the site and the browser test screenshots as artifacts', () => {
     // prepare
     const steps = parsed('ci.yml').jobs?.checks?.steps ?? [];
@@ -404,14 +422,13 @@ describe('what the workflows promise', () => {
     expect(paths).toEqual(expect.arrayContaining([...expected, 'apps/*/service.ts', '.github/workflows/publish-catalog.yml']));
   });
 
-  it('_deploy.yml goes synth → staging → production, one deploy per project and environment at a time, paging when production fails', () => {
+  it('_deploy.yml goes synth → staging (beside the production plan) → production, one deploy per project and environment at a time, paging when production fails', () => {
     // prepare
     const jobs = parsed('_deploy.yml').jobs!;
 
     // assess
-    expect(Object.keys(jobs)).toEqual(['synth', 'staging', 'production']);
+    expect(Object.keys(jobs)).toEqual(['synth', 'staging', 'production-plan', 'production']);
     expect(jobs.staging?.needs).toBe('synth');
-    expect(jobs.production?.needs).toBe('staging');
     for (const env of ['staging', 'production'] as const) {
       expect(jobs[env]?.environment).toBe(`\${{ inputs.project }}-${env}`);
       expect(jobs[env]?.concurrency).toEqual({ group: `deploy-\${{ inputs.project }}-${env}`, 'cancel-in-progress': false });
