@@ -3,12 +3,12 @@
  * asynchronous invocation with Lambda's limits and errors, the idle-pool
  * reaper, and the in-process `LambdaInvoker` other emulations call.
  */
-import { join } from 'node:path';
 import { AwsServiceError } from '../../core/types';
 import type { InvokeResult, LambdaInvoker, LocalCloudContext } from '../../core/types';
 import { ASYNC_PAYLOAD_LIMIT, AsyncInvocationQueue } from './async-invocations';
 import { codeRootFor, prepareCode } from './code-assets';
 import type { PreparedCode } from './code-assets';
+import { functionLogDir } from './function-logs';
 import type { EventInvokeSettings } from './function-config';
 import { FunctionRegistry, parseFunctionReference } from './function-registry';
 import { SYNC_PAYLOAD_LIMIT } from './local-function';
@@ -81,7 +81,7 @@ export class LambdaService {
     this.enforceMemoryLimit = options.enforceMemoryLimit ?? true;
     this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
     this.codeRoot = options.codeRoot ?? codeRootFor(context.dataDir);
-    this.logDir = join(context.dataDir, 'lambda', 'logs');
+    this.logDir = functionLogDir(context.dataDir);
     this.registry = new FunctionRegistry(options.unreservedConcurrency ?? envNumber('LOCAL_CLOUD_LAMBDA_CONCURRENCY') ?? 16);
     this.asyncQueue = new AsyncInvocationQueue({
       registry: this.registry,

@@ -303,7 +303,7 @@ Owner: **${n.owner}** (\`.github/CODEOWNERS\`). Open [\`service.ts\`](service.ts
 
 1. Replace the status function with the first real use case: domain rules in \`src/domain\`, a thin handler in \`src/handlers\`, declared in \`service.ts\`.
 2. Add the events it publishes to \`libs/contracts\` ([events](../../docs/events.md)) and run \`npx nx run contracts:export-schemas\`.
-3. Ask the platform team to re-apply \`infra/bootstrap\` in each account (it creates \`kestrel-<env>-${n.name}-plan\` and \`-deploy\`) and to create the GitHub environments \`${n.name}-staging\` and \`${n.name}-production\` (required reviewers on production).
+3. Ask the platform team to re-apply \`infra/bootstrap\` in each account (it creates \`kestrel-<env>-${n.name}-plan\`, \`-deploy\` and \`-boundary\`, the permissions boundary every role of the stack carries) and to create the GitHub environments \`${n.name}-staging\` and \`${n.name}-production\` (required reviewers on production).
 4. Open a pull request: CI plans \`${n.name}\` in both environments; merging deploys it through \`.github/workflows/deploy-${n.name}.yml\` ([delivery](../../docs/delivery.md)).
 `,
   };

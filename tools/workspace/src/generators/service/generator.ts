@@ -68,7 +68,7 @@ export default async function serviceGenerator(tree: Tree, options: ServiceGener
       [
         `Created ${root}. Next:`,
         `  npx nx run-many -p ${names.name} -t lint typecheck test synth`,
-        `  platform team: re-apply infra/bootstrap (roles kestrel-<env>-${names.name}-plan/-deploy) and create the GitHub environments ${names.name}-staging, ${names.name}-production`,
+        `  platform team: re-apply infra/bootstrap (roles kestrel-<env>-${names.name}-plan/-deploy and the role boundary kestrel-<env>-${names.name}-boundary) and create the GitHub environments ${names.name}-staging, ${names.name}-production`,
       ].join('\n'),
     );
   };
