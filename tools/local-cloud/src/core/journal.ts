@@ -118,51 +118,26 @@ export function parseJournalText(
   return { records, problems, goodLength };
 }
 
-interface PutRecord<T> {
-  p: string;
-  v: T;
-}
-interface DoneRecord {
-  d: string;
-}
-
 /**
- * @example
- * const journal = Journal.open<Job>(`${dataDir}/eventbridge/deliveries.journal`, { label: 'eventbridge deliveries' });
- * for (const [id, job] of journal.pending) dispatcher.enqueue(job);
- * journal.put(job.key, job); await journal.durable(); // then answer 200
- * journal.done(job.key); // once the target has it
+ * An append-only file of checksummed records: read back (torn tail cut off,
+ * corrupt records reported and the file copied aside), appended to
+ * synchronously, fsync'd as a group, rewritten atomically. `Journal` and the
+ * bus archive are built on it.
  */
-export class Journal<T> {
-  /** Work put and not done when the journal was opened (recovered after a restart). */
-  readonly recovered: ReadonlyMap<string, T>;
+export class AppendOnlyFile {
+  readonly records: unknown[];
   readonly problems: readonly JournalProblem[];
-  private readonly live = new Map<string, T>();
   private fd: number | undefined;
-  private records = 0;
   private unsynced = false;
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
   private readonly fsync: boolean;
-  private readonly compactAfter: number;
 
-  private constructor(
-    private readonly path: string | undefined,
+  constructor(
+    readonly path: string,
     private readonly options: JournalOptions,
   ) {
     this.fsync = options.fsync ?? fsyncEnabled();
-    this.compactAfter = options.compactAfter ?? 5000;
-    const { recovered, problems } = path ? this.replay(path) : { recovered: new Map<string, T>(), problems: [] };
-    this.recovered = recovered;
-    this.problems = problems;
-  }
-
-  /** Opens (creating) the journal at `path`; without a path (in-memory clouds) it only tracks what is pending. */
-  static open<T>(path: string | undefined, options: JournalOptions): Journal<T> {
-    return new Journal<T>(path, options);
-  }
-
-  private replay(path: string): { recovered: Map<string, T>; problems: JournalProblem[] } {
     mkdirSync(dirname(path), { recursive: true });
     let text = '';
     try {
@@ -172,66 +147,22 @@ export class Journal<T> {
     }
     const { records, problems, goodLength } = parseJournalText(path, text);
     if (problems.some((problem) => problem.kind === 'corrupt-record')) copyFileSync(path, `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    for (const problem of problems) this.options.log?.(`${this.options.label}: ${problem.message}`, { file: problem.file, offset: problem.offset });
-    for (const record of records) {
-      if (record && typeof record === 'object' && 'p' in record) this.live.set((record as PutRecord<T>).p, (record as PutRecord<T>).v);
-      else if (record && typeof record === 'object' && 'd' in record) this.live.delete((record as DoneRecord).d);
-    }
-    this.records = records.length;
+    for (const problem of problems) options.log?.(`${options.label}: ${problem.message}`, { file: problem.file, offset: problem.offset });
+    this.records = records;
+    this.problems = problems;
     this.fd = openSync(path, 'a+');
     // Cut a torn tail off, so the next record starts on a line of its own.
     if (Buffer.byteLength(text) !== goodLength) ftruncateSync(this.fd, goodLength);
-    if (this.live.size > 0) this.options.log?.(`${this.options.label}: ${this.live.size} accepted item(s) recovered from ${path}`);
-    return { recovered: new Map(this.live), problems };
   }
 
-  /** Items put and not yet done. */
-  get pendingCount(): number {
-    return this.live.size;
-  }
-
-  has(id: string): boolean {
-    return this.live.has(id);
-  }
-
-  /** Records accepted work. Survives `kill -9` once this returns; await {@link durable} before acknowledging. */
-  put(id: string, value: T): void {
-    this.live.set(id, value);
-    this.write([{ p: id, v: value }]);
-  }
-
-  /** Records several items in one write. */
-  putAll(entries: Iterable<[string, T]>): void {
-    const records: PutRecord<T>[] = [];
-    for (const [id, value] of entries) {
-      this.live.set(id, value);
-      records.push({ p: id, v: value });
-    }
-    this.write(records);
-  }
-
-  /** Marks work finished (delivered, dead-lettered or dropped as AWS would). */
-  done(id: string): void {
-    if (!this.live.delete(id)) return;
-    this.write([{ d: id }]);
-    this.maybeCompact();
-  }
-
-  doneAll(ids: Iterable<string>): void {
-    const records = [...ids].filter((id) => this.live.delete(id)).map((id) => ({ d: id }));
-    if (records.length === 0) return;
-    this.write(records);
-    this.maybeCompact();
-  }
-
-  private write(records: Array<PutRecord<T> | DoneRecord>): void {
+  /** Writes the records now (in the page cache, so they survive `kill -9` of this process). */
+  append(records: readonly unknown[]): void {
     if (this.fd === undefined || records.length === 0) return;
     writeSync(this.fd, records.map((record) => journalLine(JSON.stringify(record))).join(''));
-    this.records += records.length;
     this.unsynced = true;
   }
 
-  /** Resolves once everything written so far is on disk (one fdatasync shared by all callers waiting now). */
+  /** Resolves once everything appended so far is on disk (one fdatasync shared by all callers waiting now). */
   durable(): Promise<void> {
     if (this.fd === undefined || !this.fsync || !this.unsynced) return this.nextSync ?? this.syncing ?? Promise.resolve();
     this.nextSync ??= (this.syncing ?? Promise.resolve()).then(() => {
@@ -246,26 +177,129 @@ export class Journal<T> {
     return this.nextSync;
   }
 
-  private maybeCompact(): void {
-    if (!this.path || this.fd === undefined || this.syncing || this.nextSync) return;
-    if (this.records - this.live.size < this.compactAfter || this.records < this.live.size * 2) return;
-    const text = [...this.live].map(([id, value]) => journalLine(JSON.stringify({ p: id, v: value }))).join('');
+  get busy(): boolean {
+    return this.syncing !== undefined || this.nextSync !== undefined;
+  }
+
+  /** Replaces the whole file with `records` (temp file, fsync, rename): compaction and retention. */
+  rewrite(records: readonly unknown[]): void {
+    if (this.fd === undefined) return;
     const temporary = temporaryPathFor(this.path);
     const fd = openSync(temporary, 'w');
-    writeSync(fd, text);
+    writeSync(fd, records.map((record) => journalLine(JSON.stringify(record))).join(''));
     if (this.fsync) fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, this.path);
     closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
-    this.records = this.live.size;
     this.unsynced = false;
   }
 
-  /** Waits for the last fsync and closes the file (pending work stays in it for the next start). */
+  /** Waits for the last fsync and closes the file. */
   async close(): Promise<void> {
     await this.durable().catch(() => undefined);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+interface PutRecord<T> {
+  p: string;
+  v: T;
+}
+interface DoneRecord {
+  d: string;
+}
+
+/**
+ * @example
+ * const journal = Journal.open<Job>(`${dataDir}/eventbridge/deliveries.journal`, { label: 'eventbridge deliveries' });
+ * for (const [id, job] of journal.recovered) dispatcher.start(job);
+ * journal.put(job.key, job); await journal.durable(); // then answer 200
+ * journal.done(job.key); // once the target has it
+ */
+export class Journal<T> {
+  /** Work put and not done when the journal was opened (recovered after a restart). */
+  readonly recovered: ReadonlyMap<string, T>;
+  readonly problems: readonly JournalProblem[];
+  private readonly live = new Map<string, T>();
+  private readonly file: AppendOnlyFile | undefined;
+  private records = 0;
+  private readonly compactAfter: number;
+
+  private constructor(path: string | undefined, options: JournalOptions) {
+    this.compactAfter = options.compactAfter ?? 5000;
+    this.file = path ? new AppendOnlyFile(path, options) : undefined;
+    for (const record of this.file?.records ?? []) {
+      if (record && typeof record === 'object' && 'p' in record) this.live.set((record as PutRecord<T>).p, (record as PutRecord<T>).v);
+      else if (record && typeof record === 'object' && 'd' in record) this.live.delete((record as DoneRecord).d);
+    }
+    this.records = this.file?.records.length ?? 0;
+    this.problems = this.file?.problems ?? [];
+    this.recovered = new Map(this.live);
+    if (this.live.size > 0) options.log?.(`${options.label}: ${this.live.size} accepted item(s) recovered from ${path}`);
+  }
+
+  /** Opens (creating) the journal at `path`; without a path (in-memory clouds) it only tracks what is pending. */
+  static open<T>(path: string | undefined, options: JournalOptions): Journal<T> {
+    return new Journal<T>(path, options);
+  }
+
+  /** Items put and not yet done. */
+  get pendingCount(): number {
+    return this.live.size;
+  }
+
+  has(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** Records accepted work. Survives `kill -9` once this returns; await {@link durable} before acknowledging. */
+  put(id: string, value: T): void {
+    this.putAll([[id, value]]);
+  }
+
+  /** Records several items in one write. */
+  putAll(entries: Iterable<[string, T]>): void {
+    const records: PutRecord<T>[] = [];
+    for (const [id, value] of entries) {
+      this.live.set(id, value);
+      records.push({ p: id, v: value });
+    }
+    this.write(records);
+  }
+
+  /** Marks work finished (delivered, dead-lettered or dropped as AWS would). */
+  done(id: string): void {
+    this.doneAll([id]);
+  }
+
+  doneAll(ids: Iterable<string>): void {
+    const records = [...ids].filter((id) => this.live.delete(id)).map((id) => ({ d: id }));
+    if (records.length === 0) return;
+    this.write(records);
+    this.maybeCompact();
+  }
+
+  private write(records: Array<PutRecord<T> | DoneRecord>): void {
+    this.file?.append(records);
+    this.records += records.length;
+  }
+
+  /** Resolves once everything written so far is on disk. */
+  durable(): Promise<void> {
+    return this.file?.durable() ?? Promise.resolve();
+  }
+
+  private maybeCompact(): void {
+    if (!this.file || this.file.busy) return;
+    if (this.records - this.live.size < this.compactAfter || this.records < this.live.size * 2) return;
+    this.file.rewrite([...this.live].map(([id, value]) => ({ p: id, v: value })));
+    this.records = this.live.size;
+  }
+
+  /** Waits for the last fsync and closes the file (pending work stays in it for the next start). */
+  async close(): Promise<void> {
+    await this.file?.close();
   }
 }
