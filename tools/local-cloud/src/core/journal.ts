@@ -254,6 +254,11 @@ export class Journal<T> {
     return this.live.has(id);
   }
 
+  /** Ids put and not yet done, in the order they were put. */
+  pendingIds(): string[] {
+    return [...this.live.keys()];
+  }
+
   /** Records accepted work. Survives `kill -9` once this returns; await {@link durable} before acknowledging. */
   put(id: string, value: T): void {
     this.putAll([[id, value]]);

@@ -35,12 +35,15 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     endpoint: () => context.endpoint,
     dataDir: options.inMemory || context.inMemory ? undefined : join(context.dataDir, 'sqs'),
     now: options.now,
+    log: (message, fields) => context.log(message, fields),
   });
+  const api = new SqsApi(service, context.accountId);
   return {
     name: 'sqs',
     service,
     provides: { sqs: service },
-    handlers: [new SqsApi(service, context.accountId)],
+    // Acknowledged means durable: no answer (SendMessage above all) before the messages it accepted are on disk.
+    handlers: [{ serviceNames: api.serviceNames, handle: async (request) => durableAnswer(await api.handle(request), service) }],
     provisioners: sqsProvisioners(service),
     state: [{ stateKey: 'queues', describe: () => service.summaries() }],
     stop: () => service.stop(),
@@ -48,3 +51,8 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
 }
 
 createSqsModule satisfies LocalServiceFactory;
+
+async function durableAnswer<T>(answer: T, service: SqsService): Promise<T> {
+  await service.durable();
+  return answer;
+}
