@@ -28,6 +28,7 @@ import { closeSync, copyFileSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { temporaryPathFor } from './files';
+import type { ServiceHandler } from './types';
 
 /** Whether journals and snapshots fsync (`LOCAL_CLOUD_FSYNC=0` turns it off: still safe against `kill -9`, not against a power cut). */
 export function fsyncEnabled(): boolean {
@@ -307,4 +308,22 @@ export class Journal<T> {
   async close(): Promise<void> {
     await this.file?.close();
   }
+}
+
+/**
+ * Acknowledged means durable: wraps a service's API so no answer leaves
+ * before what the call accepted (messages, records) is on disk.
+ *
+ * @example
+ * handlers: [answerWhenDurable(new SqsApi(service, accountId), () => service.durable())],
+ */
+export function answerWhenDurable(api: ServiceHandler, durable: () => Promise<void>): ServiceHandler {
+  return {
+    serviceNames: api.serviceNames,
+    handle: async (request) => {
+      const answer = await api.handle(request);
+      await durable();
+      return answer;
+    },
+  };
 }

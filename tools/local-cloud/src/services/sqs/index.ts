@@ -8,6 +8,7 @@
  * await sqs.provides.sqs.sendMessage('arn:aws:sqs:us-east-1:000000000000:orders', '{"id":1}');
  */
 import { join } from 'node:path';
+import { answerWhenDurable } from '../../core/journal';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
 import { SqsApi } from './api';
 import { sqsProvisioners } from './provisioners';
@@ -37,13 +38,12 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     now: options.now,
     log: (message, fields) => context.log(message, fields),
   });
-  const api = new SqsApi(service, context.accountId);
   return {
     name: 'sqs',
     service,
     provides: { sqs: service },
     // Acknowledged means durable: no answer (SendMessage above all) before the messages it accepted are on disk.
-    handlers: [{ serviceNames: api.serviceNames, handle: async (request) => durableAnswer(await api.handle(request), service) }],
+    handlers: [answerWhenDurable(new SqsApi(service, context.accountId), () => service.durable())],
     provisioners: sqsProvisioners(service),
     state: [{ stateKey: 'queues', describe: () => service.summaries() }],
     stop: () => service.stop(),
@@ -52,7 +52,3 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
 
 createSqsModule satisfies LocalServiceFactory;
 
-async function durableAnswer<T>(answer: T, service: SqsService): Promise<T> {
-  await service.durable();
-  return answer;
-}
