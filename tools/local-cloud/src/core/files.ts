@@ -41,3 +41,28 @@ export function writeFileAtomically(path: string, text: string): void {
   writeFileSync(temporary, text);
   renameSync(temporary, path);
 }
+
+/**
+ * What to say about a state file that does not parse: it was replaced
+ * atomically, so a crash cannot have torn it; moving it away would silently
+ * drop its state, so the advice is to repair or restore it.
+ */
+export const REPAIR_ADVICE = 'it is written atomically (temp file + rename), so a crash cannot have torn it: fix the JSON by hand at the position given, or restore the file from a backup';
+
+/**
+ * The parsed JSON state file, or undefined when it does not exist (first
+ * start). A file that does not parse fails with its path, the parser's
+ * message and `advice` (what to do without losing data).
+ *
+ * @example
+ * const saved = readJsonState<{ pipes: StoredPipe[] }>(`${dataDir}/pipes.json`, `${REPAIR_ADVICE} (without it, pipes come back when their stacks are applied)`);
+ */
+export function readJsonState<T>(path: string, advice: string = REPAIR_ADVICE): T | undefined {
+  const text = readFileIfExists(path);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON (${(error as Error).message}): ${advice}`);
+  }
+}

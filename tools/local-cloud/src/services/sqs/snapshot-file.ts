@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readFileIfExists, temporaryPathFor, writeFileAtomically } from '../../core/files';
+import { readJsonState, REPAIR_ADVICE, temporaryPathFor, writeFileAtomically } from '../../core/files';
 import { fsyncEnabled } from '../../core/journal';
 
 export class SnapshotFile<T> {
@@ -27,18 +27,12 @@ export class SnapshotFile<T> {
     /** Called with the snapshot's `produce()` result once it is on disk. */
     private readonly written: (snapshot: T) => void = () => undefined,
     /** What to do about a corrupt file, for the error message. */
-    private readonly advice = 'it is written atomically, so this is not a torn write: fix the JSON by hand at the position given, or restore it from a backup (moving it away would start with none of its state)',
+    private readonly advice = `${REPAIR_ADVICE} (moved away, everything it holds is lost)`,
   ) {}
 
   /** The last saved snapshot, or undefined on first start (a corrupt file is an error, not silently dropped state). */
   load(): T | undefined {
-    const text = readFileIfExists(this.path);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new Error(`${this.path} is not valid JSON (${(error as Error).message}); ${this.advice}`);
-    }
+    return readJsonState<T>(this.path, this.advice);
   }
 
   /** Marks the state changed; it is written within `delayMs`. */
