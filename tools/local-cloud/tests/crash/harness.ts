@@ -12,7 +12,13 @@
  *   stream into S3; each target dead-letters to `crash-target-dlq`;
  * - async Invoke of `crash-recorder` (202);
  * - SendMessage to `crash-direct`;
- * - PutRecordBatch to `crash-lake`.
+ * - PutRecordBatch to `crash-lake`;
+ * - with `outbox`: PutItem of an outbox item into the `crash-outbox` table
+ *   (DynamoDB Local), whose stream the `crash-outbox` pipe (starting at
+ *   LATEST, as the services' outbox pipes do) publishes on `crash-bus`, where a
+ *   rule sends it to the `crash-outbox-published` queue: every item written
+ *   must be published (the pipe's checkpoint must never pass an item the bus
+ *   has not durably accepted), none may stay stuck.
  *
  * Invariants (each sink): every acknowledged item arrived at least once or
  * was dead-lettered with a reason (`ERROR_CODE`); `lost` counts the others
@@ -26,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -47,6 +54,8 @@ export interface CrashOptions {
   quiescenceTimeoutMs?: number;
   /** Keep the scratch folder (data dir, logs) for inspection. */
   keep?: boolean;
+  /** Also run the outbox (DynamoDB Local + stream + pipe) and check every item is published. */
+  outbox?: boolean;
   progress?: (message: string) => void;
 }
 
@@ -74,7 +83,7 @@ export interface CrashReport {
   /** Milliseconds after load start (or after READY, for kills during recovery) at which each kill happened. */
   killPoints: Array<{ round: number; phase: 'load' | 'recovery'; afterMs: number }>;
   calls: { attempted: number; failed: number };
-  sinks: Record<'eventsToLambda' | 'eventsToQueue' | 'eventsToLake' | 'asyncInvokes' | 'sentMessages' | 'firehoseRecords', SinkReport>;
+  sinks: Record<'eventsToLambda' | 'eventsToQueue' | 'eventsToLake' | 'asyncInvokes' | 'sentMessages' | 'firehoseRecords', SinkReport> & { outboxPublished?: SinkReport };
   totals: { acknowledged: number; delivered: number; deadLettered: number; lost: number; duplicates: number };
   /** Lake: raw duplicates / distinct items. */
   lakeRawDuplicateRate: number;
@@ -86,9 +95,11 @@ export interface CrashReport {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The crash stack laid out as cdktn would: cdk.tf.json plus the recorder bundle as a directory asset. */
-async function prepareStack(scratch: string): Promise<string> {
+/** The crash stacks laid out as cdktn would: cdk.tf.json plus the recorder bundle as a directory asset. */
+async function prepareStacks(scratch: string, outbox: boolean): Promise<string[]> {
   const stackDir = join(scratch, 'stacks', 'crash-staging');
+  const outboxDir = join(scratch, 'stacks', 'crash-outbox-staging');
+  if (outbox) cpSync(join(here, 'fixtures', 'crash-outbox-stack'), outboxDir, { recursive: true });
   cpSync(join(here, 'fixtures', 'crash-stack'), stackDir, { recursive: true });
   await build({
     entryPoints: [join(here, 'fixtures', 'recorder-handler.ts')],
@@ -99,7 +110,7 @@ async function prepareStack(scratch: string): Promise<string> {
     outfile: join(stackDir, 'assets', 'recorder', 'BUNDLE', 'index.mjs'),
     logLevel: 'error',
   });
-  return stackDir;
+  return outbox ? [stackDir, outboxDir] : [stackDir];
 }
 
 /** One run of `runner.ts`: its own process group, so the harness can clean up every descendant at the end. */
@@ -109,9 +120,9 @@ class CloudProcess {
     readonly endpoint: string,
   ) {}
 
-  static async start(args: { port: number; dataDir: string; stackDir: string; recordFile: string; logFile: string; recoveryLog: string[] }): Promise<CloudProcess> {
+  static async start(args: { port: number; dataDir: string; stackDirs: string[]; recordFile: string; logFile: string; recoveryLog: string[] }): Promise<CloudProcess> {
     const log = createWriteStream(args.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'runner.ts'), String(args.port), args.dataDir, args.stackDir, args.recordFile], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'runner.ts'), String(args.port), args.dataDir, args.recordFile, ...args.stackDirs], {
       cwd: projectDir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -177,6 +188,8 @@ interface Acknowledged {
   invokes: Set<string>;
   messages: Set<string>;
   records: Set<string>;
+  /** Outbox items written (PutItem answered), by id; undefined without the outbox. */
+  outbox?: Set<string>;
 }
 
 function clientsFor(endpoint: string) {
@@ -185,6 +198,7 @@ function clientsFor(endpoint: string) {
     events: new EventBridgeClient(config),
     lambda: new LambdaClient(config),
     sqs: new SQSClient(config),
+    dynamodb: new DynamoDBClient(config),
     firehose: new FirehoseClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
@@ -231,12 +245,29 @@ async function loadLoop(endpoint: string, acknowledged: Acknowledged, calls: Cra
   for (const client of Object.values(clients)) client.destroy();
 }
 
+/** Writes outbox items (the service side of the outbox pattern) until `running()` turns false. */
+async function outboxLoop(endpoint: string, written: Set<string>, calls: CrashReport['calls'], running: () => boolean): Promise<void> {
+  const { dynamodb } = clientsFor(endpoint);
+  while (running()) {
+    calls.attempted++;
+    const id = `outbox-${randomUUID()}`;
+    try {
+      await dynamodb.send(new PutItemCommand({ TableName: 'crash-outbox', Item: { pk: { S: id }, detail: { S: JSON.stringify({ id }) } } }));
+      written.add(id);
+    } catch {
+      calls.failed++;
+    }
+  }
+  dynamodb.destroy();
+}
+
 /** What arrived where, read after the last restart (queues drained as they are read). */
 class Arrivals {
   readonly recorder = new Map<string, number>();
   readonly queue = new Map<string, number>();
   readonly direct = new Map<string, number>();
   readonly lake = new Map<string, number>();
+  readonly outbox = new Map<string, number>();
   /** Dead-lettered: id → target id → ERROR_CODE. */
   readonly deadLetters = new Map<string, Map<string, string>>();
   private readonly lakeKeysRead = new Set<string>();
@@ -244,6 +275,7 @@ class Arrivals {
   constructor(
     private readonly clients: ReturnType<typeof clientsFor>,
     private readonly recordFile: string,
+    private readonly withOutbox: boolean,
   ) {}
 
   async read(): Promise<void> {
@@ -259,6 +291,7 @@ class Arrivals {
       if (!byTarget) this.deadLetters.set(id, (byTarget = new Map()));
       byTarget.set(target, attributes.ERROR_CODE ?? 'NO_ERROR_CODE');
     });
+    if (this.withOutbox) await this.drain('crash-outbox-published', (body) => count(this.outbox, (JSON.parse(body) as { detail: { id: string } }).detail.id));
     await this.readLake();
   }
 
@@ -337,26 +370,30 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
   const logFile = join(scratch, 'cloud.log');
   mkdirSync(dataDir, { recursive: true });
   const recoveryLog: string[] = [];
-  const acknowledged: Acknowledged = { events: new Set(), invokes: new Set(), messages: new Set(), records: new Set() };
+  const acknowledged: Acknowledged = { events: new Set(), invokes: new Set(), messages: new Set(), records: new Set(), ...(options.outbox ? { outbox: new Set<string>() } : {}) };
   const calls = { attempted: 0, failed: 0 };
   const killPoints: CrashReport['killPoints'] = [];
   let cloud: CloudProcess | undefined;
   try {
-    const stackDir = await prepareStack(scratch);
-    const startCloud = () => CloudProcess.start({ port: options.port, dataDir, stackDir, recordFile, logFile, recoveryLog });
+    const stackDirs = await prepareStacks(scratch, options.outbox === true);
+    const startCloud = () => CloudProcess.start({ port: options.port, dataDir, stackDirs, recordFile, logFile, recoveryLog });
     cloud = await startCloud();
     for (let round = 1; round <= options.kills; round++) {
       // Most kills land in the middle of the load; some right after a restart, while recovered work is being redone.
       const phase = random() < 0.25 && round > 1 ? 'recovery' : 'load';
       const afterMs = Math.round(phase === 'recovery' ? random() * 300 : 300 + random() * 1200);
       let running = true;
-      const loops = Array.from({ length: options.concurrency ?? 3 }, () => loadLoop((cloud as CloudProcess).endpoint, acknowledged, calls, () => running));
+      const endpoint = cloud.endpoint;
+      const loops = Array.from({ length: options.concurrency ?? 3 }, () => loadLoop(endpoint, acknowledged, calls, () => running));
+      if (acknowledged.outbox) loops.push(outboxLoop(endpoint, acknowledged.outbox, calls, () => running));
       await sleep(afterMs);
       await cloud.kill9();
       running = false;
       await Promise.all(loops);
       killPoints.push({ round, phase, afterMs });
-      progress(`round ${round}/${options.kills}: killed after ${afterMs} ms (${phase}); acknowledged so far: ${acknowledged.events.size} events, ${acknowledged.invokes.size} invokes, ${acknowledged.messages.size} messages, ${acknowledged.records.size} records`);
+      progress(
+        `round ${round}/${options.kills}: killed after ${afterMs} ms (${phase}); acknowledged so far: ${acknowledged.events.size} events, ${acknowledged.invokes.size} invokes, ${acknowledged.messages.size} messages, ${acknowledged.records.size} records${acknowledged.outbox ? `, ${acknowledged.outbox.size} outbox items` : ''}`,
+      );
       cloud = await startCloud();
     }
     const report = await checkInvariants(cloud.endpoint, recordFile, acknowledged, options.quiescenceTimeoutMs ?? 120_000);
@@ -373,8 +410,8 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
 /** Waits until every acknowledged item arrived or was dead-lettered (or the timeout), then reports per sink. */
 async function checkInvariants(endpoint: string, recordFile: string, acknowledged: Acknowledged, timeoutMs: number) {
   const clients = clientsFor(endpoint);
-  const arrivals = new Arrivals(clients, recordFile);
-  const eventId = (id: string) => !id.startsWith('invoke-') && !id.startsWith('record-') && !id.startsWith('message-');
+  const arrivals = new Arrivals(clients, recordFile, acknowledged.outbox !== undefined);
+  const eventId = (id: string) => !/^(invoke|record|message|outbox)-/.test(id);
   const sinks = () => ({
     eventsToLambda: sinkReport(acknowledged.events, arrivals.recorder, eventId, arrivals.deadLetters, 'lambda'),
     eventsToQueue: sinkReport(acknowledged.events, arrivals.queue, eventId, arrivals.deadLetters, 'sqs'),
@@ -382,6 +419,7 @@ async function checkInvariants(endpoint: string, recordFile: string, acknowledge
     asyncInvokes: sinkReport(acknowledged.invokes, arrivals.recorder, (id) => id.startsWith('invoke-'), arrivals.deadLetters, undefined),
     sentMessages: sinkReport(acknowledged.messages, arrivals.direct, () => true, arrivals.deadLetters, undefined),
     firehoseRecords: sinkReport(acknowledged.records, arrivals.lake, (id) => id.startsWith('record-'), arrivals.deadLetters, undefined),
+    ...(acknowledged.outbox ? { outboxPublished: sinkReport(acknowledged.outbox, arrivals.outbox, () => true, arrivals.deadLetters, undefined) } : {}),
   });
   const deadline = Date.now() + timeoutMs;
   let current = sinks();
