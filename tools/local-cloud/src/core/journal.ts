@@ -27,7 +27,7 @@
 import { closeSync, copyFileSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { temporaryPathFor } from './files';
+import { removeStaleTemporaries, temporaryPathFor } from './files';
 import type { ServiceHandler } from './types';
 
 /** Whether journals and snapshots fsync (`LOCAL_CLOUD_FSYNC=0` turns it off: still safe against `kill -9`, not against a power cut). */
@@ -140,6 +140,7 @@ export class AppendOnlyFile {
   ) {
     this.fsync = options.fsync ?? fsyncEnabled();
     mkdirSync(dirname(path), { recursive: true });
+    removeStaleTemporaries(path);
     let text = '';
     try {
       text = readFileSync(path, 'utf8');

@@ -64,6 +64,20 @@ describe('state files', () => {
     expect(failure).not.toMatch(/move it away/);
   });
 
+  it('removes temporary files a killed process left next to a state file, and keeps a live process\'s', () => {
+    // prepare: pid 2^22+1 is above Linux's pid_max, so no process has it.
+    const path = join(root, 'state.json');
+    writeFileAtomically(path, '{}');
+    writeFileSync(`${path}.4194305.tmp`, '{"half":');
+    writeFileSync(`${path}.${process.ppid}.tmp`, '{}');
+
+    // act
+    readJsonState(path);
+
+    // assess
+    expect(readdirSync(root).sort()).toEqual(['state.json', `state.json.${process.ppid}.tmp`]);
+  });
+
   it('refuses an unreadable pipe checkpoint file with advice that skips nothing, and with LOCAL_CLOUD_PIPES_REREAD=1 re-reads from the oldest record', () => {
     // prepare
     const path = join(root, 'checkpoints.json');
