@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 
@@ -42,7 +42,7 @@ export interface ChildProcessSpec {
   pidFileMarker?: string;
   /** Start the child again when it dies on its own (default true). */
   restartOnExit?: boolean;
-  /** Told about each unexpected exit and restart (the module's log). */
+  /** Told about each unexpected exit and restart (the module's log); the child's own log file gets the same lines. */
   log?: (message: string) => void;
 }
 
@@ -222,6 +222,16 @@ export class SupervisedProcess {
     throw new Error(`${spec.name} was not ready after ${spec.readyTimeoutMs ?? 60_000} ms. Last output (${spec.logFile}):\n${tail(spec.logFile)}`);
   }
 
+  /** A supervisor event, in the module's log and in the child's log file (where its crash output is). */
+  private note(message: string): void {
+    this.spec.log?.(message);
+    try {
+      appendFileSync(this.spec.logFile, `[local-cloud supervisor ${new Date().toISOString()}] ${message}\n`);
+    } catch {
+      // The log file is best effort.
+    }
+  }
+
   /** The child died on its own: start it again after the backoff, until it stays up or is stopped. */
   private restartAfterCrash(reason: string): void {
     const { spec } = this;
@@ -234,7 +244,7 @@ export class SupervisedProcess {
     if (Date.now() - this.runningSince > RESTART_DELAYS_MS.healthyAfter) this.restartDelayMs = RESTART_DELAYS_MS.first;
     const delay = this.restartDelayMs;
     this.restartDelayMs = Math.min(RESTART_DELAYS_MS.max, this.restartDelayMs * 2);
-    spec.log?.(`${spec.name} exited unexpectedly (${reason}); restarting it in ${delay} ms (log: ${spec.logFile})`);
+    this.note(`${spec.name} exited unexpectedly (${reason}); restarting it in ${delay} ms (log: ${spec.logFile})`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
@@ -243,10 +253,10 @@ export class SupervisedProcess {
           if (this.stopping) return;
           this.restarts++;
           this.state = 'running';
-          spec.log?.(`${spec.name} is running again (restart ${this.restarts}, pid ${this.pid})`);
+          this.note(`${spec.name} is running again (restart ${this.restarts}, pid ${this.pid})`);
         },
         (error: unknown) => {
-          spec.log?.(`${spec.name} could not be restarted: ${(error as Error).message.split('\n')[0]}`);
+          this.note(`${spec.name} could not be restarted: ${(error as Error).message.split('\n')[0]}`);
           if (!this.stopping) this.restartAfterCrash('failed to restart');
         },
       );

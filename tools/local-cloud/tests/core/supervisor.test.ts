@@ -68,6 +68,7 @@ describe('process supervisor', () => {
     expect(after.pid).not.toBe(firstPid);
     expect(answersAgain).toBe(true);
     expect(logged.join('\n')).toContain('restartable exited unexpectedly (signal SIGKILL)');
+    expect(readFileSync(join(dir, 'restartable.log'), 'utf8')).toMatch(/\[local-cloud supervisor [^\]]+\] restartable is running again \(restart 1, pid \d+\)/);
     expect(supervisedStatuses().some((status) => status.name === 'restartable')).toBe(false);
   });
 
