@@ -37,4 +37,4 @@ export {
   type ParsedRequest,
   type RequestSpec,
 } from './request';
-export { httpRoute, type EventOrigin, type HttpResponse, type HttpResult, type HttpRouteHandler, type HttpRouteOptions, type ProblemMapper } from './route';
+export { DEPENDENCY_RETRY_AFTER_SECONDS, httpRoute, isTransientDependencyFailure, type EventOrigin, type HttpResponse, type HttpResult, type HttpRouteHandler, type HttpRouteOptions, type ProblemMapper } from './route';

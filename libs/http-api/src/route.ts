@@ -45,9 +45,47 @@ function originOutsideObservability(event: HttpEvent): EventOrigin {
   return { correlationId: flow.correlationId, causationId: flow.causeId, ...(flow.parent ? { traceparent: formatTraceparent(flow.parent) } : {}) };
 }
 
+/**
+ * AWS error names that mean "briefly unavailable, try again" (the SDK has already retried them
+ * with backoff): a dependency restarting (`ServiceUnavailable`, the local cloud's answer while
+ * DynamoDB Local is restarted) or throttling.
+ */
+const TRANSIENT_AWS_ERRORS = new Set([
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+/** Socket errors of a dependency that is not there at the moment. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/** A dependency failed in a way a retry later can fix (503, throttling, connection refused), duck-typed so this library needs no SDK. */
+export function isTransientDependencyFailure(error: unknown): boolean {
+  const candidate = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } } | undefined;
+  if (typeof candidate?.name === 'string' && TRANSIENT_AWS_ERRORS.has(candidate.name)) return true;
+  if (candidate?.$metadata?.httpStatusCode === 503) return true;
+  return typeof candidate?.code === 'string' && UNREACHABLE_CODES.has(candidate.code);
+}
+
+/** Seconds a caller is told to wait after a transient dependency failure. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 1;
+
 function builtInProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof InvalidCursorError) return validationProblem([{ field: 'query.cursor', message: error.message }]);
+  if (isTransientDependencyFailure(error)) {
+    return new HttpProblem(
+      503,
+      'service-unavailable',
+      'A dependency is briefly unavailable',
+      'Retry the request after the delay given in Retry-After.',
+      {},
+      { 'retry-after': String(DEPENDENCY_RETRY_AFTER_SECONDS) },
+    );
+  }
   return undefined;
 }
 
@@ -65,7 +103,9 @@ function logUnhandled(observability: Observability | undefined, event: HttpEvent
  * Wraps a route's logic into a payload-2.0 Lambda handler: JSON bodies, `Cache-Control: no-store`
  * (answers carry personal data), the correlation id as `x-correlation-id`, and every failure as
  * `application/problem+json` — {@link HttpProblem}s and the service's mapped errors with their
- * status, a bad cursor as 400 on `query.cursor`, anything else a logged 500 that reveals nothing.
+ * status, a bad cursor as 400 on `query.cursor`, a dependency that is briefly unavailable (503,
+ * throttling, connection refused) as 503 `service-unavailable` with `Retry-After`, anything else
+ * a logged 500 that reveals nothing.
  * `origin` is the invocation's event metadata from `withObservability` (same correlation id,
  * causation = this request, traceparent = this span).
  *

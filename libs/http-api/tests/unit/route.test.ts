@@ -109,6 +109,27 @@ describe('httpRoute', () => {
     expect(logged).toHaveBeenCalledWith('unhandled error', expect.objectContaining({ routeKey: 'POST /things/{thingId}', error: expect.any(Error) }));
   });
 
+  it.each([
+    ['a dependency restarting (the SDK\'s ServiceUnavailable after its retries)', Object.assign(new Error('DynamoDB Local is not answering'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })],
+    ['throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
+    ['any 503 from AWS', Object.assign(new Error('Service Unavailable'), { name: 'UnknownError', $metadata: { httpStatusCode: 503 } })],
+    ['the endpoint refusing connections', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' })],
+  ])('answers %s as a retryable 503 service-unavailable problem with Retry-After', async (_case, failure) => {
+    // Act
+    const response = await httpRoute(async () => Promise.reject(failure), { problemFor })(httpEvent());
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', 'retry-after': '1' });
+    expect(JSON.parse(response.body!)).toMatchObject({ type: 'urn:kestrel:problem:service-unavailable', status: 503 });
+  });
+
+  it('keeps a 500 for AWS errors a retry cannot fix', async () => {
+    const failure = Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    const response = await httpRoute(async () => Promise.reject(failure), { problemFor })(httpEvent());
+    expect(response.statusCode).toBe(500);
+  });
+
   it('logs an unexpected error as one JSON line when not wrapped', async () => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
 

@@ -4,7 +4,19 @@
  * answer unchanged apart from hop-by-hop headers.
  */
 import { request as httpRequest } from 'node:http';
-import type { AwsRequest, AwsResponse } from './types';
+import { AwsServiceError, type AwsRequest, type AwsResponse } from './types';
+
+/** Socket errors that mean the component is not there (down, or being restarted by its supervisor), not that the request was bad. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH']);
+
+/**
+ * The retryable error a caller gets while a real component is down: 503
+ * `ServiceUnavailable` with `Retry-After`, which every AWS SDK retries with
+ * backoff (a 500 `InternalFailure` would tell it something is broken for good).
+ */
+export function componentUnavailable(component: string, cause: string): AwsServiceError {
+  return new AwsServiceError('ServiceUnavailable', `${component} is not answering (${cause}); it is being restarted, retry shortly`, 503, {}, { 'retry-after': '1' });
+}
 
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus ones we recompute. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
@@ -19,6 +31,8 @@ export interface ForwardOptions {
   path?: string;
   extraHeaders?: Record<string, string>;
   timeoutMs?: number;
+  /** Name of the component in the 503 answered while it is down (default: its URL). */
+  component?: string;
 }
 
 /**
@@ -67,7 +81,9 @@ export function forward(baseUrl: string, request: AwsRequest, options: ForwardOp
       },
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer from ${baseUrl} within ${options.timeoutMs ?? 120_000} ms`)));
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code && UNREACHABLE.has(error.code) ? componentUnavailable(options.component ?? baseUrl, error.code) : error);
+    });
     outgoing.end(body);
   });
 }

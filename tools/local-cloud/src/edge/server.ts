@@ -11,6 +11,7 @@ import { AwsServiceError } from '../core/types';
 import type { AwsResponse, LocalServiceModule, ServiceHandler } from '../core/types';
 import { detectProtocol, newRequestId, renderError } from '../core/protocol';
 import { resolveListenHost } from '../core/listen-host';
+import { supervisedStatuses } from '../processes/supervisor';
 import { resolveRoute } from './routing';
 
 export interface EdgeServerOptions {
@@ -160,10 +161,18 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
     if (request.method === 'GET' && route.via === 'none') {
       if (url.pathname === '/_local/health') {
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: [...handlers.keys()] }) };
+        // A real component down (being restarted by its supervisor) makes the whole cloud unhealthy until it is back.
+        const components = supervisedStatuses();
+        const healthy = components.every((component) => component.state === 'running');
+        return {
+          status: healthy ? 200 : 503,
+          headers: { 'content-type': 'application/json', ...(healthy ? {} : { 'retry-after': '1' }) },
+          body: JSON.stringify({ status: healthy ? 'ok' : 'degraded', services: [...handlers.keys()], components }),
+        };
       }
       if (url.pathname === '/_local/state') {
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await collectState(modules, options.extraState), null, 2) };
+        const state = { ...(await collectState(modules, options.extraState)), components: supervisedStatuses() };
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(state, null, 2) };
       }
     }
 

@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { readJsonState, REPAIR_ADVICE } from '../core/files';
 import type { DataSourceReader, ResourceAttributes, ResourceProvisioner } from '../core/types';
 import { isTemplate, parseTemplate, references } from './hcl';
 import type { Expr } from './hcl';
@@ -153,8 +154,8 @@ export class TerraformEngine {
     }
     if (options.stateDir && existsSync(options.stateDir)) {
       for (const file of readdirJson(options.stateDir)) {
-        const state = JSON.parse(readFileSync(join(options.stateDir, file), 'utf8')) as StackState;
-        this.stacks.set(state.name, state);
+        const state = readJsonState<StackState>(join(options.stateDir, file), `${REPAIR_ADVICE} (moved away, the stack is applied afresh: generated names change)`);
+        if (state) this.stacks.set(state.name, state);
       }
     }
   }

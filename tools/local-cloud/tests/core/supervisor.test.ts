@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { SupervisedProcess, answersHttp, findFreePort, reapStale } from '../../src/processes/supervisor';
+import { SupervisedProcess, answersHttp, findFreePort, reapStale, supervisedStatuses } from '../../src/processes/supervisor';
 
 /** A tiny HTTP server script; `ignoreTerm` makes it shrug off SIGTERM. */
 function serverScript(dir: string, options: { ignoreTerm?: boolean; crash?: boolean } = {}): string {
@@ -20,6 +20,14 @@ function serverScript(dir: string, options: { ignoreTerm?: boolean; crash?: bool
   return file;
 }
 
+async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -30,6 +38,58 @@ const alive = (pid: number) => {
 };
 
 describe('process supervisor', () => {
+  it('restarts a child that was killed (kill -9) on the same port, with its restart counted in its status', async () => {
+    // prepare
+    const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
+    const port = await findFreePort();
+    const logged: string[] = [];
+    const child = new SupervisedProcess({
+      name: 'restartable',
+      command: process.execPath,
+      args: [serverScript(dir)],
+      env: { PORT: String(port), NODE_OPTIONS: '' },
+      logFile: join(dir, 'restartable.log'),
+      isReady: () => answersHttp(`http://127.0.0.1:${port}/`),
+      log: (message) => logged.push(message),
+    });
+    await child.start();
+    const firstPid = child.pid as number;
+    // act
+    process.kill(firstPid, 'SIGKILL');
+    await waitUntil(() => child.status().state === 'restarting');
+    const whileDown = supervisedStatuses().find((status) => status.name === 'restartable');
+    await waitUntil(() => child.status().state === 'running');
+    const answersAgain = await answersHttp(`http://127.0.0.1:${port}/`);
+    const after = child.status();
+    await child.stop();
+    // assess
+    expect(whileDown).toMatchObject({ state: 'restarting', lastExit: { reason: 'signal SIGKILL' } });
+    expect(after).toMatchObject({ state: 'running', restarts: 1 });
+    expect(after.pid).not.toBe(firstPid);
+    expect(answersAgain).toBe(true);
+    expect(logged.join('\n')).toContain('restartable exited unexpectedly (signal SIGKILL)');
+    expect(readFileSync(join(dir, 'restartable.log'), 'utf8')).toMatch(/\[local-cloud supervisor [^\]]+\] restartable is running again \(restart 1, pid \d+\)/);
+    expect(supervisedStatuses().some((status) => status.name === 'restartable')).toBe(false);
+  });
+
+  it('does not restart a child it stopped itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
+    const port = await findFreePort();
+    const child = new SupervisedProcess({
+      name: 'stopped-on-purpose',
+      command: process.execPath,
+      args: [serverScript(dir)],
+      env: { PORT: String(port), NODE_OPTIONS: '' },
+      logFile: join(dir, 'stopped.log'),
+      isReady: () => answersHttp(`http://127.0.0.1:${port}/`),
+    });
+    await child.start();
+    await child.stop();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(child.status()).toMatchObject({ state: 'stopped', restarts: 0 });
+    expect(await answersHttp(`http://127.0.0.1:${port}/`)).toBe(false);
+  });
+
   it('starts a child on a free port, waits for readiness, captures its output and stops it with SIGTERM', async () => {
     // prepare
     const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));

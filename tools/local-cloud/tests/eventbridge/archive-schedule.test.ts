@@ -120,7 +120,7 @@ describe('EventBridge archives, replays, schedules and persistence', () => {
     expect(event.time).toMatch(/:\d\dZ$/);
   });
 
-  it('keeps rules, targets and archives across a restart', async () => {
+  it('keeps rules, targets and archives across a graceful stop and start', async () => {
     // prepare
     const { queueUrl } = await queueWithRule('durable-rule', { EventPattern: '{"source":["test.durable"]}' });
     // act

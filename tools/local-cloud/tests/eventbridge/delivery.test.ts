@@ -185,7 +185,7 @@ describe('EventBridge delivery to targets', () => {
     expect(lambda.accepted.filter((call) => call.functionName === 'on-order').map((call) => (call.payload as { detail: unknown }).detail)).toEqual([{ orderId: 'o-9' }]);
   });
 
-  it('loses nothing: events a target cannot take are retried, then dead-lettered with AWS\'s attributes', async () => {
+  it('while running, loses no event a target cannot take: retried, then dead-lettered with AWS\'s attributes (kill -9: tests/crash)', async () => {
     // prepare: three failing targets, and one whose first two invocations are throttled
     const dlqUrl = await queue('delivery-dlq');
     lambda.functions.set('always-throttled', 'throttle');

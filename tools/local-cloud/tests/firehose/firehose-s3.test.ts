@@ -64,7 +64,7 @@ describe('firehose to S3 (s3rver) through the edge, provisioned from Terraform',
     await harness?.stop();
   });
 
-  it('keeps the stream across a restart and delivers what was buffered when it stopped', async () => {
+  it('keeps the stream across a graceful stop and start and delivers what was buffered when it stopped (kill -9: tests/crash)', async () => {
     // prepare
     await apply(harness.modules, resource('aws_s3_bucket', 'raw', { bucket: 'kestrel-raw-zone' }));
     const exported = await apply(harness.modules, deliveryStream);

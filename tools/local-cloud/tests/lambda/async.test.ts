@@ -25,7 +25,7 @@ afterAll(async () => {
 const records = (bodies: Array<{ body: string }>) => bodies.map((message) => JSON.parse(message.body) as InvocationRecord);
 
 describe('asynchronous invocation', () => {
-  it('loses nothing: every event either succeeds or reaches the on-failure destination after its retries', async () => {
+  it('while running, loses no event: every event either succeeds or reaches the on-failure destination after its retries (kill -9: tests/crash)', async () => {
     // prepare
     await cloud.deployFunction('flaky');
     await cloud.apply('aws_lambda_function_event_invoke_config', 'flaky', {

@@ -119,7 +119,7 @@ describe('pipe runner across shard splits', () => {
     });
   });
 
-  it('after a restart, continues after the checkpoint (nothing replayed, new records delivered)', async () => {
+  it('after a graceful stop and start, continues after the checkpoint (nothing replayed, new records delivered)', async () => {
     // prepare: a first run delivers everything and stops.
     const delivered: string[] = [];
     const bus: EventPublisher = {

@@ -207,7 +207,7 @@ describe('outbox pipe: DynamoDB Local stream → filter → template → bus →
     expect(error).toMatchObject({ name: 'ValidationException', fieldList: [{ name: 'sourceParameters.filterCriteria.filters[0].pattern' }] });
   });
 
-  it('resumes after a restart without losing or replaying committed records', async () => {
+  it('resumes after a graceful stop and start without losing or replaying committed records (kill -9: tests/crash)', async () => {
     // prepare
     const before = await registerCustomer(ddb, 'customers', 'c-before-restart');
     await pipesOf(harness).service.whenIdle('customers-outbox');

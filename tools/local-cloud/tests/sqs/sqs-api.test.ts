@@ -213,7 +213,7 @@ describe('SQS through the SDK', () => {
     expect(listed.QueueUrls ?? []).toEqual([]);
   });
 
-  it('keeps queues and messages across a restart', async () => {
+  it('keeps queues and messages across a graceful stop and start (kill -9: tests/crash)', async () => {
     // prepare
     const queueUrl = await createQueue('durable');
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'survivor' }));

@@ -3,7 +3,7 @@
  * authorizers (persisted), and serving one request the way API Gateway does:
  * stage → route → authorizer → integration → response, with CORS.
  */
-import { readFileIfExists, writeFileAtomically } from '../../core/files';
+import { readJsonState, REPAIR_ADVICE, writeFileAtomically } from '../../core/files';
 import type { LambdaInvoker } from '../../core/types';
 import { JwtAuthorizer } from './jwt-authorizer';
 import type { JwtAuthorizerConfig } from './jwt-authorizer';
@@ -359,9 +359,8 @@ export class HttpApiService {
 
   private load(): void {
     if (!this.options.statePath) return;
-    const text = readFileIfExists(this.options.statePath);
-    if (text === undefined) return;
-    for (const api of (JSON.parse(text) as { apis: HttpApiConfig[] }).apis) this.apis.set(api.id, api);
+    const saved = readJsonState<{ apis: HttpApiConfig[] }>(this.options.statePath, `${REPAIR_ADVICE} (moved away, the APIs come back when their stacks are applied, with new ids)`);
+    for (const api of saved?.apis ?? []) this.apis.set(api.id, api);
   }
 
   private save(): void {

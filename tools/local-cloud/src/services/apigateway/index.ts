@@ -16,8 +16,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../../core/files';
 import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceFactory, LocalServiceModule, ServiceHandler } from '../../core/types';
 import { resolveListenHost } from '../../core/listen-host';
 import { HttpApiService } from './http-api-service';
@@ -222,10 +223,7 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
         }
         const port = (server.address() as AddressInfo).port;
         baseUrl = `http://${host.advertised}:${port}`;
-        if (listenerFile) {
-          mkdirSync(dirname(listenerFile), { recursive: true });
-          writeFileSync(listenerFile, JSON.stringify({ port }));
-        }
+        if (listenerFile) writeFileAtomically(listenerFile, JSON.stringify({ port }));
         context.log(`apigateway: HTTP APIs answer at ${baseUrl}/_apis/<apiId>`);
       },
       async stop() {

@@ -199,7 +199,7 @@ export function dynamoDbModuleFactory(options: DynamoDbModuleOptions = {}): Loca
           async handle(request: AwsRequest) {
             const { endpoint } = ready();
             const body = Buffer.from(toLocalArn(request.body.toString('utf8')));
-            const response = await forward(endpoint, request, { body });
+            const response = await forward(endpoint, request, { body, component: 'DynamoDB Local' });
             const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
             const rewritten = Buffer.from(toAwsArn(text, request.region, request.accountId));
             const headers: Record<string, string> = { ...response.headers, 'content-length': String(rewritten.length) };

@@ -25,6 +25,7 @@
  * AWS millisecond (default 0.001, so AWS's 1 s backoff takes 1 ms and the
  * 24 h maximum event age 86.4 s). Ages are measured in the same scaled time.
  */
+import type { Journal } from '../../core/journal';
 import { AwsServiceError, type LambdaInvoker, type MessageAttributeValue, type Peers, type QueueSender } from '../../core/types';
 import { renderTargetInput } from './input-transform';
 import { eventTime, type EventEnvelope, type Target } from './model';
@@ -44,7 +45,12 @@ export interface DeliveryJob {
   target: Target;
   /** Retries made so far (0 on the first attempt). */
   retries: number;
+  /** Read back from the journal after a restart: the target may not be applied again yet (see `recoveryGraceMs`). */
+  recovered?: boolean;
 }
+
+/** The journal key of one delivery: an event goes to each matching target once. */
+export const deliveryKey = (job: Pick<DeliveryJob, 'event' | 'ruleArn' | 'target'>) => `${job.event.id}|${job.ruleArn}|${job.target.Id}`;
 
 export class DeliveryFailure extends Error {
   constructor(
@@ -68,6 +74,8 @@ export interface DeliveryStats {
   dropped: number;
   /** Events whose dead-letter queue could not take them either. */
   deadLetterFailed: number;
+  /** Deliveries read back from the journal after a restart. */
+  recovered: number;
 }
 
 export interface DispatcherOptions {
@@ -75,11 +83,28 @@ export interface DispatcherOptions {
   /** Local ms per AWS ms for backoff and event age. */
   timeScale: number;
   /** Puts an event on another bus of this EventBridge (bus targets). */
-  forwardToBus: (busArn: string, event: EventEnvelope) => void;
+  forwardToBus: (busArn: string, event: EventEnvelope) => Promise<void>;
   log: (message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
   random?: () => number;
+  /**
+   * Write-ahead journal of accepted deliveries: a job is put before PutEvents
+   * answers and done once the target accepted it or it was dead-lettered, so
+   * `kill -9` loses none (at-least-once).
+   */
+  journal: Journal<DeliveryJob>;
+  /** The journal is on disk (false for in-memory clouds, where a stop loses what waits for a retry). */
+  persistent: boolean;
+  /**
+   * After a restart, recovered deliveries whose target does not exist yet are
+   * retried for this long (real ms) instead of dead-lettered: stacks are
+   * applied again after the local cloud starts (default 120 s).
+   */
+  recoveryGraceMs?: number;
 }
+
+/** Delay between attempts of a recovered delivery waiting for its target to be applied again. */
+const RECOVERY_RETRY_MS = 250;
 
 /** The local SQS also takes the group/deduplication ids FIFO queues need (QueueSender has no slot for them). */
 interface FifoAwareQueueSender extends QueueSender {
@@ -124,10 +149,11 @@ function resourceNameOf(arn: string): string {
 }
 
 export class Dispatcher {
-  readonly stats: DeliveryStats = { delivered: 0, retries: 0, deadLettered: 0, dropped: 0, deadLetterFailed: 0 };
+  readonly stats: DeliveryStats = { delivered: 0, retries: 0, deadLettered: 0, dropped: 0, deadLetterFailed: 0, recovered: 0 };
+  private readonly startedAt = Date.now();
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<NodeJS.Timeout, DeliveryJob>();
   private readonly now: () => number;
   private readonly random: () => number;
   private stopped = false;
@@ -137,9 +163,25 @@ export class Dispatcher {
     this.random = options.random ?? Math.random;
   }
 
-  /** Starts delivering one event to one target; returns at once. */
-  enqueue(job: DeliveryJob): void {
-    if (this.stopped) return;
+  /**
+   * Records the deliveries in the journal and starts them; returns at once.
+   * Await `journal.durable()` before acknowledging the events.
+   */
+  enqueueAll(jobs: DeliveryJob[]): void {
+    if (this.stopped || jobs.length === 0) return;
+    this.options.journal.putAll(jobs.map((job) => [deliveryKey(job), job]));
+    for (const job of jobs) this.start(job);
+  }
+
+  /** Restarts the deliveries the journal kept from before a restart. */
+  recover(): void {
+    for (const job of this.options.journal.recovered.values()) {
+      this.stats.recovered++;
+      this.start({ ...job, recovered: true });
+    }
+  }
+
+  private start(job: DeliveryJob): void {
     this.pending++;
     setImmediate(() => void this.attempt(job));
   }
@@ -154,7 +196,14 @@ export class Dispatcher {
     return this.pending;
   }
 
-  private finish(): void {
+  /** The delivery is over: delivered, dead-lettered or dropped. */
+  private finish(job: DeliveryJob): void {
+    this.options.journal.done(deliveryKey(job));
+    this.settle();
+  }
+
+  /** One delivery fewer in flight (finished, or left in the journal for the next start). */
+  private settle(): void {
     this.pending--;
     if (this.pending === 0) {
       const waiters = this.idleWaiters;
@@ -175,11 +224,13 @@ export class Dispatcher {
       try {
         await this.send(job);
         this.stats.delivered++;
-        this.finish();
+        this.finish(job);
       } catch (error) {
         const failure = classifyTargetError(error);
         const maxRetries = policy.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
-        if (!failure.retriable) {
+        if (failure.code === 'NO_RESOURCE' && job.recovered && Date.now() - this.startedAt < (this.options.recoveryGraceMs ?? 120_000)) {
+          this.later(job, RECOVERY_RETRY_MS);
+        } else if (!failure.retriable) {
           await this.deadLetter(job, failure, undefined);
         } else if (job.retries >= maxRetries) {
           await this.deadLetter(job, failure, 'MaximumRetryAttempts');
@@ -190,24 +241,28 @@ export class Dispatcher {
     } catch (error) {
       // A bug here must not leave idle() hanging.
       this.options.log('eventbridge: delivery crashed', { rule: job.ruleArn, target: job.target.Id, error: (error as Error).stack });
-      this.finish();
+      this.finish(job);
     }
   }
 
   private scheduleRetry(job: DeliveryJob): void {
-    if (this.stopped) {
-      this.finish();
-      return;
-    }
     const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** job.retries);
     const jittered = exponential * (0.5 + this.random() * 0.5);
-    const delay = Math.max(0, jittered * this.options.timeScale);
     this.stats.retries++;
+    this.later({ ...job, retries: job.retries + 1 }, Math.max(0, jittered * this.options.timeScale));
+  }
+
+  /** Attempts `job` again after `delayMs`; once stopped, it stays in the journal for the next start. */
+  private later(job: DeliveryJob, delayMs: number): void {
+    if (this.stopped) {
+      this.settle();
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.attempt({ ...job, retries: job.retries + 1 });
-    }, delay);
-    this.timers.add(timer);
+      void this.attempt(job);
+    }, delayMs);
+    this.timers.set(timer, job);
   }
 
   private async deadLetter(job: DeliveryJob, failure: DeliveryFailure, exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | undefined): Promise<void> {
@@ -216,7 +271,7 @@ export class Dispatcher {
     if (!dlqArn) {
       this.stats.dropped++;
       this.options.log('eventbridge: event dropped after failed delivery (no dead-letter queue)', fields);
-      this.finish();
+      this.finish(job);
       return;
     }
     const attributes: Record<string, MessageAttributeValue> = {
@@ -235,15 +290,15 @@ export class Dispatcher {
       this.stats.deadLetterFailed++;
       this.options.log('eventbridge: dead-letter queue refused the event; it is lost', { ...fields, dlq: dlqArn, dlqError: (error as Error).message });
     }
-    this.finish();
+    this.finish(job);
   }
 
   private async send(job: DeliveryJob): Promise<void> {
     const arn = job.target.Arn;
     const service = arn.split(':')[2];
     if (service === 'events' && /:event-bus\//.test(arn)) {
-      // Bus-to-bus: the event itself travels; input settings don't apply to bus targets.
-      this.options.forwardToBus(arn, job.event);
+      // Bus-to-bus: the event itself travels (journaled again by the other bus); input settings don't apply to bus targets.
+      await this.options.forwardToBus(arn, job.event);
       return;
     }
     const input = renderTargetInput(job.event as unknown as Record<string, unknown>, job.target, {
@@ -311,13 +366,21 @@ export class Dispatcher {
     }
   }
 
-  /** Cancels scheduled retries (their events are counted as dropped) and stops accepting work. */
+  /**
+   * Cancels scheduled retries and stops accepting work. Their deliveries stay
+   * in the journal and are attempted again after the next start (in memory
+   * they are lost with the process, and counted as dropped).
+   */
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers) {
+    for (const [timer, job] of this.timers) {
       clearTimeout(timer);
-      this.stats.dropped++;
-      this.finish();
+      if (this.options.persistent) {
+        this.settle();
+      } else {
+        this.stats.dropped++;
+        this.finish(job);
+      }
     }
     this.timers.clear();
   }

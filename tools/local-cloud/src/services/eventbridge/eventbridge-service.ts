@@ -1,16 +1,20 @@
 /**
  * The local EventBridge: buses, rules (pattern or schedule), targets,
- * archives and replays, persisted under the data dir. PutEvents accepts
- * events and returns; matching rules' targets are served by the Dispatcher
- * in the background (`idle()` waits for it).
+ * archives and replays, persisted under the data dir. PutEvents routes each
+ * event, writes its deliveries (one per matching target) to the journal
+ * `deliveries.journal` and its archive lines, waits for the disk, and only
+ * then answers; the Dispatcher serves the targets in the background
+ * (`idle()` waits for it) and marks each delivery done once the target has
+ * it, so `kill -9` loses no acknowledged event.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { compileEventPattern, EventView, InvalidEventPatternError, type CompiledEventPattern } from '../../eventbridge/pattern';
+import { Journal } from '../../core/journal';
 import type { EventPublisher, Peers, PutEventsEntry, PutEventsResultEntry } from '../../core/types';
 import { SnapshotFile } from '../sqs/snapshot-file';
 import { ArchiveLog } from './archive-log';
-import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, Dispatcher, type DeliveryStats } from './delivery';
+import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, Dispatcher, type DeliveryJob, type DeliveryStats } from './delivery';
 import { inputConfigProblems } from './input-transform';
 import {
   Arns,
@@ -53,6 +57,8 @@ export interface EventBridgeServiceOptions {
   peers: Peers;
   /** Folder for `state.json` and `archives/`; omit to keep everything in memory. */
   dataDir?: string;
+  /** Real ms a recovered delivery waits for its target to be applied again (default 120 s). */
+  recoveryGraceMs?: number;
   /** Local ms per AWS ms for retry backoff and event age (default 0.001). */
   retryTimeScale?: number;
   /** Fire scheduled rules on real timers (default true; tests drive `tick()` instead). */
@@ -117,6 +123,7 @@ export class EventBridgeService implements EventPublisher {
   private readonly schedules = new Map<string, ScheduleExpression>();
   private readonly runningReplays = new Set<Promise<void>>();
   private readonly file: SnapshotFile<PersistedState> | undefined;
+  private readonly journal: Journal<DeliveryJob>;
   private readonly now: () => number;
   private readonly log: (message: string, fields?: Record<string, unknown>) => void;
   private scheduleTimer: NodeJS.Timeout | undefined;
@@ -126,7 +133,14 @@ export class EventBridgeService implements EventPublisher {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
     this.arns = new Arns(options.region, options.accountId);
+    this.journal = Journal.open<DeliveryJob>(options.dataDir ? join(options.dataDir, 'deliveries.journal') : undefined, {
+      label: 'eventbridge deliveries',
+      log: this.log,
+    });
     this.dispatcher = new Dispatcher({
+      journal: this.journal,
+      persistent: options.dataDir !== undefined,
+      recoveryGraceMs: options.recoveryGraceMs,
       peers: options.peers,
       timeScale: options.retryTimeScale ?? 0.001,
       forwardToBus: (busArn, event) => this.forwardToBus(busArn, event),
@@ -162,7 +176,7 @@ export class EventBridgeService implements EventPublisher {
     }
     for (const archive of state.archives) {
       this.archives.set(archive.name, archive);
-      this.archiveLogs.set(archive.name, new ArchiveLog(this.archiveDirectory, archive.name));
+      this.archiveLogs.set(archive.name, new ArchiveLog(this.archiveDirectory, archive.name, this.log));
     }
     for (const replay of state.replays) {
       // A replay cut short by a restart is not resumed; say so rather than leave it "RUNNING" forever.
@@ -182,8 +196,15 @@ export class EventBridgeService implements EventPublisher {
     this.file?.changed();
   }
 
+  /** Arms schedules and restarts the deliveries accepted before the last stop or crash. */
   start(): void {
     if (this.options.runSchedules !== false) this.armScheduleTimer();
+    this.dispatcher.recover();
+  }
+
+  /** Resolves once every delivery and archive line written so far is on disk: PutEvents answers after it. */
+  private async durable(): Promise<void> {
+    await Promise.all([this.journal.durable(), ...[...this.archiveLogs.values()].map((log) => log.durable())]);
   }
 
   // ---- buses ----
@@ -404,6 +425,8 @@ export class EventBridgeService implements EventPublisher {
     if (total > MAX_PUT_EVENTS_BYTES) throw EventsErrors.validation('Total size of the entries in the request is over the limit.');
     const now = this.now();
     const results = entries.map((entry) => this.acceptEntry(entry, now));
+    // Acknowledged means durable: the deliveries and archive lines are on disk before the answer.
+    await this.durable();
     return { FailedEntryCount: results.filter((result) => result.ErrorCode).length, Entries: results };
   }
 
@@ -450,16 +473,18 @@ export class EventBridgeService implements EventPublisher {
     this.route(busName, event, receivedAt);
   }
 
-  private forwardToBus(busArn: string, event: EventEnvelope): void {
+  private async forwardToBus(busArn: string, event: EventEnvelope): Promise<void> {
     const busName = busNameOf(busArn);
     if (!this.buses.has(busName)) {
       throw Object.assign(new Error(`Event bus ${busName} does not exist.`), { code: 'ResourceNotFoundException' });
     }
     this.ingest(busName, event, this.now());
+    await this.durable();
   }
 
   private route(busName: string, event: EventEnvelope, receivedAt: number, onlyRuleArns?: Set<string>): void {
     let view: EventView | undefined;
+    const jobs: DeliveryJob[] = [];
     for (const rule of this.rules.values()) {
       if (rule.busName !== busName || rule.state === 'DISABLED' || !rule.eventPattern) continue;
       const ruleArn = this.ruleArn(rule);
@@ -467,10 +492,9 @@ export class EventBridgeService implements EventPublisher {
       const pattern = this.compiled.get(ruleKey(rule.busName, rule.name));
       view ??= new EventView(event as unknown as Record<string, unknown>);
       if (!pattern?.matches(view)) continue;
-      for (const target of rule.targets) {
-        this.dispatcher.enqueue({ event, ingestedAt: receivedAt, ruleArn, ruleName: rule.name, target, retries: 0 });
-      }
+      for (const target of rule.targets) jobs.push({ event, ingestedAt: receivedAt, ruleArn, ruleName: rule.name, target, retries: 0 });
     }
+    this.dispatcher.enqueueAll(jobs);
   }
 
   /**
@@ -528,7 +552,7 @@ export class EventBridgeService implements EventPublisher {
       sizeBytes: 0,
     };
     this.archives.set(archive.name, archive);
-    this.archiveLogs.set(archive.name, new ArchiveLog(this.archiveDirectory, archive.name));
+    this.archiveLogs.set(archive.name, new ArchiveLog(this.archiveDirectory, archive.name, this.log));
     this.changed();
     return archive;
   }
@@ -711,9 +735,7 @@ export class EventBridgeService implements EventPublisher {
         resources: [ruleArn],
         detail: {},
       };
-      for (const target of rule.targets) {
-        this.dispatcher.enqueue({ event, ingestedAt: now, ruleArn, ruleName: rule.name, target, retries: 0 });
-      }
+      this.dispatcher.enqueueAll(rule.targets.map((target) => ({ event, ingestedAt: now, ruleArn, ruleName: rule.name, target, retries: 0 })));
     }
     if (fired > 0) this.changed();
     return fired;
@@ -800,7 +822,8 @@ export class EventBridgeService implements EventPublisher {
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     this.dispatcher.stop();
     await Promise.all([...this.runningReplays]);
-    await Promise.all([...this.archiveLogs.values()].map((log) => log.flush()));
+    await Promise.all([...this.archiveLogs.values()].map((log) => log.close()));
+    await this.journal.close();
     await this.file?.flush();
   }
 

@@ -47,6 +47,8 @@ export interface ObjectStore {
 
 interface Buffered {
   records: Buffer[];
+  /** Journal ids of the accepted records whose output is in this buffer (a record may feed several buffers). */
+  sources: string[];
   bytes: number;
   oldestArrival: number;
   partitionKeys?: Record<string, string>;
@@ -83,12 +85,20 @@ export class DeliveryStream {
   private processor!: RecordProcessor;
   private readonly buffers = new Map<string, Buffered>();
   private readonly pending = new Set<Promise<void>>();
+  /** Per accepted record id: outputs not yet in S3. */
+  private readonly outstanding = new Map<string, number>();
   private stats = { delivered: 0, failed: 0, objectsWritten: 0 };
 
   constructor(
     public config: DeliveryStreamConfig,
     public version: number,
-    private readonly deps: { store: ObjectStore; now: () => number; log: (message: string) => void },
+    private readonly deps: {
+      store: ObjectStore;
+      now: () => number;
+      log: (message: string) => void;
+      /** Accepted records (by the ids given to `put`) whose every output is now in S3. */
+      delivered?: (sources: string[]) => void;
+    },
     createdAt?: Date,
   ) {
     this.createdAt = createdAt ?? new Date(deps.now());
@@ -121,23 +131,34 @@ export class DeliveryStream {
     return { buffered, ...this.stats };
   }
 
-  /** Accepts records (already validated against the API limits). */
-  put(records: Buffer[]): void {
-    const arrival = this.deps.now();
-    for (const record of records) {
-      for (const processed of this.processor.process(record)) {
-        if (processed.ok) this.append(processed.data, arrival, processed.partitionKeys);
-        else this.appendError(processed, arrival);
+  /**
+   * Accepts records (already validated against the API limits). `sources[i]`
+   * names record i for `deps.delivered`, which hears of it once all its
+   * outputs are in S3.
+   */
+  put(records: Buffer[], sources: readonly string[] = [], arrival = this.deps.now()): void {
+    const nothingToWrite: string[] = [];
+    records.forEach((record, index) => {
+      const source = sources[index];
+      const outputs = this.processor.process(record);
+      if (source !== undefined) {
+        if (outputs.length === 0) nothingToWrite.push(source);
+        else this.outstanding.set(source, (this.outstanding.get(source) ?? 0) + outputs.length);
       }
-    }
+      for (const processed of outputs) {
+        if (processed.ok) this.append(processed.data, arrival, source, processed.partitionKeys);
+        else this.appendError(processed, arrival, source);
+      }
+    });
+    if (nothingToWrite.length) this.deps.delivered?.(nothingToWrite);
   }
 
-  private append(data: Buffer, arrival: number, partitionKeys?: Record<string, string>): void {
+  private append(data: Buffer, arrival: number, source: string | undefined, partitionKeys?: Record<string, string>): void {
     const key = partitionKeys ? JSON.stringify(Object.entries(partitionKeys).sort()) : '';
-    this.addTo(`ok:${key}`, data, arrival, { partitionKeys });
+    this.addTo(`ok:${key}`, data, arrival, source, { partitionKeys });
   }
 
-  private appendError(failure: { errorCode: string; errorMessage: string; raw: Buffer }, arrival: number): void {
+  private appendError(failure: { errorCode: string; errorMessage: string; raw: Buffer }, arrival: number, source: string | undefined): void {
     const document = JSON.stringify({
       attemptsMade: 1,
       arrivalTimestamp: arrival,
@@ -147,19 +168,20 @@ export class DeliveryStream {
       rawData: failure.raw.toString('base64'),
     });
     this.stats.failed++;
-    this.addTo('error:processing-failed', Buffer.from(`${document}\n`), arrival, { errorOutputType: 'processing-failed' });
+    this.addTo('error:processing-failed', Buffer.from(`${document}\n`), arrival, source, { errorOutputType: 'processing-failed' });
   }
 
-  private addTo(key: string, data: Buffer, arrival: number, extra: Pick<Buffered, 'partitionKeys' | 'errorOutputType'>): void {
+  private addTo(key: string, data: Buffer, arrival: number, source: string | undefined, extra: Pick<Buffered, 'partitionKeys' | 'errorOutputType'>): void {
     let buffer = this.buffers.get(key);
     if (!buffer) {
-      buffer = { records: [], bytes: 0, oldestArrival: arrival, ...extra };
+      buffer = { records: [], sources: [], bytes: 0, oldestArrival: arrival, ...extra };
       this.buffers.set(key, buffer);
       const interval = this.config.destination.bufferingIntervalSeconds * 1000;
       buffer.timer = setTimeout(() => this.track(this.deliver(key)), interval);
       buffer.timer.unref();
     }
     buffer.records.push(data);
+    if (source !== undefined) buffer.sources.push(source);
     buffer.bytes += data.length;
     if (buffer.bytes >= this.config.destination.bufferingSizeMiB * 1024 * 1024) this.track(this.deliver(key));
   }
@@ -196,6 +218,7 @@ export class DeliveryStream {
       const again = this.buffers.get(key);
       if (again) {
         again.records.unshift(...buffer.records);
+        again.sources.unshift(...buffer.sources);
         again.bytes += buffer.bytes;
         again.oldestArrival = Math.min(again.oldestArrival, buffer.oldestArrival);
       } else {
@@ -207,6 +230,16 @@ export class DeliveryStream {
     }
     this.stats.objectsWritten++;
     if (!buffer.errorOutputType) this.stats.delivered += buffer.records.length;
+    const complete: string[] = [];
+    for (const source of buffer.sources) {
+      const left = (this.outstanding.get(source) ?? 1) - 1;
+      if (left > 0) this.outstanding.set(source, left);
+      else {
+        this.outstanding.delete(source);
+        complete.push(source);
+      }
+    }
+    if (complete.length) this.deps.delivered?.(complete);
   }
 
   /**
@@ -221,18 +254,7 @@ export class DeliveryStream {
     if (failure) throw failure.reason;
   }
 
-  /** What is still buffered, to be saved when it could not be delivered at shutdown. */
-  exportBuffers(): SavedBuffer[] {
-    return [...this.buffers.entries()].map(([key, buffer]) => ({
-      key,
-      records: buffer.records.map((record) => record.toString('base64')),
-      oldestArrival: buffer.oldestArrival,
-      partitionKeys: buffer.partitionKeys,
-      errorOutputType: buffer.errorOutputType,
-    }));
-  }
-
-  /** Puts saved buffers back (their interval starts again). */
+  /** Puts back buffers saved at shutdown by versions before the records journal (their interval starts again). */
   importBuffers(saved: SavedBuffer[]): void {
     for (const entry of saved) {
       const records = entry.records.map((record) => Buffer.from(record, 'base64'));
@@ -240,6 +262,7 @@ export class DeliveryStream {
       timer.unref();
       this.buffers.set(entry.key, {
         records,
+        sources: [],
         bytes: records.reduce((sum, record) => sum + record.length, 0),
         oldestArrival: entry.oldestArrival,
         partitionKeys: entry.partitionKeys,

@@ -2,9 +2,17 @@
  * The local Firehose: delivery streams by name, the PutRecord/PutRecordBatch
  * limits and per-record failure reporting of the real API, fault injection
  * for proving client retries, and persistence of stream definitions.
+ *
+ * Accepted records are journaled (`records.journal` next to `streams.json`)
+ * before PutRecord(Batch) answers and retired once every output of the
+ * record is in S3, so a `kill -9` with records still buffered loses none:
+ * the next start buffers them again (a crash between the S3 write and the
+ * journal's "done" delivers them twice: at-least-once, as Firehose).
  */
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { readFileIfExists, writeFileAtomically } from '../../core/files';
+import { Journal } from '../../core/journal';
 import { AwsServiceError } from '../../core/types';
 import type { FirehoseRecordSink } from '../../core/types';
 import { DeliveryStream } from './delivery-stream';
@@ -56,8 +64,16 @@ interface PersistedStream {
   config: DeliveryStreamConfig;
   version: number;
   createdAt: string;
-  /** Records that could not be delivered at shutdown, delivered after the next start. */
+  /** Written by versions before the journal: records that could not be delivered at shutdown (read, never written now). */
   buffers?: SavedBuffer[];
+}
+
+/** An accepted record as the journal keeps it until it is in S3. */
+interface JournaledRecord {
+  stream: string;
+  /** Base64. */
+  data: string;
+  arrival: number;
 }
 
 function recordId(): string {
@@ -80,13 +96,47 @@ export class FirehoseService implements FirehoseRecordSink {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly log: (message: string) => void;
+  private readonly journal: Journal<JournaledRecord>;
 
   constructor(private readonly options: FirehoseServiceOptions) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.log = options.log ?? (() => undefined);
     if (options.faults) this.setFaults(options.faults);
+    this.journal = Journal.open(options.statePath ? join(dirname(options.statePath), 'records.journal') : undefined, {
+      label: 'firehose records',
+      log: (message) => this.log(message),
+    });
     this.load();
+    this.recoverJournaledRecords();
+  }
+
+  private streamDependencies() {
+    return { store: this.options.store, now: this.now, log: this.log, delivered: (sources: string[]) => this.journal.doneAll(sources) };
+  }
+
+  /** Buffers again the records accepted before the last stop or crash and not yet in S3. */
+  private recoverJournaledRecords(): void {
+    for (const [id, record] of this.journal.recovered) {
+      const stream = this.streams.get(record.stream);
+      if (!stream) {
+        this.log(`firehose: a recovered record of ${record.stream} waits in records.journal: that stream does not exist (it is buffered at a later start once it does)`);
+        continue;
+      }
+      stream.put([Buffer.from(record.data, 'base64')], [id], record.arrival);
+    }
+  }
+
+  /** Resolves once every accepted record is on disk: PutRecord(Batch) answers after it. */
+  durable(): Promise<void> {
+    return this.journal.durable();
+  }
+
+  /** Journals the accepted records, then buffers them. */
+  private accept(name: string, stream: DeliveryStream, records: Buffer[], ids: string[]): void {
+    const arrival = this.now();
+    this.journal.putAll(records.map((record, index) => [ids[index] as string, { stream: name, data: record.toString('base64'), arrival }]));
+    stream.put(records, ids, arrival);
   }
 
   arnOf(name: string): string {
@@ -133,7 +183,7 @@ export class FirehoseService implements FirehoseRecordSink {
     if (this.streams.has(config.name)) throw new AwsServiceError('ResourceInUseException', `Firehose ${config.name} under accountId ${this.options.accountId} already exists`);
     let stream: DeliveryStream;
     try {
-      stream = new DeliveryStream(config, 1, { store: this.options.store, now: this.now, log: this.log });
+      stream = new DeliveryStream(config, 1, this.streamDependencies());
     } catch (error) {
       asInvalidArgument(error);
     }
@@ -187,13 +237,16 @@ export class FirehoseService implements FirehoseRecordSink {
     const stream = this.get(name);
     validateBatch(records);
     const accepted: Buffer[] = [];
+    const ids: string[] = [];
     const responses = records.map((record) => {
       const failure = this.injectedFailure();
       if (failure) return failure;
+      const id = recordId();
       accepted.push(Buffer.from(record));
-      return { RecordId: recordId() };
+      ids.push(id);
+      return { RecordId: id };
     });
-    stream.put(accepted);
+    this.accept(name, stream, accepted, ids);
     return { FailedPutCount: records.length - accepted.length, Encrypted: false, RequestResponses: responses };
   }
 
@@ -208,13 +261,16 @@ export class FirehoseService implements FirehoseRecordSink {
     }
     const failure = this.injectedFailure();
     if (failure) throw new AwsServiceError(failure.ErrorCode, failure.ErrorMessage, failure.ErrorCode === 'ServiceUnavailableException' ? 503 : 400);
-    stream.put([Buffer.from(record)]);
-    return { RecordId: recordId(), Encrypted: false };
+    const id = recordId();
+    this.accept(name, stream, [Buffer.from(record)], [id]);
+    return { RecordId: id, Encrypted: false };
   }
 
   /** `FirehoseRecordSink` for other modules (EventBridge targets, Pipes). */
   async putRecordBatch(deliveryStreamName: string, records: Uint8Array[]): Promise<PutRecordBatchResult> {
-    return this.putRecords(deliveryStreamName, records);
+    const result = this.putRecords(deliveryStreamName, records);
+    await this.durable();
+    return result;
   }
 
   /** Delivers everything buffered (one stream, or all). */
@@ -236,7 +292,7 @@ export class FirehoseService implements FirehoseRecordSink {
     }));
   }
 
-  /** Flushes every buffer (so nothing accepted is lost) and stops timers. */
+  /** Flushes every buffer and stops timers; what could not be delivered stays in the journal for the next start. */
   async stop(): Promise<void> {
     try {
       await this.flush();
@@ -244,12 +300,13 @@ export class FirehoseService implements FirehoseRecordSink {
       const left = this.summaries().reduce((sum, stream) => sum + stream.buffered, 0);
       this.log(
         this.options.statePath
-          ? `firehose: could not deliver ${left} buffered record(s) at shutdown (${(error as Error).message}); they are saved and delivered after the next start`
+          ? `firehose: could not deliver ${left} buffered record(s) at shutdown (${(error as Error).message}); they stay in records.journal and are delivered after the next start`
           : `firehose: could not deliver ${left} buffered record(s) at shutdown (${(error as Error).message}); in-memory mode, they are lost`,
       );
     } finally {
       for (const stream of this.streams.values()) stream.close();
-      this.save(true);
+      this.save();
+      await this.journal.close();
     }
   }
 
@@ -257,16 +314,23 @@ export class FirehoseService implements FirehoseRecordSink {
     if (!this.options.statePath) return;
     const text = readFileIfExists(this.options.statePath);
     if (text === undefined) return;
-    const saved = JSON.parse(text) as { streams: PersistedStream[] };
+    let saved: { streams: PersistedStream[] };
+    try {
+      saved = JSON.parse(text) as { streams: PersistedStream[] };
+    } catch (error) {
+      throw new Error(
+        `${this.options.statePath} is not valid JSON (${(error as Error).message}); it is written atomically, so this is not a torn write: fix it by hand, or restore it from a backup (moved away, the streams come back when their stacks are applied, and the records in records.journal are delivered at the start after that)`,
+      );
+    }
     for (const entry of saved.streams) {
-      const stream = new DeliveryStream(entry.config, entry.version, { store: this.options.store, now: this.now, log: this.log }, new Date(entry.createdAt));
+      const stream = new DeliveryStream(entry.config, entry.version, this.streamDependencies(), new Date(entry.createdAt));
       if (entry.buffers?.length) stream.importBuffers(entry.buffers);
       this.streams.set(entry.config.name, stream);
     }
   }
 
-  /** Writes stream definitions; at shutdown (`withBuffers`) also whatever is still buffered. */
-  private save(withBuffers = false): void {
+  /** Writes stream definitions (buffered records are in the journal). */
+  private save(): void {
     if (!this.options.statePath) return;
     const document = {
       streams: [...this.streams.values()].map(
@@ -274,7 +338,6 @@ export class FirehoseService implements FirehoseRecordSink {
           config: stream.config,
           version: stream.version,
           createdAt: stream.createdAt.toISOString(),
-          ...(withBuffers && stream.describeStats().buffered ? { buffers: stream.exportBuffers() } : {}),
         }),
       ),
     };

@@ -16,6 +16,7 @@
  */
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { answerWhenDurable } from '../../core/journal';
 import { AwsServiceError } from '../../core/types';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, ResourceProvisioner } from '../../core/types';
 import { createFirehoseApi } from './api';
@@ -116,7 +117,8 @@ export function firehoseModuleFactory(options: FirehoseModuleOptions = {}): (con
       stopOrder: 20,
       service,
       provides: { firehose: service },
-      handlers: [createFirehoseApi(service)],
+      // Acknowledged means durable: PutRecord(Batch) answers once its records are on disk.
+      handlers: [answerWhenDurable(createFirehoseApi(service), () => service.durable())],
       provisioners: [provisioner(service)],
       state: [{ stateKey: 'deliveryStreams', describe: () => service.summaries() }],
       async stop() {

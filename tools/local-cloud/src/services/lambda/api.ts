@@ -82,6 +82,7 @@ async function invoke(service: LambdaService, request: AwsRequest, reference: st
   switch (invocationType) {
     case 'Event': {
       const requestId = service.invokeAsync(reference, payload, { qualifier });
+      await service.asyncDurable();
       return { status: 202, headers: { 'x-amzn-requestid': requestId }, body: '' };
     }
     case 'DryRun': {
@@ -145,6 +146,7 @@ export function createLambdaApi(service: LambdaService): ServiceHandler {
       if (method === 'POST' && (name = match(routes.invoke)) !== undefined) return invoke(service, request, name);
       if (method === 'POST' && (name = match(routes.invokeAsync)) !== undefined) {
         service.invokeAsync(name, request.body.toString('utf8'));
+        await service.asyncDurable();
         return rest({ Status: 202 }, 202);
       }
       if (method === 'GET') {

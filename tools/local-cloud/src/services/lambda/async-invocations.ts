@@ -10,8 +10,17 @@
  * Time is scaled down locally (`timeScale`, default 1/60: retries after 1 s
  * and 2 s, the default 6-hour event age becomes 6 minutes), so failure paths
  * show up within a test run and stay in the same proportions.
+ *
+ * Every accepted event is written to a journal (`<dataDir>/lambda/async.journal`)
+ * before the 202 (the caller awaits `durable()`), and marked done only once it
+ * succeeded or was discarded and its destinations were sent; after `kill -9`
+ * the next start queues the rest again (at-least-once, as Lambda's async
+ * invocations are). Recovered events wait for their function to be applied
+ * again (stacks are applied after the local cloud starts) for
+ * `recoveryGraceMs`.
  */
 import { randomUUID } from 'node:crypto';
+import type { Journal } from '../../core/journal';
 import type { Peers } from '../../core/types';
 import { DEFAULT_EVENT_INVOKE_SETTINGS } from './function-config';
 import type { EventInvokeSettings } from './function-config';
@@ -39,7 +48,18 @@ export interface InvocationRecord {
   responsePayload?: unknown;
 }
 
+/** What the journal keeps of an accepted event. */
+export interface JournaledEvent {
+  functionName: string;
+  requestId: string;
+  payload: string;
+  qualifier?: string;
+  enqueuedAt: number;
+}
+
 interface QueuedEvent {
+  /** Read back from the journal after a restart. */
+  recovered?: boolean;
   requestId: string;
   payload: string;
   qualifier?: string;
@@ -58,6 +78,9 @@ export interface AsyncQueueDependencies {
   log(message: string, fields?: Record<string, unknown>): void;
   /** Multiplies Lambda's retry delays and event ages. */
   timeScale: number;
+  journal: Journal<JournaledEvent>;
+  /** Real ms a recovered event waits for its function to exist again (default 120 s). */
+  recoveryGraceMs?: number;
 }
 
 export interface AsyncStats {
@@ -68,6 +91,8 @@ export interface AsyncStats {
   /** Discarded events with neither destination nor dead-letter queue (Lambda drops them too). */
   dropped: number;
   destinationDeliveries: number;
+  /** Events read back from the journal after a restart. */
+  recovered: number;
   deliveryFailures: Array<{ requestId: string; destination: string; error: string }>;
 }
 
@@ -92,6 +117,7 @@ export class AsyncInvocationQueue {
     discarded: { RetriesExhausted: 0, EventAgeExceeded: 0 },
     dropped: 0,
     destinationDeliveries: 0,
+    recovered: 0,
     deliveryFailures: [],
   };
   private readonly queues = new Map<string, QueuedEvent[]>();
@@ -101,6 +127,7 @@ export class AsyncInvocationQueue {
   private idleWaiters: Array<() => void> = [];
   private pumpScheduled = false;
   private stopped = false;
+  private readonly startedAt = Date.now();
 
   constructor(private readonly deps: AsyncQueueDependencies) {
     deps.registry.onRelease(() => this.schedulePump());
@@ -115,6 +142,7 @@ export class AsyncInvocationQueue {
     const requestId = options.requestId ?? randomUUID();
     const now = Date.now();
     const event: QueuedEvent = { requestId, payload, qualifier: options.qualifier, enqueuedAt: now, attempts: 0, notBefore: now };
+    this.deps.journal.put(requestId, { functionName: fn.name, requestId, payload, qualifier: options.qualifier, enqueuedAt: now });
     // Wake the queue when the event would expire, in case it is throttled until then.
     const maxAgeMs = this.settings(fn).maximumEventAgeSeconds * 1000 * this.deps.timeScale;
     event.expiryTimer = this.timer(maxAgeMs + 1);
@@ -122,6 +150,21 @@ export class AsyncInvocationQueue {
     this.stats.accepted += 1;
     this.schedulePump();
     return requestId;
+  }
+
+  /** Resolves once every accepted event is on disk: the 202 goes out after it. */
+  durable(): Promise<void> {
+    return this.deps.journal.durable();
+  }
+
+  /** Queues the events accepted before the last stop or crash and not finished. */
+  recover(): void {
+    for (const saved of this.deps.journal.recovered.values()) {
+      const event: QueuedEvent = { ...saved, recovered: true, attempts: 0, notBefore: Date.now() };
+      this.queue(saved.functionName).push(event);
+      this.stats.recovered += 1;
+    }
+    if (this.deps.journal.recovered.size > 0) this.schedulePump();
   }
 
   /** Events waiting (queued or between retries) per function. */
@@ -135,11 +178,12 @@ export class AsyncInvocationQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops timers; queued events are dropped with the local cloud. */
-  stop(): void {
+  /** Stops timers; queued events stay in the journal for the next start (in memory, they are lost). */
+  async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    await this.deps.journal.close();
   }
 
   private queue(name: string): QueuedEvent[] {
@@ -189,7 +233,15 @@ export class AsyncInvocationQueue {
     for (const [name, queue] of this.queues) {
       const fn = this.deps.registry.get(name);
       if (!fn) {
-        for (const event of queue.splice(0)) this.deps.log('lambda: async event dropped, its function was destroyed', { function: name, requestId: event.requestId });
+        if (queue.some((event) => event.recovered) && Date.now() - this.startedAt < (this.deps.recoveryGraceMs ?? 120_000)) {
+          // Recovered after a restart: its function comes back when its stack is applied again.
+          this.timer(250);
+          continue;
+        }
+        for (const event of queue.splice(0)) {
+          this.deps.log('lambda: async event dropped, its function was destroyed', { function: name, requestId: event.requestId });
+          this.deps.journal.done(event.requestId);
+        }
         continue;
       }
       const settings = this.settings(fn);
@@ -243,7 +295,7 @@ export class AsyncInvocationQueue {
     if (!result.functionError) {
       if (event.expiryTimer) this.clearTimer(event.expiryTimer);
       this.stats.succeeded += 1;
-      if (settings.onSuccess) this.deliver(settings.onSuccess, this.record(fn, event, 'Success'), event.requestId);
+      this.finished(event, settings.onSuccess ? [this.deliver(settings.onSuccess, this.record(fn, event, 'Success'), event.requestId)] : []);
       return;
     }
     if (event.attempts <= settings.maximumRetryAttempts) {
@@ -255,6 +307,11 @@ export class AsyncInvocationQueue {
       return;
     }
     this.discard(fn, event, 'RetriesExhausted');
+  }
+
+  /** The event is over once its destination deliveries were attempted: its journal record goes. */
+  private finished(event: QueuedEvent, deliveries: Promise<void>[]): void {
+    void Promise.all(deliveries).then(() => this.deps.journal.done(event.requestId));
   }
 
   private clearTimer(timer: NodeJS.Timeout): void {
@@ -285,17 +342,17 @@ export class AsyncInvocationQueue {
     const { onFailure } = this.settings(fn);
     const deadLetter = fn.settings.deadLetterTargetArn;
     this.deps.log('lambda: async event discarded', { function: fn.name, requestId: event.requestId, condition, attempts: event.attempts, onFailure, deadLetter });
-    if (!onFailure && !deadLetter) {
-      this.stats.dropped += 1;
-      return;
-    }
-    if (onFailure) this.deliver(onFailure, this.record(fn, event, condition), event.requestId);
-    if (deadLetter) this.deliverToDeadLetterQueue(deadLetter, event, condition);
+    if (!onFailure && !deadLetter) this.stats.dropped += 1;
+    this.finished(event, [
+      ...(onFailure ? [this.deliver(onFailure, this.record(fn, event, condition), event.requestId)] : []),
+      ...(deadLetter ? [this.deliverToDeadLetterQueue(deadLetter, event, condition)] : []),
+    ]);
   }
 
-  private track(destination: string, requestId: string, delivery: () => Promise<void>): void {
+  /** Runs a destination delivery, counting it; the promise settles when it is over (never rejects). */
+  private track(destination: string, requestId: string, delivery: () => Promise<void>): Promise<void> {
     this.deliveries += 1;
-    delivery()
+    return delivery()
       .then(() => {
         this.stats.destinationDeliveries += 1;
       })
@@ -310,9 +367,9 @@ export class AsyncInvocationQueue {
       });
   }
 
-  private deliver(destination: string, record: InvocationRecord, requestId: string): void {
+  private deliver(destination: string, record: InvocationRecord, requestId: string): Promise<void> {
     const { peers } = this.deps;
-    this.track(destination, requestId, async () => {
+    return this.track(destination, requestId, async () => {
       switch (serviceOf(destination)) {
         case 'sqs':
           await peers.sqs().sendMessage(destination, JSON.stringify(record));
@@ -339,10 +396,10 @@ export class AsyncInvocationQueue {
     });
   }
 
-  private deliverToDeadLetterQueue(target: string, event: QueuedEvent, condition: DiscardCondition): void {
+  private deliverToDeadLetterQueue(target: string, event: QueuedEvent, condition: DiscardCondition): Promise<void> {
     const error = event.lastResult?.error;
     const errorMessage = error ? error.errorMessage : condition === 'EventAgeExceeded' ? 'Event age exceeded' : 'Retries exhausted';
-    this.track(target, event.requestId, async () => {
+    return this.track(target, event.requestId, async () => {
       if (serviceOf(target) !== 'sqs') throw new Error(`dead-letter targets of type '${serviceOf(target)}' are not emulated (SQS is)`);
       // The attributes Lambda sets on a dead-lettered event; the body is the event itself.
       await this.deps.peers.sqs().sendMessage(target, event.payload === '' ? '{}' : event.payload, {

@@ -3,9 +3,11 @@
  * asynchronous invocation with Lambda's limits and errors, the idle-pool
  * reaper, and the in-process `LambdaInvoker` other emulations call.
  */
+import { join } from 'node:path';
+import { Journal } from '../../core/journal';
 import { AwsServiceError } from '../../core/types';
 import type { InvokeResult, LambdaInvoker, LocalCloudContext } from '../../core/types';
-import { ASYNC_PAYLOAD_LIMIT, AsyncInvocationQueue } from './async-invocations';
+import { ASYNC_PAYLOAD_LIMIT, AsyncInvocationQueue, type JournaledEvent } from './async-invocations';
 import { codeRootFor, prepareCode } from './code-assets';
 import type { PreparedCode } from './code-assets';
 import { functionLogDir } from './function-logs';
@@ -90,6 +92,10 @@ export class LambdaService {
       run: (fn, request) => fn.run(request),
       log: (message, fields) => context.log(message, fields),
       timeScale: options.asyncTimeScale ?? envNumber('LOCAL_CLOUD_LAMBDA_ASYNC_TIME_SCALE') ?? 1 / 60,
+      journal: Journal.open<JournaledEvent>(context.inMemory ? undefined : join(context.dataDir, 'lambda', 'async.journal'), {
+        label: 'lambda async events',
+        log: (message, fields) => context.log(message, fields),
+      }),
     });
   }
 
@@ -159,7 +165,8 @@ export class LambdaService {
   }
 
   /**
-   * An `Event` invocation: validated, queued, answered at once (202).
+   * An `Event` invocation: validated and queued (journaled); answer the 202
+   * after `asyncDurable()`.
    *
    * @example
    * const requestId = service.invokeAsync('orders', '{"id":1}');
@@ -182,6 +189,7 @@ export class LambdaService {
       const text = payload instanceof Uint8Array ? Buffer.from(payload).toString('utf8') : JSON.stringify(payload ?? {});
       if (invocationType === 'Event') {
         this.invokeAsync(functionNameOrArn, text);
+        await this.asyncDurable();
         return { statusCode: 202, payload: undefined };
       }
       const result = await this.invokeSync(functionNameOrArn, text);
@@ -218,6 +226,11 @@ export class LambdaService {
     return code;
   }
 
+  /** Resolves once every accepted async event is on disk. */
+  asyncDurable(): Promise<void> {
+    return this.asyncQueue.durable();
+  }
+
   /** Resolves when every queued async event is done, including retries and destination deliveries. */
   whenAsyncIdle(): Promise<void> {
     return this.asyncQueue.whenIdle();
@@ -225,6 +238,7 @@ export class LambdaService {
 
   start(): void {
     if (this.reaper) return;
+    this.asyncQueue.recover();
     const every = Math.max(1_000, Math.min(30_000, Math.floor(this.idleTimeoutMs / 2)));
     this.reaper = setInterval(() => {
       for (const fn of this.registry.all()) fn.reapIdle(this.idleTimeoutMs);
@@ -235,7 +249,7 @@ export class LambdaService {
   async stop(): Promise<void> {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
-    this.asyncQueue.stop();
+    await this.asyncQueue.stop();
     await Promise.all(this.registry.all().map((fn) => fn.shutdown()));
   }
 

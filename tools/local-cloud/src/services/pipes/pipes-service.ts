@@ -2,7 +2,7 @@
  * The local EventBridge Pipes: pipe definitions (persisted), one runner per
  * RUNNING pipe, and the state the API and `/_local/state` report.
  */
-import { readFileIfExists, writeFileAtomically } from '../../core/files';
+import { readJsonState, REPAIR_ADVICE, writeFileAtomically } from '../../core/files';
 import { AwsServiceError } from '../../core/types';
 import type { EventPublisher, QueueSender } from '../../core/types';
 import { CheckpointStore } from './checkpoints';
@@ -52,7 +52,7 @@ export class PipesService {
 
   constructor(private readonly options: PipesServiceOptions) {
     this.now = options.now ?? Date.now;
-    this.checkpoints = new CheckpointStore(options.dataDir ? `${options.dataDir}/checkpoints.json` : undefined);
+    this.checkpoints = new CheckpointStore(options.dataDir ? `${options.dataDir}/checkpoints.json` : undefined, (message) => options.log?.(message));
     this.load();
   }
 
@@ -187,9 +187,8 @@ export class PipesService {
   private load(): void {
     const path = this.definitionsPath;
     if (!path) return;
-    const text = readFileIfExists(path);
-    if (text === undefined) return;
-    for (const pipe of (JSON.parse(text) as { pipes: StoredPipe[] }).pipes) this.pipes.set(pipe.definition.name, pipe);
+    const saved = readJsonState<{ pipes: StoredPipe[] }>(path, `${REPAIR_ADVICE} (moved away, pipes come back when their stacks are applied and resume from checkpoints.json)`);
+    for (const pipe of saved?.pipes ?? []) this.pipes.set(pipe.definition.name, pipe);
   }
 
   private save(): void {

@@ -173,7 +173,7 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
       if (remaining.length) extraHeaders['content-encoding'] = remaining.join(',');
       extraHeaders['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     }
-    return forward(s3rver(), request, { body, dropHeaders: drop, dropQuery: PRESIGN_PARAMS, extraHeaders });
+    return forward(s3rver(), request, { body, dropHeaders: drop, dropQuery: PRESIGN_PARAMS, extraHeaders, component: 's3rver' });
   }
 
   const bucketProvisioner: ResourceProvisioner = {

@@ -8,6 +8,7 @@
  * await sqs.provides.sqs.sendMessage('arn:aws:sqs:us-east-1:000000000000:orders', '{"id":1}');
  */
 import { join } from 'node:path';
+import { answerWhenDurable } from '../../core/journal';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
 import { SqsApi } from './api';
 import { MessageMoveTasks } from './move-tasks';
@@ -38,6 +39,7 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     endpoint: () => context.endpoint,
     dataDir,
     now: options.now,
+    log: (message, fields) => context.log(message, fields),
   });
   const moveTasks = new MessageMoveTasks(service, { dataDir, now: options.now });
   return {
@@ -45,7 +47,8 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     service,
     moveTasks,
     provides: { sqs: service },
-    handlers: [new SqsApi(service, context.accountId, moveTasks)],
+    // Acknowledged means durable: no answer (SendMessage above all) before the messages it accepted are on disk.
+    handlers: [answerWhenDurable(new SqsApi(service, context.accountId, moveTasks), () => service.durable())],
     provisioners: sqsProvisioners(service),
     state: [{ stateKey: 'queues', describe: () => service.summaries() }],
     stop: async () => {
@@ -57,3 +60,4 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
 }
 
 createSqsModule satisfies LocalServiceFactory;
+

@@ -1,13 +1,17 @@
 /**
  * A JSON snapshot on disk, rewritten shortly after each change (changes in
- * the same few milliseconds share one write) and atomically (temp file +
- * rename), so a crash leaves either the old or the new state, never half.
+ * the same few milliseconds share one write) and atomically (temp file,
+ * fsync, rename), so a crash leaves either the old or the new state, never
+ * half. What changed since the last snapshot and must survive a crash goes
+ * to a `Journal` too (SQS messages); `written` tells the owner which
+ * snapshot reached the disk, so it can retire those journal records.
  */
 import { mkdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readFileIfExists, temporaryPathFor, writeFileAtomically } from '../../core/files';
+import { readJsonState, REPAIR_ADVICE, temporaryPathFor, writeFileAtomically } from '../../core/files';
+import { fsyncEnabled } from '../../core/journal';
 
 export class SnapshotFile<T> {
   private timer: NodeJS.Timeout | undefined;
@@ -20,17 +24,15 @@ export class SnapshotFile<T> {
     private readonly path: string,
     private readonly produce: () => T,
     private readonly delayMs = 20,
+    /** Called with the snapshot's `produce()` result once it is on disk. */
+    private readonly written: (snapshot: T) => void = () => undefined,
+    /** What to do about a corrupt file, for the error message. */
+    private readonly advice = `${REPAIR_ADVICE} (moved away, everything it holds is lost)`,
   ) {}
 
   /** The last saved snapshot, or undefined on first start (a corrupt file is an error, not silently dropped state). */
   load(): T | undefined {
-    const text = readFileIfExists(this.path);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new Error(`${this.path} is not valid JSON (${(error as Error).message}); move it away to start empty`);
-    }
+    return readJsonState<T>(this.path, this.advice);
   }
 
   /** Marks the state changed; it is written within `delayMs`. */
@@ -47,13 +49,21 @@ export class SnapshotFile<T> {
     if (!this.dirty) return;
     this.dirty = false;
     const started = performance.now();
-    const text = JSON.stringify(this.produce());
+    const snapshot = this.produce();
+    const text = JSON.stringify(snapshot);
     this.lastWriteMs = performance.now() - started;
     const temporary = temporaryPathFor(this.path);
     this.writing = (async () => {
       mkdirSync(dirname(this.path), { recursive: true });
-      await writeFile(temporary, text);
+      const file = await open(temporary, 'w');
+      try {
+        await file.writeFile(text);
+        if (fsyncEnabled()) await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(temporary, this.path);
+      this.written(snapshot);
     })();
     try {
       await this.writing;
@@ -72,6 +82,8 @@ export class SnapshotFile<T> {
     if (this.writing) await this.writing.catch(() => undefined);
     if (!this.dirty) return;
     this.dirty = false;
-    writeFileAtomically(this.path, JSON.stringify(this.produce()));
+    const snapshot = this.produce();
+    writeFileAtomically(this.path, JSON.stringify(snapshot));
+    this.written(snapshot);
   }
 }

@@ -3,8 +3,17 @@
  * redrive to dead-letter queues, long polling, persistence. The wire format
  * lives in `api.ts`; this class speaks plain values so EventBridge and the
  * provisioners can use it in-process.
+ *
+ * Persistence: `queues.json` is a snapshot written shortly after each change;
+ * every sent message also goes to `messages.journal` before SendMessage
+ * answers (`durable()`), and its record is retired once a snapshot holding
+ * the message (or its deletion) is on disk. After `kill -9`, the snapshot
+ * plus the journal's pending sends give every acknowledged message back
+ * (one deleted between the last snapshot and the crash comes back too:
+ * at-least-once, as SQS).
  */
 import { join } from 'node:path';
+import { Journal } from '../../core/journal';
 import type { MessageAttributeValue, QueueSender } from '../../core/types';
 import { SqsErrors } from './errors';
 import { defaultAttributes, validateAttributes, type RedrivePolicy } from './queue-attributes';
@@ -16,9 +25,22 @@ export interface SqsServiceOptions {
   region: string;
   /** Base of queue URLs, e.g. `http://127.0.0.1:4566`; read on each use, since the edge port may be known only after start. */
   endpoint: () => string;
-  /** Folder for `queues.json`; omit to keep everything in memory. */
+  /** Folder for `queues.json` and `messages.journal`; omit to keep everything in memory. */
   dataDir?: string;
   now?: () => number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** A sent message as the journal keeps it until a snapshot holds it. */
+interface JournaledMessage {
+  queue: string;
+  message: StoredMessage;
+}
+
+interface Snapshot {
+  queues: QueueSnapshot[];
+  /** Journal records this snapshot makes redundant (`written` retires them; ignored when loading). */
+  covered?: string[];
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -42,21 +64,51 @@ export interface QueueSummary {
 export class SqsService implements QueueSender {
   private readonly queues = new Map<string, Queue>();
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private readonly file: SnapshotFile<{ queues: QueueSnapshot[] }> | undefined;
+  private readonly file: SnapshotFile<Snapshot> | undefined;
+  private readonly journal: Journal<JournaledMessage>;
   private readonly now: () => number;
   private stopped = false;
 
   constructor(private readonly options: SqsServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.journal = Journal.open(options.dataDir ? join(options.dataDir, 'messages.journal') : undefined, { label: 'sqs messages', log: options.log });
     if (options.dataDir) {
-      this.file = new SnapshotFile(join(options.dataDir, 'queues.json'), () => ({
-        queues: [...this.queues.values()].map((queue) => queue.snapshot()),
-      }));
+      this.file = new SnapshotFile<Snapshot>(
+        join(options.dataDir, 'queues.json'),
+        () => {
+          // The covered ids are taken before serialising, so a send after this point stays in the journal.
+          const covered = this.journal.pendingIds();
+          return { queues: [...this.queues.values()].map((queue) => queue.snapshot()), covered };
+        },
+        20,
+        (snapshot) => this.journal.doneAll(snapshot.covered ?? []),
+      );
       const saved = this.file.load();
       for (const snapshot of saved?.queues ?? []) {
         this.queues.set(snapshot.name, Queue.fromSnapshot(snapshot, this.arnOf(snapshot.name)));
       }
+      this.recoverJournaledMessages();
     }
+  }
+
+  /** Puts back the acknowledged messages the last snapshot did not hold yet. */
+  private recoverJournaledMessages(): void {
+    let restored = 0;
+    for (const { queue: name, message } of this.journal.recovered.values()) {
+      const queue = this.queues.get(name);
+      if (!queue || queue.messages.has(message.id)) continue;
+      queue.messages.set(message.id, message);
+      restored++;
+    }
+    if (restored > 0) {
+      this.options.log?.(`sqs: ${restored} acknowledged message(s) restored from messages.journal (sent after the last snapshot)`);
+      this.changed();
+    }
+  }
+
+  /** Resolves once every message sent so far is on disk: SendMessage answers after it. */
+  durable(): Promise<void> {
+    return this.journal.durable();
   }
 
   arnOf(name: string): string {
@@ -194,6 +246,8 @@ export class SqsService implements QueueSender {
     const queue = this.get(queueRef);
     this.validateMessage(queue, input);
     const sent = queue.send(input, this.now());
+    const stored = queue.messages.get(sent.messageId);
+    if (stored) this.journal.put(`${queue.name}/${stored.id}`, { queue: queue.name, message: { ...stored } });
     this.changed();
     this.wakeWaiters(queue.name);
     return sent;
@@ -252,6 +306,8 @@ export class SqsService implements QueueSender {
       attributes: stored,
       ...(queue.fifo ? { groupId: fifo.messageGroupId, deduplicationId: fifo.messageDeduplicationId } : {}),
     });
+    // The sender (an EventBridge delivery, a DLQ, a destination) counts the message as handed over only once it is on disk.
+    await this.durable();
     return { messageId: sent.messageId };
   }
 
@@ -391,6 +447,7 @@ export class SqsService implements QueueSender {
     this.stopped = true;
     for (const name of this.waiters.keys()) this.wakeWaiters(name);
     await this.file?.flush();
+    await this.journal.close();
   }
 }
 

@@ -2,8 +2,9 @@
  * SSM Parameter Store, emulated: names, types, versions and path queries as
  * the SSM API defines them, persisted as one JSON file.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readJsonState, REPAIR_ADVICE } from '../../core/files';
 import { AwsServiceError } from '../../core/types';
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
@@ -40,9 +41,9 @@ export class ParameterStore {
   private readonly parameters = new Map<string, StoredParameter>();
 
   constructor(private readonly file?: string) {
-    if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as StoredParameter[];
-      for (const parameter of saved) this.parameters.set(parameter.name, parameter);
+    if (file) {
+      const saved = readJsonState<StoredParameter[]>(file, `${REPAIR_ADVICE} (moved away, parameters written by stacks come back when they are applied again; others are lost)`);
+      for (const parameter of saved ?? []) this.parameters.set(parameter.name, parameter);
     }
   }
 
