@@ -22,6 +22,7 @@ import { createEventBridgeModule } from './services/eventbridge';
 import { createFirehoseModule } from './services/firehose';
 import { createPipesModule } from './services/pipes';
 import { createApiGatewayModule } from './services/apigateway';
+import { createSesModule } from './services/ses';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -38,6 +39,7 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createFirehoseModule,
   createPipesModule,
   createApiGatewayModule,
+  createSesModule,
 ];
 
 const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_STOP_ORDER;

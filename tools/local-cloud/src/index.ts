@@ -26,3 +26,5 @@ export { createSsmModule } from './services/ssm';
 export { createDynamoDbModule, dynamoDbModuleFactory } from './services/dynamodb';
 export { createS3Module } from './services/s3';
 export { createCognitoModule } from './services/cognito';
+export { createSesModule } from './services/ses';
+export type { SentEmail } from './services/ses';

@@ -174,7 +174,7 @@ function decode(token: string): { header: Record<string, unknown>; payload: Reco
 }
 
 /** Signs `payload` as cognito-local does: RS256 with its key, the original header (alg, typ, kid). */
-function sign(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+export function sign(header: Record<string, unknown>, payload: Record<string, unknown>): string {
   const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
   return `${input}.${createSign('RSA-SHA256').update(input).sign(cognitoLocalKey()).toString('base64url')}`;
 }
