@@ -62,6 +62,10 @@ const DOCS = {
   complex: 'AWS docs: Content filtering / Complex example with multiple matching',
   or: 'AWS docs: Content filtering / $or matching',
   invalid: 'AWS docs: TestEventPattern / InvalidEventPatternException (reasons as EventBridge reports them)',
+  // The user guide says nothing about dots in keys. EventBridge matches with aws/event-ruler, whose
+  // README ("Ruler by Example") presents an event as name/value pairs named by joining the nested
+  // keys with dots (`detail.state`), so `a.b` and `a: { b }` are one field on either side.
+  dottedKeys: 'aws/event-ruler README: Ruler by Example (events as name/value pairs, nested names joined with ".")',
 } as const;
 
 // The Amazon EC2 event used throughout "Creating Amazon EventBridge event patterns".
@@ -497,6 +501,18 @@ expect('operators on several fields must all hold', { source: [{ prefix: 'aws.' 
 expect('operators on several fields: one fails', { source: [{ prefix: 'aws.' }], region: [{ 'anything-but': { suffix: '-1' } }], detail: { 'source-ip': [{ cidr: '10.0.0.0/16' }] } }, FILTERING_EVENT, false, DOCS.operators);
 expect('kestrel-style event: data nested in detail', { source: ['kestrel.customers'], 'detail-type': [{ prefix: 'CustomerRegistered' }], detail: { data: { tier: ['gold', 'platinum'] }, metadata: { idempotencyKey: [{ exists: true }] } } }, withDetail({ metadata: { idempotencyKey: 'k-1', _datadog: { traceId: '1' } }, data: { customerId: 'c-1', tier: 'gold' } }, { source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1' }), true, DOCS.patterns);
 expect('kestrel-style event: tier not in list', { source: ['kestrel.customers'], detail: { data: { tier: ['gold', 'platinum'] } } }, withDetail({ data: { customerId: 'c-1', tier: 'silver' } }, { source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1' }), false, DOCS.patterns);
+
+// ---------------------------------------------------------------------------------- dotted keys
+expect('dotted pattern key matches nested event fields', { 'detail.state': ['terminated'] }, EC2_EVENT, true, DOCS.dottedKeys);
+expect('dotted pattern key with another value does not match', { 'detail.state': ['running'] }, EC2_EVENT, false, DOCS.dottedKeys);
+expect('nested pattern matches a dotted event key', { detail: { order: { status: ['paid'] } } }, withDetail({ 'order.status': 'paid' }), true, DOCS.dottedKeys);
+expect('nested pattern against a dotted event key with another value', { detail: { order: { status: ['paid'] } } }, withDetail({ 'order.status': 'open' }), false, DOCS.dottedKeys);
+expect('dotted pattern key matches a dotted event key', { detail: { 'order.status': ['paid'] } }, withDetail({ 'order.status': 'paid' }), true, DOCS.dottedKeys);
+expect('partly dotted pattern matches partly dotted event', { 'detail.order': { 'lines.sku': ['A-1'] } }, withDetail({ order: { 'lines.sku': 'A-1' } }), true, DOCS.dottedKeys);
+expect('dotted key with exists: true sees the nested field', { 'detail.state': [{ exists: true }] }, EC2_EVENT, true, DOCS.dottedKeys);
+expect('dotted key with exists: false sees the nested field', { 'detail.state': [{ exists: false }] }, EC2_EVENT, false, DOCS.dottedKeys);
+expect('dotted event key inside an array of objects', { detail: { items: { sku: ['B-2'] } } }, withDetail({ items: [{ 'sku': 'A-1' }, { 'sku.x': 'no' }, { sku: 'B-2' }] }), true, DOCS.dottedKeys);
+expect('a dot is not a wildcard: other names do not match', { 'detail.state': ['terminated'] }, withDetail({ 'detail-state': 'terminated' }), false, DOCS.dottedKeys);
 
 export const eventPatternCases: readonly EventPatternCase[] = cases;
 

@@ -96,6 +96,48 @@ describe('pattern matching properties', () => {
     );
   });
 
+  // event-ruler (EventBridge's engine) names fields by joining nested keys with dots, so where the
+  // dots fall cannot change a result: in the pattern, in the event, or in both.
+  it('a field path written with dots or nested is the same field, in the pattern and in the event', () => {
+    const flatten = (node: Json, prefix: string, out: Record<string, Json>): Record<string, Json> => {
+      if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+        for (const [name, child] of Object.entries(node)) flatten(child, prefix ? `${prefix}.${name}` : name, out);
+      } else out[prefix] = node;
+      return out;
+    };
+    fc.assert(
+      fc.property(detailTree, fc.nat(), fc.nat(), fc.nat(), (detail, pick, split, choice) => {
+        // prepare: one leaf condition, nested, and the same with the path's first `split` keys joined by dots
+        const leaves = leafPaths(detail);
+        const { path, value } = leaves[pick % leaves.length] as { path: string[]; value: Leaf };
+        const options = selfMatchers(value);
+        const condition = [options[choice % options.length]];
+        const other = [`${String(value)}~other`];
+        const cut = 1 + (split % (path.length + 1));
+        const fullPath = ['detail', ...path];
+        const dotted = (values: unknown[]) => {
+          const pattern: Record<string, unknown> = {};
+          setPath(pattern, [fullPath.slice(0, cut).join('.'), ...fullPath.slice(cut)], values);
+          return pattern;
+        };
+        const nested = (values: unknown[]) => {
+          const pattern: Record<string, unknown> = {};
+          setPath(pattern, fullPath, values);
+          return pattern;
+        };
+        const flatEvent = event(flatten(detail, '', {}));
+
+        // act
+        const results = [nested(condition), dotted(condition)].flatMap((pattern) => [matchesEventPattern(pattern, event(detail)), matchesEventPattern(pattern, flatEvent)]);
+        const refused = [nested(other), dotted(other)].flatMap((pattern) => [matchesEventPattern(pattern, event(detail)), matchesEventPattern(pattern, flatEvent)]);
+
+        // assess
+        expect(results).toEqual([true, true, true, true]);
+        expect(refused).toEqual([false, false, false, false]);
+      }),
+    );
+  });
+
   it('anything-but is the complement of the matching operator for present string fields', () => {
     const nonIpText = text.filter((s) => !looksLikeIp(s));
     const operand = fc.oneof(

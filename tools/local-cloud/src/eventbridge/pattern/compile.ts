@@ -142,7 +142,10 @@ function parseCondition(path: readonly string[], values: readonly unknown[]): Co
       else tests.push(test);
     } else fail(MATCH_VALUE_TYPES, at);
   });
-  return { path, name: path.join('.'), cacheKey: path.join('\u0000'), tests, absentAllowed };
+  // EventBridge's engine (aws/event-ruler) sees an event as name/value pairs whose names join the
+  // nested keys with dots, so a pattern key `a.b` names the same field as `a: { b }`.
+  const fieldPath = path.flatMap((segment) => segment.split('.'));
+  return { path: fieldPath, name: fieldPath.join('.'), cacheKey: fieldPath.join('\u0000'), tests, absentAllowed };
 }
 
 // A string that is an IP literal matches the same address in any spelling (2001:db8::1 and
