@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
+  AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -17,6 +18,7 @@ import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
 import { createCognitoModule } from '../../src/services/cognito';
 import { createSesModule } from '../../src/services/ses';
+import { CustomAuthSessions } from '../../src/services/cognito/custom-auth';
 import type { InvokeResult, LambdaInvoker, LocalServiceFactory } from '../../src/core/types';
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -45,6 +47,7 @@ const lambdaStandIn: LocalServiceFactory = () => {
         case PRE_AUTH:
           return String(event.request.userAttributes.email ?? event.userName).startsWith('suspended') ? failure('Your account is suspended.') : answer(event, {});
         case DEFINE: {
+          if (String(event.request.userAttributes.email).startsWith('srp')) return answer(event, { issueTokens: false, failAuthentication: false, challengeName: 'PASSWORD_VERIFIER' });
           const session = event.request.session as Array<{ challengeResult: boolean }>;
           if (session.at(-1)?.challengeResult) return answer(event, { issueTokens: true, failAuthentication: false });
           if (session.length >= 3) return answer(event, { issueTokens: false, failAuthentication: true });
@@ -78,6 +81,7 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
   let pool: Record<string, unknown>;
   let clientId: string;
   let passwordOnlyClientId: string;
+  let noTriggersClientId: string;
 
   const apply = (type: string, name: string, config: Record<string, unknown>) =>
     cloud.modules[0]!.provisioners.find((candidate) => candidate.type === type)!.apply({ stack: 'identity', type, name, address: `${type}.${name}`, config, stackDir: '.' });
@@ -106,6 +110,8 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     const flows = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
     clientId = String((await apply('aws_cognito_user_pool_client', 'app', { name: 'app', user_pool_id: pool.id, explicit_auth_flows: flows, prevent_user_existence_errors: 'ENABLED' })).id);
     passwordOnlyClientId = String((await apply('aws_cognito_user_pool_client', 'password', { name: 'password', user_pool_id: pool.id, explicit_auth_flows: ['ALLOW_USER_PASSWORD_AUTH'] })).id);
+    const bare = await apply('aws_cognito_user_pool', 'bare', { name: 'no-triggers', username_attributes: ['email'] });
+    noTriggersClientId = String((await apply('aws_cognito_user_pool_client', 'bare', { name: 'bare', user_pool_id: bare.id, explicit_auth_flows: flows })).id);
     await apply('aws_cognito_user_group', 'customers', { name: 'customers', user_pool_id: pool.id, precedence: 10 });
     cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
   }, 60_000);
@@ -125,11 +131,22 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     const refused = await cognito
       .send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'suspended@example.com', PASSWORD } }))
       .catch((error: Error) => error);
+    const adminRefused = await cognito
+      .send(new AdminInitiateAuthCommand({ UserPoolId: String(pool.id), ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'suspended@example.com', PASSWORD } }))
+      .catch((error: Error) => error);
+    const beforeUnknown = invocations.length;
+    // a client without PreventUserExistenceErrors: no trigger for a user the pool does not know
+    const unknown = await cognito
+      .send(new InitiateAuthCommand({ ClientId: passwordOnlyClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD } }))
+      .catch((error: Error) => error);
     // assess
+    expect(adminRefused).toMatchObject({ name: 'UserLambdaValidationException', message: 'PreAuthentication failed with error Your account is suspended..' });
+    expect(unknown).toBeInstanceOf(Error);
+    expect(invocations.slice(beforeUnknown).filter((call) => call.functionName === PRE_AUTH)).toEqual([]);
     expect(allowed.AuthenticationResult?.IdToken).toEqual(expect.any(String));
     expect(refused).toMatchObject({ name: 'UserLambdaValidationException', message: 'PreAuthentication failed with error Your account is suspended..' });
     const preAuth = since(start).filter((call) => call.functionName === PRE_AUTH);
-    expect(preAuth).toHaveLength(2);
+    expect(preAuth).toHaveLength(3);
     expect(preAuth[0]?.event).toMatchObject({
       version: '1',
       triggerSource: 'PreAuthentication_Authentication',
@@ -163,6 +180,7 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     expect(id).toMatchObject({ token_use: 'id', aud: clientId, email: 'grace@example.com', 'cognito:username': userName, customerId: id.sub, roles: [] });
     expect(access).toMatchObject({ token_use: 'access', client_id: clientId, username: userName, sub: id.sub, customerId: id.sub, scope: 'aws.cognito.signin.user.admin' });
     expect(id).not.toHaveProperty('local-cloud:access-token-plan');
+    expect(right.AuthenticationResult?.RefreshToken).toBeUndefined();
     // assess: the events, in AWS's order and shapes
     const calls = since(start);
     expect(calls.map((call) => call.functionName)).toEqual([PRE_AUTH, DEFINE, CREATE, VERIFY, DEFINE, CREATE, VERIFY, DEFINE, POST_AUTH, PRE_TOKEN]);
@@ -190,6 +208,9 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     const unknown = await startCustom('nobody@example.com');
     const unknownRight = await respond(unknown.Session, 'nobody@example.com', codes.get('nobody@example.com') as string).catch((error: Error) => error);
     const notEnabled = await startCustom('linus@example.com', passwordOnlyClientId).catch((error: Error) => error);
+    const noTriggers = await startCustom('linus@example.com', noTriggersClientId).catch((error: Error) => error);
+    await signUp('srp@example.com');
+    const otherChallenge = await startCustom('srp@example.com').catch((error: Error) => error);
     await signUp('suspended2@example.com');
     const suspended = await startCustom('suspended2@example.com').catch((error: Error) => error);
     // assess
@@ -199,7 +220,31 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     expect(unknown).toMatchObject({ ChallengeName: 'CUSTOM_CHALLENGE', ChallengeParameters: { USERNAME: 'nobody@example.com' } });
     expect(unknownRight).toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
     expect(notEnabled).toMatchObject({ name: 'InvalidParameterException' });
+    expect(noTriggers).toMatchObject({ name: 'InvalidParameterException', message: 'Custom auth lambda trigger is not configured for the user pool.' });
+    expect(otherChallenge).toMatchObject({ name: 'UnsupportedOperationException' });
     expect(suspended).toMatchObject({ name: 'UserLambdaValidationException', message: 'PreAuthentication failed with error Your account is suspended..' });
+  });
+
+  it('a session works once and only until the client\'s AuthSessionValidity has passed', () => {
+    // prepare: a clock the test moves
+    let now = 0;
+    const sessions = new CustomAuthSessions(() => now);
+    const state = { caller: { userPoolId: 'p', clientId: 'c', region: 'us-east-1' }, user: { userName: 'u', attributes: {}, groups: [], notFound: false }, results: [], challengeName: 'CUSTOM_CHALLENGE', privateChallengeParameters: {}, challengeMetadata: null };
+    // act
+    const reused = sessions.open(state, 5);
+    const first = sessions.take(reused);
+    const again = sessions.take(reused);
+    const late = sessions.open(state, 5);
+    now = 5 * 60_000;
+    const expired = sessions.take(late);
+    const inTime = sessions.open(state, 5);
+    now += 5 * 60_000 - 1;
+    const justInTime = sessions.take(inTime);
+    // assess
+    expect(first).toEqual(state);
+    expect(again).toBeUndefined();
+    expect(expired).toBeUndefined();
+    expect(justInTime).toEqual(state);
   });
 
   it('keeps SES v2 SendEmail messages in the outbox listed in /_local/state', async () => {
@@ -213,12 +258,13 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
         Content: { Simple: { Subject: { Data: 'Your code' }, Body: { Text: { Data: 'Code: 123456' } } } },
       }),
     );
-    const invalid = await ses.send(new SendEmailCommand({ FromEmailAddress: 'no-reply@kestrel.example', Destination: { ToAddresses: ['ada@example.com'] }, Content: {} })).catch((error: Error) => error);
+    const template = { Template: { TemplateName: 'sign-in', TemplateData: '{}' } };
+    const invalid = await ses.send(new SendEmailCommand({ FromEmailAddress: 'no-reply@kestrel.example', Destination: { ToAddresses: ['ada@example.com'] }, Content: template })).catch((error: Error) => error);
     ses.destroy();
     const state = (await (await fetch(`${cloud.endpoint}/_local/state`)).json()) as { sentEmails: unknown[] };
     // assess
     expect(sent.MessageId).toMatch(/^local-/);
-    expect(invalid).toMatchObject({ name: 'BadRequestException' });
+    expect(invalid).toMatchObject({ name: 'BadRequestException', message: expect.stringContaining('Template is not emulated') });
     expect(state.sentEmails).toEqual([
       expect.objectContaining({ messageId: sent.MessageId, from: 'no-reply@kestrel.example', to: ['ada@example.com'], subject: 'Your code', text: 'Code: 123456' }),
     ]);

@@ -62,9 +62,11 @@ const DOCS = {
   complex: 'AWS docs: Content filtering / Complex example with multiple matching',
   or: 'AWS docs: Content filtering / $or matching',
   invalid: 'AWS docs: TestEventPattern / InvalidEventPatternException (reasons as EventBridge reports them)',
-  // The user guide says nothing about dots in keys. EventBridge matches with aws/event-ruler, whose
-  // README ("Ruler by Example") presents an event as name/value pairs named by joining the nested
-  // keys with dots (`detail.state`), so `a.b` and `a: { b }` are one field on either side.
+  // The user guide says nothing about dots in keys ("field names must appear in the event with the
+  // same nesting structure" does not say how a dotted name nests). EventBridge matches with
+  // aws/event-ruler, whose README ("Ruler by Example") presents an event as name/value pairs named
+  // by joining the nested keys with dots (`detail.state`), and whose Path class flattens rules and
+  // events alike that way, so `a.b` and `a: { b }` are one field on either side.
   dottedKeys: 'aws/event-ruler README: Ruler by Example (events as name/value pairs, nested names joined with ".")',
 } as const;
 
