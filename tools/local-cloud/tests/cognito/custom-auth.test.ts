@@ -30,7 +30,15 @@ const PRE_TOKEN = fn('pre-token-generation');
 const POST_AUTH = fn('post-authentication');
 const PASSWORD = 'Passw0rd1';
 
-type Event = { triggerSource: string; userName: string; request: Record<string, any>; response: Record<string, unknown> };
+/** The request fields the stand-in reads, as AWS sends them to each trigger. */
+interface TriggerRequest {
+  userAttributes: Record<string, string>;
+  session: Array<{ challengeName: string; challengeResult: boolean; challengeMetadata: string | null }>;
+  challengeAnswer: string;
+  privateChallengeParameters: Record<string, string>;
+  groupConfiguration: { groupsToOverride: string[] };
+}
+type Event = { triggerSource: string; userName: string; request: TriggerRequest; response: Record<string, unknown> };
 const invocations: Array<{ functionName: string; event: Event }> = [];
 /** The code each user name was last sent (the stand-in's "mailbox"). */
 const codes = new Map<string, string>();
@@ -48,7 +56,7 @@ const lambdaStandIn: LocalServiceFactory = () => {
           return String(event.request.userAttributes.email ?? event.userName).startsWith('suspended') ? failure('Your account is suspended.') : answer(event, {});
         case DEFINE: {
           if (String(event.request.userAttributes.email).startsWith('srp')) return answer(event, { issueTokens: false, failAuthentication: false, challengeName: 'PASSWORD_VERIFIER' });
-          const session = event.request.session as Array<{ challengeResult: boolean }>;
+          const session = event.request.session;
           if (session.at(-1)?.challengeResult) return answer(event, { issueTokens: true, failAuthentication: false });
           if (session.length >= 3) return answer(event, { issueTokens: false, failAuthentication: true });
           return answer(event, { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' });
