@@ -68,6 +68,13 @@ async function emailsTo(address: string): Promise<Array<{ to: string[]; subject?
   return (state.sentEmails ?? []).filter((email) => email.to.includes(address));
 }
 
+/** Answers the current one-time-code challenge. */
+const answerChallenge = (session: string | undefined, userName: string, answer: string) =>
+  cognito.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'CUSTOM_CHALLENGE', Session: session, ChallengeResponses: { USERNAME: userName, ANSWER: answer } }));
+
+/** The six-digit code in a mail's text. */
+const codeIn = (text: string | undefined) => /\b(\d{6})\b/.exec(text ?? '')?.[1] as string;
+
 /** A six-digit code that is surely not `code`. */
 const otherCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -216,16 +223,14 @@ describe('identity on the local cloud', () => {
     const email = `linus-${randomBytes(4).toString('hex')}@example.com`;
     await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }, { Name: 'locale', Value: 'en-GB' }] }));
     await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
-    const respond = (session: string | undefined, userName: string, answer: string) =>
-      cognito.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'CUSTOM_CHALLENGE', Session: session, ChallengeResponses: { USERNAME: userName, ANSWER: answer } }));
 
     // Act: start, read the mailed code, answer wrong once, then right
     const started = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: email } }));
     const mails = await emailsTo(email);
-    const code = /\b(\d{6})\b/.exec(mails[0]?.text ?? '')?.[1] as string;
+    const code = codeIn(mails[0]?.text);
     const userName = started.ChallengeParameters?.USERNAME as string;
-    const retry = await respond(started.Session, userName, otherCode(code));
-    const signedIn = await respond(retry.Session, userName, code);
+    const retry = await answerChallenge(started.Session, userName, otherCode(code));
+    const signedIn = await answerChallenge(retry.Session, userName, code);
 
     // Assess: one mail with the code (the retry reuses it), the challenge says where it went
     expect(started).toMatchObject({ ChallengeName: 'CUSTOM_CHALLENGE', ChallengeParameters: { delivery: 'EMAIL', destination: expect.stringContaining('@example.com') } });
@@ -249,18 +254,16 @@ describe('identity on the local cloud', () => {
     const email = `edsger-${randomBytes(4).toString('hex')}@example.com`;
     await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
     await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
-    const respond = (session: string | undefined, userName: string, answer: string) =>
-      cognito.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'CUSTOM_CHALLENGE', Session: session, ChallengeResponses: { USERNAME: userName, ANSWER: answer } }));
 
     // Act
     const started = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: email } }));
-    const code = /\b(\d{6})\b/.exec((await emailsTo(email))[0]?.text ?? '')?.[1] as string;
+    const code = codeIn((await emailsTo(email))[0]?.text);
     const userName = started.ChallengeParameters?.USERNAME as string;
-    const second = await respond(started.Session, userName, otherCode(code));
-    const third = await respond(second.Session, userName, otherCode(code));
-    const refused = await respond(third.Session, userName, otherCode(code)).catch((error: Error) => error);
+    const second = await answerChallenge(started.Session, userName, otherCode(code));
+    const third = await answerChallenge(second.Session, userName, otherCode(code));
+    const refused = await answerChallenge(third.Session, userName, otherCode(code)).catch((error: Error) => error);
     // the session ended with the failure: even the right code cannot use it now
-    const afterwards = await respond(third.Session, userName, code).catch((error: Error) => error);
+    const afterwards = await answerChallenge(third.Session, userName, code).catch((error: Error) => error);
 
     // Assess
     expect(refused).toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });

@@ -10,7 +10,7 @@
  * verifies them). The orchestration (reading the user, invoking the functions) is in `index.ts`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sign } from './pre-token-v2';
+import { isRecord, RESERVED_CLAIMS, sign } from './pre-token-v2';
 
 /** One entry of the `request.session` array Cognito gives define and create. */
 export interface ChallengeResult {
@@ -106,10 +106,6 @@ export function postAuthenticationEvent(caller: AuthCaller, user: AuthUser, clie
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Define's answer: `{ issueTokens, failAuthentication, challengeName }` from the returned event. */
 export function defineDecision(returned: unknown): { issueTokens: boolean; failAuthentication: boolean; challengeName?: string } {
   const response = isRecord(returned) && isRecord(returned.response) ? returned.response : {};
@@ -177,7 +173,7 @@ export class CustomAuthSessions {
 }
 
 /** Cognito owns these ID-token claims; a V1 override of them is ignored (cognito-local's list). */
-const RESERVED_ID_CLAIMS = new Set(['acr', 'amr', 'aud', 'at_hash', 'auth_time', 'azp', 'cognito:username', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'sub', 'token_use']);
+const RESERVED_ID_CLAIMS: ReadonlySet<string> = new Set(RESERVED_CLAIMS);
 
 export interface ClaimsOverride {
   claimsToAddOrOverride?: Record<string, unknown>;
