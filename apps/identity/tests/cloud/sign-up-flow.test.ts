@@ -7,7 +7,7 @@
 // Then a legacy user signs in with their legacy password, is migrated into the pool and gets tokens.
 // Passwordless: CUSTOM_AUTH runs identity's define/create/verify functions (the local cloud's edge
 // does the flow cognito-local lacks), the code arrives by email (SES v2, kept in the local cloud's
-// outbox) and signs the user in; wrong codes are refused. Pre authentication runs before every sign-in.
+// outbox) and signs the user in, after pre authentication; wrong codes are refused.
 // Needs `nx run platform:synth` and `nx run identity:synth` (the `test` target depends on both).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -244,6 +244,20 @@ describe('identity on the local cloud', () => {
     const { id, access } = await verifiedTokens(signedIn.AuthenticationResult);
     expect(id).toMatchObject({ token_use: 'id', aud: clientId, sub, email, customerId: sub, roles: ['customer'] });
     expect(access).toMatchObject({ token_use: 'access', client_id: clientId, sub, customerId: sub, roles: ['customer'] });
+    // Assess: identity's functions ran in AWS's order (the local cloud's trigger log; nothing else signs in meanwhile)
+    const triggerLog = ((await cloud.state()) as { cognitoTriggerInvocations: Array<{ trigger: string; outcome: string }> }).cognitoTriggerInvocations;
+    expect(triggerLog.slice(-10).map((entry) => `${entry.trigger}: ${entry.outcome}`)).toEqual([
+      'PreAuthentication: ok',
+      'DefineAuthChallenge: ok',
+      'CreateAuthChallenge: ok',
+      'VerifyAuthChallengeResponse: ok',
+      'DefineAuthChallenge: ok',
+      'CreateAuthChallenge: ok',
+      'VerifyAuthChallengeResponse: ok',
+      'DefineAuthChallenge: ok',
+      'PostAuthentication: ok',
+      'PreTokenGeneration: ok (V2 event)',
+    ]);
     // Assess: post authentication saw the answered code and said so
     await receiveUntil(() => about(sub, 'UserSignedIn').length > 0);
     expect(about(sub, 'UserSignedIn').map((event) => parseEvent([UserSignedInV1], event).detail.data.method)).toEqual(['one-time-code']);
