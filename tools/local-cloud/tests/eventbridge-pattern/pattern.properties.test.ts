@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventPatternError, compileEventPattern, matchesEventPattern, validateEventPattern } from '../../src/eventbridge/pattern';
 import { looksLikeIp } from '../../src/eventbridge/pattern/ip';
+import { TOO_COMPLEX, WILDCARD_COMPLEXITY_LIMIT, wildcardComplexity } from '../../src/eventbridge/pattern/complexity';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Leaf = null | boolean | number | string;
@@ -134,6 +135,25 @@ describe('pattern matching properties', () => {
         // assess
         expect(results).toEqual([true, true, true, true]);
         expect(refused).toEqual([false, false, false, false]);
+      }),
+    );
+  });
+
+  it('wildcard complexity: another wildcard on the field never lowers it, and a pattern is refused exactly when it passes the limit', () => {
+    // small alphabets make shared prefixes and repeats likely
+    const wildcardValue = fc
+      .array(fc.constantFrom('a', 'b', '/', '*'), { minLength: 1, maxLength: 8 })
+      .map((chars) => chars.join('').replace(/\*{2,}/g, '*'));
+    fc.assert(
+      fc.property(fc.array(wildcardValue, { minLength: 1, maxLength: 5 }), wildcardValue, (values, extra) => {
+        // act
+        const before = wildcardComplexity(values, 1_000);
+        const after = wildcardComplexity([...values, extra], 1_000);
+        const validation = validateEventPattern({ detail: { key: values.map((wildcard) => ({ wildcard })) } });
+        // assess
+        expect(after).toBeGreaterThanOrEqual(before);
+        expect(validation.valid).toBe(before <= WILDCARD_COMPLEXITY_LIMIT);
+        if (!validation.valid) expect(validation.error.reason).toBe(TOO_COMPLEX);
       }),
     );
   });
