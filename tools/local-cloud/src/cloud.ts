@@ -24,6 +24,7 @@ import { createFirehoseModule } from './services/firehose';
 import { createPipesModule } from './services/pipes';
 import { createApiGatewayModule } from './services/apigateway';
 import { createLogsModule } from './services/logs';
+import { createSesModule } from './services/ses';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -41,6 +42,7 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createPipesModule,
   createApiGatewayModule,
   createLogsModule,
+  createSesModule,
 ];
 
 const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_STOP_ORDER;

@@ -32,3 +32,5 @@ export { createLocalUser, curlLines, exportLines, readLocalState } from './dev/l
 export type { LocalState, LocalUser, LocalUserOptions } from './dev/local-user';
 export { seedCatalog, seedCatalogOnce } from './dev/seed';
 export type { CodeDelivery } from './services/cognito/code-deliveries';
+export { createSesModule } from './services/ses';
+export type { SentEmail } from './services/ses';

@@ -5,8 +5,9 @@
 // cloud sends the V2 pre-token event with the user's groups) → UserRegistered and UserSignedIn reach a
 // test listener on the platform bus as contract-valid events, correlated by the registration's flow.
 // Then a legacy user signs in with their legacy password, is migrated into the pool and gets tokens.
-// cognito-local never calls pre authentication or the custom-auth triggers; those are covered by
-// the integration tests and the bench, with their real event shapes.
+// Passwordless: CUSTOM_AUTH runs identity's define/create/verify functions (the local cloud's edge
+// does the flow cognito-local lacks), the code arrives by email (SES v2, kept in the local cloud's
+// outbox) and signs the user in, after pre authentication; wrong codes are refused.
 // Needs `nx run platform:synth` and `nx run identity:synth` (the `test` target depends on both).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -59,6 +61,22 @@ async function receiveUntil(predicate: (all: Received[]) => boolean, timeoutMs =
     }
   }
 }
+
+/** What identity mailed through SES, from the local cloud's outbox. */
+async function emailsTo(address: string): Promise<Array<{ to: string[]; subject?: string; text?: string }>> {
+  const state = (await cloud.state()) as { sentEmails?: Array<{ to: string[]; subject?: string; text?: string }> };
+  return (state.sentEmails ?? []).filter((email) => email.to.includes(address));
+}
+
+/** Answers the current one-time-code challenge. */
+const answerChallenge = (session: string | undefined, userName: string, answer: string) =>
+  cognito.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'CUSTOM_CHALLENGE', Session: session, ChallengeResponses: { USERNAME: userName, ANSWER: answer } }));
+
+/** The six-digit code in a mail's text. */
+const codeIn = (text: string | undefined) => /\b(\d{6})\b/.exec(text ?? '')?.[1] as string;
+
+/** A six-digit code that is surely not `code`. */
+const otherCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
 const about = (userId: string, detailType: string) => received.filter((event) => event.detail.data.userId === userId && event['detail-type'] === detailType);
 
@@ -198,6 +216,72 @@ describe('identity on the local cloud', () => {
     expect(signedIn.map((event) => event.detail.data.method).sort()).toEqual(['migration', 'password']);
     const firstSignIn = signedIn.find((event) => event.detail.data.method === 'migration');
     expect(firstSignIn?.detail.metadata.correlationId).toBe(`user-${sub}`);
+  });
+
+  it('passwordless: CUSTOM_AUTH mails a one-time code; a wrong code gets another try, the right one gets verified tokens and UserSignedIn (one-time-code)', async () => {
+    // Prepare: a confirmed user
+    const email = `linus-${randomBytes(4).toString('hex')}@example.com`;
+    await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }, { Name: 'locale', Value: 'en-GB' }] }));
+    await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
+
+    // Act: start, read the mailed code, answer wrong once, then right
+    const started = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: email } }));
+    const mails = await emailsTo(email);
+    const code = codeIn(mails[0]?.text);
+    const userName = started.ChallengeParameters?.USERNAME as string;
+    const retry = await answerChallenge(started.Session, userName, otherCode(code));
+    const signedIn = await answerChallenge(retry.Session, userName, code);
+
+    // Assess: one mail with the code (the retry reuses it), the challenge says where it went
+    expect(started).toMatchObject({ ChallengeName: 'CUSTOM_CHALLENGE', ChallengeParameters: { delivery: 'EMAIL', destination: expect.stringContaining('@example.com') } });
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.subject).toBe('Your Kestrel sign-in code');
+    expect(code).toMatch(/^\d{6}$/);
+    expect(retry.ChallengeName).toBe('CUSTOM_CHALLENGE');
+    expect(await emailsTo(email)).toHaveLength(1);
+    // Assess: tokens verified against the pool's JWKS, with identity's claims in both
+    const sub = (await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email }))).UserAttributes?.find((a) => a.Name === 'sub')?.Value as string;
+    const { id, access } = await verifiedTokens(signedIn.AuthenticationResult);
+    expect(id).toMatchObject({ token_use: 'id', aud: clientId, sub, email, customerId: sub, roles: ['customer'] });
+    expect(access).toMatchObject({ token_use: 'access', client_id: clientId, sub, customerId: sub, roles: ['customer'] });
+    // Assess: identity's functions ran in AWS's order (the local cloud's trigger log; nothing else signs in meanwhile)
+    const triggerLog = ((await cloud.state()) as { cognitoTriggerInvocations: Array<{ trigger: string; outcome: string }> }).cognitoTriggerInvocations;
+    expect(triggerLog.slice(-10).map((entry) => `${entry.trigger}: ${entry.outcome}`)).toEqual([
+      'PreAuthentication: ok',
+      'DefineAuthChallenge: ok',
+      'CreateAuthChallenge: ok',
+      'VerifyAuthChallengeResponse: ok',
+      'DefineAuthChallenge: ok',
+      'CreateAuthChallenge: ok',
+      'VerifyAuthChallengeResponse: ok',
+      'DefineAuthChallenge: ok',
+      'PostAuthentication: ok',
+      'PreTokenGeneration: ok (V2 event)',
+    ]);
+    // Assess: post authentication saw the answered code and said so
+    await receiveUntil(() => about(sub, 'UserSignedIn').length > 0);
+    expect(about(sub, 'UserSignedIn').map((event) => parseEvent([UserSignedInV1], event).detail.data.method)).toEqual(['one-time-code']);
+  });
+
+  it('passwordless: three wrong codes fail the sign-in with NotAuthorizedException and give no tokens', async () => {
+    // Prepare
+    const email = `edsger-${randomBytes(4).toString('hex')}@example.com`;
+    await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+    await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
+
+    // Act
+    const started = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: email } }));
+    const code = codeIn((await emailsTo(email))[0]?.text);
+    const userName = started.ChallengeParameters?.USERNAME as string;
+    const second = await answerChallenge(started.Session, userName, otherCode(code));
+    const third = await answerChallenge(second.Session, userName, otherCode(code));
+    const refused = await answerChallenge(third.Session, userName, otherCode(code)).catch((error: Error) => error);
+    // the session ended with the failure: even the right code cannot use it now
+    const afterwards = await answerChallenge(third.Session, userName, code).catch((error: Error) => error);
+
+    // Assess
+    expect(refused).toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    expect(afterwards).toMatchObject({ name: 'NotAuthorizedException' });
   });
 
   it('publishes the issuer and client ids for other services’ authorizers', async () => {

@@ -62,6 +62,18 @@ const DOCS = {
   complex: 'AWS docs: Content filtering / Complex example with multiple matching',
   or: 'AWS docs: Content filtering / $or matching',
   invalid: 'AWS docs: TestEventPattern / InvalidEventPatternException (reasons as EventBridge reports them)',
+  // The user guide says nothing about dots in keys ("field names must appear in the event with the
+  // same nesting structure" does not say how a dotted name nests). EventBridge matches with
+  // aws/event-ruler, whose README ("Ruler by Example") presents an event as name/value pairs named
+  // by joining the nested keys with dots (`detail.state`), and whose Path class flattens rules and
+  // events alike that way, so `a.b` and `a: { b }` are one field on either side.
+  // The page says a rule that is too complex is refused with InvalidEventPatternException, without the
+  // measure's threshold. The fixed points used here are real answers from AWS found in public repositories:
+  // a Terraform module whose four `*/datasync/*.<ext>` filters on one key were refused with this reason
+  // (and accepted split two per rule, while four `*.<ext>` filters were accepted), and vals-ai/Valkyrie
+  // PR #278, where three `*:stack/<name>/*` filters were accepted and four refused.
+  wildcardComplexity: 'AWS docs: Comparison operators / Wildcards and event pattern complexity',
+  dottedKeys: 'aws/event-ruler README: Ruler by Example (events as name/value pairs, nested names joined with ".")',
 } as const;
 
 // The Amazon EC2 event used throughout "Creating Amazon EventBridge event patterns".
@@ -498,13 +510,34 @@ expect('operators on several fields: one fails', { source: [{ prefix: 'aws.' }],
 expect('kestrel-style event: data nested in detail', { source: ['kestrel.customers'], 'detail-type': [{ prefix: 'CustomerRegistered' }], detail: { data: { tier: ['gold', 'platinum'] }, metadata: { idempotencyKey: [{ exists: true }] } } }, withDetail({ metadata: { idempotencyKey: 'k-1', _datadog: { traceId: '1' } }, data: { customerId: 'c-1', tier: 'gold' } }, { source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1' }), true, DOCS.patterns);
 expect('kestrel-style event: tier not in list', { source: ['kestrel.customers'], detail: { data: { tier: ['gold', 'platinum'] } } }, withDetail({ data: { customerId: 'c-1', tier: 'silver' } }, { source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1' }), false, DOCS.patterns);
 
+// -------------------------------------------------------------------------- wildcard complexity
+const s3Key = (key: string) => withDetail({ bucket: { name: 'ingest' }, object: { key } }, { source: 'aws.s3', 'detail-type': 'Object Created' });
+const keyPattern = (...wildcards: string[]) => ({ source: ['aws.s3'], detail: { object: { key: wildcards.map((wildcard) => ({ wildcard })) } } });
+expect('four one-star suffix wildcards on one field are accepted (and match)', keyPattern('*.bif', '*.tiff', '*.tif', '*.svs'), s3Key('slides/a.tif'), true, DOCS.wildcardComplexity);
+expect('two two-star wildcards on one field are accepted (and match)', keyPattern('*/datasync/*.bif', '*/datasync/*.tif'), s3Key('in/datasync/a.bif'), true, DOCS.wildcardComplexity);
+expect('two two-star wildcards on one field are accepted (and do not match)', keyPattern('*/datasync/*.tiff', '*/datasync/*.svs'), s3Key('in/datasync/a.bif'), false, DOCS.wildcardComplexity);
+expect('three *:stack/<name>/* wildcards are accepted', { detail: { 'stack-id': [{ wildcard: '*:stack/Shared/*' }, { wildcard: '*:stack/Api/*' }, { wildcard: '*:stack/Data/*' }] } }, withDetail({ 'stack-id': 'arn:aws:cloudformation:eu-west-1:1:stack/Api/x' }), true, DOCS.wildcardComplexity);
+expect('the limit is per field: four two-star wildcards split over two fields are accepted', { detail: { object: { key: [{ wildcard: '*/datasync/*.bif' }, { wildcard: '*/datasync/*.tif' }] }, bucket: { name: [{ wildcard: '*/datasync/*.tiff' }, { wildcard: '*/datasync/*.svs' }] } } }, s3Key('in/datasync/a.bif'), false, DOCS.wildcardComplexity);
+
+// ---------------------------------------------------------------------------------- dotted keys
+expect('dotted pattern key matches nested event fields', { 'detail.state': ['terminated'] }, EC2_EVENT, true, DOCS.dottedKeys);
+expect('dotted pattern key with another value does not match', { 'detail.state': ['running'] }, EC2_EVENT, false, DOCS.dottedKeys);
+expect('nested pattern matches a dotted event key', { detail: { order: { status: ['paid'] } } }, withDetail({ 'order.status': 'paid' }), true, DOCS.dottedKeys);
+expect('nested pattern against a dotted event key with another value', { detail: { order: { status: ['paid'] } } }, withDetail({ 'order.status': 'open' }), false, DOCS.dottedKeys);
+expect('dotted pattern key matches a dotted event key', { detail: { 'order.status': ['paid'] } }, withDetail({ 'order.status': 'paid' }), true, DOCS.dottedKeys);
+expect('partly dotted pattern matches partly dotted event', { 'detail.order': { 'lines.sku': ['A-1'] } }, withDetail({ order: { 'lines.sku': 'A-1' } }), true, DOCS.dottedKeys);
+expect('dotted key with exists: true sees the nested field', { 'detail.state': [{ exists: true }] }, EC2_EVENT, true, DOCS.dottedKeys);
+expect('dotted key with exists: false sees the nested field', { 'detail.state': [{ exists: false }] }, EC2_EVENT, false, DOCS.dottedKeys);
+expect('dotted event key inside an array of objects', { detail: { items: { sku: ['B-2'] } } }, withDetail({ items: [{ 'sku': 'A-1' }, { 'sku.x': 'no' }, { sku: 'B-2' }] }), true, DOCS.dottedKeys);
+expect('a dot is not a wildcard: other names do not match', { 'detail.state': ['terminated'] }, withDetail({ 'detail-state': 'terminated' }), false, DOCS.dottedKeys);
+
 export const eventPatternCases: readonly EventPatternCase[] = cases;
 
 // ---------------------------------------------------------------------------------- invalid
 const invalid: InvalidEventPatternCase[] = [];
 
-function reject(name: string, pattern: unknown, reason: string): void {
-  invalid.push({ name, pattern, event: EC2_EVENT, reason, source: DOCS.invalid });
+function reject(name: string, pattern: unknown, reason: string, source: string = DOCS.invalid): void {
+  invalid.push({ name, pattern, event: EC2_EVENT, reason, source });
 }
 
 reject('pattern must be an object, not an array', [{ source: ['aws.ec2'] }], 'Filter is not an object');
@@ -587,5 +620,10 @@ reject('$or with an empty object', { $or: [{}, { source: ['aws.ec2'] }] }, 'Empt
 reject('$or branch using an operator name as a field', { $or: [{ prefix: ['aws.'] }, { source: ['aws.ec2'] }] }, 'prefix is Ruler reserved fieldName which cannot be used inside $or.');
 reject('$or branch using numeric as a nested field', { detail: { $or: [{ metric: { numeric: [1] } }, { state: ['running'] }] } }, 'numeric is Ruler reserved fieldName which cannot be used inside $or.');
 reject('$or branch with an invalid operator inside', { $or: [{ source: [{ prefix: 1 }] }, { region: ['us-east-1'] }] }, 'prefix match pattern must be a string');
+
+const tooComplex = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+reject('four two-star wildcards on one field are too complex', { detail: { object: { key: ['*/datasync/*.bif', '*/datasync/*.tif', '*/datasync/*.tiff', '*/datasync/*.svs'].map((wildcard) => ({ wildcard })) } } }, tooComplex, DOCS.wildcardComplexity);
+reject('four *:stack/<name>/* wildcards are too complex', { detail: { 'stack-id': ['Shared', 'Api', 'Data', 'Monitoring'].map((name) => ({ wildcard: `*:stack/${name}/*` })) } }, tooComplex, DOCS.wildcardComplexity);
+reject('too complex inside one $or branch', { $or: [{ source: ['aws.s3'] }, { detail: { key: ['*/datasync/*.bif', '*/datasync/*.tif', '*/datasync/*.tiff', '*/datasync/*.svs'].map((wildcard) => ({ wildcard })) } }] }, tooComplex, DOCS.wildcardComplexity);
 
 export const invalidEventPatternCases: readonly InvalidEventPatternCase[] = invalid;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventPatternError, compileEventPattern, matchesEventPattern, validateEventPattern } from '../../src/eventbridge/pattern';
 import { looksLikeIp } from '../../src/eventbridge/pattern/ip';
+import { TOO_COMPLEX, WILDCARD_COMPLEXITY_LIMIT, wildcardComplexity } from '../../src/eventbridge/pattern/complexity';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Leaf = null | boolean | number | string;
@@ -92,6 +93,67 @@ describe('pattern matching properties', () => {
 
         // assess
         expect(result).toBe(true);
+      }),
+    );
+  });
+
+  // event-ruler (EventBridge's engine) names fields by joining nested keys with dots, so where the
+  // dots fall cannot change a result: in the pattern, in the event, or in both.
+  it('a field path written with dots or nested is the same field, in the pattern and in the event', () => {
+    const flatten = (node: Json, prefix: string, out: Record<string, Json>): Record<string, Json> => {
+      if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+        for (const [name, child] of Object.entries(node)) flatten(child, prefix ? `${prefix}.${name}` : name, out);
+      } else out[prefix] = node;
+      return out;
+    };
+    fc.assert(
+      fc.property(detailTree, fc.nat(), fc.nat(), fc.nat(), (detail, pick, split, choice) => {
+        // prepare: one leaf condition, nested, and the same with the path's first `split` keys joined by dots
+        const leaves = leafPaths(detail);
+        const { path, value } = leaves[pick % leaves.length] as { path: string[]; value: Leaf };
+        const options = selfMatchers(value);
+        const condition = [options[choice % options.length]];
+        const other = [`${String(value)}~other`];
+        const cut = 1 + (split % (path.length + 1));
+        const fullPath = ['detail', ...path];
+        const dotted = (values: unknown[]) => {
+          const pattern: Record<string, unknown> = {};
+          setPath(pattern, [fullPath.slice(0, cut).join('.'), ...fullPath.slice(cut)], values);
+          return pattern;
+        };
+        const nested = (values: unknown[]) => {
+          const pattern: Record<string, unknown> = {};
+          setPath(pattern, fullPath, values);
+          return pattern;
+        };
+        const flatEvent = event(flatten(detail, '', {}));
+
+        // act
+        const results = [nested(condition), dotted(condition)].flatMap((pattern) => [matchesEventPattern(pattern, event(detail)), matchesEventPattern(pattern, flatEvent)]);
+        const refused = [nested(other), dotted(other)].flatMap((pattern) => [matchesEventPattern(pattern, event(detail)), matchesEventPattern(pattern, flatEvent)]);
+
+        // assess
+        expect(results).toEqual([true, true, true, true]);
+        expect(refused).toEqual([false, false, false, false]);
+      }),
+    );
+  });
+
+  it('wildcard complexity: another wildcard on the field never lowers it, and a pattern is refused exactly when it passes the limit', () => {
+    // small alphabets make shared prefixes and repeats likely
+    const wildcardValue = fc
+      .array(fc.constantFrom('a', 'b', '/', '*'), { minLength: 1, maxLength: 8 })
+      .map((chars) => chars.join('').replace(/\*{2,}/g, '*'));
+    fc.assert(
+      fc.property(fc.array(wildcardValue, { minLength: 1, maxLength: 5 }), wildcardValue, (values, extra) => {
+        // act
+        const before = wildcardComplexity(values, 1_000);
+        const after = wildcardComplexity([...values, extra], 1_000);
+        const validation = validateEventPattern({ detail: { key: values.map((wildcard) => ({ wildcard })) } });
+        // assess
+        expect(after).toBeGreaterThanOrEqual(before);
+        expect(validation.valid).toBe(before <= WILDCARD_COMPLEXITY_LIMIT);
+        if (!validation.valid) expect(validation.error.reason).toBe(TOO_COMPLEX);
       }),
     );
   });

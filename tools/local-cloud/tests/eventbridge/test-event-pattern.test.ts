@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, InvalidEventPatternException, PutRuleCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { createEventBridgeModule } from '../../src/services/eventbridge';
 import { eventPatternCases, invalidEventPatternCases } from '../eventbridge-pattern/cases';
 import { clientConfig, startHarness, type Harness } from '../sqs/harness';
@@ -35,6 +35,25 @@ describe('TestEventPattern through the SDK runs the pattern engine case table', 
     // assess
     expect(failure).toBeInstanceOf(InvalidEventPatternException);
     expect((failure as Error).message).toContain(`Event pattern is not valid. Reason: ${testCase.reason}`);
+  });
+
+  it('PutRule refuses the patterns TestEventPattern refuses, with the same reason (wildcard complexity among them)', async () => {
+    // act
+    const failures = await Promise.all(
+      invalidEventPatternCases.map((testCase, index) =>
+        events.send(new PutRuleCommand({ Name: `invalid-${index}`, EventPattern: asText(testCase.pattern) })).then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        ),
+      ),
+    );
+    // assess
+    failures.forEach((failure, index) => {
+      const testCase = invalidEventPatternCases[index]!;
+      expect(failure, testCase.name).toBeInstanceOf(InvalidEventPatternException);
+      expect(failure?.message, testCase.name).toContain(`Event pattern is not valid. Reason: ${testCase.reason}`);
+    });
+    expect(invalidEventPatternCases.filter((testCase) => testCase.reason.startsWith('Rule is too complex'))).toHaveLength(3);
   });
 
   it('rejects an event without the envelope fields AWS requires', async () => {

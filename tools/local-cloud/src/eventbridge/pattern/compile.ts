@@ -7,6 +7,7 @@ import type { Leaf } from './event-view';
 import { ipInRange, parseCidr, parseIp, sameIp } from './ip';
 import { NUMERIC_LIMIT, formatLimit, toMicros } from './numbers';
 import { equalsIgnoreCaseMatcher, matchesWildcard, parseWildcard, type Wildcard } from './strings';
+import { TOO_COMPLEX, WILDCARD_COMPLEXITY_LIMIT, wildcardComplexity } from './complexity';
 
 /** Decides whether one leaf value satisfies one match expression. */
 export type ValueTest = (leaf: Leaf) => boolean;
@@ -20,6 +21,8 @@ export interface Condition {
   readonly tests: readonly ValueTest[];
   /** The field list contains `{"exists": false}`. */
   readonly absentAllowed: boolean;
+  /** The `wildcard` values of the field list (for AWS's complexity limit). */
+  readonly wildcards: readonly string[];
 }
 
 /** One way for the pattern to match: every condition must hold. */
@@ -69,6 +72,7 @@ export function parsePatternInput(pattern: unknown): Record<string, unknown> {
 /** Validates `pattern` and compiles it into sub-rules; throws InvalidEventPatternError. */
 export function compileSubRules(pattern: Record<string, unknown>): SubRule[] {
   const drafts = parseObject(pattern, [], [], false);
+  rejectTooComplexWildcards(drafts);
   return drafts.map((draft) => {
     const conditions = [...draft.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const required = conditions.filter((c) => !c.absentAllowed).sort((a, b) => a.path.length - b.path.length);
@@ -119,6 +123,19 @@ function parseOr(value: unknown, path: readonly string[], current: Draft[]): Dra
   return branches;
 }
 
+// Each field's value list is one byte machine in event-ruler; the limit applies per machine. A
+// condition shared by several `$or` alternatives is one object here, so it is judged once.
+function rejectTooComplexWildcards(drafts: readonly Draft[]): void {
+  const judged = new Set<Condition>();
+  for (const draft of drafts) {
+    for (const condition of draft.values()) {
+      if (judged.has(condition) || condition.wildcards.length === 0) continue;
+      judged.add(condition);
+      if (wildcardComplexity(condition.wildcards) > WILDCARD_COMPLEXITY_LIMIT) fail(TOO_COMPLEX, []);
+    }
+  }
+}
+
 function writeCondition(rules: Draft[], condition: Condition): Draft[] {
   if (rules.length === 0) return [new Map([[condition.cacheKey, condition]])];
   for (const rule of rules) rule.set(condition.cacheKey, condition);
@@ -130,8 +147,10 @@ const EXISTS_FALSE = Symbol('exists: false');
 function parseCondition(path: readonly string[], values: readonly unknown[]): Condition {
   if (values.length === 0) fail('Empty arrays are not allowed', path);
   const tests: ValueTest[] = [];
+  const wildcards: string[] = [];
   let absentAllowed = false;
   values.forEach((value, index) => {
+    if (isObject(value) && typeof value.wildcard === 'string') wildcards.push(value.wildcard);
     const at = [...path, index];
     if (typeof value === 'string') tests.push(exactString(value));
     else if (typeof value === 'number' && Number.isFinite(value)) tests.push(exactNumber(value));
@@ -142,7 +161,10 @@ function parseCondition(path: readonly string[], values: readonly unknown[]): Co
       else tests.push(test);
     } else fail(MATCH_VALUE_TYPES, at);
   });
-  return { path, name: path.join('.'), cacheKey: path.join('\u0000'), tests, absentAllowed };
+  // EventBridge's engine (aws/event-ruler) sees an event as name/value pairs whose names join the
+  // nested keys with dots, so a pattern key `a.b` names the same field as `a: { b }`.
+  const fieldPath = path.flatMap((segment) => segment.split('.'));
+  return { path: fieldPath, name: fieldPath.join('.'), cacheKey: fieldPath.join('\u0000'), tests, absentAllowed, wildcards };
 }
 
 // A string that is an IP literal matches the same address in any spelling (2001:db8::1 and

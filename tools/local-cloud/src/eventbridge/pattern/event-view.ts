@@ -82,9 +82,14 @@ function collect(node: unknown, path: readonly string[], depth: number, membersh
     }
     return;
   }
-  const key = path[depth] as string;
-  if (node !== null && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, key)) {
-    collect((node as Record<string, unknown>)[key], path, depth + 1, membership, out);
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  // Names are dot-joined keys (event-ruler's flattening), so an event key `a.b` is the field a → b
+  // as much as a nested `a: { b }` is: try the next key alone, then joined with the ones after it.
+  let key = path[depth] as string;
+  for (let end = depth + 1; end <= path.length; end++) {
+    if (Object.prototype.hasOwnProperty.call(record, key)) collect(record[key], path, end, membership, out);
+    if (end < path.length) key += `.${path[end] as string}`;
   }
 }
 

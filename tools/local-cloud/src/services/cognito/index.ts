@@ -15,6 +15,8 @@
  *   V2 event with the user's groups, and the answer's claims land in the ID
  *   *and* the access token (`pre-token-v2.ts`); users created by the migration
  *   trigger get a `sub`, which cognito-local leaves out.
+ * - What cognito-local never calls is done at the edge (`custom-auth.ts`): pre authentication
+ *   before a password sign-in, and the whole custom authentication flow (`CUSTOM_AUTH`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -22,6 +24,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import {
+  AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -36,10 +39,11 @@ import {
   UpdateUserPoolClientCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { LambdaConfigType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import type { LambdaConfigType, UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { AwsServiceError } from '../../core/types';
 import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceFactory, LocalServiceModule, ResolvedResource, ResourceAttributes, ResourceProvisioner } from '../../core/types';
 import { forward } from '../../core/forward';
+import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import type { SupervisedProcess } from '../../processes/supervisor';
 import { startCognitoLocal } from './cognito-local-process';
 import { followCodeDeliveries } from './code-deliveries';
@@ -48,6 +52,21 @@ import { EMULATED_TRIGGERS, groupInput, userPoolClientInput, userPoolInput } fro
 import type { EmulatedTrigger } from './user-pool-config';
 import { finishTokens, toCognitoLocalAnswer, v2Event } from './pre-token-v2';
 import type { GroupInfo } from './pre-token-v2';
+import {
+  answerCorrect,
+  createAuthChallengeEvent,
+  createdChallenge,
+  CustomAuthSessions,
+  defineAuthChallengeEvent,
+  defineDecision,
+  idTokenOverrideOf,
+  mintTokens,
+  postAuthenticationEvent,
+  preAuthenticationEvent,
+  tokenGenerationEvent,
+  verifyAuthChallengeEvent,
+} from './custom-auth';
+import type { AuthCaller, AuthUser, CustomAuthSession } from './custom-auth';
 
 const LOCAL_ARN = /arn:aws:cognito-idp:local:local:/g;
 
@@ -67,6 +86,21 @@ function withAssignedSub(payload: unknown): unknown {
   if (!isRecord(payload) || !isRecord(payload.response)) return payload;
   const attributes = isRecord(payload.response.userAttributes) ? payload.response.userAttributes : {};
   return { ...payload, response: { ...payload.response, userAttributes: { ...attributes, sub: randomUUID() } } };
+}
+
+/** Triggers the edge itself invokes (cognito-local never calls them). */
+type EdgeTrigger = 'PreAuthentication' | 'DefineAuthChallenge' | 'CreateAuthChallenge' | 'VerifyAuthChallengeResponse';
+
+/** Password sign-ins that run pre authentication first (the SRP flow is not supported by cognito-local). */
+const PASSWORD_FLOWS = new Set(['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH']);
+
+const INCORRECT = 'Incorrect username or password.';
+
+/** Seconds of a token validity in the client's units (`TokenValidityUnits`), or undefined when unset. */
+function validitySeconds(value: number | undefined, unit: string | undefined, defaultUnit: string): number | undefined {
+  if (value === undefined) return undefined;
+  const perUnit: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
+  return value * (perUnit[unit ?? defaultUnit] ?? 3600);
 }
 
 /** Triggers whose absence cognito-local handles as "no customisation" when we echo the event back. */
@@ -114,8 +148,8 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
     return groups;
   }
 
-  /** Answers cognito-local's Lambda `Invoke` (SDK v2, REST-JSON) for trigger `trigger`. */
-  async function dispatch(trigger: EmulatedTrigger, event: Record<string, unknown>): Promise<{ payload: unknown; functionError?: string }> {
+  /** Answers cognito-local's Lambda `Invoke` (SDK v2, REST-JSON) for trigger `trigger`; the edge's own trigger calls go through here too. */
+  async function dispatch(trigger: EmulatedTrigger | EdgeTrigger, event: Record<string, unknown>): Promise<{ payload: unknown; functionError?: string }> {
     const userPoolId = String(event.userPoolId ?? '');
     const config = await poolLambdaConfig(userPoolId);
     const tokenVersion = trigger === 'PreTokenGeneration' ? config.PreTokenGenerationConfig?.LambdaVersion : undefined;
@@ -125,7 +159,7 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       triggerLog.push({ trigger, userPoolId, outcome: 'not configured' });
       // Echoing the event returns its default `response`, which cognito-local treats as "nothing changed";
       // for the others an error makes cognito-local fall back to its built-in behaviour.
-      return ECHO_WHEN_ABSENT.has(trigger) ? { payload: event } : { payload: { errorMessage: `no ${trigger} trigger on ${userPoolId}` }, functionError: 'Unhandled' };
+      return ECHO_WHEN_ABSENT.has(trigger as EmulatedTrigger) ? { payload: event } : { payload: { errorMessage: `no ${trigger} trigger on ${userPoolId}` }, functionError: 'Unhandled' };
     }
     try {
       // cognito-local fills in region "local"; triggers see what AWS would send.
@@ -176,8 +210,165 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  const customAuthSessions = new CustomAuthSessions();
+  /** App client id → its pool (InitiateAuth names only the client). */
+  const poolOfClient = new Map<string, string>();
+
+  async function clientPool(clientId: string, userPoolId?: string): Promise<{ userPoolId: string; appClient: UserPoolClientType }> {
+    const { client: cognito } = ready();
+    let poolId = userPoolId ?? poolOfClient.get(clientId);
+    if (!poolId) {
+      for (const pool of (await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ?? []) {
+        const clients = (await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 60 }))).UserPoolClients ?? [];
+        for (const entry of clients) if (entry.ClientId && pool.Id) poolOfClient.set(entry.ClientId, pool.Id);
+      }
+      poolId = poolOfClient.get(clientId);
+    }
+    const appClient = poolId
+      ? await cognito
+          .send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }))
+          .then((found) => found.UserPoolClient)
+          .catch(() => undefined)
+      : undefined;
+    if (!poolId || !appClient) throw new AwsServiceError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+    return { userPoolId: poolId, appClient };
+  }
+
+  /**
+   * The user as triggers see them. A user name the pool does not know is `notFound` when the client
+   * has `PreventUserExistenceErrors` on (the flow then runs on, as in AWS), else UserNotFoundException.
+   */
+  async function authUser(userPoolId: string, appClient: UserPoolClientType, userName: string): Promise<AuthUser & { status?: string; enabled: boolean }> {
+    const found = await ready()
+      .client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: userName }))
+      .catch((error: Error) => {
+        if (error.name === 'UserNotFoundException') return undefined;
+        throw error;
+      });
+    if (!found?.Username) {
+      if (appClient.PreventUserExistenceErrors === 'ENABLED') return { userName, attributes: {}, groups: [], notFound: true, enabled: true };
+      throw new AwsServiceError('UserNotFoundException', 'User does not exist.');
+    }
+    const attributes = Object.fromEntries((found.UserAttributes ?? []).map((attribute) => [attribute.Name as string, attribute.Value ?? '']));
+    const groups = (await groupsOf(userPoolId, found.Username)).sort((a, b) => (a.precedence ?? Number.MAX_SAFE_INTEGER) - (b.precedence ?? Number.MAX_SAFE_INTEGER)).map((group) => group.name);
+    return { userName: found.Username, attributes, groups, notFound: false, status: found.UserStatus, enabled: found.Enabled !== false };
+  }
+
+  /** Invokes `trigger` with `event`; a function error is the app's `UserLambdaValidationException`, worded as AWS words it. */
+  async function runTrigger(trigger: EmulatedTrigger | EdgeTrigger, event: Record<string, unknown>): Promise<unknown> {
+    const result = await dispatch(trigger, event);
+    if (result.functionError) {
+      const payload = isRecord(result.payload) ? result.payload : {};
+      throw new AwsServiceError('UserLambdaValidationException', `${trigger} failed with error ${String(payload.errorMessage ?? result.functionError)}.`);
+    }
+    return result.payload;
+  }
+
+  /** Pre authentication before a password sign-in; throws the refusal. Not for unknown users unless the client prevents existence errors (as the trigger's page says). */
+  async function preAuthenticate(body: Record<string, unknown>, region: string): Promise<void> {
+    const clientId = String(body.ClientId ?? '');
+    const { userPoolId, appClient } = await clientPool(clientId, typeof body.UserPoolId === 'string' ? body.UserPoolId : undefined);
+    if (!(await poolLambdaConfig(userPoolId)).PreAuthentication) return;
+    const parameters = isRecord(body.AuthParameters) ? body.AuthParameters : {};
+    const user = await authUser(userPoolId, appClient, String(parameters.USERNAME ?? '')).catch((error: Error) => {
+      if (error.name === 'UserNotFoundException') return undefined; // cognito-local answers (or migrates the user) as before
+      throw error;
+    });
+    if (!user) return;
+    await runTrigger('PreAuthentication', preAuthenticationEvent({ userPoolId, clientId, region }, user, clientMetadataOf(body)));
+  }
+
+  const clientMetadataOf = (body: Record<string, unknown>): Record<string, string> | undefined =>
+    isRecord(body.ClientMetadata) ? (body.ClientMetadata as Record<string, string>) : undefined;
+
+  /** The next step of a custom sign-in after define: a new challenge (with a new session), tokens, or a refusal. */
+  async function advanceCustomAuth(state: Omit<CustomAuthSession, 'challengeName' | 'privateChallengeParameters' | 'challengeMetadata'>, appClient: UserPoolClientType, clientMetadata?: Record<string, string>) {
+    const { caller, user, results } = state;
+    const decision = defineDecision(await runTrigger('DefineAuthChallenge', defineAuthChallengeEvent(caller, user, results, clientMetadata)));
+    if (decision.failAuthentication || (decision.issueTokens && user.notFound)) throw new AwsServiceError('NotAuthorizedException', INCORRECT);
+    if (decision.issueTokens) return { ChallengeParameters: {}, AuthenticationResult: await customAuthTokens(caller, user, appClient, clientMetadata) };
+    if (decision.challengeName !== 'CUSTOM_CHALLENGE') {
+      throw new AwsServiceError(
+        decision.challengeName ? 'UnsupportedOperationException' : 'InvalidLambdaResponseException',
+        decision.challengeName
+          ? `DefineAuthChallenge asked for ${decision.challengeName}: only CUSTOM_CHALLENGE is emulated in the custom flow locally`
+          : 'DefineAuthChallenge answered neither issueTokens, failAuthentication nor a challengeName.',
+      );
+    }
+    const created = createdChallenge(await runTrigger('CreateAuthChallenge', createAuthChallengeEvent(caller, user, decision.challengeName, results, clientMetadata)));
+    const session = customAuthSessions.open(
+      { caller, user, results, challengeName: decision.challengeName, privateChallengeParameters: created.privateChallengeParameters, challengeMetadata: created.challengeMetadata },
+      appClient.AuthSessionValidity ?? 3,
+    );
+    return { ChallengeName: decision.challengeName, Session: session, ChallengeParameters: { ...created.publicChallengeParameters, USERNAME: user.userName } };
+  }
+
+  /** Post authentication, pre token generation (V1 or V2 as the pool says), then the tokens. */
+  async function customAuthTokens(caller: AuthCaller, user: AuthUser, appClient: UserPoolClientType, clientMetadata?: Record<string, string>) {
+    await runTrigger('PostAuthentication', postAuthenticationEvent(caller, user, clientMetadata));
+    const override = idTokenOverrideOf(await runTrigger('PreTokenGeneration', tokenGenerationEvent(caller, user, clientMetadata)));
+    const units = appClient.TokenValidityUnits;
+    const tokens = mintTokens({
+      issuer: `${context.endpoint}/${caller.userPoolId}`,
+      clientId: caller.clientId,
+      user,
+      idTokenOverride: override,
+      accessTokenSeconds: validitySeconds(appClient.AccessTokenValidity, units?.AccessToken, 'hours'),
+      idTokenSeconds: validitySeconds(appClient.IdTokenValidity, units?.IdToken, 'hours'),
+    });
+    // For V2 pools the override carries the access token's plan: apply it as for cognito-local's answers.
+    return finishTokens({ AuthenticationResult: tokens }).body.AuthenticationResult;
+  }
+
+  async function initiateCustomAuth(body: Record<string, unknown>, region: string): Promise<AwsResponse> {
+    const clientId = String(body.ClientId ?? '');
+    const { userPoolId, appClient } = await clientPool(clientId, typeof body.UserPoolId === 'string' ? body.UserPoolId : undefined);
+    const flows = appClient.ExplicitAuthFlows ?? [];
+    if (!flows.includes('ALLOW_CUSTOM_AUTH') && !flows.includes('CUSTOM_AUTH_FLOW_ONLY')) throw new AwsServiceError('InvalidParameterException', 'Auth flow not enabled for this client');
+    const config = await poolLambdaConfig(userPoolId);
+    if (!config.DefineAuthChallenge || !config.CreateAuthChallenge || !config.VerifyAuthChallengeResponse) {
+      throw new AwsServiceError('InvalidParameterException', 'Custom auth lambda trigger is not configured for the user pool.');
+    }
+    const parameters = isRecord(body.AuthParameters) ? body.AuthParameters : {};
+    if (typeof parameters.USERNAME !== 'string' || parameters.USERNAME === '') throw new AwsServiceError('InvalidParameterException', 'Missing required parameter USERNAME');
+    const user = await authUser(userPoolId, appClient, parameters.USERNAME);
+    if (!user.enabled) throw new AwsServiceError('NotAuthorizedException', 'User is disabled.');
+    if (user.status === 'UNCONFIRMED') throw new AwsServiceError('UserNotConfirmedException', 'User is not confirmed.');
+    const caller = { userPoolId, clientId, region };
+    const clientMetadata = clientMetadataOf(body);
+    if (config.PreAuthentication) await runTrigger('PreAuthentication', preAuthenticationEvent(caller, user, clientMetadata));
+    return jsonResponse(await advanceCustomAuth({ caller, user, results: [] }, appClient, clientMetadata));
+  }
+
+  async function respondToCustomChallenge(body: Record<string, unknown>): Promise<AwsResponse> {
+    const state = typeof body.Session === 'string' ? customAuthSessions.take(body.Session) : undefined;
+    if (!state || state.caller.clientId !== body.ClientId) throw new AwsServiceError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    const responses = isRecord(body.ChallengeResponses) ? body.ChallengeResponses : {};
+    if (typeof responses.ANSWER !== 'string') throw new AwsServiceError('InvalidParameterException', 'Missing required parameter ANSWER');
+    const { appClient } = await clientPool(state.caller.clientId, state.caller.userPoolId);
+    const clientMetadata = clientMetadataOf(body);
+    const verified = answerCorrect(await runTrigger('VerifyAuthChallengeResponse', verifyAuthChallengeEvent(state.caller, state.user, state.privateChallengeParameters, responses.ANSWER, clientMetadata)));
+    const results = [...state.results, { challengeName: state.challengeName, challengeResult: verified, challengeMetadata: state.challengeMetadata }];
+    return jsonResponse(await advanceCustomAuth({ caller: state.caller, user: state.user, results }, appClient, clientMetadata));
+  }
+
+  /** The sign-in calls the edge answers (or prepares) itself; undefined: forward to cognito-local as is. */
+  async function answeredAtTheEdge(request: AwsRequest): Promise<AwsResponse | undefined> {
+    const operation = request.operation ?? '';
+    if (!TOKEN_OPERATIONS.has(operation)) return undefined;
+    const body = parseJsonBody(request);
+    const initiate = operation === 'InitiateAuth' || operation === 'AdminInitiateAuth';
+    if (initiate && body.AuthFlow === 'CUSTOM_AUTH') return initiateCustomAuth(body, request.region);
+    if (!initiate && body.ChallengeName === 'CUSTOM_CHALLENGE') return respondToCustomChallenge(body);
+    if (initiate && PASSWORD_FLOWS.has(String(body.AuthFlow))) await preAuthenticate(body, request.region);
+    return undefined;
+  }
+
   async function handle(request: AwsRequest): Promise<AwsResponse> {
     const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'], component: 'cognito-local' });
+    const edgeAnswer = await answeredAtTheEdge(request);
+    if (edgeAnswer) return edgeAnswer;
+    const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'] });
     const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
     if (response.status >= 500) {
       let parsed: { __type?: string; message?: string } = {};
@@ -226,8 +417,8 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
     async apply(resource: ResolvedResource, previous?: ResourceAttributes) {
       const { client: cognito } = ready();
       const input = userPoolInput(resource.config, resource.address);
-      for (const unsupported of ['CustomEmailSender', 'CustomSMSSender', 'PreAuthentication', 'DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallengeResponse'] as const) {
-        if (input.LambdaConfig?.[unsupported]) context.log(`cognito: WARNING ${resource.address}: the ${unsupported} trigger is recorded but cognito-local never calls it (not emulated)`);
+      for (const unsupported of ['CustomEmailSender', 'CustomSMSSender'] as const) {
+        if (input.LambdaConfig?.[unsupported]) context.log(`cognito: WARNING ${resource.address}: the ${unsupported} trigger is recorded but never called (not emulated)`);
       }
       let pool = await findPool(previous?.id, input.PoolName as string);
       if (pool?.Id) {
@@ -276,6 +467,7 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
         clientId = (await cognito.send(new CreateUserPoolClientCommand(input))).UserPoolClient?.ClientId;
         context.log(`cognito: created app client ${input.ClientName} (${clientId})`);
       }
+      if (clientId && input.UserPoolId) poolOfClient.set(clientId, input.UserPoolId);
       const described = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: input.UserPoolId, ClientId: clientId }));
       return { id: clientId, name: input.ClientName, user_pool_id: input.UserPoolId, client_secret: described.UserPoolClient?.ClientSecret ?? '' };
     },

@@ -25,7 +25,7 @@ export const ACCESS_TOKEN_PLAN_CLAIM = 'local-cloud:access-token-plan';
 export const COGNITO_LOCAL_SCOPES = ['aws.cognito.signin.user.admin'];
 
 /** cognito-local's own list for the ID token (it filters these out of V1 answers). */
-const RESERVED_CLAIMS = ['acr', 'amr', 'aud', 'at_hash', 'auth_time', 'azp', 'cognito:username', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'sub', 'token_use'];
+export const RESERVED_CLAIMS = ['acr', 'amr', 'aud', 'at_hash', 'auth_time', 'azp', 'cognito:username', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'sub', 'token_use'];
 /** The access token's identity fields stay Cognito's too; `scope` changes only through scopesToAdd/Suppress, groups only through groupOverrideDetails. */
 const ACCESS_TOKEN_RESERVED = new Set([...RESERVED_CLAIMS, 'client_id', 'event_id', 'scope', 'username', 'version', 'cognito:groups']);
 
@@ -58,7 +58,7 @@ interface AccessTokenPlan {
   groups?: string[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -174,7 +174,7 @@ function decode(token: string): { header: Record<string, unknown>; payload: Reco
 }
 
 /** Signs `payload` as cognito-local does: RS256 with its key, the original header (alg, typ, kid). */
-function sign(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+export function sign(header: Record<string, unknown>, payload: Record<string, unknown>): string {
   const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
   return `${input}.${createSign('RSA-SHA256').update(input).sign(cognitoLocalKey()).toString('base64url')}`;
 }
