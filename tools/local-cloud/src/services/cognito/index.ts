@@ -365,10 +365,9 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
   }
 
   async function handle(request: AwsRequest): Promise<AwsResponse> {
-    const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'], component: 'cognito-local' });
     const edgeAnswer = await answeredAtTheEdge(request);
     if (edgeAnswer) return edgeAnswer;
-    const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'] });
+    const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'], component: 'cognito-local' });
     const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
     if (response.status >= 500) {
       let parsed: { __type?: string; message?: string } = {};
