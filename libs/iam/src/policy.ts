@@ -163,7 +163,7 @@ export function parsePolicy(source: string | unknown, name: string, kind: Policy
   if (raw.Statement === undefined) problems.push('Statement is missing');
   const rawStatements = raw.Statement === undefined ? [] : Array.isArray(raw.Statement) ? raw.Statement : [raw.Statement];
   const statements = rawStatements.map((statement, index) => statementFrom(statement, index, kind, problems));
-  const sids = statements.map((statement) => statement?.Sid).filter((sid): sid is string => sid !== undefined);
+  const sids = rawStatements.map((statement) => (isRecord(statement) ? statement.Sid : undefined)).filter((sid): sid is string => typeof sid === 'string');
   for (const sid of new Set(sids)) {
     if (sids.filter((other) => other === sid).length > 1) problems.push(`Sid "${sid}" is used by more than one statement`);
   }
