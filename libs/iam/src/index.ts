@@ -10,3 +10,8 @@ export { ipInCidr } from './ip';
 export { parsePolicy, PolicyError, statementLabel } from './policy';
 export type { ConditionBlock, PolicyDocument, PolicyKind, PrincipalBlock, Statement } from './policy';
 export { globMatches } from './wildcard';
+export { patternMayMatchFormat } from './arn-format';
+export { stackPolicies, stackPolicyFindings } from './terraform-policies';
+export type { StackPolicy, TerraformStackJson } from './terraform-policies';
+export { validatePolicy, OPAQUE_RESOURCE } from './validate';
+export type { PolicyFinding } from './validate';
