@@ -22,6 +22,9 @@ import { createEventBridgeModule } from './services/eventbridge';
 import { createFirehoseModule } from './services/firehose';
 import { createPipesModule } from './services/pipes';
 import { createApiGatewayModule } from './services/apigateway';
+import { createStsModule } from './services/sts';
+import { iamModeFrom, LocalIam } from './iam/authorizer';
+import type { IamMode } from './iam/authorizer';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -38,6 +41,7 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createFirehoseModule,
   createPipesModule,
   createApiGatewayModule,
+  createStsModule,
 ];
 
 const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_STOP_ORDER;
@@ -54,6 +58,8 @@ export interface LocalCloudOptions {
   inMemory?: boolean;
   region?: string;
   accountId?: string;
+  /** IAM at the edge (with the sts module): `enforce` (default), `warn` (log only) or `off`; default `LOCAL_CLOUD_IAM`. */
+  iam?: IamMode;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -91,11 +97,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   mkdirSync(dataDir, { recursive: true });
 
   let engine: TerraformEngine | undefined;
+  // IAM needs the sts module (roles and policies are its resources); clouds built without it allow every call.
+  const factories = options.modules ?? DEFAULT_MODULES;
+  const iam = factories.includes(createStsModule)
+    ? new LocalIam({
+        accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
+        region: options.region ?? LOCAL_REGION,
+        mode: options.iam ?? iamModeFrom(process.env.LOCAL_CLOUD_IAM),
+        denialLog: join(dataDir, 'logs', 'iam-denials.log'),
+        log,
+      })
+    : undefined;
   const edge = await startEdgeServer({
     host: options.host,
     port: options.port ?? 0,
     extraState: () => ({ stacks: summarizeStacks(engine?.state() ?? []) }),
     log,
+    ...(iam ? { authorize: (request) => iam.authorize(request) } : {}),
   });
 
   let modules: LocalServiceModule[] = [];
@@ -118,6 +136,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dataDir,
     inMemory: options.inMemory,
     peers,
+    ...(iam ? { iam } : {}),
     log,
   };
 
@@ -135,7 +154,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 
   try {
-    modules = (options.modules ?? DEFAULT_MODULES).map((factory) => factory(context));
+    modules = factories.map((factory) => factory(context));
     for (const module of modules) {
       for (const name of PEER_NAMES) {
         const provided = module.provides?.[name];
