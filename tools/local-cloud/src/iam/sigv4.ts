@@ -117,7 +117,10 @@ export function verifySignature(request: SignedRequest, secretAccessKey: string)
   if (!parts || !parts.amzDate) return { ok: false, reason: 'malformed' };
 
   const headers = parts.signedHeaders.map((name) => `${name}:${(header(request.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  const payloadHash = parts.presigned ? 'UNSIGNED-PAYLOAD' : (header(request.headers, 'x-amz-content-sha256') ?? sha256(request.body));
+  const declaredHash = header(request.headers, 'x-amz-content-sha256');
+  // A declared body hash must be the body's (S3's UNSIGNED-PAYLOAD and STREAMING-… chunked uploads excepted).
+  if (!parts.presigned && declaredHash && /^[0-9a-f]{64}$/.test(declaredHash) && declaredHash !== sha256(request.body)) return { ok: false, reason: 'signature' };
+  const payloadHash = parts.presigned ? 'UNSIGNED-PAYLOAD' : (declaredHash ?? sha256(request.body));
   const canonical = [request.method, canonicalPath(rawPath, parts.service), canonicalQuery(rawQuery, parts.presigned), headers, parts.signedHeaders.join(';'), payloadHash].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', parts.amzDate, parts.scope, sha256(canonical)].join('\n');
   const [date, region, service] = parts.scope.split('/') as [string, string, string];

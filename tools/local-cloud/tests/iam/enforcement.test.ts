@@ -149,13 +149,15 @@ describe('IAM at the edge', () => {
 
   it('a request tampered with after signing is refused', async () => {
     const ddb = client(DynamoDBClient);
-    ddb.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { body?: string };
-        if (typeof request.body === 'string') request.body = request.body.replace('o-1', 'o-2');
+    // Runs right after the SDK signed the request: the body no longer matches the signature.
+    ddb.middlewareStack.addRelativeTo(
+      (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+        const request = args.request as { body?: unknown };
+        const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body as Uint8Array).toString('utf8');
+        request.body = text.replace('o-1', 'o-2');
         return next(args);
       },
-      { step: 'deserialize', name: 'tamperAfterSigning' },
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' },
     );
     await expect(ddb.send(new GetItemCommand({ TableName: 'orders', Key: { pk: { S: 'o-1' } } }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
