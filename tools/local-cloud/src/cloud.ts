@@ -24,7 +24,7 @@ import { createPipesModule } from './services/pipes';
 import { createApiGatewayModule } from './services/apigateway';
 import { createStsModule } from './services/sts';
 import { iamModeFrom, LocalIam } from './iam/authorizer';
-import type { IamMode } from './iam/authorizer';
+import type { DenialRecord, IamMode } from './iam/authorizer';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -75,6 +75,12 @@ export interface LocalCloud {
   /** The `/_local/state` document. */
   state(): Promise<Record<string, unknown>>;
   stacks(): StackState[];
+  /**
+   * Calls IAM refused (or, with LOCAL_CLOUD_IAM=warn, would have refused) since start, each with the
+   * smallest statement that would allow it; `[]` without the sts module. Cloud tests assert it stays empty,
+   * so a missing grant fails them naming the permission.
+   */
+  iamDenials(): DenialRecord[];
   stop(): Promise<void>;
 }
 
@@ -196,6 +202,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     applyStacks: (stackDirs, variables) => activeEngine.applyStacks(stackDirs, variables),
     state: () => collectState(modules, () => ({ stacks: summarizeStacks(activeEngine.state()) })),
     stacks: () => activeEngine.state(),
+    iamDenials: () => iam?.denialRecords() ?? [],
     stop: stopAll,
   };
 }

@@ -26,3 +26,6 @@ export { createSsmModule } from './services/ssm';
 export { createDynamoDbModule, dynamoDbModuleFactory } from './services/dynamodb';
 export { createS3Module } from './services/s3';
 export { createCognitoModule } from './services/cognito';
+export { createStsModule } from './services/sts';
+export { LocalIam, iamModeFrom } from './iam/authorizer';
+export type { DenialRecord, IamMode } from './iam/authorizer';

@@ -27,7 +27,7 @@ import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { parseEvent, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { legacyUsers } from '../../src/adapters/legacy-users';
 import { hashLegacyPassword } from '../../src/domain/legacy-password';
 import { identityStack, platformStack } from './paths';
@@ -100,6 +100,12 @@ beforeAll(async () => {
   await events.send(new PutTargetsCommand({ Rule: 'identity-events-listener', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
   events.destroy();
 }, 300_000);
+
+// IAM is enforced at the edge: a call a function's role may not make fails the test naming the
+// permission, with the smallest statement that would allow it.
+afterEach(() => {
+  expect(cloud.iamDenials()).toEqual([]);
+});
 
 afterAll(async () => {
   cognito?.destroy();

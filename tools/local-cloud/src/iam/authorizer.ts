@@ -215,6 +215,11 @@ export class LocalIam {
     this.log(`iam: denied ${record.action} on ${record.resource} to ${record.principal}: ${record.reason}`, statement ? { wouldAllow: statement } : {});
   }
 
+  /** The kept denials (the last 500), oldest first. */
+  denialRecords(): DenialRecord[] {
+    return [...this.denials];
+  }
+
   /** The `iam` part of `/_local/state`. */
   describe(): Record<string, unknown> {
     return {
