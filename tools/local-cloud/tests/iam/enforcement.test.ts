@@ -5,11 +5,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, FinalizeRequestMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
@@ -150,15 +151,13 @@ describe('IAM at the edge', () => {
   it('a request tampered with after signing is refused', async () => {
     const ddb = client(DynamoDBClient);
     // Runs right after the SDK signed the request: the body no longer matches the signature.
-    ddb.middlewareStack.addRelativeTo(
-      (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
-        const request = args.request as { body?: unknown };
-        const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body as Uint8Array).toString('utf8');
-        request.body = text.replace('o-1', 'o-2');
-        return next(args);
-      },
-      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' },
-    );
+    const tamper: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+      const request = args.request as { body?: unknown };
+      const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body as Uint8Array).toString('utf8');
+      request.body = text.replace('o-1', 'o-2');
+      return next(args);
+    };
+    ddb.middlewareStack.addRelativeTo(tamper, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' });
     await expect(ddb.send(new GetItemCommand({ TableName: 'orders', Key: { pk: { S: 'o-1' } } }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
 

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsRequest } from '../../src/core/types';
 import { requiredPermissions } from '../../src/iam/request-actions';
+import type { RequiredPermission } from '../../src/iam/request-actions';
 
 const base = { method: 'POST', path: '/', query: new URLSearchParams(), headers: { 'content-type': 'application/x-amz-json-1.0' }, region: 'eu-west-1', accountId: '111111111111' };
 const json = (service: string, operation: string, body: object, extra: Partial<AwsRequest> = {}): AwsRequest => ({ ...base, service, operation, body: Buffer.from(JSON.stringify(body)), ...extra });
-const permissions = (request: AwsRequest) => {
+const permissions = (request: AwsRequest): RequiredPermission[] | 'public' => {
   const needed = requiredPermissions(request);
   return needed.kind === 'public' ? 'public' : needed.permissions;
+};
+const checked = (request: AwsRequest): RequiredPermission[] => {
+  const needed = requiredPermissions(request);
+  if (needed.kind === 'public') throw new Error('expected a checked request');
+  return needed.permissions;
 };
 
 describe('requiredPermissions', () => {
@@ -14,7 +20,7 @@ describe('requiredPermissions', () => {
     expect(permissions(json('dynamodb', 'Query', { TableName: 'orders', IndexName: 'byCustomer' }))).toEqual([
       { action: 'dynamodb:Query', resource: 'arn:aws:dynamodb:eu-west-1:111111111111:table/orders/index/byCustomer' },
     ]);
-    expect(permissions(json('dynamodb', 'BatchWriteItem', { RequestItems: { a: [], b: [] } })).map((p) => p.resource)).toEqual([
+    expect(checked(json('dynamodb', 'BatchWriteItem', { RequestItems: { a: [], b: [] } })).map((p) => p.resource)).toEqual([
       'arn:aws:dynamodb:eu-west-1:111111111111:table/a',
       'arn:aws:dynamodb:eu-west-1:111111111111:table/b',
     ]);
