@@ -12,7 +12,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { evaluate, principalArn, smallestAllowingStatement } from '@kestrel/iam';
+import { compilePolicy, evaluate, principalArn, smallestAllowingStatement } from '@kestrel/iam';
 import type { ContextValue, Decision, Principal, RequestContext } from '@kestrel/iam';
 import type { AwsProtocol } from '../core/protocol';
 import { AwsServiceError } from '../core/types';
@@ -193,7 +193,7 @@ export class LocalIam {
     if (this.mode === 'enforce') throw error;
   }
 
-  private record(context: RequestContext, decision: Decision, request: AwsRequest): void {
+  private record(context: RequestContext, decision: Decision, request: Pick<AwsRequest, 'service' | 'operation'>): void {
     const statement = smallestAllowingStatement(context, decision);
     const record: DenialRecord = {
       time: new Date().toISOString(),
@@ -213,6 +213,45 @@ export class LocalIam {
     if (this.denials.length > KEPT_DENIALS) this.denials.shift();
     if (this.options.denialLog) appendFileSync(this.options.denialLog, `${JSON.stringify(record)}\n`);
     this.log(`iam: denied ${record.action} on ${record.resource} to ${record.principal}: ${record.reason}`, statement ? { wouldAllow: statement } : {});
+  }
+
+  /**
+   * Whether an AWS service principal may act on a resource for one source (EventBridge sending a rule's event to a
+   * queue): judged by the resource's policy alone, as AWS does. Records a denial like the edge; `warn` and `off` allow.
+   *
+   * @example
+   * iam.serviceMayCall({ service: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: queueArn,
+   *   resourcePolicy: queue.attributes.Policy, policyName: 'queue orders (Policy)', sourceArn: ruleArn });
+   */
+  serviceMayCall(call: { service: string; action: string; resource: string; resourcePolicy?: string; policyName: string; sourceArn?: string }): boolean {
+    if (this.mode === 'off') return true;
+    const principal: Principal = { kind: 'service', service: call.service };
+    const keys: Record<string, ContextValue> = {
+      'aws:SourceAccount': this.options.accountId,
+      ...(call.sourceArn ? { 'aws:SourceArn': call.sourceArn } : {}),
+    };
+    const context: RequestContext = { principal, action: call.action, resource: call.resource, keys };
+    const policy = call.resourcePolicy ? this.compiledResourcePolicy(call.resourcePolicy, call.policyName) : undefined;
+    const decision = evaluate(context, policy ? { resource: policy } : {});
+    if (decision.allowed) return true;
+    this.record(context, decision, { service: call.action.split(':')[0] as string });
+    return this.mode === 'warn';
+  }
+
+  private readonly resourcePolicies = new Map<string, ReturnType<typeof compilePolicy> | undefined>();
+
+  /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */
+  private compiledResourcePolicy(text: string, name: string): ReturnType<typeof compilePolicy> | undefined {
+    const key = `${name}\u0000${text}`;
+    if (!this.resourcePolicies.has(key)) {
+      try {
+        this.resourcePolicies.set(key, compilePolicy(text, name, 'resource'));
+      } catch (error) {
+        this.log('iam: a resource policy is malformed and grants nothing', { policy: name, error: (error as Error).message });
+        this.resourcePolicies.set(key, undefined);
+      }
+    }
+    return this.resourcePolicies.get(key);
   }
 
   /** The kept denials (the last 500), oldest first. */

@@ -9,6 +9,7 @@ import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dyna
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, FinalizeRequestMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,13 @@ const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
 const ACCOUNT = '000000000000';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/orders-handler`;
 
+/** A queue policy letting EventBridge send for one rule, as the stacks write them. */
+const queuePolicy = (queueArn: string, ruleArn: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'OnlyItsRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } }],
+  });
+
 /** A service stack as cdktn synthesizes it: its own table and queue, another service's table, a role granting its own. */
 function writeStack(stack: FixtureStack): void {
   const policy = {
@@ -41,8 +49,25 @@ function writeStack(stack: FixtureStack): void {
   const terraform = {
     resource: {
       aws_dynamodb_table: { orders: table('orders'), billing: table('billing') },
-      aws_sqs_queue: { orders: { name: 'orders-out' }, billing: { name: 'billing-in' } },
+      aws_sqs_queue: { orders: { name: 'orders-out' }, billing: { name: 'billing-in' }, closed: { name: 'closed-target' }, dlq: { name: 'placed-dlq' } },
       aws_cloudwatch_event_bus: { bus: { name: 'kestrel-bus' } },
+      aws_cloudwatch_event_rule: {
+        placed: { name: 'order-placed', event_bus_name: '${aws_cloudwatch_event_bus.bus.name}', event_pattern: JSON.stringify({ source: ['kestrel.orders'] }) },
+      },
+      aws_cloudwatch_event_target: {
+        closed: {
+          rule: '${aws_cloudwatch_event_rule.placed.name}',
+          event_bus_name: '${aws_cloudwatch_event_bus.bus.name}',
+          target_id: 'closed',
+          arn: '${aws_sqs_queue.closed.arn}',
+          dead_letter_config: { arn: '${aws_sqs_queue.dlq.arn}' },
+        },
+      },
+      // The target queue admits another rule only; the dead-letter queue admits this one.
+      aws_sqs_queue_policy: {
+        closed: { queue_url: '${aws_sqs_queue.closed.url}', policy: queuePolicy('${aws_sqs_queue.closed.arn}', 'arn:aws:events:us-east-1:000000000000:rule/kestrel-bus/another-rule') },
+        dlq: { queue_url: '${aws_sqs_queue.dlq.url}', policy: queuePolicy('${aws_sqs_queue.dlq.arn}', '${aws_cloudwatch_event_rule.placed.arn}') },
+      },
       aws_iam_role: {
         handler: {
           name: 'orders-handler',
@@ -191,6 +216,31 @@ describe('IAM at the edge', () => {
       errorMessage: expect.stringContaining(`is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:${ACCOUNT}:billing-in`),
     });
   }, 60_000);
+
+  it('a queue whose policy does not admit a rule gets nothing; the rule’s dead-letter queue (which admits it) gets the event', async () => {
+    const sqs = client(SQSClient, ADMIN);
+    const events = client(EventBridgeClient, ADMIN);
+    await events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'kestrel-bus', Source: 'kestrel.orders', DetailType: 'OrderPlaced', Detail: '{"orderId":"o-9"}' }] }));
+    // The earlier PutEvents test's OrderPlaced (detail {}) matched the rule too.
+    const dead: Message[] = [];
+    const findNine = () => dead.find((message) => JSON.parse(message.Body!).detail.orderId === 'o-9');
+    for (let attempt = 0; attempt < 10 && !findNine(); attempt++) {
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/placed-dlq`, WaitTimeSeconds: 1, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+      dead.push(...(received.Messages ?? []));
+    }
+    const nine = findNine();
+    expect(nine?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('NO_PERMISSIONS');
+    const target = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/closed-target`, WaitTimeSeconds: 0 }));
+    expect(target.Messages ?? []).toEqual([]);
+    expect(cloud.iamDenials()).toContainEqual(
+      expect.objectContaining({
+        principal: 'events.amazonaws.com',
+        action: 'sqs:SendMessage',
+        resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:closed-target`,
+        smallestAllowingStatement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:closed-target`, Principal: { Service: 'events.amazonaws.com' } },
+      }),
+    );
+  });
 
   it('every denial is recorded with the smallest statement that would allow it', async () => {
     const state = (await cloud.state()) as { iam: { mode: string; denials: Array<Record<string, unknown>> } };

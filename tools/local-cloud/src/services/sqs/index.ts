@@ -12,6 +12,8 @@ import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from 
 import { SqsApi } from './api';
 import { sqsProvisioners } from './provisioners';
 import { SqsService } from './sqs-service';
+import type { SqsServiceOptions } from './sqs-service';
+import type { LocalIam } from '../../iam/authorizer';
 
 export { SqsService } from './sqs-service';
 export type { QueueSummary } from './sqs-service';
@@ -28,6 +30,12 @@ export interface SqsModule extends LocalServiceModule {
   readonly provides: { sqs: SqsService };
 }
 
+/** Queue policies are judged by the local cloud's IAM for service principals (EventBridge delivering for a rule). */
+function judgeWith(iam: LocalIam): NonNullable<SqsServiceOptions['judgeServiceSend']> {
+  return ({ queueArn, queueName, policy, principal, sourceArn }) =>
+    iam.serviceMayCall({ service: principal, action: 'sqs:SendMessage', resource: queueArn, resourcePolicy: policy, policyName: `queue ${queueName} (Policy)`, sourceArn });
+}
+
 export function createSqsModule(context: LocalCloudContext, options: SqsModuleOptions = {}): SqsModule {
   const service = new SqsService({
     accountId: context.accountId,
@@ -35,6 +43,7 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     endpoint: () => context.endpoint,
     dataDir: options.inMemory || context.inMemory ? undefined : join(context.dataDir, 'sqs'),
     now: options.now,
+    ...(context.iam ? { judgeServiceSend: judgeWith(context.iam) } : {}),
   });
   return {
     name: 'sqs',
