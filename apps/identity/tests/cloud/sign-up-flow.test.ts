@@ -21,7 +21,7 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
@@ -96,7 +96,15 @@ beforeAll(async () => {
   const events = new EventBridgeClient(config);
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'identity-events-listener' }))).QueueUrl as string;
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  await events.send(new PutRuleCommand({ Name: 'identity-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.identity'] }) }));
+  const { RuleArn: ruleArn } = await events.send(
+    new PutRuleCommand({ Name: 'identity-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.identity'] }) }),
+  );
+  // EventBridge delivers to the queue only if its policy admits the rule (as in AWS; the local cloud enforces it).
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } }],
+  };
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
   await events.send(new PutTargetsCommand({ Rule: 'identity-events-listener', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
   events.destroy();
 }, 300_000);
