@@ -9,6 +9,8 @@
  * `aws_iam_role_policy_attachment`) are compiled into the registry the edge
  * decides with (`src/iam/authorizer.ts`). State: `iam` in `/_local/state`.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compilePolicy, evaluate, principalArn } from '@kestrel/iam';
 import type { CompiledPolicy, Principal } from '@kestrel/iam';
 import { AwsServiceError } from '../../core/types';
@@ -114,6 +116,44 @@ function assumeRole(iam: LocalIam, input: URLSearchParams, caller: { principal?:
   );
 }
 
+const providers = new Map<string, { region?: string; accounts: string[] }>();
+
+/** The AWS provider's region and `allowed_account_ids` of a synthesized stack (read once per stack folder). */
+function providerOf(stackDir: string): { region?: string; accounts: string[] } {
+  let provider = providers.get(stackDir);
+  if (!provider) {
+    provider = { accounts: [] };
+    try {
+      const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { provider?: { aws?: unknown } };
+      const aws = (Array.isArray(json.provider?.aws) ? json.provider?.aws[0] : json.provider?.aws) as { region?: unknown; allowed_account_ids?: unknown } | undefined;
+      provider = {
+        ...(typeof aws?.region === 'string' ? { region: aws.region } : {}),
+        accounts: Array.isArray(aws?.allowed_account_ids) ? aws.allowed_account_ids.map(String) : [],
+      };
+    } catch {
+      // A stack folder without cdk.tf.json (a resource applied by hand): nothing to translate.
+    }
+    providers.set(stackDir, provider);
+  }
+  return provider;
+}
+
+/**
+ * Policies spell ARNs in the stack's own region and account (`arn:aws:ssm:eu-west-1:111111111111:parameter/…`), while
+ * every resource lives in the local cloud's; such ARNs are read as the local ones, so the grant means locally what it
+ * means in AWS. Only ARNs of exactly that region and account are translated.
+ */
+export function localizePolicy(policy: unknown, resource: ResolvedResource, local: { region: string; accountId: string }): unknown {
+  if (typeof policy !== 'string') return policy;
+  const { region, accounts } = providerOf(resource.stackDir);
+  let text = policy;
+  for (const account of accounts) {
+    if (region) text = text.replaceAll(`:${region}:${account}:`, `:${local.region}:${local.accountId}:`);
+    text = text.replaceAll(`:iam::${account}:`, `:iam::${local.accountId}:`).replaceAll(`:sts::${account}:`, `:sts::${local.accountId}:`);
+  }
+  return text;
+}
+
 /** `name` or `name_prefix` + a stable suffix, as the role will be called. */
 function roleName(resource: ResolvedResource, previous?: Record<string, unknown>): string {
   const name = string(resource.config.name);
@@ -125,6 +165,7 @@ function roleName(resource: ResolvedResource, previous?: Record<string, unknown>
 
 function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
   const registry = iam.registry;
+  const local = { region: iam.options.region, accountId: iam.options.accountId };
   const remove = async (resource: ResolvedResource) => registry.remove(resource.address);
   return [
     {
@@ -133,11 +174,11 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
         const name = roleName(resource, previous);
         const path = string(resource.config.path) ?? '/';
         const arn = registry.roleArn(name, path);
-        const trust = compileResourcePolicy(resource.config.assume_role_policy, resource.address, 'assume_role_policy', 'resource');
+        const trust = compileResourcePolicy(localizePolicy(resource.config.assume_role_policy, resource, local), resource.address, 'assume_role_policy', 'resource');
         const inline = list(resource.config.inline_policy)
           .map((block, index) => ({ block: block as Record<string, unknown>, index }))
           .filter(({ block }) => block.policy !== undefined && block.policy !== '')
-          .map(({ block, index }) => compileResourcePolicy(block.policy, resource.address, `inline_policy[${index}] ${string(block.name) ?? ''}`.trim(), 'identity'));
+          .map(({ block, index }) => compileResourcePolicy(localizePolicy(block.policy, resource, local), resource.address, `inline_policy[${index}] ${string(block.name) ?? ''}`.trim(), 'identity'));
         const tags = { ...((resource.config.tags_all as Record<string, string>) ?? {}), ...((resource.config.tags as Record<string, string>) ?? {}) };
         registry.putRole(resource.address, {
           name,
@@ -158,7 +199,7 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
         const role = string(resource.config.role) ?? '';
         const roleNameOnly = role.startsWith('arn:') ? role.slice(role.lastIndexOf('/') + 1) : role;
         const name = string(resource.config.name) ?? resource.name;
-        registry.putRolePolicy(resource.address, roleNameOnly, compileResourcePolicy(resource.config.policy, resource.address, 'policy', 'identity'));
+        registry.putRolePolicy(resource.address, roleNameOnly, compileResourcePolicy(localizePolicy(resource.config.policy, resource, local), resource.address, 'policy', 'identity'));
         return { id: `${roleNameOnly}:${name}`, name, role: roleNameOnly };
       },
       destroy: remove,
@@ -168,7 +209,7 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
       async apply(resource, previous) {
         const name = string(resource.config.name) ?? string(previous?.name) ?? `${string(resource.config.name_prefix) ?? 'tf-'}${stableId('', resource.address).toLowerCase()}`;
         const arn = `arn:aws:iam::${iam.options.accountId}:policy${string(resource.config.path) ?? '/'}${name}`;
-        registry.putManagedPolicy(resource.address, arn, compileResourcePolicy(resource.config.policy, resource.address, 'policy', 'identity'));
+        registry.putManagedPolicy(resource.address, arn, compileResourcePolicy(localizePolicy(resource.config.policy, resource, local), resource.address, 'policy', 'identity'));
         return { id: arn, arn, name, policy_id: stableId('ANPA', arn) };
       },
       destroy: remove,
