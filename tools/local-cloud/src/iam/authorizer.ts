@@ -18,7 +18,7 @@ import type { AwsProtocol } from '../core/protocol';
 import { AwsServiceError } from '../core/types';
 import type { AwsRequest } from '../core/types';
 import { CredentialStore } from './credentials';
-import type { IssuedSession, SessionCredentials } from './credentials';
+import type { IssuedSession } from './credentials';
 import { IamRegistry } from './registry';
 import { requiredPermissions } from './request-actions';
 import type { RequiredPermission } from './request-actions';
@@ -135,7 +135,7 @@ export class LocalIam {
   }
 
   /** Credentials for a Lambda execution environment (or any in-process caller) acting as the role. */
-  sessionForRole(roleArn: string, sessionName: string): SessionCredentials {
+  sessionForRole(roleArn: string, sessionName: string): IssuedSession {
     return this.credentials.issue(roleArn, sessionName.slice(0, 64));
   }
 
