@@ -25,6 +25,9 @@ import { createPipesModule } from './services/pipes';
 import { createApiGatewayModule } from './services/apigateway';
 import { createLogsModule } from './services/logs';
 import { createSesModule } from './services/ses';
+import { createStsModule } from './services/sts';
+import { iamModeFrom, LocalIam } from './iam/authorizer';
+import type { DenialRecord, IamMode } from './iam/authorizer';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -43,6 +46,7 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createApiGatewayModule,
   createLogsModule,
   createSesModule,
+  createStsModule,
 ];
 
 const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_STOP_ORDER;
@@ -60,6 +64,8 @@ export interface LocalCloudOptions {
   inMemory?: boolean;
   region?: string;
   accountId?: string;
+  /** IAM at the edge (with the sts module): `enforce` (default), `warn` (log only) or `off`; default `LOCAL_CLOUD_IAM`. */
+  iam?: IamMode;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -75,6 +81,12 @@ export interface LocalCloud {
   /** The `/_local/state` document. */
   state(): Promise<Record<string, unknown>>;
   stacks(): StackState[];
+  /**
+   * Calls IAM refused (or, with LOCAL_CLOUD_IAM=warn, would have refused) since start, each with the
+   * smallest statement that would allow it; `[]` without the sts module. Cloud tests assert it stays empty,
+   * so a missing grant fails them naming the permission.
+   */
+  iamDenials(): DenialRecord[];
   stop(): Promise<void>;
 }
 
@@ -99,11 +111,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const host = resolveListenHost(options.host);
   if (!host.loopback) log(exposureWarning(host));
   let engine: TerraformEngine | undefined;
+  // IAM needs the sts module (roles and policies are its resources); clouds built without it allow every call.
+  const factories = options.modules ?? DEFAULT_MODULES;
+  const iam = factories.includes(createStsModule)
+    ? new LocalIam({
+        accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
+        region: options.region ?? LOCAL_REGION,
+        mode: options.iam ?? iamModeFrom(process.env.LOCAL_CLOUD_IAM),
+        denialLog: join(dataDir, 'logs', 'iam-denials.log'),
+        log,
+      })
+    : undefined;
   const edge = await startEdgeServer({
     host: host.bind,
     port: options.port ?? 0,
     extraState: () => ({ stacks: summarizeStacks(engine?.state() ?? []) }),
     log,
+    ...(iam ? { authorize: (request) => iam.authorize(request) } : {}),
   });
 
   let modules: LocalServiceModule[] = [];
@@ -127,6 +151,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dataDir,
     inMemory: options.inMemory,
     peers,
+    ...(iam ? { iam } : {}),
     log,
   };
 
@@ -144,7 +169,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 
   try {
-    modules = (options.modules ?? DEFAULT_MODULES).map((factory) => factory(context));
+    modules = factories.map((factory) => factory(context));
     for (const module of modules) {
       for (const name of PEER_NAMES) {
         const provided = module.provides?.[name];
@@ -186,6 +211,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     applyStacks: (stackDirs, variables) => activeEngine.applyStacks(stackDirs, variables),
     state: () => collectState(modules, () => ({ stacks: summarizeStacks(activeEngine.state()) })),
     stacks: () => activeEngine.state(),
+    iamDenials: () => iam?.denialRecords() ?? [],
     stop: stopAll,
   };
 }

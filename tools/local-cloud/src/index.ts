@@ -34,3 +34,6 @@ export { seedCatalog, seedCatalogOnce } from './dev/seed';
 export type { CodeDelivery } from './services/cognito/code-deliveries';
 export { createSesModule } from './services/ses';
 export type { SentEmail } from './services/ses';
+export { createStsModule } from './services/sts';
+export { LocalIam, iamModeFrom } from './iam/authorizer';
+export type { DenialRecord, IamMode } from './iam/authorizer';

@@ -24,7 +24,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inFlow, structuredLogLines, type StructuredLogLine } from './support/function-logs';
 import { flushFirehose, lakeRows, type LakeRow } from './support/lake';
 import { stackDirs } from './support/stacks';
@@ -152,6 +152,12 @@ beforeAll(async () => {
   }
   cognito.destroy();
 }, 300_000);
+
+// IAM is enforced at the edge: a call a function's role may not make fails the test naming the
+// permission, with the smallest statement that would allow it.
+afterEach(() => {
+  expect(cloud.iamDenials()).toEqual([]);
+});
 
 afterAll(async () => {
   s3?.destroy();

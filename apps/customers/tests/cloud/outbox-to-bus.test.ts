@@ -11,7 +11,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { buildPutEventsEntry, eventRegistry, parseEvent, UserRegisteredV1 } from '@kestrel/contracts';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
 import { busListener, standInIdentity, type BusListener } from '@kestrel/testing/cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const stackDir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const platformStack = stackDir('../../../../infra/platform/cdktf.out/stacks/platform-staging');
@@ -73,6 +73,12 @@ beforeAll(async () => {
   events = new EventBridgeClient(config);
   listener = await busListener<Received>({ endpoint: cloud.endpoint, region: config.region, busName: BUS, name: 'customers-events-listener', pattern: { source: ['kestrel.customers'] } });
 }, 300_000);
+
+// IAM is enforced at the edge: a call a function's role may not make fails the test naming the
+// permission, with the smallest statement that would allow it.
+afterEach(() => {
+  expect(cloud.iamDenials()).toEqual([]);
+});
 
 afterAll(async () => {
   await listener?.close();

@@ -23,13 +23,13 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { parseEvent, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { legacyUsers } from '../../src/adapters/legacy-users';
 import { hashLegacyPassword } from '../../src/domain/legacy-password';
 import { identityStack, platformStack } from './paths';
@@ -114,10 +114,24 @@ beforeAll(async () => {
   const events = new EventBridgeClient(config);
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'identity-events-listener' }))).QueueUrl as string;
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  await events.send(new PutRuleCommand({ Name: 'identity-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.identity'] }) }));
+  const { RuleArn: ruleArn } = await events.send(
+    new PutRuleCommand({ Name: 'identity-events-listener', EventBusName: BUS, EventPattern: JSON.stringify({ source: ['kestrel.identity'] }) }),
+  );
+  // EventBridge delivers to the queue only if its policy admits the rule (as in AWS; the local cloud enforces it).
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } }],
+  };
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
   await events.send(new PutTargetsCommand({ Rule: 'identity-events-listener', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
   events.destroy();
 }, 300_000);
+
+// IAM is enforced at the edge: a call a function's role may not make fails the test naming the
+// permission, with the smallest statement that would allow it.
+afterEach(() => {
+  expect(cloud.iamDenials()).toEqual([]);
+});
 
 afterAll(async () => {
   cognito?.destroy();

@@ -201,8 +201,17 @@ export class PutEventsSourceConditionGuard extends StackGuard {
 /** Service prefixes whose actions read or write data; "*" resources for them are never least privilege. */
 export const DATA_SERVICES = ['dynamodb', 'sqs', 'sns', 's3', 'kms', 'events', 'ssm', 'secretsmanager', 'kinesis', 'firehose', 'lambda', 'logs'] as const;
 
+/**
+ * Actions of those services that AWS only grants on "*" (no resource-level permissions in the
+ * Service Authorization Reference; @kestrel/iam's policy validation fails an ARN for them). They list
+ * names, never data, so "*" is their least privilege.
+ */
+export const WILDCARD_ONLY_ACTIONS = ['dynamodb:liststreams', 'dynamodb:listtables', 'sqs:listqueues', 's3:listallmybuckets', 'kms:listkeys', 'kms:listaliases'] as const;
+
 function isDataAction(action: string): boolean {
-  return action === '*' || DATA_SERVICES.some((service) => action.toLowerCase().startsWith(`${service}:`));
+  const lower = action.toLowerCase();
+  if ((WILDCARD_ONLY_ACTIONS as readonly string[]).includes(lower)) return false;
+  return action === '*' || DATA_SERVICES.some((service) => lower.startsWith(`${service}:`));
 }
 
 /** `*`, or an ARN whose resource part is only `*` (every resource of the service). */

@@ -45,5 +45,6 @@ export {
   kestrelGuards,
   applyKestrelGuards,
   synthesizedResources,
+  WILDCARD_ONLY_ACTIONS,
 } from './guards';
 export type { GuardViolation, SynthesizedResource } from './guards';

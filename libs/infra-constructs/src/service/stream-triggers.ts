@@ -29,7 +29,8 @@ export function streamReadStatements(purpose: string, table: { arn: string; stre
       Sid: sid(purpose, 'list', 'streams'),
       Effect: 'Allow',
       Action: ['dynamodb:ListStreams'],
-      Resource: [`${table.arn}/stream/*`],
+      // ListStreams has no resource-level permissions (Service Authorization Reference): an ARN here never matches.
+      Resource: ['*'],
     },
     { Sid: sid(purpose, 'stream', 'key'), Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [keyArn], Condition: viaService(env, 'dynamodb') },
   ];

@@ -1,3 +1,4 @@
+import { validatePolicy } from '@kestrel/iam';
 import { describe, expect, it } from 'vitest';
 import { Aspects, Fn, TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
@@ -20,6 +21,7 @@ import {
   PutEventsSourceConditionGuard,
   RoleBoundaryGuard,
   RuleTargetGuard,
+  WILDCARD_ONLY_ACTIONS,
   WildcardDataResourceGuard,
   applyKestrelGuards,
 } from '../../src/service/guards';
@@ -195,13 +197,24 @@ describe('guard: no "*" resources for data actions', () => {
     expect(violationsOf(inverted)).toEqual([expect.stringContaining('uses NotAction/NotResource')]);
   });
 
-  it('allows "*" for actions without resource-level permissions (X-Ray)', () => {
+  it('allows "*" for actions without resource-level permissions (X-Ray, dynamodb:ListStreams)', () => {
     // prepare
     const stack = guardedStack(new WildcardDataResourceGuard());
-    rolePolicy(stack, { Action: ['xray:PutTraceSegments'], Resource: '*' });
+    rolePolicy(stack, { Action: ['xray:PutTraceSegments', 'dynamodb:ListStreams'], Resource: '*' });
 
     // act / assess
     expect(violationsOf(stack)).toEqual([]);
+  });
+});
+
+// The exemption must be no wider than AWS: iam-data has to agree that these actions take no ARN.
+describe('WILDCARD_ONLY_ACTIONS', () => {
+  it.each(WILDCARD_ONLY_ACTIONS)('%s has no resource-level permissions in the Service Authorization Reference', async (action) => {
+    // act
+    const findings = await validatePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:sqs:eu-west-1:111111111111:q' }] }, 'p');
+
+    // assess
+    expect(findings.map((finding) => finding.problem)).toEqual([`action "${action}" does not support resource-level permissions: its Resource must be "*"`]);
   });
 });
 

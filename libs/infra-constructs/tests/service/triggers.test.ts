@@ -315,7 +315,7 @@ describe('outbox pipe', () => {
         `dynamodb:DescribeStream on ${stream}`,
         `dynamodb:GetRecords on ${stream}`,
         `dynamodb:GetShardIterator on ${stream}`,
-        `dynamodb:ListStreams on ${reference(table, 'arn')}/stream/*`,
+        'dynamodb:ListStreams on *',
         `kms:Decrypt on ${key}`,
         `events:PutEvents on ${parameter('/kestrel/staging/platform/event-bus-arn')}`,
         `sqs:SendMessage on ${queueArn('orders-outbox-dlq')}`,

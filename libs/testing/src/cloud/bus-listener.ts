@@ -1,5 +1,5 @@
 import { DeleteRuleCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { cloudClientConfig, type CloudTarget } from './config';
 
 /** Options for {@link busListener}. */
@@ -41,7 +41,13 @@ export async function busListener<T = unknown>(options: BusListenerOptions): Pro
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: options.name }))).QueueUrl;
   if (queueUrl === undefined) throw new Error(`CreateQueue ${options.name} returned no queue URL`);
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  await events.send(new PutRuleCommand({ Name: options.name, EventBusName: options.busName, EventPattern: JSON.stringify(options.pattern) }));
+  const { RuleArn: ruleArn } = await events.send(new PutRuleCommand({ Name: options.name, EventBusName: options.busName, EventPattern: JSON.stringify(options.pattern) }));
+  // As in AWS, EventBridge delivers to a queue only if the queue's policy admits the rule (the local cloud enforces it).
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'ListenerRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } }],
+  };
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
   await events.send(new PutTargetsCommand({ Rule: options.name, EventBusName: options.busName, Targets: [{ Id: 'queue', Arn: queueArn }] }));
 
   const received: T[] = [];

@@ -6,6 +6,7 @@
  * below, never over HTTP to itself.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { LocalIam } from '../iam/authorizer';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -200,6 +201,11 @@ export interface LocalCloudContext {
   /** When true (tests), modules keep their state in memory only and real components run without persistence. */
   inMemory?: boolean;
   peers: Peers;
+  /**
+   * IAM of this local cloud: credentials it issued, the applied stacks' roles and
+   * policies, the edge's decisions. Absent in tests that build modules by hand.
+   */
+  iam?: LocalIam;
   /** Structured progress/diagnostic output a person can follow. */
   log(message: string, fields?: Record<string, unknown>): void;
 }

@@ -8,10 +8,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from '../core/types';
-import type { AwsResponse, LocalServiceModule, ServiceHandler } from '../core/types';
+import type { AwsRequest, AwsResponse, LocalServiceModule, ServiceHandler } from '../core/types';
 import { detectProtocol, newRequestId, renderError } from '../core/protocol';
 import { resolveListenHost } from '../core/listen-host';
 import { supervisedStatuses } from '../processes/supervisor';
+import type { AwsProtocol } from '../core/protocol';
 import { resolveRoute } from './routing';
 
 export interface EdgeServerOptions {
@@ -26,6 +27,11 @@ export interface EdgeServerOptions {
   /** Extra top-level entries of `GET /_local/state` (the composition root adds `stacks`). */
   extraState?: () => Record<string, unknown>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Decides whether an attributed request may reach its service (IAM, `src/iam/authorizer.ts`):
+   * resolves to let it through, throws an `AwsServiceError` to answer with instead.
+   */
+  authorize?: (edge: { request: AwsRequest; rawUrl: string; protocol: AwsProtocol; sourceIp?: string }) => Promise<void>;
 }
 
 export interface EdgeServer {
@@ -204,18 +210,25 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         ),
       );
     }
+    const awsRequest: AwsRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers,
+      body,
+      service: route.service,
+      operation: route.operation,
+      region: route.region,
+      accountId: route.accountId,
+    };
     try {
-      const response = await handler.handle({
-        method: request.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: request.headers,
-        body,
-        service: route.service,
-        operation: route.operation,
-        region: route.region,
-        accountId: route.accountId,
-      });
+      await options.authorize?.({ request: awsRequest, rawUrl: request.url ?? '/', protocol, sourceIp: request.socket.remoteAddress });
+    } catch (error) {
+      if (error instanceof AwsServiceError) return fail(error);
+      throw error;
+    }
+    try {
+      const response = await handler.handle(awsRequest);
       return { ...response, headers: { 'x-amzn-requestid': requestId, ...response.headers } };
     } catch (error) {
       if (error instanceof AwsServiceError) return fail(error);

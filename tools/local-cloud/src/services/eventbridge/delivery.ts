@@ -114,6 +114,8 @@ interface FifoAwareQueueSender extends QueueSender {
     attributes?: Record<string, MessageAttributeValue>,
     fifo?: { messageGroupId?: string; messageDeduplicationId?: string },
   ): Promise<{ messageId: string }>;
+  /** Whether the queue's policy lets a service principal send for a source (the local cloud's IAM decides). */
+  isSendAllowed?(queueArnOrUrl: string, principal: string, sourceArn?: string): boolean;
 }
 
 /** Lambda modules may also answer whether a resource policy lets a service invoke a function. */
@@ -283,7 +285,10 @@ export class Dispatcher {
       ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: stringAttribute(exhausted) } : {}),
     };
     try {
-      await this.options.peers.sqs().sendMessage(dlqArn, JSON.stringify(job.event), attributes);
+      const sqs = this.options.peers.sqs() as FifoAwareQueueSender;
+      // The dead-letter queue's policy must admit the rule too, as in AWS.
+      if (sqs.isSendAllowed && !sqs.isSendAllowed(dlqArn, 'events.amazonaws.com', job.ruleArn)) throw new Error(`the queue policy of ${dlqArn} does not allow events.amazonaws.com for ${job.ruleArn}`);
+      await sqs.sendMessage(dlqArn, JSON.stringify(job.event), attributes);
       this.stats.deadLettered++;
       this.options.log('eventbridge: event sent to dead-letter queue', { ...fields, dlq: dlqArn });
     } catch (error) {
@@ -312,6 +317,9 @@ export class Dispatcher {
       case 'sqs': {
         const sqs = this.peer(() => this.options.peers.sqs() as FifoAwareQueueSender, 'SQS');
         if (!sqs.queueExists(arn)) throw new DeliveryFailure('NO_RESOURCE', `Queue ${resourceNameOf(arn)} does not exist.`, false);
+        if (sqs.isSendAllowed && !sqs.isSendAllowed(arn, 'events.amazonaws.com', job.ruleArn)) {
+          throw new DeliveryFailure('NO_PERMISSIONS', `EventBridge is not allowed to send to ${arn}: its queue policy must allow events.amazonaws.com sqs:SendMessage for ${job.ruleArn}`, false);
+        }
         if (arn.endsWith('.fifo')) {
           const groupId = job.target.SqsParameters?.MessageGroupId;
           if (!groupId) throw new DeliveryFailure('INVALID_PARAMETER', 'A FIFO queue target needs SqsParameters.MessageGroupId.', false);

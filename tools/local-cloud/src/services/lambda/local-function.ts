@@ -27,6 +27,11 @@ export interface FunctionRuntimeOptions {
   enforceMemoryLimit: boolean;
   /** Lambda's init phase limit (10 s). */
   initTimeoutMs: number;
+  /**
+   * Session credentials of the function's execution role, issued per execution environment as Lambda does
+   * (IAM of the local cloud); without it the environment gets placeholder credentials the edge treats as the administrator.
+   */
+  credentials?: (roleArn: string, sessionName: string) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 }
 
 export interface InvocationRequest {
@@ -165,12 +170,16 @@ export class LocalFunction {
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_REGION: this.options.region,
       AWS_DEFAULT_REGION: this.options.region,
-      // Dummy credentials: the local cloud does not check signatures, only reads the scope.
-      AWS_ACCESS_KEY_ID: 'ASIALOCALCLOUDLAMBDA',
-      AWS_SECRET_ACCESS_KEY: 'local-cloud-secret',
-      AWS_SESSION_TOKEN: 'local-cloud-session',
+      ...this.roleCredentials(),
       AWS_ENDPOINT_URL: this.options.endpoint(),
     };
+  }
+
+  /** The execution role's session (judged by the edge's IAM), else placeholders that act as the administrator. */
+  private roleCredentials(): Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN', string> {
+    const session = this.settings.role && this.options.credentials ? this.options.credentials(this.settings.role, this.settings.name) : undefined;
+    if (!session) return { AWS_ACCESS_KEY_ID: 'ASIALOCALCLOUDLAMBDA', AWS_SECRET_ACCESS_KEY: 'local-cloud-secret', AWS_SESSION_TOKEN: 'local-cloud-session' };
+    return { AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken };
   }
 
   private writeLog(record: ApplicationLogRecord): void {

@@ -14,6 +14,8 @@ import { SqsApi } from './api';
 import { MessageMoveTasks } from './move-tasks';
 import { sqsProvisioners } from './provisioners';
 import { SqsService } from './sqs-service';
+import type { SqsServiceOptions } from './sqs-service';
+import type { LocalIam } from '../../iam/authorizer';
 
 export { SqsService } from './sqs-service';
 export type { QueueSummary } from './sqs-service';
@@ -31,6 +33,12 @@ export interface SqsModule extends LocalServiceModule {
   readonly provides: { sqs: SqsService };
 }
 
+/** Queue policies are judged by the local cloud's IAM for service principals (EventBridge delivering for a rule). */
+function judgeWith(iam: LocalIam): NonNullable<SqsServiceOptions['judgeServiceSend']> {
+  return ({ queueArn, queueName, policy, principal, sourceArn }) =>
+    iam.serviceMayCall({ service: principal, action: 'sqs:SendMessage', resource: queueArn, resourcePolicy: policy, policyName: `queue ${queueName} (Policy)`, sourceArn });
+}
+
 export function createSqsModule(context: LocalCloudContext, options: SqsModuleOptions = {}): SqsModule {
   const dataDir = options.inMemory || context.inMemory ? undefined : join(context.dataDir, 'sqs');
   const service = new SqsService({
@@ -40,6 +48,7 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     dataDir,
     now: options.now,
     log: (message, fields) => context.log(message, fields),
+    ...(context.iam ? { judgeServiceSend: judgeWith(context.iam) } : {}),
   });
   const moveTasks = new MessageMoveTasks(service, { dataDir, now: options.now });
   return {

@@ -29,6 +29,8 @@ export interface SqsServiceOptions {
   dataDir?: string;
   now?: () => number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** IAM of the local cloud: may this service principal send to the queue under its policy? (see `isSendAllowed`) */
+  judgeServiceSend?: (send: { queueArn: string; queueName: string; policy?: string; principal: string; sourceArn?: string }) => boolean;
 }
 
 /** A sent message as the journal keeps it until a snapshot holds it. */
@@ -141,6 +143,17 @@ export class SqsService implements QueueSender {
 
   queueExists(queueArnOrUrl: string): boolean {
     return this.find(queueArnOrUrl) !== undefined;
+  }
+
+  /**
+   * Whether the queue's `Policy` lets a service principal send for `sourceArn` (EventBridge for a rule), as the
+   * local cloud's IAM judges it (`options.judgeServiceSend`); always true without one.
+   */
+  isSendAllowed(queueArnOrUrl: string, principal: string, sourceArn?: string): boolean {
+    const queue = this.find(queueArnOrUrl);
+    if (!queue || !this.options.judgeServiceSend) return true;
+    const policy = queue.attributes.Policy;
+    return this.options.judgeServiceSend({ queueArn: queue.arn, queueName: queue.name, policy: typeof policy === 'string' && policy !== '' ? policy : undefined, principal, sourceArn });
   }
 
   private changed(): void {

@@ -1,0 +1,17 @@
+export { arnMatches, parseArn } from './arn';
+export type { ParsedArn } from './arn';
+export { compileCondition, parseOperator, ConditionOperatorError } from './conditions';
+export type { ConditionTest } from './conditions';
+export { contextKeys, principalArn, principalAccount } from './context';
+export type { ContextValue, Principal, RequestContext } from './context';
+export { compilePolicy, evaluate, smallestAllowingStatement } from './evaluate';
+export type { ApplicablePolicies, CompiledPolicy, CompiledStatement, Decision, Outcome, StatementReference } from './evaluate';
+export { ipInCidr } from './ip';
+export { parsePolicy, PolicyError, statementLabel } from './policy';
+export type { ConditionBlock, PolicyDocument, PolicyKind, PrincipalBlock, Statement } from './policy';
+export { globMatches } from './wildcard';
+export { patternMayMatchFormat } from './arn-format';
+export { stackPolicies, stackPolicyFindings } from './terraform-policies';
+export type { StackPolicy, TerraformStackJson } from './terraform-policies';
+export { validatePolicy, OPAQUE_RESOURCE } from './validate';
+export type { PolicyFinding } from './validate';

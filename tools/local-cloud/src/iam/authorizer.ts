@@ -1,0 +1,281 @@
+/**
+ * IAM at the edge: every call is made as a principal and judged by the
+ * applied stacks' policies. Credentials the local cloud issued (STS, Lambda
+ * execution roles) are verified (SigV4 with the session's secret, the session
+ * token) and evaluated with @kestrel/iam; any other credentials are the
+ * developer's and act as the local administrator (a documented convenience).
+ *
+ * `LOCAL_CLOUD_IAM=enforce` (default) refuses; `warn` only logs and records;
+ * `off` does neither. Every refusal (or would-be refusal) is recorded with the
+ * smallest statement that would allow it: `/_local/state` → `iam.denials`, and
+ * `<dataDir>/logs/iam-denials.log` (one JSON line each).
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { compilePolicy, evaluate, principalArn, smallestAllowingStatement } from '@kestrel/iam';
+import type { ContextValue, Decision, Principal, RequestContext } from '@kestrel/iam';
+import type { AwsProtocol } from '../core/protocol';
+import { AwsServiceError } from '../core/types';
+import type { AwsRequest } from '../core/types';
+import { CredentialStore } from './credentials';
+import type { IssuedSession } from './credentials';
+import { IamRegistry } from './registry';
+import { requiredPermissions } from './request-actions';
+import type { RequiredPermission } from './request-actions';
+import { signingKeyId, verifySignature } from './sigv4';
+
+export type IamMode = 'enforce' | 'warn' | 'off';
+
+/** `LOCAL_CLOUD_IAM`: enforce (default), warn or off; anything else is refused so a typo never silently disables enforcement. */
+export function iamModeFrom(value: string | undefined): IamMode {
+  const mode = (value ?? 'enforce').trim().toLowerCase() || 'enforce';
+  if (mode === 'enforce' || mode === 'warn' || mode === 'off') return mode;
+  throw new Error(`LOCAL_CLOUD_IAM must be enforce, warn or off (got '${value}')`);
+}
+
+export interface DenialRecord {
+  time: string;
+  mode: IamMode;
+  principal: string;
+  action: string;
+  resource: string;
+  outcome: Decision['outcome'];
+  reason: string;
+  decidingStatements: Decision['decidingStatements'];
+  /** What to add to the role's policy (or, for service principals, to the resource policy); absent for an explicit deny. */
+  smallestAllowingStatement?: Record<string, unknown>;
+  service: string;
+  operation?: string;
+}
+
+/** What the edge knows about a request beyond the attributed `AwsRequest`. */
+export interface EdgeRequest {
+  request: AwsRequest;
+  /** The request target as it came over the wire (for signature checks). */
+  rawUrl: string;
+  protocol: AwsProtocol;
+  sourceIp?: string;
+}
+
+export interface LocalIamOptions {
+  accountId: string;
+  region: string;
+  mode: IamMode;
+  /** JSON lines of denials; none when undefined. */
+  denialLog?: string;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+const KEPT_DENIALS = 500;
+
+const SIGNATURE_MESSAGE =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const TOKEN_MESSAGE = 'The security token included in the request is invalid.';
+
+function isJsonRpc(protocol: AwsProtocol): boolean {
+  return protocol === 'awsJson1_0' || protocol === 'awsJson1_1';
+}
+
+/** AWS's codes differ per protocol: JSON-RPC services answer 400 with `…Exception`, the others 403. */
+function signatureError(protocol: AwsProtocol): AwsServiceError {
+  if (isJsonRpc(protocol)) return new AwsServiceError('InvalidSignatureException', SIGNATURE_MESSAGE, 400);
+  if (protocol === 'restJson1') return new AwsServiceError('InvalidSignatureException', SIGNATURE_MESSAGE, 403);
+  return new AwsServiceError('SignatureDoesNotMatch', SIGNATURE_MESSAGE, 403, {}, { 'x-amzn-query-error': 'SignatureDoesNotMatch;Sender' });
+}
+
+function tokenError(protocol: AwsProtocol): AwsServiceError {
+  if (isJsonRpc(protocol)) return new AwsServiceError('UnrecognizedClientException', TOKEN_MESSAGE, 400);
+  if (protocol === 'restJson1') return new AwsServiceError('UnrecognizedClientException', TOKEN_MESSAGE, 403);
+  if (protocol === 'restXml') return new AwsServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403);
+  return new AwsServiceError('InvalidClientTokenId', TOKEN_MESSAGE, 403, {}, { 'x-amzn-query-error': 'InvalidClientTokenId;Sender' });
+}
+
+/** AWS's sentence: "User: <arn> is not authorized to perform: <action> on resource: <arn> because …". */
+export function denialMessage(principal: Principal, permission: RequiredPermission, decision: Decision, resourcePolicies: ReadonlySet<string> = new Set()): string {
+  const because = (() => {
+    if (decision.outcome === 'ExplicitDeny') {
+      const where = decision.decidingStatements.some((statement) => resourcePolicies.has(statement.policy)) ? 'a resource-based policy' : 'an identity-based policy';
+      return `with an explicit deny in ${where}`;
+    }
+    if (decision.reason.startsWith('the permissions boundary')) return `because no permissions boundary allows the ${permission.action} action`;
+    if (decision.reason.startsWith('the session policy')) return `because no session policy allows the ${permission.action} action`;
+    if (decision.reason.startsWith('no identity-based policy')) return `because no identity-based policy allows the ${permission.action} action`;
+    return `because no resource-based policy allows the ${permission.action} action`;
+  })();
+  return `User: ${principalArn(principal)} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ${because}`;
+}
+
+function accessDenied(protocol: AwsProtocol, message: string): AwsServiceError {
+  if (isJsonRpc(protocol)) return new AwsServiceError('AccessDeniedException', message, 400, {}, { 'x-amzn-query-error': 'AccessDenied;Sender' });
+  if (protocol === 'restJson1') return new AwsServiceError('AccessDeniedException', message, 403);
+  return new AwsServiceError('AccessDenied', message, 403, {}, { 'x-amzn-query-error': 'AccessDenied;Sender' });
+}
+
+function header(request: AwsRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export class LocalIam {
+  readonly credentials: CredentialStore;
+  readonly registry: IamRegistry;
+  private readonly denials: DenialRecord[] = [];
+  private deniedCount = 0;
+  private readonly log: NonNullable<LocalIamOptions['log']>;
+
+  constructor(readonly options: LocalIamOptions) {
+    this.credentials = new CredentialStore(options.accountId);
+    this.registry = new IamRegistry(options.accountId);
+    this.log = options.log ?? (() => undefined);
+    if (options.denialLog) mkdirSync(dirname(options.denialLog), { recursive: true });
+  }
+
+  get mode(): IamMode {
+    return this.options.mode;
+  }
+
+  /** Credentials for a Lambda execution environment (or any in-process caller) acting as the role. */
+  sessionForRole(roleArn: string, sessionName: string): IssuedSession {
+    return this.credentials.issue(roleArn, sessionName.slice(0, 64));
+  }
+
+  /**
+   * Identifies the caller and decides. Resolves when the call may proceed;
+   * throws the protocol's AWS error otherwise (in `enforce` mode).
+   */
+  async authorize(edge: EdgeRequest): Promise<void> {
+    if (this.mode === 'off') return;
+    const { request } = edge;
+    const keyId = signingKeyId({ headers: request.headers, rawUrl: edge.rawUrl });
+    // Unsigned calls and the developer's own credentials: the local administrator.
+    if (!keyId || !CredentialStore.isIssuedKey(keyId)) return;
+
+    const session = this.credentials.lookup(keyId);
+    if (!session) return this.refuse(tokenError(edge.protocol), { keyId, problem: 'unknown session (issued by an earlier run?)' });
+    const verified = verifySignature({ method: request.method, rawUrl: edge.rawUrl, headers: request.headers, body: request.body, service: request.service }, session.secretAccessKey);
+    if (!verified.ok) return this.refuse(signatureError(edge.protocol), { keyId, principal: principalArn(session.principal), problem: `signature ${verified.reason}` });
+    const token = header(request, 'x-amz-security-token') ?? request.query.get('X-Amz-Security-Token') ?? undefined;
+    if (token !== session.sessionToken) return this.refuse(tokenError(edge.protocol), { keyId, principal: principalArn(session.principal), problem: 'wrong or missing session token' });
+
+    const needed = requiredPermissions(request);
+    if (needed.kind === 'public') return;
+    for (const permission of needed.permissions) {
+      const { decision, context } = this.decide(session, permission, request, edge.sourceIp);
+      if (decision.allowed) continue;
+      const message = denialMessage(session.principal, permission, decision);
+      this.record(context, decision, request);
+      if (this.mode === 'enforce') throw accessDenied(edge.protocol, message);
+      this.log('iam: would deny (LOCAL_CLOUD_IAM=warn)', { message });
+    }
+  }
+
+  /** One permission of a session, decided against its role's policies. */
+  decide(session: IssuedSession, permission: RequiredPermission, request: Pick<AwsRequest, 'region'>, sourceIp?: string): { decision: Decision; context: RequestContext } {
+    const now = new Date();
+    const role = this.registry.role(session.principal.roleArn);
+    const keys: Record<string, ContextValue> = {
+      'aws:CurrentTime': now.toISOString(),
+      'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
+      'aws:SecureTransport': 'false',
+      'aws:RequestedRegion': request.region,
+      ...(sourceIp ? { 'aws:SourceIp': sourceIp } : {}),
+      ...Object.fromEntries(Object.entries(role?.tags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value])),
+      ...permission.keys,
+    };
+    const context: RequestContext = { principal: session.principal, action: permission.action, resource: permission.resource, keys };
+    // An unknown role (destroyed, or never applied) has no policies: denied, never allowed.
+    const decision = role ? evaluate(context, { ...this.registry.policiesOf(role), ...(session.sessionPolicy ? { session: [session.sessionPolicy] } : {}) }) : evaluate(context, {});
+    return { decision, context };
+  }
+
+  private refuse(error: AwsServiceError, fields: Record<string, unknown>): void {
+    this.log(`iam: refused ${error.code}${this.mode === 'warn' ? ' (LOCAL_CLOUD_IAM=warn: let through)' : ''}`, fields);
+    if (this.mode === 'enforce') throw error;
+  }
+
+  private record(context: RequestContext, decision: Decision, request: Pick<AwsRequest, 'service' | 'operation'>): void {
+    const statement = smallestAllowingStatement(context, decision);
+    const record: DenialRecord = {
+      time: new Date().toISOString(),
+      mode: this.mode,
+      principal: principalArn(context.principal),
+      action: context.action,
+      resource: context.resource,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      decidingStatements: decision.decidingStatements,
+      ...(statement ? { smallestAllowingStatement: statement } : {}),
+      service: request.service,
+      ...(request.operation ? { operation: request.operation } : {}),
+    };
+    this.deniedCount += 1;
+    this.denials.push(record);
+    if (this.denials.length > KEPT_DENIALS) this.denials.shift();
+    if (this.options.denialLog) appendFileSync(this.options.denialLog, `${JSON.stringify(record)}\n`);
+    this.log(`iam: denied ${record.action} on ${record.resource} to ${record.principal}: ${record.reason}`, statement ? { wouldAllow: statement } : {});
+  }
+
+  /**
+   * Whether an AWS service principal may act on a resource for one source (EventBridge sending a rule's event to a
+   * queue): judged by the resource's policy alone, as AWS does. Records a denial like the edge; `warn` and `off` allow.
+   *
+   * @example
+   * iam.serviceMayCall({ service: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: queueArn,
+   *   resourcePolicy: queue.attributes.Policy, policyName: 'queue orders (Policy)', sourceArn: ruleArn });
+   */
+  serviceMayCall(call: { service: string; action: string; resource: string; resourcePolicy?: string; policyName: string; sourceArn?: string }): boolean {
+    if (this.mode === 'off') return true;
+    const principal: Principal = { kind: 'service', service: call.service };
+    const keys: Record<string, ContextValue> = {
+      'aws:SourceAccount': this.options.accountId,
+      ...(call.sourceArn ? { 'aws:SourceArn': call.sourceArn } : {}),
+    };
+    const context: RequestContext = { principal, action: call.action, resource: call.resource, keys };
+    const policy = call.resourcePolicy ? this.compiledResourcePolicy(call.resourcePolicy, call.policyName) : undefined;
+    const decision = evaluate(context, policy ? { resource: policy } : {});
+    if (decision.allowed) return true;
+    this.record(context, decision, { service: call.action.split(':')[0] as string });
+    return this.mode === 'warn';
+  }
+
+  private readonly resourcePolicies = new Map<string, ReturnType<typeof compilePolicy> | undefined>();
+
+  /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */
+  private compiledResourcePolicy(text: string, name: string): ReturnType<typeof compilePolicy> | undefined {
+    const key = `${name}\u0000${text}`;
+    if (!this.resourcePolicies.has(key)) {
+      try {
+        this.resourcePolicies.set(key, compilePolicy(text, name, 'resource'));
+      } catch (error) {
+        this.log('iam: a resource policy is malformed and grants nothing', { policy: name, error: (error as Error).message });
+        this.resourcePolicies.set(key, undefined);
+      }
+    }
+    return this.resourcePolicies.get(key);
+  }
+
+  /** The kept denials (the last 500), oldest first. */
+  denialRecords(): DenialRecord[] {
+    return [...this.denials];
+  }
+
+  /** The `iam` part of `/_local/state`. */
+  describe(): Record<string, unknown> {
+    return {
+      mode: this.mode,
+      roles: this.registry.allRoles().map((role) => {
+        const policies = this.registry.policiesOf(role);
+        return {
+          name: role.name,
+          arn: role.arn,
+          policies: policies.identity.map((policy) => policy.name),
+          ...(policies.unknownManagedPolicies.length > 0 ? { unknownManagedPolicies: policies.unknownManagedPolicies } : {}),
+        };
+      }),
+      sessions: this.credentials.size,
+      deniedCount: this.deniedCount,
+      denials: this.denials,
+      denialLog: this.options.denialLog,
+    };
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * STS and IAM of the local cloud. The `sts` API (query protocol):
+ * `GetCallerIdentity` and `AssumeRole`, whose role trust policy (and the
+ * caller's identity policies) are evaluated as in AWS for sessions the local
+ * cloud issued; the developer's own credentials are the local administrator
+ * and may assume any role (a documented convenience: act as exactly one
+ * function with the CLI or SDK). The IAM resources of the stacks
+ * (`aws_iam_role`, `aws_iam_role_policy`, `aws_iam_policy`,
+ * `aws_iam_role_policy_attachment`) are compiled into the registry the edge
+ * decides with (`src/iam/authorizer.ts`). State: `iam` in `/_local/state`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compilePolicy, evaluate, principalArn } from '@kestrel/iam';
+import type { CompiledPolicy, Principal } from '@kestrel/iam';
+import { AwsServiceError } from '../../core/types';
+import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceModule, ResolvedResource, ResourceProvisioner } from '../../core/types';
+import { newRequestId } from '../../core/protocol';
+import { CredentialStore } from '../../iam/credentials';
+import { denialMessage, LocalIam } from '../../iam/authorizer';
+import { compileResourcePolicy } from '../../iam/registry';
+import { signingKeyId } from '../../iam/sigv4';
+
+const NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[char] as string);
+}
+
+function xmlResponse(action: string, result: string): AwsResponse {
+  const body = `<${action}Response xmlns="${NAMESPACE}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${newRequestId()}</RequestId></ResponseMetadata></${action}Response>`;
+  return { status: 200, headers: { 'content-type': 'text/xml' }, body };
+}
+
+function stableId(prefix: string, text: string): string {
+  let hash = 0;
+  for (const char of text) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) >>> 0;
+  return `${prefix}${hash.toString(36).toUpperCase().padStart(8, '0')}LOCAL`;
+}
+
+const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+const string = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The caller of an STS request: a session we issued, else the local administrator. */
+function callerOf(iam: LocalIam, request: AwsRequest): { principal?: Principal; admin: boolean } {
+  const keyId = signingKeyId({ headers: request.headers, rawUrl: `${request.path}?${request.query.toString()}` });
+  if (!keyId || !CredentialStore.isIssuedKey(keyId)) return { admin: true };
+  const session = iam.credentials.lookup(keyId);
+  // The edge refuses unknown issued keys before STS sees them; be safe anyway.
+  if (!session) throw new AwsServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+  return { principal: session.principal, admin: false };
+}
+
+function stsHandler(iam: LocalIam, accountId: string) {
+  return {
+    serviceNames: ['sts'] as const,
+    async handle(request: AwsRequest): Promise<AwsResponse> {
+      const input = new URLSearchParams(request.body.toString('utf8'));
+      for (const [key, value] of request.query) if (!input.has(key)) input.set(key, value);
+      const action = input.get('Action');
+      const caller = callerOf(iam, request);
+      switch (action) {
+        case 'GetCallerIdentity': {
+          const arn = caller.principal ? principalArn(caller.principal) : `arn:aws:iam::${accountId}:root`;
+          const userId =
+            caller.principal?.kind === 'role-session' ? `${stableId('AROA', caller.principal.roleArn)}:${caller.principal.sessionName}` : accountId;
+          return xmlResponse('GetCallerIdentity', `<Arn>${xmlEscape(arn)}</Arn><UserId>${xmlEscape(userId)}</UserId><Account>${accountId}</Account>`);
+        }
+        case 'AssumeRole':
+          return assumeRole(iam, input, caller);
+        default:
+          throw new AwsServiceError('InvalidAction', `The local cloud's STS emulates GetCallerIdentity and AssumeRole, not ${action ?? '(no Action)'}`, 400);
+      }
+    },
+  };
+}
+
+function assumeRole(iam: LocalIam, input: URLSearchParams, caller: { principal?: Principal; admin: boolean }): AwsResponse {
+  const roleArn = input.get('RoleArn') ?? '';
+  const sessionName = input.get('RoleSessionName') ?? '';
+  const problems: string[] = [];
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(roleArn)) problems.push(`Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must be a role ARN`);
+  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) problems.push(`Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}`);
+  if (problems.length > 0) throw new AwsServiceError('ValidationError', `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`, 400);
+
+  const role = iam.registry.role(roleArn);
+  const duration = Number(input.get('DurationSeconds') ?? 3600);
+  let sessionPolicy: CompiledPolicy | undefined;
+  const policyText = input.get('Policy');
+  if (policyText) {
+    try {
+      sessionPolicy = compilePolicy(policyText, 'session policy', 'identity');
+    } catch (error) {
+      throw new AwsServiceError('MalformedPolicyDocument', (error as Error).message, 400);
+    }
+  }
+  if (!caller.admin && caller.principal) {
+    const permission = { action: 'sts:AssumeRole', resource: roleArn };
+    const callerRole = caller.principal.kind === 'role-session' ? iam.registry.role(caller.principal.roleArn) : undefined;
+    const decision = evaluate(
+      { principal: caller.principal, action: permission.action, resource: roleArn, resourceAccount: iam.options.accountId },
+      { identity: callerRole ? iam.registry.policiesOf(callerRole).identity : [], ...(role ? { resource: role.trust } : {}) },
+    );
+    if (!role || !decision.allowed) {
+      throw new AwsServiceError('AccessDenied', denialMessage(caller.principal, permission, decision, new Set(role ? [role.trust.name] : [])), 403, {}, { 'x-amzn-query-error': 'AccessDenied;Sender' });
+    }
+  } else if (!role) {
+    throw new AwsServiceError('AccessDenied', `User: arn:aws:iam::${iam.options.accountId}:root is not authorized to perform: sts:AssumeRole on resource: ${roleArn} (no such role in the applied stacks)`, 403);
+  }
+  const session = iam.credentials.issue(role.arn, sessionName, Number.isFinite(duration) ? duration : 3600, sessionPolicy);
+  const assumedRoleId = `${stableId('AROA', role.arn)}:${sessionName}`;
+  return xmlResponse(
+    'AssumeRole',
+    `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(session.secretAccessKey)}</SecretAccessKey><SessionToken>${xmlEscape(session.sessionToken)}</SessionToken><Expiration>${session.expiration}</Expiration></Credentials>` +
+      `<AssumedRoleUser><AssumedRoleId>${xmlEscape(assumedRoleId)}</AssumedRoleId><Arn>${xmlEscape(principalArn(session.principal))}</Arn></AssumedRoleUser>`,
+  );
+}
+
+const providers = new Map<string, { region?: string; accounts: string[] }>();
+
+/** The AWS provider's region and `allowed_account_ids` of a synthesized stack (read once per stack folder). */
+function providerOf(stackDir: string): { region?: string; accounts: string[] } {
+  let provider = providers.get(stackDir);
+  if (!provider) {
+    provider = { accounts: [] };
+    try {
+      const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { provider?: { aws?: unknown } };
+      const aws = (Array.isArray(json.provider?.aws) ? json.provider?.aws[0] : json.provider?.aws) as { region?: unknown; allowed_account_ids?: unknown } | undefined;
+      provider = {
+        ...(typeof aws?.region === 'string' ? { region: aws.region } : {}),
+        accounts: Array.isArray(aws?.allowed_account_ids) ? aws.allowed_account_ids.map(String) : [],
+      };
+    } catch {
+      // A stack folder without cdk.tf.json (a resource applied by hand): nothing to translate.
+    }
+    providers.set(stackDir, provider);
+  }
+  return provider;
+}
+
+/**
+ * Policies spell ARNs in the stack's own region and account (`arn:aws:ssm:eu-west-1:111111111111:parameter/…`), while
+ * every resource lives in the local cloud's; such ARNs are read as the local ones, so the grant means locally what it
+ * means in AWS. Only ARNs of exactly that region and account are translated.
+ */
+export function localizePolicy(policy: unknown, resource: ResolvedResource, local: { region: string; accountId: string }): unknown {
+  if (typeof policy !== 'string') return policy;
+  const { region, accounts } = providerOf(resource.stackDir);
+  let text = policy;
+  for (const account of accounts) {
+    if (region) text = text.replaceAll(`:${region}:${account}:`, `:${local.region}:${local.accountId}:`);
+    text = text.replaceAll(`:iam::${account}:`, `:iam::${local.accountId}:`).replaceAll(`:sts::${account}:`, `:sts::${local.accountId}:`);
+  }
+  return text;
+}
+
+/** `name` or `name_prefix` + a stable suffix, as the role will be called. */
+function roleName(resource: ResolvedResource, previous?: Record<string, unknown>): string {
+  const name = string(resource.config.name);
+  if (name) return name;
+  const prior = string(previous?.name);
+  if (prior) return prior;
+  return `${string(resource.config.name_prefix) ?? 'terraform-'}${stableId('', resource.address).toLowerCase()}`;
+}
+
+function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
+  const registry = iam.registry;
+  const local = { region: iam.options.region, accountId: iam.options.accountId };
+  const remove = async (resource: ResolvedResource) => registry.remove(resource.address);
+  return [
+    {
+      type: 'aws_iam_role',
+      async apply(resource, previous) {
+        const name = roleName(resource, previous);
+        const path = string(resource.config.path) ?? '/';
+        const arn = registry.roleArn(name, path);
+        const trust = compileResourcePolicy(localizePolicy(resource.config.assume_role_policy, resource, local), resource.address, 'assume_role_policy', 'resource');
+        const inline = list(resource.config.inline_policy)
+          .map((block, index) => ({ block: block as Record<string, unknown>, index }))
+          .filter(({ block }) => block.policy !== undefined && block.policy !== '')
+          .map(({ block, index }) => compileResourcePolicy(localizePolicy(block.policy, resource, local), resource.address, `inline_policy[${index}] ${string(block.name) ?? ''}`.trim(), 'identity'));
+        const tags = { ...((resource.config.tags_all as Record<string, string>) ?? {}), ...((resource.config.tags as Record<string, string>) ?? {}) };
+        registry.putRole(resource.address, {
+          name,
+          arn,
+          trust,
+          inline,
+          managedPolicyArns: list(resource.config.managed_policy_arns).map(String),
+          ...(string(resource.config.permissions_boundary) ? { permissionsBoundaryArn: String(resource.config.permissions_boundary) } : {}),
+          tags,
+        });
+        return { id: name, name, arn, unique_id: stableId('AROA', arn), create_date: new Date(0).toISOString() };
+      },
+      destroy: remove,
+    },
+    {
+      type: 'aws_iam_role_policy',
+      async apply(resource) {
+        const role = string(resource.config.role) ?? '';
+        const roleNameOnly = role.startsWith('arn:') ? role.slice(role.lastIndexOf('/') + 1) : role;
+        const name = string(resource.config.name) ?? resource.name;
+        registry.putRolePolicy(resource.address, roleNameOnly, compileResourcePolicy(localizePolicy(resource.config.policy, resource, local), resource.address, 'policy', 'identity'));
+        return { id: `${roleNameOnly}:${name}`, name, role: roleNameOnly };
+      },
+      destroy: remove,
+    },
+    {
+      type: 'aws_iam_policy',
+      async apply(resource, previous) {
+        const name = string(resource.config.name) ?? string(previous?.name) ?? `${string(resource.config.name_prefix) ?? 'tf-'}${stableId('', resource.address).toLowerCase()}`;
+        const arn = `arn:aws:iam::${iam.options.accountId}:policy${string(resource.config.path) ?? '/'}${name}`;
+        registry.putManagedPolicy(resource.address, arn, compileResourcePolicy(localizePolicy(resource.config.policy, resource, local), resource.address, 'policy', 'identity'));
+        return { id: arn, arn, name, policy_id: stableId('ANPA', arn) };
+      },
+      destroy: remove,
+    },
+    {
+      type: 'aws_iam_role_policy_attachment',
+      async apply(resource) {
+        const role = string(resource.config.role) ?? '';
+        const policyArn = string(resource.config.policy_arn) ?? '';
+        registry.attach(resource.address, role, policyArn);
+        return { id: `${role}-${policyArn}` };
+      },
+      destroy: remove,
+    },
+  ];
+}
+
+/** The local cloud's IAM, shared by the edge and the modules; one is made for modules built without one (tests). */
+export function localIamOf(context: LocalCloudContext): LocalIam {
+  return context.iam ?? new LocalIam({ accountId: context.accountId, region: context.region, mode: 'off', log: context.log });
+}
+
+export function createStsModule(context: LocalCloudContext): LocalServiceModule {
+  const iam = localIamOf(context);
+  return {
+    name: 'sts',
+    handlers: [stsHandler(iam, context.accountId)],
+    provisioners: iamProvisioners(iam),
+    state: [{ stateKey: 'iam', describe: () => iam.describe() }],
+    async stop() {},
+  };
+}
