@@ -4,8 +4,8 @@ import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { eventRegistry } from '@kestrel/contracts';
 import type { EventRegistry } from '@kestrel/contracts';
-import { ServiceStack } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import { ServiceStack } from '@kestrel/infra-constructs/service/service-stack';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 import manifest, { pseudonymisationKeyParameter } from '../service';
 import { LAKE_SETTINGS } from './lake-settings';
 import type { LakeSettings } from './lake-settings';

@@ -1,5 +1,6 @@
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
-import { platformBusName, stateKey } from '@kestrel/infra-constructs';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
+import { platformBusName } from '@kestrel/infra-constructs/platform-parameters';
+import { stateKey } from '@kestrel/infra-constructs/kestrel-stack';
 
 /** One IAM policy statement (the subset of the grammar we write). */
 export interface PolicyStatement {

@@ -4,8 +4,9 @@ import { CloudwatchEventArchive } from '@cdktn/provider-aws/lib/cloudwatch-event
 import { CloudwatchEventBus } from '@cdktn/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventBusPolicy } from '@cdktn/provider-aws/lib/cloudwatch-event-bus-policy';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
-import { KestrelStack, platformBusName, platformParameters } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import { KestrelStack } from '@kestrel/infra-constructs/kestrel-stack';
+import { platformBusName, platformParameters } from '@kestrel/infra-constructs/platform-parameters';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 import { EventSchemas } from './event-schemas';
 import { organizationId } from './organization.config';
 import { readSchemaLock } from './schema-lock';

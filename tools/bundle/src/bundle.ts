@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { BuildOptions, Metafile } from 'esbuild';
+import { bundleArchive, writeBundleArchive } from '@kestrel/infra-constructs/service/bundles';
 import type { ServiceManifest } from '@kestrel/service-manifest';
 import { loadManifest } from './manifest';
 
@@ -50,6 +51,9 @@ export interface BundleResult {
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
+  /** `<outDir>/<function>.zip`: the folder as Lambda's deployment package (what synth ships). */
+  zip: string;
+  zipBytes: number;
   /** `<outDir>/<function>.metafile.json`: esbuild's metafile, for bundle analysis. */
   metafile: string;
   /** Bytes in the output per npm package (or `(own code)`), largest first. */
@@ -85,8 +89,8 @@ function bytesByPackage(metafile: Metafile, outputFile: string): Array<{ name: s
 
 /**
  * Bundles one handler into `<outDir>/<function>/index.mjs` (+ `.map`),
- * replacing whatever was there, and writes the metafile next to the folder
- * (not inside it: the folder is exactly what ships).
+ * replacing whatever was there, and writes the metafile and the folder's zip
+ * (the deployment package synth ships) next to the folder, not inside it.
  */
 export async function bundleFunction(entry: string, functionName: string, outDir: string): Promise<BundleResult> {
   const folder = join(outDir, functionName);
@@ -96,10 +100,14 @@ export async function bundleFunction(entry: string, functionName: string, outDir
   const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], outfile: file });
   const metafile = join(outDir, `${functionName}.metafile.json`);
   writeFileSync(metafile, JSON.stringify(result.metafile));
+  const zip = bundleArchive(outDir, functionName);
+  const zipBytes = writeBundleArchive(folder, zip);
   const code = readFileSync(file);
   return {
     functionName,
     file,
+    zip,
+    zipBytes,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
     mapBytes: statSync(`${file}.map`).size,

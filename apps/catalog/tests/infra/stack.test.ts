@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, type EnvironmentName } from '@kestrel/infra-constructs';
+import { environment, type EnvironmentName } from '@kestrel/infra-constructs/environments';
 import { resourcesOfType, synthStack, testApp, type SynthesizedStack } from '@kestrel/infra-constructs/testing';
 import { describe, expect, it } from 'vitest';
 import { CatalogStack } from '../../infra/catalog.stack';

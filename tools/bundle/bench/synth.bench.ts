@@ -1,0 +1,108 @@
+// Synth time and memory of every stack, measured the way its Nx `synth` target
+// runs it (the command in its project.json, from its folder), in fresh processes.
+// Memory is the peak of the whole process tree (launcher, esbuild, tsx's child
+// process…), sampled from /proc. Each round runs every stack once, in turn, so
+// a change in the machine's load hits all stacks alike. `--reference` also
+// measures `tsx <entry>` (the previous synth command) in the same rounds.
+// Bundles are built first (not timed): an app's synth needs them.
+// Writes bench-results/synth.json. Run from the repository root:
+//   npx tsx tools/bundle/bench/synth.bench.ts [--runs 5] [--reference]
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleService } from '../src/bundle';
+import { median } from '../src/cold-load';
+import { runMeasuringTree, validity, writeBenchJson, type TreeRun } from '../src/bench-record';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const argument = (name: string, fallback: number) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
+const runs = argument('runs', 5);
+const withReference = process.argv.includes('--reference');
+
+interface Stack {
+  project: string;
+  folder: string;
+  /** The synth target's command, split on spaces (they hold no quoted arguments). */
+  command: string[];
+  /** The app's entry (last argument), for the tsx reference. */
+  entry: string;
+  /** The stack names its synth must write. */
+  expectedStacks: string[];
+}
+
+function stacks(): Stack[] {
+  const folders = [...readdirSync(join(repoRoot, 'apps')).map((name) => `apps/${name}`), ...readdirSync(join(repoRoot, 'infra')).map((name) => `infra/${name}`)];
+  return folders.flatMap((folder) => {
+    const projectFile = join(repoRoot, folder, 'project.json');
+    if (!existsSync(projectFile)) return [];
+    const project = JSON.parse(readFileSync(projectFile, 'utf8')) as { name: string; targets?: { synth?: { options?: { command?: string } } } };
+    const command = project.targets?.synth?.options?.command;
+    if (!command) return [];
+    const words = command.split(' ');
+    return [{ project: project.name, folder, command: words, entry: words[words.length - 1] as string, expectedStacks: ['staging', 'production'].map((env) => `${project.name}-${env}`) }];
+  });
+}
+
+/** The local node_modules/.bin copy of a command (what Nx puts on PATH), or the command itself. */
+function resolveBin(command: string): string {
+  const local = join(repoRoot, 'node_modules', '.bin', command);
+  return existsSync(local) ? local : command;
+}
+
+interface Variant {
+  stack: Stack;
+  name: 'synth target' | 'tsx reference';
+  command: string[];
+  runs: TreeRun[];
+  problems: string[];
+}
+
+async function measureOnce(variant: Variant): Promise<void> {
+  const outdir = mkdtempSync(join(tmpdir(), 'kestrel-bench-synth-'));
+  try {
+    const [command, ...args] = variant.command;
+    const run = await runMeasuringTree(resolveBin(command as string), args, {
+      cwd: join(repoRoot, variant.stack.folder),
+      // CHECKPOINT_DISABLE: no phoning home.
+      env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
+    });
+    const missing = variant.stack.expectedStacks.filter((name) => !existsSync(join(outdir, 'stacks', name, 'cdk.tf.json')));
+    if (run.exitCode !== 0) variant.problems.push(`${variant.stack.project} (${variant.name}) exited ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    else if (missing.length > 0) variant.problems.push(`${variant.stack.project} (${variant.name}) wrote no ${missing.join(', ')}`);
+    variant.runs.push({ ...run, stdout: '', stderr: '' });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const all = stacks();
+for (const stack of all.filter((s) => s.folder.startsWith('apps/'))) await bundleService({ serviceDir: join(repoRoot, stack.folder) });
+
+const variants: Variant[] = all.flatMap((stack) => [
+  { stack, name: 'synth target' as const, command: stack.command, runs: [], problems: [] },
+  ...(withReference ? [{ stack, name: 'tsx reference' as const, command: ['tsx', stack.entry], runs: [], problems: [] }] : []),
+]);
+for (const variant of variants) await measureOnce(variant); // warm-up: esbuild's and tsx's caches, the file system cache
+for (const variant of variants) variant.runs.length = 0;
+for (let round = 0; round < runs; round += 1) {
+  for (const variant of variants) await measureOnce(variant);
+}
+
+const results = variants.map((variant) => ({
+  project: variant.stack.project,
+  variant: variant.name,
+  command: variant.command.join(' '),
+  medianWallMs: median(variant.runs.map((run) => run.wallMs)),
+  medianPeakTreeRssMb: median(variant.runs.map((run) => run.peakTreeRssMb)),
+  maxPeakTreeRssMb: Math.max(...variant.runs.map((run) => run.peakTreeRssMb)),
+  samples: variant.runs.map(({ wallMs, peakTreeRssMb, processesAtPeak }) => ({ wallMs, peakTreeRssMb, processesAtPeak })),
+}));
+const problems = [...new Set(variants.flatMap((variant) => variant.problems))];
+writeBenchJson(join(repoRoot, 'tools/bundle/bench-results/synth.json'), 'synth', validity(problems), {
+  runs,
+  goal: { wallMs: 1000, peakTreeRssMb: 150 },
+  results,
+});
+console.table(results.map(({ project, variant, medianWallMs, medianPeakTreeRssMb, maxPeakTreeRssMb }) => ({ project, variant, medianWallMs, medianPeakTreeRssMb, maxPeakTreeRssMb })));
+if (problems.length > 0) process.exitCode = 1;
