@@ -5,6 +5,7 @@
 // registration's flow: same correlation id, caused by the UserRegistered event, in its trace.
 import { parseEvent, UserRegisteredV1 } from '@kestrel/contracts';
 import { withObservability } from '@kestrel/observability';
+import { eventRedactor } from '@kestrel/observability/redact';
 import { registerCustomer } from '../application/commands';
 import { servicesFromEnvironment } from '../adapters/environment';
 
@@ -18,5 +19,5 @@ export const handler = withObservability(
     logger.info(created ? 'customer created' : 'customer already existed', { customerId: event.detail.data.userId, eventId: event.detail.metadata.eventId });
     return { customerId: event.detail.data.userId, created };
   },
-  { service: 'customers', functionName: 'on-user-registered', contracts: [UserRegisteredV1] },
+  { service: 'customers', functionName: 'on-user-registered', redact: eventRedactor([UserRegisteredV1]) },
 );
