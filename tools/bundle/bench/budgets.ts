@@ -19,6 +19,8 @@ export interface Budgets {
   handlers: HandlerBudgets;
   synth: { maxPeakTreeRssMb: number };
   firehose: { maxCallsOverMinimum: number };
+  /** DynamoDB capacity units an operation consumed ÷ the arithmetic floor of what it must read and write. */
+  capacity: { maxMeasuredOverFloor: number };
   goals: Record<string, Record<string, unknown>>;
 }
 
