@@ -1,4 +1,6 @@
 /**
+ * Shared by every bench of the workspace (`@kestrel/local-cloud/bench-record`; it lives here, beside
+ * the local cloud's benches, so that importing it adds no project to anyone's Nx graph).
  * What every benchmark JSON records so a figure can be traced and compared:
  * the commit, the machine (cores, CPU, load before and after), the date, and
  * whether the run is valid. A run whose setup failed (a stack not applied, a
