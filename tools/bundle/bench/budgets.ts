@@ -17,8 +17,8 @@ export interface HandlerBudgets {
 
 export interface Budgets {
   handlers: HandlerBudgets;
-  /** Peak memory of a stack's synth, whole process tree, first run (bundle rebuilt) included; `exceptions` name a stack's own ceiling and why. */
-  synth: { maxPeakTreeRssMb: number; exceptions: Record<string, { maxPeakTreeRssMb: number; why: string }> };
+  /** Peak memory of a stack's synth, whole process tree: repeat synths, and the first one (bundle rebuilt); `exceptions` name a stack's own ceiling (for both) and why. */
+  synth: { maxPeakTreeRssMb: number; maxFirstRunPeakTreeRssMb: number; firstRunWhy: string; exceptions: Record<string, { maxPeakTreeRssMb: number; why: string }> };
   firehose: { maxCallsOverMinimum: number };
   /** DynamoDB capacity units an operation consumed ÷ the arithmetic floor of what it must read and write. */
   capacity: { maxMeasuredOverFloor: number };
