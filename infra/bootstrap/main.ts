@@ -4,7 +4,8 @@
 // KESTREL_BOOTSTRAP_BACKEND=s3 once the state bucket exists and the local state
 // has been migrated into it.
 import { fileURLToPath } from 'node:url';
-import { allEnvironments, createKestrelApp } from '@kestrel/infra-constructs';
+import { allEnvironments } from '@kestrel/infra-constructs/environments';
+import { createKestrelApp } from '@kestrel/infra-constructs/app';
 import { BootstrapStack } from './src/bootstrap.stack';
 import type { BootstrapBackend } from './src/bootstrap.stack';
 import { discoverServices } from './src/services';

@@ -1,4 +1,4 @@
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 
 /** What differs between environments in the analytics lake. */
 export interface LakeSettings {

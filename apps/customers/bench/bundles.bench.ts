@@ -4,12 +4,13 @@
 // Targets: <= 250 KB minified, <= 60 ms cold load. Also measures, for one function, what the SDK's
 // default credential chain costs (aliased to the environment provider Lambda actually uses).
 // Writes bench-results/bundles.json. Run: npx nx run customers:bench
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, bundleService, coldLoadMs, median } from '@kestrel/bundle';
+import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('../bench-results/bundles.json', import.meta.url));
@@ -60,7 +61,6 @@ async function envCredentialsVariant(functionName: string) {
 }
 
 async function main(): Promise<void> {
-  const loadAtStart = loadavg().map((load) => Number(load.toFixed(2)));
   const bundles = await bundleService({ serviceDir });
   const functions = bundles.map((bundle) => {
     const load = coldLoad(bundle.file);
@@ -76,11 +76,6 @@ async function main(): Promise<void> {
   });
   const variant = await envCredentialsVariant('http-get-customer');
   const report = {
-    measuredAt: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
-    // Other work on the machine inflates cold loads; read the figures against this.
-    loadAverageAtStart: loadAtStart,
     runs: RUNS,
     targets: { bytes: TARGET_BYTES, coldLoadMs: TARGET_COLD_MS },
     functions,
@@ -89,8 +84,7 @@ async function main(): Promise<void> {
       ...variant,
     },
   };
-  mkdirSync(fileURLToPath(new URL('../bench-results', import.meta.url)), { recursive: true });
-  writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  writeBenchJson(resultsFile, 'customers-bundles', validity([]), report);
   for (const fn of functions) {
     console.log(
       `${fn.function.padEnd(34)} ${(fn.bytes / 1024).toFixed(1).padStart(7)} KB  cold median ${String(fn.coldLoadMedianMs).padStart(5)} ms, min ${fn.coldLoadMinMs} ms (+maps ${fn.coldLoadWithSourceMapsMedianMs} ms)`,

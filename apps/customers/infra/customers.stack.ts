@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
-import { ServiceStack } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig, JwtSettings } from '@kestrel/infra-constructs';
+import { ServiceStack } from '@kestrel/infra-constructs/service/service-stack';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
+import type { JwtSettings } from '@kestrel/infra-constructs/service/http-api';
 import manifest from '../service';
 
 export interface CustomersStackProps {

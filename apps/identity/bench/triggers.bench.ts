@@ -20,11 +20,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { bundleService } from '@kestrel/bundle';
+import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
 import { createTableInput, standardTable, TTL } from '@kestrel/table-keys';
 import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, localAwsConfig, startDynamoDbLocal } from '@kestrel/testing/dynamodb-local';
 import manifest from '../service';
@@ -162,7 +163,6 @@ async function verifyEvents(createBundle: string, count: number): Promise<unknow
   });
 }
 
-const loadBefore = loadavg();
 const outDir = mkdtempSync(join(tmpdir(), 'identity-bench-bundles-'));
 const bundles = await bundleService({ serviceDir, outDir });
 const results = [];
@@ -207,20 +207,16 @@ rmSync(outDir, { recursive: true, force: true });
 
 const resultsDir = join(serviceDir, 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(
+writeBenchJson(
   join(resultsDir, 'triggers.json'),
-  `${JSON.stringify(
+  'identity-triggers',
+  validity([]),
     {
-      measuredAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: { before: round(loadBefore[0] ?? 0), after: round(loadavg()[0] ?? 0) } },
       method: 'production bundles (esbuild, minified, --enable-source-maps as deployed); cold = module load in a fresh process (median of runs); warm = per-call duration after the first call; DynamoDB Local on loopback; Cognito and SES answered by a loopback stand-in',
       runs,
       targets: TARGETS,
       triggers: results,
     },
-    null,
-    2,
-  )}\n`,
 );
 console.log(`wrote ${join(resultsDir, 'triggers.json')}`);
 

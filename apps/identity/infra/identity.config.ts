@@ -1,4 +1,4 @@
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 
 /**
  * Per-environment settings of the user pool, beside the shared environment

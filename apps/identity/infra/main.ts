@@ -1,7 +1,8 @@
 // Synthesizes identity for every environment:
 // cdktf.out/stacks/identity-<env>/cdk.tf.json (needs `nx run identity:bundle` first)
 import { fileURLToPath } from 'node:url';
-import { allEnvironments, createKestrelApp } from '@kestrel/infra-constructs';
+import { allEnvironments } from '@kestrel/infra-constructs/environments';
+import { createKestrelApp } from '@kestrel/infra-constructs/app';
 import { IdentityStack } from './identity.stack';
 
 const bundlesDir = fileURLToPath(new URL('../dist/bundles', import.meta.url));

@@ -1,5 +1,7 @@
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
-import { PIPELINE_PATH, platformBusName, serviceRoleBoundaryArn, stateKey } from '@kestrel/infra-constructs';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
+import { PIPELINE_PATH, serviceRoleBoundaryArn } from '@kestrel/infra-constructs/role-boundary';
+import { platformBusName } from '@kestrel/infra-constructs/platform-parameters';
+import { stateKey } from '@kestrel/infra-constructs/kestrel-stack';
 
 /** One IAM policy statement (the subset of the grammar we write). */
 export interface PolicyStatement {

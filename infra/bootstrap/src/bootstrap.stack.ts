@@ -5,8 +5,9 @@ import { IamOpenidConnectProvider } from '@cdktn/provider-aws/lib/iam-openid-con
 import { IamPolicy } from '@cdktn/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
-import { defaultTags, serviceRoleBoundaryName, stateKey } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import { defaultTags, stateKey } from '@kestrel/infra-constructs/kestrel-stack';
+import { serviceRoleBoundaryName } from '@kestrel/infra-constructs/role-boundary';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 import { deployPolicy, PIPELINE_ROLE_PATH, pipelineRoleName, planPolicy, serviceRoleBoundary } from './access';
 import { GITHUB_OIDC, githubEnvironment, githubRepository, planRoleSubject } from './bootstrap.config';
 import type { DeployableService } from './services';

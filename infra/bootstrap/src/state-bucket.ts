@@ -9,7 +9,7 @@ import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 
 export interface StateBucketProps {
   env: EnvironmentConfig;

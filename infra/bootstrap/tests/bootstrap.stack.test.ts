@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { environment, ENVIRONMENT_NAMES, serviceRoleBoundaryArn, TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs';
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
+import { serviceRoleBoundaryArn } from '@kestrel/infra-constructs/role-boundary';
+import { TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs/app';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 import { backendOf, onlyResourceOfType, providersOf, reference, resourcesOfType, synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import type { SynthesizedStack } from '@kestrel/infra-constructs/testing';
 import { ownedResourceArns, pipelineRoleArn, type PolicyDocument, type PolicyStatement } from '../src/access';

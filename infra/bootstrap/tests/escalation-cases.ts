@@ -1,5 +1,5 @@
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
-import { serviceRoleBoundaryArn } from '@kestrel/infra-constructs';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
+import { serviceRoleBoundaryArn } from '@kestrel/infra-constructs/role-boundary';
 import type { Decision, Request } from './decide';
 
 /**

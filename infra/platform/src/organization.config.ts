@@ -1,4 +1,4 @@
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 
 /**
  * The AWS Organization each environment's account belongs to. The bus policy

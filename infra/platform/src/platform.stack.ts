@@ -6,8 +6,9 @@ import { CloudwatchEventBusPolicy } from '@cdktn/provider-aws/lib/cloudwatch-eve
 import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
-import { KestrelStack, platformBusName, platformParameters } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import { KestrelStack } from '@kestrel/infra-constructs/kestrel-stack';
+import { platformBusName, platformParameters } from '@kestrel/infra-constructs/platform-parameters';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 import { EventSchemas } from './event-schemas';
 import { OWN_SOURCE_PREFIX, organizationId, validExternalPublishers } from './organization.config';
 import type { ExternalPublisher } from './organization.config';

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import AjvDraft4 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { environment } from '@kestrel/infra-constructs';
+import { environment } from '@kestrel/infra-constructs/environments';
 import { onlyResourceOfType, reference, resourcesOfType, synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import { Draft4ConversionError, DRAFT4_DIALECT, toDraft4 } from '../src/draft4';
 import { registrySchemaName } from '../src/event-schemas';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { environment, ENVIRONMENT_NAMES, TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs';
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
+import { TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs/app';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 import {
   backendOf,
   onlyResourceOfType,

@@ -1,5 +1,5 @@
 import { stackPolicyFindings } from '@kestrel/iam';
-import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
 import { synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import { describe, expect, it } from 'vitest';
 import { PlatformStack } from '../src/platform.stack';

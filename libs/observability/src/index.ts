@@ -4,7 +4,7 @@
  * - {@link withObservability} wraps a handler (HTTP, EventBridge, Cognito, streams, SQS): JSON logs
  *   with the correlation id on every line, Datadog metrics, W3C trace continued across the bus.
  * - {@link DatadogMetrics} ships distribution metrics to the Datadog extension (or prints them).
- * - {@link redactEvent} makes events safe to log using the contracts' PII marks.
+ * - `@kestrel/observability/redact` (a separate entry: it needs the contracts' schemas) makes events safe to log using the contracts' PII marks.
  * - {@link PagerDutyEventsClient} pages, acknowledges and resolves by dedup key.
  * - {@link OWNERSHIP} says who owns each service and where its alerts go.
  *
@@ -42,7 +42,6 @@ export {
   type PagerDutySeverity,
   type TriggerInput,
 } from './pagerduty';
-export { redactEvent, redactEventData, redactedValue } from './redact';
 export { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, parseTraceparent, type TraceContext } from './trace-context';
 export {
   currentObservability,

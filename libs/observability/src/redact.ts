@@ -1,12 +1,9 @@
 import { piiFields, type AnyEventContract, type PiiKind } from '@kestrel/contracts';
+import { isRecord, withoutEventData } from './event-data';
 
 /** What a personal-data value becomes in a log line: its kind, never its value. */
 export function redactedValue(kind: PiiKind): string {
   return `[redacted:${kind}]`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Splits `items[].recipient.name` into `['items', '[]', 'recipient', 'name']`. */
@@ -54,7 +51,20 @@ export function redactEvent(contracts: readonly AnyEventContract[], event: unkno
   if (!isRecord(event) || !isRecord(event.detail)) return event;
   const version = isRecord(event.detail.metadata) ? event.detail.metadata.version : undefined;
   const contract = contracts.find((c) => c.source === event.source && c.detailType === event['detail-type'] && c.version === version);
-  const { data, ...rest } = event.detail;
-  const detail = contract ? { ...rest, data: redactEventData(contract, data) } : { ...rest, data: '[redacted:no-contract]' };
-  return { ...event, detail };
+  if (!contract) return withoutEventData(event);
+  return { ...event, detail: { ...event.detail, data: redactEventData(contract, event.detail.data) } };
+}
+
+/**
+ * The `redact` option of `withObservability` for a consumer of these contracts: logs its events
+ * with the contracts' PII marks applied. A separate entry point (`@kestrel/observability/redact`)
+ * because it needs the contracts' schemas at run time; handlers that log no events don't pay for them.
+ *
+ * @example
+ * ```ts
+ * withObservability(handle, { service: 'customers', functionName: 'on-user-registered', redact: eventRedactor([UserRegisteredV1]), logEvent: true });
+ * ```
+ */
+export function eventRedactor(contracts: readonly AnyEventContract[]): (event: unknown) => unknown {
+  return (event) => redactEvent(contracts, event);
 }

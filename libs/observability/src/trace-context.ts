@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { TRACEPARENT_PATTERN } from '@kestrel/contracts';
 
 /** A parsed W3C Trace Context `traceparent` (version 00). */
 export interface TraceContext {
@@ -10,6 +9,13 @@ export interface TraceContext {
   /** Whether the caller sampled the trace (flag bit 0). */
   readonly sampled: boolean;
 }
+
+/**
+ * The W3C `traceparent` format (version-traceid-spanid-flags, lower-case hex). The contracts'
+ * envelope validates with the same expression (`TRACEPARENT_PATTERN`, equality checked by a unit
+ * test); it is repeated here so handlers that only log and trace don't load the contracts' zod schemas.
+ */
+export const TRACEPARENT_FORMAT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 const INVALID_TRACE_ID = '0'.repeat(32);
 const INVALID_SPAN_ID = '0'.repeat(16);
@@ -28,7 +34,7 @@ const INVALID_SPAN_ID = '0'.repeat(16);
 export function parseTraceparent(value: unknown): TraceContext | undefined {
   if (typeof value !== 'string') return undefined;
   const candidate = value.trim().toLowerCase();
-  if (!TRACEPARENT_PATTERN.test(candidate)) return undefined;
+  if (!TRACEPARENT_FORMAT.test(candidate)) return undefined;
   const [version, traceId, spanId, flags] = candidate.split('-') as [string, string, string, string];
   if (version === 'ff' || traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID) return undefined;
   return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };

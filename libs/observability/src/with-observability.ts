@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
-import type { AnyEventContract, MetadataInput } from '@kestrel/contracts';
+import type { MetadataInput } from '@kestrel/contracts';
 import { flowContextOf, type FlowContext, type TriggerKind } from './flow-context';
 import { createLogger, type Logger } from './logger';
 import { DatadogMetrics, eventTypeTag, HANDLER_METRICS, type MetricSink } from './metrics';
-import { redactEvent } from './redact';
+import { withoutEventData } from './event-data';
 import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, type TraceContext } from './trace-context';
 
 /** What a wrapped handler gets as its third argument (and {@link currentObservability} returns). */
@@ -33,11 +33,12 @@ export interface ObservabilityOptions {
   functionName: string;
   /**
    * Log the incoming event at DEBUG (INFO with `logEvent: 'info'`). EventBridge events are logged
-   * with `detail.data` redacted by these contracts' PII marks; without a matching contract the data
-   * is left out. Other triggers are never logged whole (they carry tokens and personal data).
+   * through `redact` (`eventRedactor(contracts)` from `@kestrel/observability/redact` applies the
+   * contracts' PII marks); without it `detail.data` is left out. Other triggers are never logged
+   * whole (they carry tokens and personal data).
    */
-  contracts?: readonly AnyEventContract[];
   logEvent?: boolean | 'info';
+  redact?: (event: unknown) => unknown;
   /** For tests and special sinks; defaults to the Datadog extension or log lines. */
   metricSink?: MetricSink;
   logger?: Logger;
@@ -100,7 +101,7 @@ function eventAgeMs(flow: FlowContext, now: number): number | undefined {
  *     await createCustomer(received.detail.data, { ...eventMetadata(), producer: 'customers' });
  *     logger.info('customer created', { customerId: received.detail.data.userId });
  *   },
- *   { service: 'customers', functionName: 'on-user-registered', contracts: [UserRegisteredV1] },
+ *   { service: 'customers', functionName: 'on-user-registered' },
  * );
  * ```
  */
@@ -154,7 +155,7 @@ export function withObservability<E = unknown, R = unknown>(
     };
 
     if (options.logEvent && flow.trigger === 'eventbridge') {
-      const redacted = redactEvent(options.contracts ?? [], event);
+      const redacted = (options.redact ?? withoutEventData)(event);
       if (options.logEvent === 'info') logger.info('event received', { event: redacted });
       else logger.debug('event received', { event: redacted });
     }

@@ -3,12 +3,13 @@
 // process, with and without --enable-source-maps (which ServiceStack sets, and
 // which makes Node parse the map on load). Uses the test fixture service.
 // Writes bench-results/bundle.json. Run: npx nx run bundle:bench [runs]
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleService } from '../src/bundle';
 import { coldLoadMs, median } from '../src/cold-load';
+import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
 
 const runs = Number(process.argv[2] ?? 9);
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
@@ -43,13 +44,9 @@ const functions = results.map((result) => {
 });
 
 const report = {
-  measuredAt: new Date().toISOString(),
-  node: process.version,
-  cpus: availableParallelism(),
   runs,
   bundleServiceMedianMs: median(bundleMs),
   functions,
 };
-mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
-writeFileSync(join(projectDir, 'bench-results/bundle.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeBenchJson(join(projectDir, 'bench-results/bundle.json'), 'bundle', validity([]), report);
 console.log(JSON.stringify(report, null, 2));

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, context } from 'esbuild';
 import type { BuildContext, BuildOptions, BuildResult, Metafile } from 'esbuild';
+import { bundleArchive, writeBundleArchive } from '@kestrel/infra-constructs/service/bundles';
 import type { ServiceManifest } from '@kestrel/service-manifest';
 import { loadManifest } from './manifest';
 
@@ -50,6 +51,9 @@ export interface BundleResult {
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
+  /** `<outDir>/<function>.zip`: the folder as Lambda's deployment package (what synth ships). */
+  zip: string;
+  zipBytes: number;
   /** `<outDir>/<function>.metafile.json`: esbuild's metafile, for bundle analysis. */
   metafile: string;
   /** Bytes in the output per npm package (or `(own code)`), largest first. */
@@ -135,10 +139,14 @@ function writeOutputs(result: BuildResult<{ write: false; metafile: true }>, ent
     const own = metafileOf(result.metafile, file);
     const metafile = join(outDir, `${functionName}.metafile.json`);
     writeFileSync(metafile, JSON.stringify(own));
+    const zip = bundleArchive(outDir, functionName);
+    const zipBytes = writeBundleArchive(join(outDir, functionName), zip);
     const code = readFileSync(file);
     return {
       functionName,
       file,
+      zip,
+      zipBytes,
       bytes: code.length,
       gzipBytes: gzipSync(code, { level: 9 }).length,
       mapBytes: statSync(`${file}.map`).size,

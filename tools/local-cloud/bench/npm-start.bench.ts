@@ -89,6 +89,7 @@ async function runOnce(variant: Variant) {
   const child = spawn(command, args as string[], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_NO_CLOUD: 'true', FORCE_COLOR: '0' } });
   const steps: StepTimes = {};
   const stackLines: string[] = [];
+  const failedStacks: string[] = [];
   const nxCacheSummaries: string[] = [];
   let output = '';
   let cacheHits = 0;
@@ -103,6 +104,8 @@ async function runOnce(variant: Variant) {
       else if (/^\s+ready in /.test(line)) steps.cloudReadyMs = at();
       else if (line.startsWith('[4/4]')) steps.applyStartMs = at();
       else if (/^\s+[✓✗] /.test(line)) stackLines.push(line.trim());
+      // The CLI prints "✗ <stack>: <error>" under [4/4] for a stack it could not apply, and still says "Running.".
+      if (steps.applyStartMs !== undefined && /^\s+✗ [\w-]+: /.test(line)) failedStacks.push(line.trim().slice(2));
       if (/\[local cache\]|\[existing outputs match the cache/.test(line)) cacheHits += 1;
       if (/read the output from the cache/.test(line)) nxCacheSummaries.push(line.trim());
       if (/^> nx run /.test(line.trim())) tasksRun += 1;
@@ -150,6 +153,7 @@ async function runOnce(variant: Variant) {
       readyMs: steps.readyMs as number,
       steps,
       stacks: stackLines,
+      failedStacks,
       nxTasksRun: tasksRun,
       nxCacheHits: cacheHits,
       nxCacheSummaries,
@@ -198,6 +202,12 @@ for (let run = 0; run < RUNS; run++) {
       const message = (error as Error).message;
       failedRuns.push({ variant, error: message.slice(0, 200) + ' … ' + message.slice(-1500) });
       process.stdout.write(`${variant} run ${run + 1}: FAILED (${message.split('\n').at(-2) ?? message.slice(0, 200)})\n`);
+      continue;
+    }
+    if (result.failedStacks.length > 0) {
+      // "Running." follows a failed stack too: such a run measured a broken system.
+      failedRuns.push({ variant, error: `stacks not applied: ${result.failedStacks.join('; ')}` });
+      process.stdout.write(`${variant} run ${run + 1}: INVALID (stacks not applied: ${result.failedStacks.join('; ')})\n`);
       continue;
     }
     variants[variant]?.push(result);
@@ -255,5 +265,10 @@ const output = {
     idleRssMbDirectNode: direct.idleRssMbMedian,
   },
 };
-writeBenchResult('npm-start', output, { java: javaVersion() });
+const problems = [
+  ...(warmup.failedStacks.length > 0 ? [`warm-up: stacks not applied: ${warmup.failedStacks.join('; ')}`] : []),
+  ...failedRuns.map((failed) => `${failed.variant}: ${failed.error.slice(0, 300)}`),
+  ...Object.entries(variants).filter(([, runs]) => runs.length === 0).map(([variant]) => `${variant}: no valid run`),
+];
+writeBenchResult('npm-start', output, { java: javaVersion() }, problems);
 process.stdout.write(`wrote bench-results/npm-start.json (full ${full.readyMsMedian} ms, --skip-build ${skip.readyMsMedian} ms, idle ${full.idleRssMbMedian} MB)\n`);

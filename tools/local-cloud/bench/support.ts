@@ -5,18 +5,17 @@
  * with the facts about the machine that make a figure comparable.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validity, writeBenchJson } from './record';
 import { startEdgeServer, type EdgeServer } from '../src/edge/server';
+
+// The process tree read from /proc is shared with the other benches.
+export { descendants, processes, rssMb, type ProcessInfo } from './record';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalCloudContext, type LocalServiceModule, type PeerProviders } from '../src/core/types';
 
 /** `tools/local-cloud`, whatever folder the script was started from. */
 export const projectDir = fileURLToPath(new URL('..', import.meta.url));
-
-/** Taken when a benchmark imports this module, i.e. before it starts measuring. */
-const loadAtStart = loadavg()[0] ?? 0;
 
 /**
  * A numeric `--name value` option of the command line, or `fallback`.
@@ -72,72 +71,19 @@ export function javaVersion(): string | undefined {
   return spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr?.split('\n')[0];
 }
 
-/** Node version, cores, CPU model and the 1-minute load average before and after the run. */
-export function machineFacts() {
-  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: { before: round(loadAtStart), after: round(loadavg()[0] ?? 0) } };
-}
-
 /**
- * Writes `bench-results/<name>.json`: `measuredAt`, `machine` (the facts of
- * {@link machineFacts} plus `extraMachineFacts`), then `data`. Returns the path.
+ * Writes `bench-results/<name>.json` through `writeBenchJson` (`@kestrel/bundle/bench-record`):
+ * `benchmark`, `valid` and `problems` (a run whose setup failed is written, and says so),
+ * `measuredAt`, `commit`, `dirty`, `machine` (plus `extraMachineFacts`), then `data`. Returns the path.
  *
  * @example
- * writeBenchResult('firehose', { benchmark: 'firehose', results }); // → …/bench-results/firehose.json
+ * writeBenchResult('firehose', { results }); // → …/bench-results/firehose.json
  */
-export function writeBenchResult(name: string, data: Record<string, unknown>, extraMachineFacts: Record<string, unknown> = {}): string {
-  const document = { measuredAt: new Date().toISOString(), machine: { ...machineFacts(), ...extraMachineFacts }, ...data };
-  const directory = join(projectDir, 'bench-results');
-  mkdirSync(directory, { recursive: true });
-  const file = join(directory, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+export function writeBenchResult(name: string, data: Record<string, unknown>, extraMachineFacts: Record<string, unknown> = {}, problems: readonly string[] = []): string {
+  const file = join(projectDir, 'bench-results', `${name}.json`);
+  writeBenchJson(file, name, validity(problems), { ...data, machineExtras: extraMachineFacts });
   return file;
 }
-
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  /** Process group: Ctrl-C in a terminal reaches the whole foreground group. */
-  pgrp: number;
-  command: string;
-  rssKb: number;
-}
-
-/** Every process on the machine, from /proc. */
-export function processes(): ProcessInfo[] {
-  const result: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm may contain spaces, so split after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      result.push({ pid: Number(entry), ppid, pgrp, command, rssKb });
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return result;
-}
-
-/** `rootPid` and all its descendants among `all`, breadth first. */
-export function descendants(rootPid: number, all: readonly ProcessInfo[]): ProcessInfo[] {
-  const tree: ProcessInfo[] = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const pid = queue.shift() as number;
-    const found = all.find((candidate) => candidate.pid === pid);
-    if (found) tree.push(found);
-    for (const child of all.filter((candidate) => candidate.ppid === pid)) queue.push(child.pid);
-  }
-  return tree;
-}
-
-/** Resident memory in MB with one decimal. */
-export const rssMb = (rssKb: number) => Math.round(rssKb / 102.4) / 10;
 
 /**
  * An edge server on a free loopback port and the modules `build` makes on one

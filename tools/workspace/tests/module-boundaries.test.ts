@@ -50,6 +50,10 @@ const files: Record<string, string> = {
   // Provider bindings by deep path only.
   'libs/infra-constructs/src/violation-barrel.ts': `import { provider } from '@cdktn/provider-aws';\nexport const x = provider;\n`,
   'libs/infra-constructs/src/allowed-deep.ts': `import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';\nexport const x = SqsQueue;\n`,
+  // No barrel on the synth path: importers name the infra-constructs module, which re-exports nothing.
+  'apps/alpha/infra/violation-infra-barrel.ts': `import { ServiceStack } from '@kestrel/infra-constructs';\nexport const x = ServiceStack;\n`,
+  'libs/infra-constructs/src/violation-export-all.ts': `export * from './allowed-deep';\n`,
+  'libs/infra-constructs/src/violation-re-export.ts': `export { x } from './allowed-deep';\n`,
   // Infra code points at bundles, never at handler internals.
   'apps/alpha/infra/violation-handler-import.ts': `import { handler } from '../src/handlers/http-get';\nexport const x = handler;\n`,
   'apps/alpha/infra/allowed-manifest.ts': `import manifest from '../service';\nexport const x = manifest;\n`,

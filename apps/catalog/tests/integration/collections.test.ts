@@ -1,6 +1,7 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProductRetiredV1 } from '@kestrel/contracts';
 import { withObservability } from '@kestrel/observability';
+import { eventRedactor } from '@kestrel/observability/redact';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as routes from '../../src/adapters/http/routes';
@@ -166,7 +167,7 @@ describe('store collections on DynamoDB Local', () => {
     await retireProduct(services, doomed!, { correlationId: `retire-${doomed}`, causationId: 'api-request-9', traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
     const retiredEvent = outboxEvents(await table.allItems(), 'ProductRetired').find((e) => e.detail.data.productId === doomed);
     const delivered = { version: '0', id: 'y', 'detail-type': 'ProductRetired', source: ProductRetiredV1.source, account: '1', time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: retiredEvent?.detail };
-    const handler = withObservability(onProductRetired(services), { service: 'catalog', functionName: 'on-product-retired', contracts: [ProductRetiredV1] });
+    const handler = withObservability(onProductRetired(services), { service: 'catalog', functionName: 'on-product-retired', redact: eventRedactor([ProductRetiredV1]) });
     // act
     await handler(delivered, { awsRequestId: 'lambda-request-9' } as Context);
     // assess

@@ -6,6 +6,7 @@
 // An event put by another account is refused before anything is written (event-origin.ts).
 import { parseEvent, UserRegisteredV1 } from '@kestrel/contracts';
 import { withObservability } from '@kestrel/observability';
+import { eventRedactor } from '@kestrel/observability/redact';
 import { registerCustomer } from '../application/commands';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { assertPublishedByOwnAccount } from '../adapters/event-origin';
@@ -22,5 +23,5 @@ export const handler = withObservability(
     logger.info(created ? 'customer created' : 'customer already existed', { customerId: event.detail.data.userId, eventId: event.detail.metadata.eventId });
     return { customerId: event.detail.data.userId, created };
   },
-  { service: 'customers', functionName: 'on-user-registered', contracts: [UserRegisteredV1] },
+  { service: 'customers', functionName: 'on-user-registered', redact: eventRedactor([UserRegisteredV1]) },
 );

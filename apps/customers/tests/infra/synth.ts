@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment } from '@kestrel/infra-constructs';
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import { environment } from '@kestrel/infra-constructs/environments';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 import { synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import type { SynthesizedStack } from '@kestrel/infra-constructs/testing';
 import { CustomersStack } from '../../infra/customers.stack';

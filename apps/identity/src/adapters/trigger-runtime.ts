@@ -10,7 +10,7 @@
  *   generic "please try again" (Cognito retries, and the next try usually works),
  *   never a stack trace or an internal message.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { currentObservability } from '@kestrel/observability';
 import { isTriggerRejection } from '../domain/rejection';
 
@@ -90,7 +90,7 @@ function eventIdsOf(requestId: string): (flowId?: string) => PublishedEventIds {
   };
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'event'}: ${issue.message}`)
@@ -133,7 +133,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  *   return { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
  * });
  */
-export function cognitoTrigger<S extends z.ZodType<{ triggerSource: string }>, R>(
+export function cognitoTrigger<S extends z.ZodMiniType<{ triggerSource: string }>, R>(
   trigger: string,
   schema: S,
   run: (event: z.output<S>, invocation: TriggerInvocation) => Promise<R> | R,

@@ -4,7 +4,7 @@
  * platform sees (`UserRegistered.email`); the pool compares user names
  * case-insensitively, so `Ada@Example.com` and `ada@example.com` are one user.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { TriggerRejection } from './rejection';
 import { hasInvisibleOrControl } from './text-rules';
 

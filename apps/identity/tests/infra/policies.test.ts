@@ -1,6 +1,6 @@
 import { stackPolicyFindings } from '@kestrel/iam';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES } from '@kestrel/infra-constructs';
+import { ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
 import { synthesize } from './synth';
 
 // Every action, resource type and condition key of every policy the stack synthesizes exists

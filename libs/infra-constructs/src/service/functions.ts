@@ -11,7 +11,7 @@ import type { EnvironmentConfig } from '../environments';
 import type { KestrelStack } from '../kestrel-stack';
 import type { PlatformBusReference } from '../platform-parameters';
 import { ssmParameterArn, viaService } from './arns';
-import { bundleFolders } from './bundles';
+import { bundleArchives } from './bundles';
 import { DatadogInstrumentation } from './datadog';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { assumeRolePolicy, PolicyBuilder, sid } from './iam';
@@ -78,7 +78,8 @@ export interface ServiceFunctionProps {
   tables: ServiceTables;
   key: ServiceKey;
   bus: () => PlatformBusReference;
-  bundleFolder: string;
+  /** `<bundlesDir>/<function>.zip`, built by tools/bundle. */
+  bundleArchive: string;
   defaults: FunctionDefaults;
   /** Longest `maximumEventAgeSeconds` among the subscriptions and schedules that invoke it. */
   asyncEventAgeSeconds?: number;
@@ -129,7 +130,8 @@ export class ServiceFunction extends Construct {
     const rolePolicy = new IamRolePolicy(this, 'policy', { name: 'least-privilege', role: this.role.id, policy: this.policy.render() });
     this.rolePolicy = rolePolicy;
 
-    const code = new TerraformAsset(this, 'bundle', { path: props.bundleFolder, type: AssetType.ARCHIVE });
+    // The zip tools/bundle built (copied, not re-archived, at synth: see zipBundleFolder there).
+    const code = new TerraformAsset(this, 'bundle', { path: props.bundleArchive, type: AssetType.FILE });
     const access = declaration.access ?? {};
     const publishes = (access.publishesDirectly ?? []).length > 0;
     const entry = datadog ? datadog.redirect(BUNDLE_HANDLER) : { handler: BUNDLE_HANDLER, variables: {} };
@@ -303,7 +305,7 @@ export class ServiceFunctions extends Construct {
   constructor(scope: Construct, id: string, props: ServiceFunctionsProps) {
     super(scope, id);
     const { manifest, env } = props;
-    const folders = bundleFolders(props.bundlesDir, manifest.name, Object.keys(manifest.functions));
+    const archives = bundleArchives(props.bundlesDir, manifest.name, Object.keys(manifest.functions));
     if (env.datadog.enabled) {
       this.datadog = new DatadogInstrumentation(this, 'datadog', { env, config: env.datadog, service: manifest.name, version: props.version });
     }
@@ -314,7 +316,7 @@ export class ServiceFunctions extends Construct {
           ...props,
           functionName,
           declaration,
-          bundleFolder: folders.get(functionName) as string,
+          bundleArchive: archives.get(functionName) as string,
           asyncEventAgeSeconds: props.asyncEventAges.get(functionName),
           datadog: this.datadog,
         }),

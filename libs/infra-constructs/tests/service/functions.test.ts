@@ -76,12 +76,12 @@ describe('service functions', () => {
     }
   });
 
-  it('ships the prebuilt bundle folder as a zip asset, hashed by Terraform', () => {
+  it('ships the prebuilt bundle folder as its zip, copied as a file asset and hashed by Terraform', () => {
     // act
     const f = fn('http-get-order');
 
     // assess
-    expect(f.filename).toMatch(/^assets\/functions_http-get-order_bundle_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
+    expect(f.filename).toMatch(/^assets\/functions_http-get-order_bundle_[0-9A-F]+\/[0-9A-F]+\/http-get-order\.zip$/);
     expect(f.source_code_hash).toBe(`\${filebase64sha256("${f.filename}")}`);
   });
 

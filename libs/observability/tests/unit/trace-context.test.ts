@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, parseTraceparent } from '../../src/trace-context';
+import { TRACEPARENT_PATTERN } from '@kestrel/contracts';
+import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, parseTraceparent, TRACEPARENT_FORMAT } from '../../src/trace-context';
 
 const PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 describe('W3C trace context', () => {
+  it('accepts exactly the traceparents the contracts envelope accepts (one format, written twice)', () => {
+    // assess
+    expect(TRACEPARENT_FORMAT.source).toBe(TRACEPARENT_PATTERN.source);
+    expect(TRACEPARENT_FORMAT.flags).toBe(TRACEPARENT_PATTERN.flags);
+  });
+
   it('parses a traceparent and formats it back unchanged', () => {
     // prepare / act
     const parsed = parseTraceparent(PARENT);

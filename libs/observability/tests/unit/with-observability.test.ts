@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildPutEventsEntry, CustomerCreatedV1, UserRegisteredV1 } from '@kestrel/contracts';
 import type { MetricPoint, MetricSink } from '../../src/metrics';
+import { eventRedactor } from '../../src/redact';
 import { currentObservability, withObservability } from '../../src/with-observability';
 import { cognitoEvent, eventBridgeEvent, httpEvent } from './events';
 
@@ -60,7 +61,7 @@ describe('withObservability on an EventBridge consumer', () => {
         );
         return JSON.parse(entry.Detail).metadata as Record<string, string>;
       },
-      { ...options, metricSink: sink, now: () => OCCURRED + 1500, contracts: [UserRegisteredV1], logEvent: 'info' as const },
+      { ...options, metricSink: sink, now: () => OCCURRED + 1500, redact: eventRedactor([UserRegisteredV1]), logEvent: 'info' as const },
     );
 
     // act

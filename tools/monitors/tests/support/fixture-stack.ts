@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, ServiceStack } from '@kestrel/infra-constructs';
+import { environment } from '@kestrel/infra-constructs/environments';
+import { ServiceStack } from '@kestrel/infra-constructs/service/service-stack';
 import { synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import { defineService } from '@kestrel/service-manifest';
 import { stackFromJson, type LoadedStack, type TerraformJson } from '../../src/stack';

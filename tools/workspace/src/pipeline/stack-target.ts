@@ -1,5 +1,6 @@
-import { environment, ENVIRONMENT_NAMES, stateKey } from '@kestrel/infra-constructs';
-import type { EnvironmentName } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
+import { stateKey } from '@kestrel/infra-constructs/kestrel-stack';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 import { pipelineRoleArn } from '@kestrel/bootstrap-infra';
 
 /** Everything a workflow needs to plan or apply one stack in one environment. */

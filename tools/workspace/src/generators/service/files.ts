@@ -52,13 +52,13 @@ export function serviceFiles(n: ServiceNames): Record<string, string> {
           outputs: ['{projectRoot}/dist/bundles'],
           cache: true,
         },
-        synth: { dependsOn: ['bundle'], options: { command: 'tsx infra/main.ts', cwd: '{projectRoot}' } },
+        synth: { dependsOn: ['bundle'], options: { command: 'node ../../tools/bundle/bin/synth.mjs infra/main.ts', cwd: '{projectRoot}' } },
       },
     }),
     'tsconfig.json': json({ extends: '../../tsconfig.base.json', include: ['src/**/*.ts', 'infra/**/*.ts', 'tests/**/*.ts', '*.ts'] }),
     'cdktf.json': json({
       language: 'typescript',
-      app: 'npx tsx infra/main.ts',
+      app: 'node ../../tools/bundle/bin/synth.mjs infra/main.ts',
       output: 'cdktf.out',
       sendCrashReports: 'false',
       targetVersions: { terraform: '>=1.10.0', opentofu: '>=1.10.0' },
@@ -144,7 +144,8 @@ export const handler = withObservability(getStatusRoute(), { service: '${n.name}
     'infra/main.ts': `// Synthesizes the ${n.name} stack for every environment:
 // cdktf.out/stacks/${n.name}-<env>/cdk.tf.json (\`nx run ${n.name}:synth\` bundles first)
 import { fileURLToPath } from 'node:url';
-import { allEnvironments, createKestrelApp } from '@kestrel/infra-constructs';
+import { allEnvironments } from '@kestrel/infra-constructs/environments';
+import { createKestrelApp } from '@kestrel/infra-constructs/app';
 import { ${n.className}Stack } from './${n.name}.stack';
 
 const bundlesDir = fileURLToPath(new URL('../dist/bundles', import.meta.url));
@@ -155,8 +156,8 @@ for (const env of allEnvironments()) {
 app.synth();
 `,
     [`infra/${n.name}.stack.ts`]: `import type { Construct } from 'constructs';
-import { ServiceStack } from '@kestrel/infra-constructs';
-import type { EnvironmentConfig } from '@kestrel/infra-constructs';
+import { ServiceStack } from '@kestrel/infra-constructs/service/service-stack';
+import type { EnvironmentConfig } from '@kestrel/infra-constructs/environments';
 import manifest from '../service';
 
 export interface ${n.className}StackProps {
@@ -245,7 +246,7 @@ describe('status', () => {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
 import { backendOf, onlyResourceOfType, resourcesOfType, synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import { ${n.className}Stack } from '../../infra/${n.name}.stack';
 import manifest from '../../service';
