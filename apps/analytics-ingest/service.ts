@@ -86,4 +86,10 @@ export default defineService({
       delivery: { kind: 'queue', ...INGEST_BATCH, maxReceiveCount: 10 },
     },
   ],
+  operatorSecrets: [
+    {
+      parameter: PSEUDONYMISATION_KEY_PARAMETER_PATTERN,
+      description: 'HMAC key of the lake pseudonyms (README runbook: base64 of 32 random bytes; never rotated without re-keying the lake)',
+    },
+  ],
 });

@@ -131,4 +131,10 @@ export default defineService({
     { event: UserSignedInV1, via: 'outbox', table: 'identity' },
   ],
   consumes: [],
+  operatorSecrets: [
+    {
+      parameter: ONE_TIME_CODE_KEY_PARAMETER,
+      description: 'HMAC key of the one-time sign-in codes (README runbook: base64 of 32 random bytes, rotated by putting a new value)',
+    },
+  ],
 });

@@ -176,7 +176,25 @@ export interface ServiceManifest {
   tables: Record<string, TableDeclaration>;
   publishes: Publication[];
   consumes: Subscription[];
+  /**
+   * Secrets an operator creates by hand in each environment (SSM SecureStrings holding
+   * base64 of at least 32 random bytes), never Terraform: a value Terraform writes or
+   * reads is kept in its state. The stack names them in its `operator-secrets` output;
+   * the local cloud plays the operator and generates each one missing.
+   */
+  operatorSecrets?: OperatorSecret[];
 }
+
+/** One secret an operator puts in SSM by hand (see `ServiceManifest.operatorSecrets`). */
+export interface OperatorSecret {
+  /** The SSM parameter name; `{env}` stands for the environment's name. Functions still need it in `access.parameters`. */
+  parameter: string;
+  /** What it protects and how to make one, for the runbook. */
+  description: string;
+}
+
+/** The stack output listing a stack's operator secrets (resolved parameter names). */
+export const OPERATOR_SECRETS_OUTPUT = 'operator-secrets';
 
 const kebab = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const eventRef = z.object({
@@ -279,6 +297,17 @@ const manifestSchema = z.strictObject({
       delivery: delivery.optional(),
     }),
   ),
+  operatorSecrets: z
+    .array(
+      z.strictObject({
+        parameter: z
+          .string()
+          .startsWith('/', 'SSM parameter names start with "/"')
+          .refine((name) => !/[{}]/.test(name.split(ENV_PLACEHOLDER).join('')), `the only placeholder a parameter name may hold is ${ENV_PLACEHOLDER}`),
+        description: z.string().min(10),
+      }),
+    )
+    .optional(),
 });
 
 /** A manifest that failed validation; `issues` lists every problem with its path. */
@@ -364,6 +393,10 @@ function crossReferenceIssues(manifest: ServiceManifest): string[] {
       else if (!tables.has(pub.table)) issues.push(`${at}.table: "${pub.table}" is not declared in tables`);
       else if (!manifest.tables[pub.table]?.stream) issues.push(`${at}.table: "${pub.table}" has no stream, so its outbox can't be piped`);
     }
+  });
+  const granted = new Set(Object.values(manifest.functions).flatMap((fn) => fn.access?.parameters ?? []));
+  (manifest.operatorSecrets ?? []).forEach((secret, i) => {
+    if (!granted.has(secret.parameter)) issues.push(`operatorSecrets.${i}.parameter: no function reads "${secret.parameter}" (add it to a function's access.parameters, or drop the secret)`);
   });
   return issues;
 }

@@ -208,7 +208,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dataDir,
     context,
     modules,
-    applyStacks: (stackDirs, variables) => activeEngine.applyStacks(stackDirs, variables),
+    applyStacks: async (stackDirs, variables) => {
+      const reports: ApplyReport[] = [];
+      for (const stackDir of stackDirs) {
+        const report = await activeEngine.applyStack(stackDir, variables);
+        for (const module of modules) await module.afterStackApplied?.(report);
+        reports.push(report);
+      }
+      return reports;
+    },
     state: () => collectState(modules, () => ({ stacks: summarizeStacks(activeEngine.state()) })),
     stacks: () => activeEngine.state(),
     iamDenials: () => iam?.denialRecords() ?? [],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Aspects } from 'cdktn';
-import { defineService } from '@kestrel/service-manifest';
+import { defineService, OPERATOR_SECRETS_OUTPUT } from '@kestrel/service-manifest';
 import { environment } from '../../src/environments';
 import { MissingBundleError } from '../../src/service/bundles';
 import { StackGuard } from '../../src/service/guards';
@@ -67,6 +67,32 @@ describe('ServiceStack', () => {
       issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test',
       audience: ['client-a'],
     });
+  });
+
+  it('names its operator secrets in the operator-secrets output, per environment, and nowhere holds a value for them', () => {
+    // prepare
+    const manifest = defineService({
+      ...catalogManifest,
+      functions: {
+        'http-list-products': {
+          ...catalogManifest.functions['http-list-products'],
+          access: { tables: [{ table: 'catalog', mode: 'read' }], parameters: ['/kestrel/{env}/catalog/signing-key'] },
+        },
+      },
+      operatorSecrets: [{ parameter: '/kestrel/{env}/catalog/signing-key', description: 'Signs the product image links.' }],
+    });
+    const props = { manifest, bundlesDir: fixtureBundles(manifest), jwt: { issuer: 'https://issuer.example', audience: ['client-a'] } };
+
+    // act
+    const staging = synthStack(new ServiceStack(testApp(), { ...props, env: environment('staging') }));
+    const production = synthStack(new ServiceStack(testApp(), { ...props, env: environment('production') }));
+
+    // assess
+    expect(staging.output?.[OPERATOR_SECRETS_OUTPUT]?.value).toEqual(['/kestrel/staging/catalog/signing-key']);
+    expect(production.output?.[OPERATOR_SECRETS_OUTPUT]?.value).toEqual(['/kestrel/production/catalog/signing-key']);
+    // Terraform neither writes nor reads the value (either would keep it in state).
+    expect(resourcesOfType(production, 'aws_ssm_parameter')).toEqual([]);
+    expect(dataSourcesOfType(production, 'aws_ssm_parameter').filter((data) => JSON.stringify(data.values).includes('signing-key'))).toEqual([]);
   });
 
   it('adds every Kestrel guard as an aspect', () => {

@@ -50,6 +50,20 @@ function issuesOf(manifest: unknown): string[] {
 }
 
 describe('defineService', () => {
+  it('accepts operator secrets a function reads, and refuses one no function reads or with a bad name, naming the field', () => {
+    // prepare
+    const read = validManifest();
+    read.functions['http-get-customer']!.access = { ...read.functions['http-get-customer']!.access, parameters: ['/kestrel/{env}/customers/signing-key'] };
+    read.operatorSecrets = [{ parameter: '/kestrel/{env}/customers/signing-key', description: 'Signs the export links.' }];
+    const unread = { ...validManifest(), operatorSecrets: [{ parameter: '/kestrel/{env}/customers/unused', description: 'Nobody reads this one.' }] };
+    const badName = { ...validManifest(), operatorSecrets: [{ parameter: 'kestrel/{stage}/x', description: 'A name without a slash.' }] };
+
+    // act + assess
+    expect(defineService(read)).toBe(read);
+    expect(issuesOf(unread)).toEqual([expect.stringMatching(/^operatorSecrets\.0\.parameter: no function reads "\/kestrel\/\{env\}\/customers\/unused"/)]);
+    expect(issuesOf(badName).join('\n')).toMatch(/operatorSecrets\.0\.parameter: SSM parameter names start with "\/"/);
+  });
+
   it('returns a valid manifest unchanged', () => {
     const manifest = validManifest();
     expect(defineService(manifest)).toBe(manifest);

@@ -233,6 +233,8 @@ export interface LocalServiceModule {
   readonly state: readonly StateContributor[];
   start?(): Promise<void>;
   stop(): Promise<void>;
+  /** Called after each stack applied, with what it became (outputs included); e.g. SSM plays the operator for the stack's `operator-secrets`. */
+  afterStackApplied?(stack: { name: string; outputs: Record<string, unknown> }): void | Promise<void>;
   /**
    * When this module stops relative to the others: lower stops first; modules
    * with the same number stop together. Sources of work (pollers, HTTP
