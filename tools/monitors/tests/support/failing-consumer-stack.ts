@@ -7,7 +7,7 @@ import { defineService } from '@kestrel/service-manifest';
 /**
  * A service with one subscription delivered directly and one through a queue, both consuming
  * UserRegistered v1 (it carries personal data, so inspect's redaction shows). Its two consumers
- * are real bundles: while `<dir>/broken` exists they fail (throw, or return every message as a
+ * are real bundles: while `<dir>/<function>.broken` exists (each its own switch) they fail (throw, or return every message as a
  * batch item failure); otherwise each appends the events' `eventId`s to `<dir>/<function>.log`.
  */
 export const drillManifest = defineService({
@@ -48,8 +48,11 @@ export const drillManifest = defineService({
   ],
 });
 
+/** The file whose presence makes one consumer fail. */
+export const brokenSwitch = (dir: string, functionName: string) => join(dir, `${functionName}.broken`);
+
 function consumerBundle(dir: string, functionName: string): string {
-  const switchFile = JSON.stringify(join(dir, 'broken'));
+  const switchFile = JSON.stringify(brokenSwitch(dir, functionName));
   const logFile = JSON.stringify(join(dir, `${functionName}.log`));
   return `import { appendFileSync, existsSync } from 'node:fs';
 export const handler = async (event) => {
