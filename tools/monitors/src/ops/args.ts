@@ -28,7 +28,7 @@ export class OpsArgsError extends Error {
 
 function instant(field: string, value: string | undefined, problems: string[]): Date | undefined {
   if (value === undefined) {
-    problems.push(`--${field}: required for replay (ISO-8601, e.g. 2026-12-07T06:00:00Z)`);
+    problems.push(`--${field}: required for replay unless --last is given (ISO-8601, e.g. 2026-12-07T06:00:00Z)`);
     return undefined;
   }
   const date = new Date(value);
@@ -36,9 +36,25 @@ function instant(field: string, value: string | undefined, problems: string[]): 
   return date;
 }
 
+const DURATION = /^(\d+)([mhd])$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--last 2h` (the window ending now) or `--from`/`--to`, never both. */
+function replayWindow(values: { from?: string; to?: string; last?: string }, problems: string[]): { from?: Date; to?: Date } {
+  if (values.last === undefined) return { from: instant('from', values.from, problems), to: instant('to', values.to, problems) };
+  if (values.from !== undefined || values.to !== undefined) problems.push('--last: give either --last or --from/--to, not both');
+  const match = DURATION.exec(values.last);
+  if (!match || Number(match[1]) === 0) {
+    problems.push(`--last: "${values.last}" must be a duration like 30m, 2h or 1d`);
+    return {};
+  }
+  const to = new Date();
+  return { from: new Date(to.getTime() - Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]), to };
+}
+
 /**
  * The ops CLI's arguments: `<inspect|redrive|replay> --service <s> --env <e> --subscription <name>`,
- * plus `--yes`, `--limit` (inspect) and `--from`/`--to` (replay). Lists every problem at once.
+ * plus `--yes`, `--limit` (inspect) and `--last 2h` or `--from`/`--to` (replay). Lists every problem at once.
  *
  * @example
  * parseOpsArgs(['redrive', '--service', 'catalog', '--env', 'staging', '--subscription', 'product-retired']).yes; // false
@@ -58,6 +74,7 @@ export function parseOpsArgs(argv: readonly string[]): OpsArgs {
         limit: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
+        last: { type: 'string' },
       },
     });
   } catch (error) {
@@ -73,7 +90,7 @@ export function parseOpsArgs(argv: readonly string[]): OpsArgs {
   if (!ENVIRONMENT_NAMES.includes(values.env as EnvironmentName)) problems.push(`--env: "${values.env ?? ''}" must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
   const limit = values.limit === undefined ? 10 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) problems.push(`--limit: "${values.limit}" must be an integer from 1 to 100`);
-  const window = command === 'replay' ? { from: instant('from', values.from, problems), to: instant('to', values.to, problems) } : {};
+  const window = command === 'replay' ? replayWindow(values, problems) : {};
   if (command === 'inspect' && values.yes) problems.push('--yes: inspect only reads; it takes no confirmation');
   if (problems.length > 0) throw new OpsArgsError(problems);
   return {

@@ -2,7 +2,7 @@
 // the endpoint comes from AWS_ENDPOINT_URL, credentials and region from the usual AWS variables).
 //   npx tsx tools/monitors/src/ops/cli.ts inspect --service catalog --env staging --subscription product-retired [--limit 10]
 //   npx tsx tools/monitors/src/ops/cli.ts redrive --service catalog --env staging --subscription product-retired [--yes]
-//   npx tsx tools/monitors/src/ops/cli.ts replay  --service catalog --env staging --subscription product-retired --from 2026-12-07T06:00:00Z --to 2026-12-07T07:00:00Z [--yes]
+//   npx tsx tools/monitors/src/ops/cli.ts replay  --service catalog --env staging --subscription product-retired (--last 2h | --from 2026-12-07T06:00:00Z --to 2026-12-07T07:00:00Z) [--yes]
 // redrive and replay are dry runs unless --yes is given. Output is JSON.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

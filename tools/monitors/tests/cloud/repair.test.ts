@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, redrive, repairClients, replay, type RepairClients } from '../../src/ops/repair';
