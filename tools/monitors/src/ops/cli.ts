@@ -4,20 +4,10 @@
 //   npx tsx tools/monitors/src/ops/cli.ts redrive --service catalog --env staging --subscription product-retired [--yes]
 //   npx tsx tools/monitors/src/ops/cli.ts replay  --service catalog --env staging --subscription product-retired (--last 2h | --from 2026-12-07T06:00:00Z --to 2026-12-07T07:00:00Z) [--yes]
 // redrive and replay are dry runs unless --yes is given. Output is JSON.
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { ServiceManifest } from '@kestrel/service-manifest';
 import { parseOpsArgs } from './args';
+import { loadManifest } from './manifest';
 import { inspect, redrive, repairClients, replay } from './repair';
 import { subscriptionTargets } from './targets';
-
-const WORKSPACE = resolve(import.meta.dirname, '../../../..');
-
-/** The service's manifest, `apps/<service>/service.ts` (its default export). */
-export async function loadManifest(service: string): Promise<ServiceManifest> {
-  const module = (await import(pathToFileURL(resolve(WORKSPACE, 'apps', service, 'service.ts')).href)) as { default: ServiceManifest };
-  return module.default;
-}
 
 async function main(): Promise<number> {
   const args = parseOpsArgs(process.argv.slice(2));
