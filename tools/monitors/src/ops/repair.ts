@@ -167,12 +167,16 @@ async function deliverTo(clients: RepairClients, targetArn: string, body: string
 
 /** Reads every message once (each hidden for `visibility` seconds while it is handled) and applies `handle`, deleting those it accepted. */
 async function drain(clients: RepairClients, queue: QueueRef, handle: (message: Message) => Promise<void>, report: RedriveQueueReport): Promise<void> {
+  // A failed message comes back after the visibility timeout: meeting one again means every message was tried once.
+  const tried = new Set<string>();
   for (;;) {
     const { Messages = [] } = await clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
     );
-    if (Messages.length === 0) return;
-    for (const message of Messages) {
+    const fresh = Messages.filter((message) => !tried.has(message.MessageId as string));
+    if (fresh.length === 0) return;
+    for (const message of fresh) {
+      tried.add(message.MessageId as string);
       try {
         await handle(message);
         await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, redrive, repairClients, replay, type RepairClients } from '../../src/ops/repair';
@@ -65,7 +65,9 @@ beforeAll(async () => {
   cloud = await startLocalCloud({ inMemory: true });
   await cloud.applyStacks([platformStack]);
   await cloud.applyStacks([drillStack]);
-  clients = repairClients({ endpoint: cloud.endpoint, region: cloud.context.region, credentials });
+  // As the CLI runs: endpoint, region and credentials from the environment only.
+  Object.assign(process.env, { AWS_ENDPOINT_URL: cloud.endpoint, AWS_REGION: cloud.context.region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
+  clients = repairClients();
 }, 300_000);
 
 afterAll(async () => {
@@ -158,5 +160,42 @@ describe('repair tools on the local cloud', () => {
     const replayed = delivered('on-user-registered').slice(directBefore.length);
     expect(new Set(replayed).size).toBe(5);
     expect(delivered('on-user-registered-batch')).toEqual(batchBefore);
+  });
+
+  it('rule dead letters go to that rule\'s target only; one naming another rule stays put', async () => {
+    // Prepare: two messages as EventBridge writes them to the rule DLQ (body: the event; attributes:
+    // RULE_ARN, TARGET_ARN, ERROR_CODE…). The failure itself is staged: this local cloud has no
+    // RemovePermission to make EventBridge's invoke really fail.
+    const targets = direct();
+    const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: `${targets.ruleName}-dlq` }));
+    const ruleArn = `arn:aws:events:${cloud.context.region}:000000000000:rule/${targets.busName}/${targets.ruleName}`;
+    const stray = `arn:aws:events:${cloud.context.region}:000000000000:rule/${targets.busName}/kestrel-staging-other-rule`;
+    const text = (value: string) => ({ DataType: 'String', StringValue: value });
+    const lost = userRegistered('hedy@example.com');
+    const other = userRegistered('katherine@example.com');
+    const envelope = (event: ReturnType<typeof userRegistered>) =>
+      JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': 'UserRegistered', source: 'kestrel.identity', account: '000000000000', time: new Date().toISOString(), region: cloud.context.region, resources: [], detail: JSON.parse(event.entry.Detail) });
+    for (const [event, rule] of [[lost, ruleArn], [other, stray]] as const) {
+      await clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: envelope(event),
+          MessageAttributes: { RULE_ARN: text(rule), TARGET_ARN: text('arn:aws:lambda:x'), ERROR_CODE: text('NO_PERMISSIONS'), ERROR_MESSAGE: text('EventBridge is not allowed to invoke') },
+        }),
+      );
+    }
+
+    // Act
+    const letters = await inspect(clients, targets);
+    const report = await redrive(clients, targets, { dryRun: false });
+    await until('the redriven event', () => delivered('on-user-registered').includes(lost.eventId));
+
+    // Assess
+    expect(letters.filter((l) => l.kind === 'rule-dlq').map((l) => l.error.ERROR_CODE)).toEqual(['NO_PERMISSIONS', 'NO_PERMISSIONS']);
+    const ruleDlq = report.queues.find((q) => q.kind === 'rule-dlq');
+    expect(ruleDlq).toMatchObject({ waiting: 2, moved: 1, failed: 1 });
+    expect(ruleDlq?.failures[0]).toContain(`RULE_ARN ${stray} is not ${ruleArn}`);
+    expect(delivered('on-user-registered').filter((id) => id === lost.eventId)).toHaveLength(1);
+    expect(delivered('on-user-registered')).not.toContain(other.eventId);
   });
 });
