@@ -1,0 +1,84 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserRegisteredV1 } from '@kestrel/contracts';
+import { createKestrelApp, environment, ServiceStack } from '@kestrel/infra-constructs';
+import { defineService } from '@kestrel/service-manifest';
+
+/**
+ * A service with one subscription delivered directly and one through a queue, both consuming
+ * UserRegistered v1 (it carries personal data, so inspect's redaction shows). Its two consumers
+ * are real bundles: while `<dir>/<function>.broken` exists (each its own switch) they fail (throw, or return every message as a
+ * batch item failure); otherwise each appends the events' `eventId`s to `<dir>/<function>.log`.
+ */
+export const drillManifest = defineService({
+  name: 'ops-drill',
+  description: 'Fixture: consumers that fail on demand, for the repair tools.',
+  owner: { team: 'team-platform' },
+  functions: {
+    'on-user-registered': {
+      description: 'Records each event it is given, or throws while broken.',
+      handler: 'src/handlers/on-user-registered.ts',
+      triggers: [{ kind: 'event', subscription: 'user-registered' }],
+    },
+    'on-user-registered-batch': {
+      description: 'Records each queued event, or returns every message while broken.',
+      handler: 'src/handlers/on-user-registered-batch.ts',
+      triggers: [{ kind: 'event', subscription: 'user-registered-batches' }],
+      timeoutSeconds: 10,
+    },
+  },
+  tables: {},
+  publishes: [],
+  consumes: [
+    {
+      name: 'user-registered',
+      description: 'Delivered directly: one async invocation per event.',
+      events: [UserRegisteredV1],
+      target: 'on-user-registered',
+      retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
+    },
+    {
+      name: 'user-registered-batches',
+      description: 'Delivered through a queue in batches.',
+      events: [UserRegisteredV1],
+      target: 'on-user-registered-batch',
+      retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
+      delivery: { kind: 'queue', batchSize: 10, maximumBatchingWindowSeconds: 0, maxReceiveCount: 2, visibilityTimeoutSeconds: 10 },
+    },
+  ],
+});
+
+/** The file whose presence makes one consumer fail. */
+export const brokenSwitch = (dir: string, functionName: string) => join(dir, `${functionName}.broken`);
+
+function consumerBundle(dir: string, functionName: string): string {
+  const switchFile = JSON.stringify(brokenSwitch(dir, functionName));
+  const logFile = JSON.stringify(join(dir, `${functionName}.log`));
+  return `import { appendFileSync, existsSync } from 'node:fs';
+export const handler = async (event) => {
+  const batch = Array.isArray(event.Records);
+  const items = batch ? event.Records.map((r) => ({ id: r.messageId, event: JSON.parse(r.body) })) : [{ event }];
+  if (existsSync(${switchFile})) {
+    if (batch) return { batchItemFailures: items.map((item) => ({ itemIdentifier: item.id })) };
+    throw new Error('consumer broken on purpose');
+  }
+  for (const item of items) appendFileSync(${logFile}, item.event.detail.metadata.eventId + '\\n');
+  return batch ? { batchItemFailures: [] } : {};
+};
+`;
+}
+
+/** Synthesizes the drill service's staging stack under `dir`; returns the stack folder to apply. */
+export function synthDrillStack(dir: string): string {
+  const bundlesDir = join(dir, 'bundles');
+  for (const name of Object.keys(drillManifest.functions)) {
+    mkdirSync(join(bundlesDir, name), { recursive: true });
+    writeFileSync(join(bundlesDir, name, 'index.mjs'), consumerBundle(dir, name));
+  }
+  const outdir = join(dir, 'cdktf.out');
+  const app = createKestrelApp({ outdir });
+  new ServiceStack(app, { manifest: drillManifest, env: environment('staging'), bundlesDir });
+  app.synth();
+  const [stack] = readdirSync(join(outdir, 'stacks'));
+  return join(outdir, 'stacks', stack as string);
+}
