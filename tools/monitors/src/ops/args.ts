@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '@kestrel/infra-constructs';
+import { ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 
 export const OPS_COMMANDS = ['inspect', 'redrive', 'replay'] as const;
 export type OpsCommand = (typeof OPS_COMMANDS)[number];

@@ -1,4 +1,6 @@
-import { resourceName, platformBusName, type EnvironmentName } from '@kestrel/infra-constructs';
+import { resourceName } from '@kestrel/infra-constructs/naming';
+import { platformBusName } from '@kestrel/infra-constructs/platform-parameters';
+import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
 import { subscriptionDelivery, type ServiceManifest } from '@kestrel/service-manifest';
 
 /** EventBridge limits archive names to 48 characters (the platform stack names its archive with the same bound). */

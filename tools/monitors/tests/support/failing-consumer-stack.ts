@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserRegisteredV1 } from '@kestrel/contracts';
-import { createKestrelApp, environment, ServiceStack } from '@kestrel/infra-constructs';
+import { createKestrelApp } from '@kestrel/infra-constructs/app';
+import { environment } from '@kestrel/infra-constructs/environments';
+import { ServiceStack } from '@kestrel/infra-constructs/service/service-stack';
 import { defineService } from '@kestrel/service-manifest';
 
 /**
