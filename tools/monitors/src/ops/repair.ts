@@ -12,7 +12,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { allContracts } from '@kestrel/contracts';
-import { redactEvent } from '@kestrel/observability';
+import { redactEvent } from '@kestrel/observability/redact';
 import type { DeadLetterQueueTarget, SubscriptionTargets } from './targets';
 
 /** The real SDK v3 clients; endpoint and region come from the environment (`AWS_ENDPOINT_URL`, `AWS_REGION`) unless given. */
