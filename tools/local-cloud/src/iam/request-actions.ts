@@ -186,6 +186,24 @@ function s3Permissions(request: AwsRequest): RequiredPermission[] {
   return permissions;
 }
 
+/**
+ * SES v2 (REST-JSON): SendEmail is authorized against the sending identity. The
+ * local cloud keeps no verified identities, so the identity is the sender's domain
+ * (what a stack grants: `arn:aws:ses:<region>:<account>:identity/<domain>`).
+ */
+function sesPermissions(request: AwsRequest, body: Record<string, unknown>, where: Where): RequiredPermission[] {
+  if (request.method.toUpperCase() !== 'POST' || !request.path.startsWith('/v2/email/outbound-emails')) return [{ action: 'ses:Unknown', resource: '*' }];
+  const address = (text(body.FromEmailAddress) ?? '').replace(/^.*</, '').replace(/>.*$/, '').trim();
+  const domain = address.split('@')[1];
+  return [
+    {
+      action: 'ses:SendEmail',
+      resource: domain ? `arn:aws:ses:${where.region}:${where.accountId}:identity/${domain}` : '*',
+      ...(address ? { keys: { 'ses:FromAddress': address } } : {}),
+    },
+  ];
+}
+
 /** The permissions a request needs, read from the request itself. */
 export function requiredPermissions(request: AwsRequest): RequestPermissions {
   const where = { region: request.region, accountId: request.accountId };
@@ -214,6 +232,8 @@ export function requiredPermissions(request: AwsRequest): RequestPermissions {
       return { kind: 'check', permissions: firehosePermissions(operation, body, where) };
     case 's3':
       return { kind: 'check', permissions: s3Permissions(request) };
+    case 'ses':
+      return { kind: 'check', permissions: sesPermissions(request, body, where) };
     default:
       return { kind: 'check', permissions: [{ action: `${request.service}:${operation}`, resource: '*' }] };
   }

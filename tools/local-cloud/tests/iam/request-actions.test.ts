@@ -70,6 +70,13 @@ describe('requiredPermissions', () => {
     ]);
   });
 
+  it('SES v2 SendEmail: ses:SendEmail on the sender domain identity, with ses:FromAddress', () => {
+    const send = (from: string) => permissions({ ...base, service: 'ses', path: '/v2/email/outbound-emails', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ FromEmailAddress: from })) });
+    const expected = [{ action: 'ses:SendEmail', resource: 'arn:aws:ses:eu-west-1:111111111111:identity/kestrel.example', keys: { 'ses:FromAddress': 'codes@kestrel.example' } }];
+    expect(send('codes@kestrel.example')).toEqual(expected);
+    expect(send('Kestrel <codes@kestrel.example>')).toEqual(expected);
+  });
+
   it('public Cognito calls and STS are not checked here', () => {
     expect(permissions(json('cognito-idp', 'InitiateAuth', {}))).toBe('public');
     expect(permissions(json('sts', 'AssumeRole', {}))).toBe('public');
