@@ -4,6 +4,7 @@
  * the last is how a service stack reads platform values (the bus name) at
  * apply time without a cross-stack reference.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AwsServiceError } from '../../core/types';
 import type {
@@ -19,6 +20,14 @@ import type {
 import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import { ParameterStore, validateName } from './parameter-store';
 import type { ParameterType, StoredParameter } from './parameter-store';
+
+/**
+ * A local stand-in for a secret an operator generates in AWS: 32 cryptographically random bytes,
+ * base64 (what `openssl rand -base64 32` gives, the form runbooks ask for).
+ */
+export function generateLocalSecret(): string {
+  return randomBytes(32).toString('base64');
+}
 
 function parameterArn(context: { region: string; accountId: string }, name: string): string {
   return `arn:aws:ssm:${context.region}:${context.accountId}:parameter/${name.replace(/^\//, '')}`;
@@ -154,14 +163,33 @@ export const createSsmModule: LocalServiceFactory = (context: LocalCloudContext)
     },
   };
 
+  /**
+   * The value to store for a parameter resource. A SecureString whose `value` Terraform ignores
+   * (`lifecycle.ignore_changes`) is a secret that a person puts by hand in AWS, Terraform only
+   * seeding a placeholder; locally that person is missing, so the first apply generates the
+   * secret (see {@link generateLocalSecret}) and every later apply keeps whatever the parameter
+   * holds (generated, or put by hand with PutParameter).
+   */
+  function valueToStore(resource: ResolvedResource, type: ParameterType, name: string, configured: string): string {
+    const ignored = resource.ignoreChanges;
+    const setByHand = type === 'SecureString' && (ignored === 'all' || (ignored?.includes('value') ?? false));
+    if (!setByHand) return configured;
+    const existing = store.get(name);
+    const seed = (resource.declared ?? resource.config).value;
+    if (existing && existing.value !== seed) return existing.value;
+    context.log(`ssm: ${name} is a secret set by hand in AWS (SecureString, value in lifecycle.ignore_changes): generated a random local value, kept across restarts`);
+    return generateLocalSecret();
+  }
+
   const provisioner: ResourceProvisioner = {
     type: 'aws_ssm_parameter',
     async apply(resource: ResolvedResource) {
       const config = resource.config;
       const name = validateName(config.name, `${resource.address}.name`);
-      const value = config.value ?? config.insecure_value;
-      if (typeof value !== 'string') throw new Error(`${resource.address}: 'value' (or 'insecure_value') must be a string`);
+      const configured = config.value ?? config.insecure_value;
+      if (typeof configured !== 'string') throw new Error(`${resource.address}: 'value' (or 'insecure_value') must be a string`);
       const type = (config.type as ParameterType | undefined) ?? 'String';
+      const value = valueToStore(resource, type, name, configured);
       const existing = store.get(name);
       // Re-applying the same value must not bump the version (idempotent apply).
       const version =
@@ -169,6 +197,12 @@ export const createSsmModule: LocalServiceFactory = (context: LocalCloudContext)
           ? existing.version
           : store.put({ name, value, type, overwrite: true, description: config.description as string | undefined });
       return { id: name, name, arn: parameterArn(context, name), type, value, insecure_value: type === 'SecureString' ? undefined : value, version };
+    },
+    async refresh(_resource, previous) {
+      // A value put since the last apply (PutParameter by hand) is the parameter's current value.
+      const current = typeof previous.name === 'string' ? store.get(previous.name) : undefined;
+      if (!current) return previous;
+      return { ...previous, value: current.value, insecure_value: current.type === 'SecureString' ? undefined : current.value, version: current.version, type: current.type };
     },
     async destroy(_resource, attributes) {
       if (typeof attributes.name === 'string' && store.get(attributes.name)) store.delete(attributes.name);
