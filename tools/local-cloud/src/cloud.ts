@@ -6,11 +6,11 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DEFAULT_STOP_ORDER, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './core/types';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, PeerProviders, Peers } from './core/types';
 import { collectState, startEdgeServer } from './edge/server';
-import { TerraformEngine } from './terraform/engine';
+import { TerraformEngine, loadStack } from './terraform/engine';
 import type { ApplyReport, StackState } from './terraform/engine';
 import { createDynamoDbModule } from './services/dynamodb';
 import { createS3Module } from './services/s3';
@@ -55,6 +55,29 @@ export interface LocalCloudOptions {
   region?: string;
   accountId?: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Names of the stacks this cloud is going to apply (`npm start` passes every discovered one):
+   * until each is applied, `GET /_local/health` answers 503 and `/_local/state` says `ready: false`.
+   */
+  expectStacks?: readonly string[];
+}
+
+/** Where one stack is in this run: expected but not reached yet, being applied, applied, or failed (with why). */
+export type StackStatus = 'pending' | 'applying' | 'applied' | 'failed';
+
+export interface StackProgress {
+  name: string;
+  status: StackStatus;
+  /** The apply error's message, for a failed stack. */
+  error?: string;
+}
+
+/** What `GET /_local/health` answers: ready once every expected or applied stack is applied. */
+export interface Readiness {
+  ready: boolean;
+  /** `ready`; `starting` while stacks are pending or applying; `failed` once one failed to apply. */
+  status: 'ready' | 'starting' | 'failed';
+  stacks: StackProgress[];
 }
 
 export interface LocalCloud {
@@ -64,11 +87,16 @@ export interface LocalCloud {
   dataDir: string;
   context: LocalCloudContext;
   modules: readonly LocalServiceModule[];
-  /** Applies synthesized stack folders (`…/cdktf.out/stacks/<stack>`) in the order given. */
+  /**
+   * Applies synthesized stack folders (`…/cdktf.out/stacks/<stack>`) in the order given; the
+   * first failure is thrown (and that stack is `failed` in `readiness()` until applied again).
+   */
   applyStacks(stackDirs: readonly string[], variables?: Record<string, unknown>): Promise<ApplyReport[]>;
   /** The `/_local/state` document. */
   state(): Promise<Record<string, unknown>>;
   stacks(): StackState[];
+  /** Per-stack status of this run and whether everything is applied (`GET /_local/health`). */
+  readiness(): Readiness;
   stop(): Promise<void>;
 }
 
@@ -91,10 +119,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   mkdirSync(dataDir, { recursive: true });
 
   let engine: TerraformEngine | undefined;
+  const progress = new Map<string, StackProgress>((options.expectStacks ?? []).map((name) => [name, { name, status: 'pending' }]));
+  const readiness = (): Readiness => {
+    const stacks = [...progress.values()].map((entry) => ({ ...entry }));
+    const status = stacks.some((entry) => entry.status === 'failed') ? 'failed' : stacks.every((entry) => entry.status === 'applied') ? 'ready' : 'starting';
+    return { ready: status === 'ready', status, stacks };
+  };
+  const stateOfStacks = () => ({ ready: readiness().ready, stacks: summarizeStacks(engine?.state() ?? [], progress) });
   const edge = await startEdgeServer({
     host: options.host,
     port: options.port ?? 0,
-    extraState: () => ({ stacks: summarizeStacks(engine?.state() ?? []) }),
+    extraState: stateOfStacks,
+    readiness,
     log,
   });
 
@@ -168,23 +204,58 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
 
   const activeEngine = engine;
+  const applyStacks = async (stackDirs: readonly string[], variables?: Record<string, unknown>): Promise<ApplyReport[]> => {
+    const reports: ApplyReport[] = [];
+    for (const stackDir of stackDirs) {
+      const name = stackNameOf(stackDir);
+      progress.set(name, { name, status: 'applying' });
+      try {
+        reports.push(await activeEngine.applyStack(stackDir, variables));
+        progress.set(name, { name, status: 'applied' });
+      } catch (error) {
+        progress.set(name, { name, status: 'failed', error: (error as Error).message });
+        throw error;
+      }
+    }
+    return reports;
+  };
   return {
     endpoint: edge.endpoint,
     port: edge.port,
     dataDir,
     context,
     modules,
-    applyStacks: (stackDirs, variables) => activeEngine.applyStacks(stackDirs, variables),
-    state: () => collectState(modules, () => ({ stacks: summarizeStacks(activeEngine.state()) })),
+    applyStacks,
+    state: () => collectState(modules, stateOfStacks),
     stacks: () => activeEngine.state(),
+    readiness,
     stop: stopAll,
   };
 }
 
-/** The `stacks` part of `/_local/state`: what each stack's resources became locally. */
-export function summarizeStacks(stacks: readonly StackState[]) {
-  return stacks.map((stack) => ({
+/** A stack folder's stack name, as the engine will name it (its folder name when the document cannot be read). */
+function stackNameOf(stackDir: string): string {
+  try {
+    return loadStack(stackDir).name;
+  } catch {
+    return basename(stackDir);
+  }
+}
+
+/**
+ * The `stacks` part of `/_local/state`: what each stack's resources became locally, with its
+ * `status` in this run (`previous-run` for state kept from an earlier run and not applied by this
+ * one), plus the expected stacks not reached yet.
+ */
+export function summarizeStacks(stacks: readonly StackState[], progress: ReadonlyMap<string, StackProgress> = new Map()) {
+  const known = new Set(stacks.map((stack) => stack.name));
+  const notReached = [...progress.values()]
+    .filter((entry) => !known.has(entry.name))
+    .map((entry) => ({ name: entry.name, status: entry.status, error: entry.error, outputs: {}, resources: [], notEmulated: [], recorded: [] }));
+  const applied = stacks.map((stack) => ({
     name: stack.name,
+    status: progress.get(stack.name)?.status ?? ('previous-run' as const),
+    error: progress.get(stack.name)?.error,
     stackDir: stack.stackDir,
     appliedAt: stack.appliedAt,
     providerRegion: stack.providerRegion,
@@ -193,4 +264,5 @@ export function summarizeStacks(stacks: readonly StackState[]) {
     notEmulated: stack.notEmulated,
     recorded: stack.recorded,
   }));
+  return [...applied, ...notReached];
 }

@@ -22,6 +22,8 @@ export interface EdgeServerOptions {
   maxBodyBytes?: number;
   /** Extra top-level entries of `GET /_local/state` (the composition root adds `stacks`). */
   extraState?: () => Record<string, unknown>;
+  /** Whether everything is applied: `GET /_local/health` answers 503 with this document until `ready`. Without it, 200. */
+  readiness?: () => { ready: boolean };
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -129,7 +131,12 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
     if (request.method === 'GET' && route.via === 'none') {
       if (url.pathname === '/_local/health') {
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: [...handlers.keys()] }) };
+        const readiness = options.readiness?.() ?? { ready: true, status: 'ready' };
+        return {
+          status: readiness.ready ? 200 : 503,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...readiness, services: [...handlers.keys()] }),
+        };
       }
       if (url.pathname === '/_local/state') {
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await collectState(modules, options.extraState), null, 2) };
