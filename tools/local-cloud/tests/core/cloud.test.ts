@@ -110,7 +110,7 @@ describe('local cloud composition', () => {
       const before = await health();
       await cloud.applyStacks([good]);
       const halfway = await health();
-      const failure = await cloud.applyStacks([broken]).catch((error: unknown) => error as Error);
+      const failure = (await cloud.applyStacks([broken]).catch((error: unknown) => error)) as Error;
       const failed = await health();
       const state = await cloud.state();
       // assess

@@ -222,9 +222,11 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
     async apply(resource: ResolvedResource, previous?: ResourceAttributes) {
       const { client: cognito } = ready();
       const input = userPoolInput(resource.config, resource.address);
-      for (const unsupported of ['CustomEmailSender', 'CustomSMSSender', 'PreAuthentication', 'DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallengeResponse'] as const) {
-        if (input.LambdaConfig?.[unsupported]) context.log(`cognito: WARNING ${resource.address}: the ${unsupported} trigger is recorded but cognito-local never calls it (not emulated)`);
-      }
+      const neverCalled = (['CustomEmailSender', 'CustomSMSSender', 'PreAuthentication', 'DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallengeResponse'] as const).filter(
+        (trigger) => input.LambdaConfig?.[trigger],
+      );
+      // One line per pool, not one per trigger.
+      if (neverCalled.length) context.log(`cognito: WARNING ${resource.address}: triggers recorded but never called by cognito-local (not emulated): ${neverCalled.join(', ')}`);
       let pool = await findPool(previous?.id, input.PoolName as string);
       if (pool?.Id) {
         const { PoolName: _name, UsernameAttributes: _usernames, AliasAttributes: _aliases, Schema: _schema, ...updatable } = input;
