@@ -72,7 +72,7 @@ export interface StackProgress {
   error?: string;
 }
 
-/** What `GET /_local/health` answers: ready once every expected or applied stack is applied. */
+/** What `GET /_local/health` answers: ready once every component started and every expected or applied stack is applied. */
 export interface Readiness {
   ready: boolean;
   /** `ready`; `starting` while stacks are pending or applying; `failed` once one failed to apply. */
@@ -120,9 +120,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   let engine: TerraformEngine | undefined;
   const progress = new Map<string, StackProgress>((options.expectStacks ?? []).map((name) => [name, { name, status: 'pending' }]));
+  // The edge answers before the real components are up: not ready until they are.
+  let componentsStarted = false;
   const readiness = (): Readiness => {
     const stacks = [...progress.values()].map((entry) => ({ ...entry }));
-    const status = stacks.some((entry) => entry.status === 'failed') ? 'failed' : stacks.every((entry) => entry.status === 'applied') ? 'ready' : 'starting';
+    const status = stacks.some((entry) => entry.status === 'failed')
+      ? 'failed'
+      : componentsStarted && stacks.every((entry) => entry.status === 'applied')
+        ? 'ready'
+        : 'starting';
     return { ready: status === 'ready', status, stacks };
   };
   const stateOfStacks = () => ({ ready: readiness().ready, stacks: summarizeStacks(engine?.state() ?? [], progress) });
@@ -190,6 +196,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [`${modules[index]?.name}: ${(result.reason as Error).message}`] : []));
     if (failures.length) throw new Error(`The local cloud could not start:\n  ${failures.join('\n  ')}`);
+    componentsStarted = true;
     engine = new TerraformEngine({
       accountId: context.accountId,
       region: context.region,
