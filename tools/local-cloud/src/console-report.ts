@@ -82,13 +82,14 @@ export class ConsoleReport {
   /** The local cloud's log sink: everything to the file, noteworthy messages once to the console. */
   readonly log = (message: string, fields: Record<string, unknown> = {}): void => {
     this.detail(message, fields);
-    if (!this.options.verbose && !NOTEWORTHY.test(message)) return;
+    const noteworthy = NOTEWORTHY.test(message);
+    if (!this.options.verbose && !noteworthy) return;
     const text = formatMessage(message, fields);
     const seen = this.printed.get(text) ?? 0;
     this.printed.set(text, seen + 1);
     if (seen > 0) return;
     if (this.collecting) this.notes.push(text);
-    else this.write(`      ! ${text}\n`);
+    else this.write(`      ${noteworthy ? '!' : '·'} ${text}\n`);
   };
 
   /** From now on, noteworthy messages are held until `takeNotes()` (printed under a stack's line). */

@@ -27,6 +27,7 @@ export interface ShutdownOptions {
 export class Shutdown {
   private readonly cleanups: Array<() => Promise<void> | void> = [];
   private stopping = false;
+  private firstSignal?: { signal: NodeJS.Signals; at: number };
   private parentWatch?: NodeJS.Timeout;
   private readonly exit: (code: number) => void;
   private readonly parentCheckMs: number;
@@ -44,9 +45,20 @@ export class Shutdown {
     return this.stopping;
   }
 
+  /**
+   * What a stop signal does. One Ctrl-C can arrive twice (the terminal signals the whole process
+   * group, and `npm start`'s launchers pass it on): the same signal within a second of the one
+   * that began the stop is that same request, not the impatient second one that exits at once.
+   */
+  onSignal(signal: NodeJS.Signals, now = Date.now()): void {
+    if (this.stopping && this.firstSignal?.signal === signal && now - this.firstSignal.at < 1_000) return;
+    if (!this.stopping) this.firstSignal = { signal, at: now };
+    void this.stop(signal, 0);
+  }
+
   /** Listens for the stop signals and watches the parent process. */
   install(): void {
-    for (const signal of STOP_SIGNALS) process.on(signal, () => void this.stop(signal, 0));
+    for (const signal of STOP_SIGNALS) process.on(signal, () => this.onSignal(signal));
     const every = this.parentCheckMs;
     if (every > 0) {
       const parent = process.ppid;
