@@ -31,10 +31,40 @@ function run(cmd, cmdArgs) {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** `pid`'s parent and start time (clock ticks since boot) from /proc/<pid>/stat, or undefined when it is gone or a zombie. */
+function processStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid … starttime(22nd field)"; comm may hold spaces, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : { ppid: Number(fields[1]), startTime: fields[19] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Our parent and its parent, as they are now. `npm start` runs us through `sh -c`, which outlives
+ * npm when npm is killed with a signal it does not pass on (SIGHUP, SIGKILL): watching both
+ * notices that. Without /proc (not Linux), only the parent, through process.ppid.
+ */
+function launchers() {
+  const parent = process.ppid;
+  const grandparent = processStat(parent)?.ppid;
+  return [parent, grandparent]
+    .filter((pid) => pid !== undefined && pid > 1)
+    .map((pid) => ({ pid, startTime: processStat(pid)?.startTime }));
+}
+
+function launcherGone(watched) {
+  if (!existsSync('/proc/self/stat')) return process.ppid !== watched[0]?.pid;
+  return watched.some(({ pid, startTime }) => processStat(pid)?.startTime !== startTime);
+}
+
 /**
  * Runs the real command and passes every stop signal on to it, so `kill <pid of npm start>`
- * (npm forwards SIGINT and SIGTERM to us), SIGHUP, or the death of our own parent stops the
- * command instead of orphaning it. A signal that arrives twice at once (Ctrl-C reaches the whole
+ * (npm forwards SIGINT and SIGTERM to us), SIGHUP, or the death of npm or of our own parent
+ * stops the command instead of orphaning it. A signal that arrives twice at once (Ctrl-C reaches the whole
  * process group, and npm forwards it too) is passed on once.
  */
 function runForwardingSignals(cmd, cmdArgs) {
@@ -48,9 +78,9 @@ function runForwardingSignals(cmd, cmdArgs) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     for (const signal of STOP_SIGNALS) process.on(signal, forward);
-    const parent = process.ppid;
+    const watched = launchers();
     const parentWatch = setInterval(() => {
-      if (process.ppid !== parent) forward('SIGTERM');
+      if (launcherGone(watched)) forward('SIGTERM');
     }, 1_000);
     parentWatch.unref();
     child.once('error', reject);
