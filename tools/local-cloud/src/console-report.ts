@@ -5,7 +5,7 @@
  * with all its fields, to `<dataDir>/logs/local-cloud.log`, whose path is
  * printed. A person reads the console; the log file is for digging.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Messages worth a line on the console: something failed, is missing, or is not what AWS would do. */
@@ -57,6 +57,8 @@ export class ConsoleReport {
 
   constructor(private readonly options: ConsoleReportOptions) {
     mkdirSync(dirname(options.logFile), { recursive: true });
+    // One run per file: the previous run's stays beside it (`local-cloud.previous.log`).
+    if (existsSync(options.logFile)) renameSync(options.logFile, options.logFile.replace(/(\.log)?$/, '.previous.log'));
     this.write = options.write ?? ((text) => process.stdout.write(text));
   }
 

@@ -63,4 +63,16 @@ describe('what npm start prints', () => {
     // assess
     expect(printed).toEqual(['      · dynamodb: created table t\n']);
   });
+
+  it('keeps one run per log file, the previous run beside it', () => {
+    // prepare
+    const logFile = join(mkdtempSync(join(tmpdir(), 'console-report-')), 'local-cloud.log');
+    new ConsoleReport({ logFile, write: () => undefined }).detail('first run');
+    // act
+    new ConsoleReport({ logFile, write: () => undefined }).detail('second run');
+    // assess
+    expect(readFileSync(logFile, 'utf8')).toContain('second run');
+    expect(readFileSync(logFile, 'utf8')).not.toContain('first run');
+    expect(readFileSync(logFile.replace('.log', '.previous.log'), 'utf8')).toContain('first run');
+  });
 });
