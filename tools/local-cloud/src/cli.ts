@@ -176,7 +176,7 @@ async function printBanner(cloud: LocalCloud, stacks: { applied: ApplyReport[]; 
   const state = await cloud.state();
   const say = (text = '') => report.line(text);
   say();
-  say(`Endpoint    ${cloud.endpoint}   export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.context.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`);
+  say(`Endpoint    ${cloud.endpoint}   export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.context.region} AWS_DEFAULT_REGION=${cloud.context.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`);
   say(`            ${cloud.endpoint}/_local/health (200 when every stack is applied) · ${cloud.endpoint}/_local/state`);
   say(`Logs        ${report.logFile} · ${join(cloud.dataDir, 'logs')}/ · functions: ${join(cloud.dataDir, 'lambda', 'logs')}/<function>.log`);
   const apis = (state.httpApis as HttpApiState[] | undefined) ?? [];
@@ -196,13 +196,14 @@ async function printBanner(cloud: LocalCloud, stacks: { applied: ApplyReport[]; 
     const user = 'ada@example.com';
     say();
     say('Example: sign up, confirm, sign in, read your own customer profile (with the exports above, bash):');
-    say(
-      `  aws cognito-idp sign-up --client-id ${client.id} --username ${user} --password 'correct horse battery 1' --user-attributes Name=email,Value=${user} Name=given_name,Value=Ada` +
-        ` && aws cognito-idp admin-confirm-sign-up --user-pool-id ${pool.id} --username ${user}` +
-        ` && TOKEN=$(aws cognito-idp initiate-auth --client-id ${client.id} --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=${user},PASSWORD='correct horse battery 1' --query AuthenticationResult.IdToken --output text)` +
-        ` && SUB=$(aws cognito-idp admin-get-user --user-pool-id ${pool.id} --username ${user} --query "UserAttributes[?Name=='sub'].Value" --output text)` +
-        ` && curl -s -H "authorization: Bearer $TOKEN" ${customers.url}/customers/$SUB`,
-    );
+    const steps = [
+      `aws cognito-idp sign-up --client-id ${client.id} --username ${user} --password 'correct horse battery 1' --user-attributes Name=email,Value=${user} Name=given_name,Value=Ada`,
+      `aws cognito-idp admin-confirm-sign-up --user-pool-id ${pool.id} --username ${user}`,
+      `TOKEN=$(aws cognito-idp initiate-auth --client-id ${client.id} --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=${user},PASSWORD='correct horse battery 1' --query AuthenticationResult.IdToken --output text)`,
+      `SUB=$(aws cognito-idp admin-get-user --user-pool-id ${pool.id} --username ${user} --query "UserAttributes[?Name=='sub'].Value" --output text)`,
+      `curl -s -H "authorization: Bearer $TOKEN" ${customers.url}/customers/$SUB`,
+    ];
+    say(`  ${steps.join(' \\\n  && ')}`);
   }
 }
 
