@@ -187,15 +187,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
     }
     edge.setModules(modules);
-    // Real components (JVM, Node children) start in parallel: startup time is the slowest, not the sum.
-    const results = await Promise.allSettled(
-      modules.map(async (module) => {
-        await module.start?.();
-        started.push(module);
-      }),
-    );
-    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [`${modules[index]?.name}: ${(result.reason as Error).message}`] : []));
-    if (failures.length) throw new Error(`The local cloud could not start:\n  ${failures.join('\n  ')}`);
+    // In reverse stop order: the stores first (a restored pipe or Firehose buffer reaches DynamoDB
+    // Local or s3rver on its first poll), then what writes to them. Within a phase in parallel
+    // (the real components are all in the first one), so startup time is the slowest, not the sum.
+    for (const phase of [...new Set(modules.map(stopOrderOf))].sort((a, b) => b - a)) {
+      const inPhase = modules.filter((module) => stopOrderOf(module) === phase);
+      const results = await Promise.allSettled(
+        inPhase.map(async (module) => {
+          await module.start?.();
+          started.push(module);
+        }),
+      );
+      const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [`${inPhase[index]?.name}: ${(result.reason as Error).message}`] : []));
+      if (failures.length) throw new Error(`The local cloud could not start:\n  ${failures.join('\n  ')}`);
+    }
     componentsStarted = true;
     engine = new TerraformEngine({
       accountId: context.accountId,
