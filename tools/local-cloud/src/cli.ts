@@ -9,7 +9,9 @@
  *
  * Options: --reset (wipe the data dir first), --env <name> (default staging,
  * or LOCAL_CLOUD_ENV), --skip-build (no bundle/synth), --port <n>,
- * --data-dir <dir>, --keep-going, --verbose (every module message on the console).
+ * --data-dir <dir>, --keep-going, --verbose (every module message on the console),
+ * --stack <dir> (repeatable: apply these synthesized stack folders, in order, instead of every
+ * stack the workspace's synth targets wrote).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { startLocalCloud } from './cloud';
 import type { LocalCloud } from './cloud';
 import { ConsoleReport } from './console-report';
 import { Shutdown } from './processes/shutdown';
+import { stackNameOf } from './terraform/engine';
 import type { ApplyReport } from './terraform/engine';
 import { discoverWorkspaceStacks } from './terraform/discovery';
 import type { DiscoveredStack } from './terraform/discovery';
@@ -33,6 +36,8 @@ interface StartOptions {
   dataDir: string;
   keepGoing: boolean;
   verbose: boolean;
+  /** Stack folders to apply instead of discovering the workspace's. */
+  stacks: string[];
 }
 
 /** Options from the command line, then the environment (LOCAL_CLOUD_PORT, LOCAL_CLOUD_ENV, LOCAL_CLOUD_DATA_DIR). */
@@ -47,6 +52,7 @@ function parseStartOptions(args: string[], env: NodeJS.ProcessEnv = process.env)
       'data-dir': { type: 'string', default: env.LOCAL_CLOUD_DATA_DIR ?? join(repoRoot, '.local-cloud') },
       'keep-going': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      stack: { type: 'string', multiple: true, default: [] },
     },
   });
   const port = Number(values.port);
@@ -59,6 +65,7 @@ function parseStartOptions(args: string[], env: NodeJS.ProcessEnv = process.env)
     dataDir: resolve(values['data-dir'] as string),
     keepGoing: values['keep-going'] as boolean,
     verbose: values.verbose as boolean,
+    stacks: (values.stack as string[]).map((dir) => resolve(dir)),
   };
 }
 
@@ -235,7 +242,9 @@ async function main(shutdown: Shutdown): Promise<void> {
   else await build(report, shutdown, join(dataDir, 'logs', 'build.log'));
   if (shutdown.requested) return;
 
-  const stacks = discoverWorkspaceStacks(repoRoot, options.env);
+  const stacks: DiscoveredStack[] = options.stacks.length
+    ? options.stacks.map((dir) => ({ name: stackNameOf(dir), dir }))
+    : discoverWorkspaceStacks(repoRoot, options.env);
   report.line(`[2/3] Local cloud on port ${port}: DynamoDB Local, s3rver, cognito-local and the emulated services…`);
   const started = Date.now();
   const starting = startLocalCloud({ port, dataDir, log: report.log, expectStacks: stacks.map((stack) => stack.name) });

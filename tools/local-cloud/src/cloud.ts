@@ -6,11 +6,11 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_STOP_ORDER, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './core/types';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, PeerProviders, Peers } from './core/types';
 import { collectState, startEdgeServer } from './edge/server';
-import { TerraformEngine, loadStack } from './terraform/engine';
+import { TerraformEngine, stackNameOf } from './terraform/engine';
 import type { ApplyReport, StackState } from './terraform/engine';
 import { createDynamoDbModule } from './services/dynamodb';
 import { createS3Module } from './services/s3';
@@ -243,15 +243,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     readiness,
     stop: stopAll,
   };
-}
-
-/** A stack folder's stack name, as the engine will name it (its folder name when the document cannot be read). */
-function stackNameOf(stackDir: string): string {
-  try {
-    return loadStack(stackDir).name;
-  } catch {
-    return basename(stackDir);
-  }
 }
 
 /**

@@ -92,6 +92,15 @@ export function loadStack(stackDir: string): { name: string; document: StackDocu
   return { name: document['//']?.metadata?.stackName ?? basename(stackDir), document };
 }
 
+/** A stack folder's stack name as `loadStack` gives it, or the folder's name when its document cannot be read (applying it then fails, naming it). */
+export function stackNameOf(stackDir: string): string {
+  try {
+    return loadStack(stackDir).name;
+  } catch {
+    return basename(stackDir);
+  }
+}
+
 /** Every string inside a value, with the dotted attribute path where it sits. */
 function* strings(value: unknown, path: string): Generator<{ path: string; text: string }> {
   if (typeof value === 'string') yield { path, text: value };
