@@ -11,11 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminConfirmSignUpCommand, AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { ProcessInfo } from '@kestrel/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushFirehose } from './support/lake';
 import { processTree, repoRoot, startCli, stopCli, survivors, type RunningCli } from './support/npm-start';
+import { signUpAndSignIn } from './support/sign-up';
 import { waitFor } from './support/wait';
 
 const PASSWORD = 'correct horse battery 1';
@@ -76,23 +77,8 @@ describe('npm start, then a first sign-up, with nothing set up by the test', () 
     const apiUrl = output('customers-staging', 'http-api-url').replace(/\/$/, '');
     const cognito = new CognitoIdentityProviderClient({ endpoint: cli.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     // act
-    await cognito.send(
-      new SignUpCommand({
-        ClientId: clientId,
-        Username: email,
-        Password: PASSWORD,
-        UserAttributes: [
-          { Name: 'email', Value: email },
-          { Name: 'given_name', Value: 'Grace' },
-        ],
-      }),
-    );
-    await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
-    const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } }));
-    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email }));
+    ({ sub, idToken } = await signUpAndSignIn(cognito, { poolId, clientId, email, password: PASSWORD, attributes: [{ Name: 'given_name', Value: 'Grace' }] }));
     cognito.destroy();
-    sub = user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
-    idToken = auth.AuthenticationResult?.IdToken ?? '';
     let last = 'no answer yet';
     const profile = await waitFor(
       async () => {

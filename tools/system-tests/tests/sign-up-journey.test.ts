@@ -14,18 +14,13 @@
 // the flow is named by identity.
 // Needs the four stacks synthesized (the Nx `test` target depends on their `synth`).
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  AdminConfirmSignUpCommand,
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inFlow, structuredLogLines, type StructuredLogLine } from './support/function-logs';
 import { flushFirehose, lakeRows, type LakeRow } from './support/lake';
+import { signUpAndSignIn } from './support/sign-up';
 import { stackDirs } from './support/stacks';
 import { waitFor } from './support/wait';
 
@@ -116,33 +111,18 @@ beforeAll(async () => {
   // act: two people sign up in the mobile app, are confirmed, and sign in
   const cognito = new CognitoIdentityProviderClient(config);
   for (const journey of journeys) {
-    await cognito.send(
-      new SignUpCommand({
-        ClientId: clientId,
-        Username: journey.email,
-        Password: PASSWORD,
-        UserAttributes: [
-          { Name: 'email', Value: journey.email },
-          { Name: 'given_name', Value: 'Ada' },
-          { Name: 'locale', Value: 'en-GB' },
-        ],
-      }),
-    );
-    await cognito.send(
-      new AdminConfirmSignUpCommand({
-        UserPoolId: poolId,
-        Username: journey.email,
-        ...(journey.clientCorrelationId ? { ClientMetadata: { correlationId: journey.clientCorrelationId } } : {}),
-      }),
-    );
-    const auth = await cognito.send(
-      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: journey.email, PASSWORD } }),
-    );
-    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: journey.email }));
-    journey.sub = user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
-    // The ID token: its audience is the app client, which customers' JWT authorizer accepts, and it carries identity's customerId claim.
-    journey.idToken = auth.AuthenticationResult?.IdToken ?? '';
-    if (!journey.sub || !journey.idToken) throw new Error(`Sign-up of ${journey.email} did not complete: sub ${journey.sub || 'missing'}, ID token ${journey.idToken ? 'present' : 'missing'}`);
+    const { sub, idToken } = await signUpAndSignIn(cognito, {
+      poolId,
+      clientId,
+      email: journey.email,
+      password: PASSWORD,
+      attributes: [
+        { Name: 'given_name', Value: 'Ada' },
+        { Name: 'locale', Value: 'en-GB' },
+      ],
+      ...(journey.clientCorrelationId ? { clientMetadata: { correlationId: journey.clientCorrelationId } } : {}),
+    });
+    Object.assign(journey, { sub, idToken });
   }
   cognito.destroy();
 }, 300_000);
