@@ -4,7 +4,13 @@
 // s3rver. Every process under it before the stop must be gone after. SIGTERM, with Lambda
 // workers running, is the last step of npm-start-journey.test.ts.
 import { describe, expect, it } from 'vitest';
-import { processTree, startCli, stopCli, survivors } from './support/npm-start';
+import { processTree, repoRoot, startCli, stopCli, survivors } from './support/npm-start';
+
+interface InstallCheck {
+  dependenciesAreFresh(workspace: string): boolean;
+}
+// A path the type checker does not follow: bootstrap.mjs is plain Node.
+const bootstrapModule = new URL('../../bootstrap.mjs', import.meta.url).href;
 
 const REAL_COMPONENTS = [/DynamoDBLocal/, /cognito-local/, /s3rver/];
 
@@ -32,5 +38,19 @@ describe('npm start stops every process it started', () => {
     // assess: the CLI notices it was re-parented and stops everything
     expect((await survivors(tree, 20_000)).map((entry) => entry.command)).toEqual([]);
     expect(cli.output()).toMatch(/parent process \d+ exited: stopping/);
+  });
+
+  it('when npm start itself gets SIGHUP, which npm does not pass on (npm → sh -c → bootstrap → CLI)', async () => {
+    // prepare: never let the test run `npm ci`
+    const { dependenciesAreFresh } = (await import(bootstrapModule)) as InstallCheck;
+    expect(dependenciesAreFresh(repoRoot), 'node_modules matches package-lock.json (else npm start would run npm ci)').toBe(true);
+    const npm = await startCli({ args: ['--env', 'none'], viaNpm: true });
+    const tree = processTree(npm);
+    expect(tree.some((entry) => entry.command.includes('tools/local-cloud/src/cli.ts'))).toBe(true);
+    // act
+    await stopCli(npm, 'SIGHUP');
+    // assess: bootstrap notices npm is gone and stops the CLI, which stops everything
+    expect((await survivors(tree, 20_000)).map((entry) => entry.command)).toEqual([]);
+    expect(npm.output()).toContain('SIGTERM: stopping');
   });
 });

@@ -31,6 +31,8 @@ export interface StartCliOptions {
   args?: readonly string[];
   /** Runs the CLI behind `sh -c '… & wait'`, so a test can kill that parent. */
   behindShell?: boolean;
+  /** Runs `npm start -- …` itself (npm → sh -c → tools/bootstrap.mjs → the CLI). */
+  viaNpm?: boolean;
   timeoutMs?: number;
   /** Returns once the CLI printed its last line (`Running, NOT ready`) even though health says a stack failed (`--keep-going`). */
   acceptNotReady?: boolean;
@@ -50,9 +52,12 @@ export async function startCli(options: StartCliOptions = {}): Promise<RunningCl
   const args = ['--import', 'tsx', CLI, '--skip-build', '--port', String(port), ...(options.args ?? [])];
   const env = { ...process.env, LOCAL_CLOUD_DATA_DIR: dataDir };
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-  const child = options.behindShell
-    ? spawn('sh', ['-c', `${[process.execPath, ...args].map(quote).join(' ')} & wait`], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cliArgs = args.slice(3);
+  const child = options.viaNpm
+    ? spawn('npm', ['start', '--', ...cliArgs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : options.behindShell
+      ? spawn('sh', ['-c', `${[process.execPath, ...args].map(quote).join(' ')} & wait`], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
