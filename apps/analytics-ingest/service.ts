@@ -33,6 +33,14 @@ export const RAW_EVENTS_STREAM = 'raw-events';
  */
 export const INGEST_BATCH = { batchSize: 500, maximumBatchingWindowSeconds: 20 } as const;
 
+/**
+ * Fields of `detail.data` each subscription's handler reads (the raw zone stores each event whole and pseudonymises the contract's PII paths; no handler decision depends on a data field). The contract
+ * compatibility gate says per consumer whether a change touches one of them, and lets an optional
+ * field nobody reads be removed. Keep it in step with the handler; a field missing here is one
+ * the gate may let a producer remove.
+ */
+export const fieldsRead = { 'all-business-events': [] } satisfies Record<string, readonly string[]>;
+
 export default defineService({
   name: 'analytics-ingest',
   description:

@@ -15,6 +15,14 @@ import { defineService, type TableAccess } from '@kestrel/service-manifest';
 const writeCatalog: TableAccess[] = [{ table: 'catalog', mode: 'write' }];
 const readCatalog: TableAccess[] = [{ table: 'catalog', mode: 'read' }];
 
+/**
+ * Fields of `detail.data` each subscription's handler reads (onProductRetired (src/adapters/on-product-retired.ts)). The contract
+ * compatibility gate says per consumer whether a change touches one of them, and lets an optional
+ * field nobody reads be removed. Keep it in step with the handler; a field missing here is one
+ * the gate may let a producer remove.
+ */
+export const fieldsRead = { 'product-retired': ['productId'] } satisfies Record<string, readonly string[]>;
+
 export default defineService({
   name: 'catalog',
   description: 'Products, stores and store collections on one DynamoDB table; publishes exactly what changed through a transactional outbox.',

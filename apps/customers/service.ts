@@ -22,6 +22,14 @@ import { defineService, type TableAccess } from '@kestrel/service-manifest';
 const writeCustomers: TableAccess[] = [{ table: 'customers', mode: 'write' }];
 const readCustomers: TableAccess[] = [{ table: 'customers', mode: 'read' }];
 
+/**
+ * Fields of `detail.data` each subscription's handler reads (registerCustomer → fromRegistration (src/domain/registration.ts)). The contract
+ * compatibility gate says per consumer whether a change touches one of them, and lets an optional
+ * field nobody reads be removed. Keep it in step with the handler; a field missing here is one
+ * the gate may let a producer remove.
+ */
+export const fieldsRead = { 'user-registered': ['userId', 'email', 'givenName', 'familyName', 'phoneNumber', 'locale'] } satisfies Record<string, readonly string[]>;
+
 export default defineService({
   name: 'customers',
   description: 'Customer profiles: task-based commands and paginated queries on one DynamoDB table, events through a transactional outbox.',

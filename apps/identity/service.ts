@@ -20,6 +20,13 @@
 import { UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import { defineService } from '@kestrel/service-manifest';
 
+/**
+ * The secret SSM SecureString the one-time codes' HMAC is keyed with: created by
+ * an operator (README runbook), never by Terraform, so it is neither in the
+ * table beside the hashes nor in state. `{env}` is the environment.
+ */
+export const ONE_TIME_CODE_KEY_PARAMETER = '/kestrel/{env}/identity/one-time-code-key';
+
 export default defineService({
   name: 'identity',
   description:
@@ -93,7 +100,7 @@ export default defineService({
       triggers: [{ kind: 'cognito', trigger: 'CreateAuthChallenge' }],
       memoryMb: 512,
       timeoutSeconds: 5,
-      access: { tables: [{ table: 'identity', mode: 'write' }] },
+      access: { tables: [{ table: 'identity', mode: 'write' }], parameters: [ONE_TIME_CODE_KEY_PARAMETER] },
     },
     'cognito-verify-auth-challenge': {
       description: 'Checks a one-time code against its hash within its expiry and attempt limit; locks the account after repeated failures.',
@@ -101,7 +108,7 @@ export default defineService({
       triggers: [{ kind: 'cognito', trigger: 'VerifyAuthChallengeResponse' }],
       memoryMb: 512,
       timeoutSeconds: 5,
-      access: { tables: [{ table: 'identity', mode: 'write' }] },
+      access: { tables: [{ table: 'identity', mode: 'write' }], parameters: [ONE_TIME_CODE_KEY_PARAMETER] },
     },
   },
   tables: {

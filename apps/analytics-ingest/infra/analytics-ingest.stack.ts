@@ -1,7 +1,6 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktn';
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
-import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { eventRegistry } from '@kestrel/contracts';
 import type { EventRegistry } from '@kestrel/contracts';
 import { ServiceStack } from '@kestrel/infra-constructs';
@@ -22,20 +21,18 @@ export interface AnalyticsIngestStackProps {
   registry?: EventRegistry;
 }
 
-/** Placeholder the key parameter is created with; the function refuses it until an operator sets a real key. */
-export const KEY_PLACEHOLDER = 'unset: put a base64 key of at least 32 random bytes';
-
 /**
  * analytics-ingest-<env>: the stack derived from `service.ts` (the ingest
  * function, its rule on the platform bus with retry policy and dead-letter
  * queue, the queue that batches events for it, its role) plus the lake it feeds. Reads as a
- * table of contents: raw zone, SQL catalog, the key, the function's grants,
- * alarms.
+ * table of contents: raw zone, SQL catalog, the key parameter's name (the
+ * parameter itself is not Terraform's), the function's grants, alarms.
  */
 export class AnalyticsIngestStack extends ServiceStack {
   readonly rawZone: RawZone;
   readonly sql: SqlCatalog;
-  readonly keyParameter: SsmParameter;
+  /** Name of the SecureString holding the pseudonymisation key, created by an operator (README runbook), never by Terraform. */
+  readonly keyParameterName: string;
 
   constructor(scope: Construct, { env, bundlesDir, settings: overrides, registry = eventRegistry }: AnalyticsIngestStackProps) {
     super(scope, { manifest, env, bundlesDir });
@@ -51,17 +48,12 @@ export class AnalyticsIngestStack extends ServiceStack {
       registry,
     });
 
-    // The key's value never goes through Terraform (it would sit in the state): an
-    // operator sets it once (README runbook); Terraform only owns the parameter.
+    // The key never goes through Terraform, not even as a placeholder: an
+    // aws_ssm_parameter (with ignore_changes or not) stores the refreshed value in
+    // the state, and a data source would too. An operator creates the parameter
+    // (README runbook); the stack only knows its name, for the grant and the function.
     const keyParameterName = pseudonymisationKeyParameter(env.name);
-    this.keyParameter = new SsmParameter(this, 'pseudonymisation-key', {
-      name: keyParameterName,
-      description: 'HMAC-SHA-256 key pseudonymising PII in the analytics lake (base64, >= 32 bytes). Rotating it changes every pseudonym.',
-      type: 'SecureString',
-      keyId: this.key.arn,
-      value: KEY_PLACEHOLDER,
-      lifecycle: { ignoreChanges: ['value'] },
-    });
+    this.keyParameterName = keyParameterName;
 
     // PutRecordBatch on the stream is derived from the manifest (access.deliveryStreams).
     const ingest = this.functions.get('ingest');
@@ -106,6 +98,10 @@ export class AnalyticsIngestStack extends ServiceStack {
 
     new TerraformOutput(this, 'raw-zone-bucket', { value: this.rawZone.bucket.name, description: 'The analytics raw zone' });
     new TerraformOutput(this, 'delivery-stream', { value: this.rawZone.deliveryStream.name, description: 'Firehose stream the ingest function writes' });
+    new TerraformOutput(this, 'pseudonymisation-key-parameter', {
+      value: keyParameterName,
+      description: 'SecureString an operator creates (not Terraform): HMAC key of the lake pseudonyms, base64 of >= 32 random bytes',
+    });
     new TerraformOutput(this, 'athena-workgroup', { value: this.sql.workgroup.name, description: 'Athena workgroup for SQL over the lake' });
   }
 }

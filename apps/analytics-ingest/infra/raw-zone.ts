@@ -53,7 +53,8 @@ export class RawZone extends Construct {
         ],
       }),
     });
-    new KmsAlias(this, 'key-alias', { name: `alias/kestrel-${env.name}-analytics-lake`, targetKeyId: this.key.keyId });
+    // Under the service's name prefix: the deploy role manages only keys carrying its own alias.
+    new KmsAlias(this, 'key-alias', { name: `alias/${stack.resourceName('lake')}`, targetKeyId: this.key.keyId });
 
     this.bucket = new SecureBucket(this, 'bucket', {
       // Bucket names are global: the account id keeps ours from colliding with anyone's.
@@ -130,7 +131,8 @@ export class RawZone extends Construct {
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
       name: streamName,
       destination: 'extended_s3',
-      serverSideEncryption: { enabled: true, keyType: 'AWS_OWNED_CMK' },
+      // The lake's own key: records wait in the stream (PII before pseudonymisation fails) under a key we control and audit.
+      serverSideEncryption: { enabled: true, keyType: 'CUSTOMER_MANAGED_CMK', keyArn: this.key.arn },
       extendedS3Configuration: {
         roleArn: this.firehoseRole.arn,
         bucketArn,

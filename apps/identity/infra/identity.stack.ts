@@ -7,7 +7,8 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { identityParameters, ServiceStack } from '@kestrel/infra-constructs';
 import type { EnvironmentConfig, PolicyStatement } from '@kestrel/infra-constructs';
-import manifest from '../service';
+import { resolveParameterName } from '@kestrel/service-manifest';
+import manifest, { ONE_TIME_CODE_KEY_PARAMETER } from '../service';
 import { IDENTITY_SETTINGS, PASSWORD_POLICY, USER_GROUPS } from './identity.config';
 import type { IdentitySettings } from './identity.config';
 
@@ -17,6 +18,9 @@ export interface IdentityStackProps {
   bundlesDir: string;
   settings?: Partial<IdentitySettings>;
 }
+
+/** Access and ID token lifetime: how long a revoked, disabled or demoted user keeps access at most. */
+export const TOKEN_VALIDITY_MINUTES = 5;
 
 /** Attributes the mobile app may write at sign-up and in the profile screen; `custom:origin` is not one of them. */
 export const CLIENT_WRITE_ATTRIBUTES = ['email', 'given_name', 'family_name', 'locale', 'phone_number'];
@@ -43,13 +47,17 @@ export class IdentityStack extends ServiceStack {
 
     this.userPool = this.createUserPool(env, settings, sesIdentityArn);
     this.cognitoTriggers.allowUserPool(this.userPool.arn);
-    this.mobileClient = this.createMobileClient();
+    // Cognito never asks for a second factor in the custom (passwordless) flow, so
+    // where MFA is required passwordless sign-in is off: the client refuses the
+    // flow and the define trigger fails it (defence in depth).
+    const passwordless = env.identity.mfa !== 'ON';
+    this.mobileClient = this.createMobileClient(passwordless);
     this.groups = {
       staff: this.group('staff', 'Kestrel staff: back-office roles.'),
       customers: this.group('customers', 'Everyone who signed up or was migrated; the post-confirmation trigger adds them.'),
     };
     this.grantPoolAndMail(sesIdentityArn, settings);
-    this.configureTriggers(settings);
+    this.configureTriggers(settings, passwordless);
 
     const names = identityParameters(env.name);
     this.issuerParameter = new SsmParameter(this, 'user-pool-issuer', {
@@ -101,7 +109,7 @@ export class IdentityStack extends ServiceStack {
     });
   }
 
-  private createMobileClient(): CognitoUserPoolClient {
+  private createMobileClient(passwordless: boolean): CognitoUserPoolClient {
     return new CognitoUserPoolClient(this, 'mobile-client', {
       name: this.resourceName('mobile'),
       userPoolId: this.userPool.id,
@@ -109,14 +117,17 @@ export class IdentityStack extends ServiceStack {
       explicitAuthFlows: [
         'ALLOW_USER_SRP_AUTH',
         'ALLOW_REFRESH_TOKEN_AUTH',
-        'ALLOW_CUSTOM_AUTH',
+        ...(passwordless ? ['ALLOW_CUSTOM_AUTH'] : []),
         // Only for users still in the legacy store: migration needs the password, which SRP never sends.
         'ALLOW_USER_PASSWORD_AUTH',
       ],
       preventUserExistenceErrors: 'ENABLED',
       enableTokenRevocation: true,
-      accessTokenValidity: 60,
-      idTokenValidity: 60,
+      // Five minutes (Cognito's minimum): a revoked refresh token, a disabled user or a
+      // removal from `staff` takes effect on every API within five minutes, since JWT
+      // authorizers only check signatures and expiry.
+      accessTokenValidity: TOKEN_VALIDITY_MINUTES,
+      idTokenValidity: TOKEN_VALIDITY_MINUTES,
       refreshTokenValidity: 30,
       tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
       readAttributes: CLIENT_READ_ATTRIBUTES,
@@ -162,8 +173,22 @@ export class IdentityStack extends ServiceStack {
     }
   }
 
-  /** Trigger configuration the manifest does not carry: the sign-up denylist and the code's sender. */
-  private configureTriggers(settings: IdentitySettings): void {
+  /** Trigger configuration the manifest does not carry: the sign-up denylist, the code's sender, whether passwordless is on. */
+  private configureTriggers(settings: IdentitySettings, passwordless: boolean): void {
+    this.functions.get('cognito-define-auth-challenge').lambda.addOverride('environment.variables.PASSWORDLESS_SIGN_IN', passwordless ? 'enabled' : 'disabled');
+    const codeKeyParameter = resolveParameterName(ONE_TIME_CODE_KEY_PARAMETER, this.environment.name);
+    for (const name of ['cognito-create-auth-challenge', 'cognito-verify-auth-challenge']) {
+      const fn = this.functions.get(name);
+      fn.lambda.addOverride('environment.variables.ONE_TIME_CODE_KEY_PARAMETER', codeKeyParameter);
+      // The operator creates the SecureString under the service key (README runbook).
+      fn.grant({
+        Sid: 'DecryptCodeKeyParameter',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [this.key.arn],
+        Condition: { StringEquals: { 'kms:ViaService': `ssm.${this.environment.region}.amazonaws.com` } },
+      });
+    }
     this.functions.get('cognito-pre-sign-up').lambda.addOverride('environment.variables.BLOCKED_EMAIL_DOMAINS', settings.blockedEmailDomains.join(','));
     this.functions.get('cognito-create-auth-challenge').lambda.addOverride('environment.variables.ONE_TIME_CODE_FROM_ADDRESS', settings.fromAddress);
   }

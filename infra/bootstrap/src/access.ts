@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '@kestrel/infra-constructs';
-import { platformBusName, stateKey } from '@kestrel/infra-constructs';
+import { PIPELINE_PATH, platformBusName, serviceRoleBoundaryArn, stateKey } from '@kestrel/infra-constructs';
 
 /** One IAM policy statement (the subset of the grammar we write). */
 export interface PolicyStatement {
@@ -7,7 +7,7 @@ export interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 
 export interface PolicyDocument {
@@ -24,12 +24,12 @@ export interface ServiceAccessContext {
 }
 
 /**
- * The IAM path of the pipeline's own roles. Service resources are named
- * `kestrel-<env>-<service>-*` at the root path, so no service's deploy role
- * (which manages roles under its prefix) can touch a pipeline role, its own
- * included.
+ * The IAM path of the pipeline's own roles and of the service-role boundaries.
+ * Service resources are named `kestrel-<env>-<service>-*` at the root path, so
+ * no service's deploy role (which manages roles under its prefix) can touch a
+ * pipeline role or a boundary, its own included.
  */
-export const PIPELINE_ROLE_PATH = '/kestrel-pipeline/';
+export const PIPELINE_ROLE_PATH = PIPELINE_PATH;
 
 /** `kestrel-<env>-<service>-plan` or `-deploy`. */
 export function pipelineRoleName(env: string, service: string, kind: 'plan' | 'deploy'): string {
@@ -114,10 +114,8 @@ const NAMED_FAMILIES: Record<string, NamedFamily> = {
   iam: {
     arns: ({ account, prefix }) => [`arn:aws:iam::${account}:role/${prefix}-*`, `arn:aws:iam::${account}:policy/${prefix}-*`],
     read: ['iam:Get*', 'iam:List*'],
-    manage: [
-      'iam:Get*', 'iam:List*', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
-      'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
-    ],
+    // Writes to roles are in roleStatements(): each requires the service's boundary.
+    manage: ['iam:Get*', 'iam:List*'],
   },
   firehose: {
     arns: ({ region, account, prefix }) => [`arn:aws:firehose:${region}:${account}:deliverystream/${prefix}-*`],
@@ -172,14 +170,28 @@ const NAMED_FAMILIES: Record<string, NamedFamily> = {
 
 /**
  * Resources whose ARNs hold an id instead of a name (KMS keys, HTTP APIs,
- * Cognito user pools, event source mappings): scoped by the `service` tag
- * every resource gets from the provider's default tags.
+ * Cognito user pools): scoped by the `service` tag every resource gets from
+ * the provider's default tags, which is why that tag is immutable once set
+ * (see {@link tagStatements}). KMS keys are scoped by name as well: a key is
+ * the service's only if it also carries the service's alias (`kms:ResourceAliases`).
  */
 const TAGGED = {
   read: ['kms:Describe*', 'kms:Get*', 'kms:List*', 'cognito-idp:Describe*', 'cognito-idp:Get*', 'cognito-idp:List*'],
-  manage: ['kms:*', 'apigateway:*', 'cognito-idp:*'],
-  create: ['kms:CreateKey', 'kms:TagResource', 'apigateway:POST', 'apigateway:TagResource', 'cognito-idp:CreateUserPool*', 'cognito-idp:TagResource'],
+  /** Managed on existing resources carrying `service=<service>`; tagging is separate ({@link TAG_ACTIONS}). */
+  manage: ['apigateway:DELETE', 'apigateway:GET', 'apigateway:PATCH', 'apigateway:POST', 'apigateway:PUT', 'cognito-idp:*'],
+  /** Creating calls: allowed only with `aws:RequestTag/service=<service>` in the request. */
+  create: ['kms:CreateKey', 'apigateway:POST', 'cognito-idp:CreateUserPool'],
 };
+
+/**
+ * Every call that adds, lists or removes tags, per family (tag-on-create needs
+ * them too: DynamoDB, SQS, Lambda and KMS check the tagging action when a
+ * create carries tags). Wildcards keep the deploy policy under IAM's inline
+ * size limit; the list calls they also match only read.
+ */
+const TAG_ACTIONS = ['kms', 'cognito-idp', 'lambda', 'dynamodb', 'sqs', 'logs', 'events', 'pipes', 'iam', 'firehose', 'glue', 'athena', 'cloudwatch', 'schemas', 'apigateway']
+  .map((service) => `${service}:*Tag*`)
+  .concat(['ssm:*TagsToResource', 'ssm:*TagsFromResource', 's3:*BucketTagging']);
 
 /** Calls that take no resource (or that Terraform needs account-wide) and reveal only metadata. */
 const ACCOUNT_WIDE_READS = [
@@ -278,6 +290,7 @@ export function planPolicy(ctx: ServiceAccessContext): PolicyDocument {
       ...stateStatements(ctx, 'plan'),
       { Sid: 'ReadOwnResources', Effect: 'Allow', Action: unique(families.flatMap((f) => f.read)), Resource: ownedResourceArns(ctx) },
       {
+        // Reads only: a plan cannot tag, so it cannot claim anything.
         Sid: 'ReadOwnTaggedResources',
         Effect: 'Allow',
         Action: TAGGED.read,
@@ -310,38 +323,25 @@ export function deployPolicy(ctx: ServiceAccessContext): PolicyDocument {
     Statement: [
       ...stateStatements(ctx, 'deploy'),
       { Sid: 'ManageOwnResources', Effect: 'Allow', Action: unique(families.flatMap((f) => f.manage)), Resource: ownedResourceArns(ctx) },
-      {
-        Sid: 'ManageOwnTaggedResources',
-        Effect: 'Allow',
-        Action: TAGGED.manage,
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:ResourceTag/service': ctx.service } },
-      },
-      {
-        Sid: 'CreateTaggedResources',
-        Effect: 'Allow',
-        Action: TAGGED.create,
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:RequestTag/service': ctx.service } },
-      },
+      ...taggedStatements(ctx),
+      ...tagStatements(ctx),
+      ...roleStatements(ctx),
       {
         // Stream and queue triggers: the mapping's id is random, its function is ours.
         Sid: 'ManageOwnEventSourceMappings',
         Effect: 'Allow',
-        Action: ['lambda:CreateEventSourceMapping', 'lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping', 'lambda:TagResource'],
+        Action: ['lambda:CreateEventSourceMapping', 'lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping'],
         Resource: '*',
         Condition: { ArnLike: { 'lambda:FunctionArn': `arn:aws:lambda:${ctx.env.region}:${account}:function:${prefix}-*` } },
       },
       {
+        // Every role under the prefix carries the service's boundary (CreateRole
+        // and every change require it, nothing removes it), so what is passed is capped.
         Sid: 'PassOwnRolesToServices',
         Effect: 'Allow',
         Action: ['iam:PassRole'],
         Resource: `arn:aws:iam::${account}:role/${prefix}-*`,
-        Condition: {
-          StringEquals: {
-            'iam:PassedToService': ['lambda.amazonaws.com', 'pipes.amazonaws.com', 'firehose.amazonaws.com', 'events.amazonaws.com', 'scheduler.amazonaws.com'],
-          },
-        },
+        Condition: { StringEquals: { 'iam:PassedToService': [...PASSABLE_TO] } },
       },
       { Sid: 'ListAccountWide', Effect: 'Allow', Action: ACCOUNT_WIDE_READS, Resource: '*' },
       sharedParameterReads(ctx),
@@ -357,16 +357,225 @@ export function deployPolicy(ctx: ServiceAccessContext): PolicyDocument {
         Effect: 'Deny',
         Action: [
           'iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:AttachRolePolicy', 'iam:AttachUserPolicy',
-          'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion',
+          'iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:CreatePolicy',
+          // Service roles trust one AWS service, set at creation; a changed trust could open a role to anyone.
+          'iam:UpdateAssumeRolePolicy',
         ],
         Resource: '*',
       },
       {
-        Sid: 'NoPipelineRoles',
+        Sid: 'NoPipelineRolesOrBoundaries',
         Effect: 'Deny',
         Action: ['iam:*'],
-        Resource: `arn:aws:iam::${account}:role${PIPELINE_ROLE_PATH}*`,
+        Resource: [`arn:aws:iam::${account}:role${PIPELINE_ROLE_PATH}*`, `arn:aws:iam::${account}:policy${PIPELINE_ROLE_PATH}*`],
       },
     ],
   };
 }
+
+/** The AWS services a deploy may hand its roles to. */
+const PASSABLE_TO = ['lambda.amazonaws.com', 'pipes.amazonaws.com', 'firehose.amazonaws.com', 'events.amazonaws.com', 'scheduler.amazonaws.com'] as const;
+
+/**
+ * Role writes, each only with the service's permissions boundary in place
+ * (`iam:PermissionsBoundary`, which IAM evaluates against the boundary the
+ * role has or is given): a role without it cannot be created, and an
+ * existing role without it (created before the boundary existed) cannot be
+ * changed until `PutRolePermissionsBoundary` gives it exactly this one.
+ * `DeleteRole` and `UpdateRole*` take no such key; deleting or renaming a
+ * description grants nothing.
+ */
+function roleStatements(ctx: ServiceAccessContext): PolicyStatement[] {
+  const { account, prefix } = arnContext(ctx);
+  const roles = `arn:aws:iam::${account}:role/${prefix}-*`;
+  const boundary = serviceRoleBoundaryArn(ctx.env, ctx.service);
+  return [
+    {
+      Sid: 'WriteOwnRolesWithBoundary',
+      Effect: 'Allow',
+      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DetachRolePolicy'],
+      Resource: roles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
+    },
+    {
+      Sid: 'ChangeOwnRoleMetadata',
+      Effect: 'Allow',
+      Action: ['iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription'],
+      Resource: roles,
+    },
+    {
+      Sid: 'NoOtherBoundary',
+      Effect: 'Deny',
+      Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy'],
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundary } },
+    },
+  ];
+}
+
+/**
+ * Id-addressed resources: manage what carries `service=<service>`; create only
+ * with that tag in the request. KMS keys need the service's alias as well.
+ */
+function taggedStatements(ctx: ServiceAccessContext): PolicyStatement[] {
+  const { region, account, prefix } = arnContext(ctx);
+  const own = { 'aws:ResourceTag/service': ctx.service };
+  return [
+    { Sid: 'ManageOwnTaggedResources', Effect: 'Allow', Action: TAGGED.manage, Resource: '*', Condition: { StringEquals: own } },
+    {
+      // Both conditions: a key is ours only if it carries our tag and our alias.
+      Sid: 'ManageOwnKeys',
+      Effect: 'Allow',
+      Action: ['kms:*'],
+      Resource: `arn:aws:kms:${region}:${account}:key/*`,
+      Condition: { StringEquals: own, 'ForAnyValue:StringLike': { 'kms:ResourceAliases': [`alias/${prefix}`, `alias/${prefix}-*`] } },
+    },
+    {
+      // A new key has no alias yet: naming it needs only the tag it was created with.
+      Sid: 'AliasOwnNewKeys',
+      Effect: 'Allow',
+      Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags',
+        'kms:EnableKeyRotation', 'kms:PutKeyPolicy'],
+      Resource: `arn:aws:kms:${region}:${account}:key/*`,
+      Condition: { StringEquals: own },
+    },
+    { Sid: 'CreateTaggedResources', Effect: 'Allow', Action: TAGGED.create, Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/service': ctx.service } } },
+  ];
+}
+
+/**
+ * The `service` tag is what the id-addressed grants trust, so it is set once,
+ * at creation, and never changed (the pattern of AWS's attribute-based access
+ * control guides): tags may be written on a resource being created (it has no
+ * `service` tag yet) with `service=<service>` in the request, or on an existing
+ * resource of the service without touching `service`; removing or changing
+ * `service` on any existing resource is denied.
+ */
+function tagStatements(ctx: ServiceAccessContext): PolicyStatement[] {
+  return [
+    {
+      Sid: 'TagResourcesBeingCreated',
+      Effect: 'Allow',
+      Action: TAG_ACTIONS,
+      Resource: '*',
+      Condition: { Null: { 'aws:ResourceTag/service': 'true' }, StringEquals: { 'aws:RequestTag/service': ctx.service } },
+    },
+    // Existing resources of the service are tagged through their family's grants above
+    // (`dynamodb:*` on its tables, `kms:*` on its keys, `cognito-idp:*` on its pool…); roles have only reads there.
+    { Sid: 'TagOwnRoles', Effect: 'Allow', Action: ['iam:TagRole', 'iam:UntagRole'], Resource: `arn:aws:iam::${ctx.env.accountId}:role/kestrel-${ctx.env.name}-${ctx.service}-*` },
+    {
+      Sid: 'ServiceTagImmutable',
+      Effect: 'Deny',
+      // API Gateway tags through PUT/DELETE on `/tags/<arn>`.
+      Action: [...TAG_ACTIONS, 'apigateway:PUT', 'apigateway:DELETE'],
+      Resource: '*',
+      Condition: { Null: { 'aws:ResourceTag/service': 'false' }, 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['service'] } },
+    },
+    {
+      Sid: 'OnlyOwnServiceTag',
+      Effect: 'Deny',
+      Action: [...TAG_ACTIONS, ...TAGGED.create],
+      Resource: '*',
+      Condition: { Null: { 'aws:RequestTag/service': 'false' }, StringNotEquals: { 'aws:RequestTag/service': ctx.service } },
+    },
+  ];
+}
+
+/**
+ * The permissions boundary of one service's roles (`kestrel-<env>-<service>-boundary`,
+ * under the pipeline's path, created by bootstrap): the most any role the
+ * service's deploy creates can ever do, whatever policy it writes on it.
+ * Runtime calls only, on the service's own resources (by name prefix, or by
+ * the immutable `service` tag for keys and the user pool), plus publishing its
+ * own source on the bus and reading the shared parameters. No IAM, no STS, no
+ * control plane: a role the deploy writes cannot become anything else.
+ *
+ * @example
+ * ```ts
+ * serviceRoleBoundary({ env: environment('staging'), service: 'customers', stateKeyArn }).Statement.map((s) => s.Sid);
+ * ```
+ */
+export function serviceRoleBoundary(ctx: ServiceAccessContext): PolicyDocument {
+  const { region, account, env, service, prefix } = arnContext(ctx);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'RuntimeOnOwnResources',
+        Effect: 'Allow',
+        Action: [...BOUNDARY_RUNTIME_ACTIONS],
+        Resource: [
+          `arn:aws:dynamodb:${region}:${account}:table/${prefix}-*`,
+          // Streams and indexes of its tables.
+          `arn:aws:dynamodb:${region}:${account}:table/${prefix}-*/*`,
+          `arn:aws:sqs:${region}:${account}:${prefix}-*`,
+          `arn:aws:logs:${region}:${account}:log-group:*${prefix}-*`,
+          `arn:aws:firehose:${region}:${account}:deliverystream/${prefix}-*`,
+          `arn:aws:s3:::${prefix}-*`,
+          `arn:aws:s3:::${prefix}-*/*`,
+          `arn:aws:lambda:${region}:${account}:function:${prefix}-*`,
+          `arn:aws:ssm:${region}:${account}:parameter/kestrel/${env}/${service}/*`,
+          `arn:aws:glue:${region}:${account}:catalog`,
+          `arn:aws:glue:${region}:${account}:database/${prefix.replaceAll('-', '_')}*`,
+          `arn:aws:glue:${region}:${account}:table/${prefix.replaceAll('-', '_')}*/*`,
+        ],
+      },
+      {
+        // Key ids and the user pool id carry no name: the immutable service tag says whose they are.
+        Sid: 'RuntimeOnOwnTaggedResources',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey',
+          'cognito-idp:AdminGetUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminListGroupsForUser', 'cognito-idp:AdminUserGlobalSignOut',
+          'cognito-idp:ListUsers'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/service': service } },
+      },
+      {
+        Sid: 'PublishOwnSource',
+        Effect: 'Allow',
+        Action: ['events:PutEvents'],
+        Resource: `arn:aws:events:${region}:${account}:event-bus/${platformBusName(env as EnvironmentConfig['name'])}`,
+        Condition: { StringEquals: { 'events:source': `kestrel.${service}` } },
+      },
+      {
+        Sid: 'ReadSharedParametersAndSecrets',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter', 'ssm:GetParameters', 'secretsmanager:GetSecretValue'],
+        Resource: [
+          `arn:aws:ssm:${region}:${account}:parameter/kestrel/${env}/platform/*`,
+          `arn:aws:ssm:${region}:${account}:parameter/kestrel/${env}/identity/*`,
+          // The Datadog API key; Secrets Manager appends six random characters to the name.
+          ...(ctx.env.datadog.enabled ? [`arn:aws:secretsmanager:${region}:${account}:secret:${ctx.env.datadog.apiKeySecretName}-??????`] : []),
+        ],
+      },
+      ...(ctx.env.datadog.enabled && ctx.env.datadog.apiKeyKmsKeyArn
+        ? [
+            {
+              Sid: 'DecryptDatadogApiKey',
+              Effect: 'Allow' as const,
+              Action: ['kms:Decrypt'],
+              Resource: ctx.env.datadog.apiKeyKmsKeyArn,
+              Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+            },
+          ]
+        : []),
+      {
+        // X-Ray accepts only "*"; SES only from the environment's verified identities.
+        Sid: 'TracingAndMail',
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ses:SendEmail'],
+        Resource: ['*'],
+      },
+    ],
+  };
+}
+
+/** What a service role does at run time on its own resources: data, queues, logs, delivery. */
+const BOUNDARY_RUNTIME_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams', 'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
+  'logs:CreateLogStream', 'logs:PutLogEvents', 'firehose:PutRecord', 'firehose:PutRecordBatch', 's3:GetObject', 's3:PutObject',
+  's3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads', 'lambda:InvokeFunction',
+  'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions',
+] as const;

@@ -29,3 +29,18 @@ export const GITHUB_OIDC = {
 export function githubEnvironment(service: string, env: string): string {
   return `${service}-${env}`;
 }
+
+/**
+ * Which GitHub runs may assume an environment's plan role (the OIDC `sub`
+ * suffix after `repo:<owner>/<repository>:`). Pull-request code plans staging
+ * only; production is planned from main (the deploy workflow, before the
+ * production approval), so no pull request has a path to production state.
+ *
+ * @example
+ * ```ts
+ * planRoleSubject('production'); // 'ref:refs/heads/main'
+ * ```
+ */
+export function planRoleSubject(env: string): string {
+  return env === 'production' ? 'ref:refs/heads/main' : 'pull_request';
+}

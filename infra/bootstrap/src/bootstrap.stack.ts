@@ -2,12 +2,13 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktn'
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { IamOpenidConnectProvider } from '@cdktn/provider-aws/lib/iam-openid-connect-provider';
+import { IamPolicy } from '@cdktn/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
-import { defaultTags, stateKey } from '@kestrel/infra-constructs';
+import { defaultTags, serviceRoleBoundaryName, stateKey } from '@kestrel/infra-constructs';
 import type { EnvironmentConfig } from '@kestrel/infra-constructs';
-import { deployPolicy, PIPELINE_ROLE_PATH, pipelineRoleName, planPolicy } from './access';
-import { GITHUB_OIDC, githubEnvironment, githubRepository } from './bootstrap.config';
+import { deployPolicy, PIPELINE_ROLE_PATH, pipelineRoleName, planPolicy, serviceRoleBoundary } from './access';
+import { GITHUB_OIDC, githubEnvironment, githubRepository, planRoleSubject } from './bootstrap.config';
 import type { DeployableService } from './services';
 import { StateBucket } from './state-bucket';
 
@@ -39,7 +40,8 @@ export const BOOTSTRAP_STATE_KEY = (env: string) => stateKey(env, 'bootstrap');
  * bucket, GitHub's OIDC provider, and per service a read-only plan role
  * (trusted for pull requests) and a deploy role (trusted only for the
  * service's GitHub environment), each limited to its own state key and its
- * own resources.
+ * own resources, and the permissions boundary every role of the service
+ * must carry.
  *
  * @example
  * ```ts
@@ -53,6 +55,7 @@ export class BootstrapStack extends TerraformStack {
   readonly oidc: IamOpenidConnectProvider;
   readonly planRoles = new Map<string, IamRole>();
   readonly deployRoles = new Map<string, IamRole>();
+  readonly roleBoundaries = new Map<string, IamPolicy>();
 
   constructor(scope: Construct, { env, services, backend = 'local', repository = githubRepository }: BootstrapStackProps) {
     super(scope, `bootstrap-${env.name}`);
@@ -85,9 +88,9 @@ export class BootstrapStack extends TerraformStack {
       const plan = new IamRole(this, `${service.name}-plan`, {
         name: pipelineRoleName(env.name, service.name, 'plan'),
         path: PIPELINE_ROLE_PATH,
-        description: `terraform plan of ${service.name}-${env.name} from pull requests (read-only)`,
+        description: `terraform plan of ${service.name}-${env.name} (read-only), trusted for ${planRoleSubject(env.name)}`,
         maxSessionDuration: 3600,
-        assumeRolePolicy: this.trust(`${repo}:pull_request`),
+        assumeRolePolicy: this.trust(`${repo}:${planRoleSubject(env.name)}`),
         tags,
       });
       new IamRolePolicy(this, `${service.name}-plan-policy`, { role: plan.id, name: 'plan', policy: JSON.stringify(planPolicy(ctx)) });
@@ -100,6 +103,15 @@ export class BootstrapStack extends TerraformStack {
         tags,
       });
       new IamRolePolicy(this, `${service.name}-deploy-policy`, { role: deploy.id, name: 'deploy', policy: JSON.stringify(deployPolicy(ctx)) });
+      // Under the pipeline path, so no deploy role can edit or replace it.
+      const boundary = new IamPolicy(this, `${service.name}-role-boundary`, {
+        name: serviceRoleBoundaryName(env.name, service.name),
+        path: PIPELINE_ROLE_PATH,
+        description: `The most any role of ${service.name}-${env.name} may do; its deploy role creates and changes roles only with it`,
+        policy: JSON.stringify(serviceRoleBoundary(ctx)),
+        tags,
+      });
+      this.roleBoundaries.set(service.name, boundary);
       this.planRoles.set(service.name, plan);
       this.deployRoles.set(service.name, deploy);
     }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { environment, ENVIRONMENT_NAMES, TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs';
+import { environment, ENVIRONMENT_NAMES, serviceRoleBoundaryArn, TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs';
 import type { EnvironmentName } from '@kestrel/infra-constructs';
 import { backendOf, onlyResourceOfType, providersOf, reference, resourcesOfType, synthStack, testApp } from '@kestrel/infra-constructs/testing';
 import type { SynthesizedStack } from '@kestrel/infra-constructs/testing';
@@ -9,6 +9,8 @@ import { ownedResourceArns, pipelineRoleArn, type PolicyDocument, type PolicySta
 import { BootstrapStack } from '../src/bootstrap.stack';
 import type { BootstrapBackend } from '../src/bootstrap.stack';
 import { discoverServices, PLATFORM_SERVICE } from '../src/services';
+import { decide } from './decide';
+import { escalationCases } from './escalation-cases';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const services = [PLATFORM_SERVICE, { name: 'customers', owner: 'customer-experience' }, { name: 'identity', owner: 'identity-team' }];
@@ -131,7 +133,7 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
     expect(pipelineRoleArn(config, 'customers', 'deploy')).toBe(`arn:aws:iam::${config.accountId}:role/kestrel-pipeline/kestrel-${env}-customers-deploy`);
   });
 
-  it('trusts the plan role for pull requests of our repository only, and the deploy role for its GitHub environment only', () => {
+  it('trusts the plan role for pull requests in staging and for main only in production, and the deploy role for its GitHub environment only', () => {
     // act
     const json = synth(env);
     const oidc = onlyResourceOfType(json, 'aws_iam_openid_connect_provider');
@@ -150,7 +152,8 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
         },
       ],
     });
-    expect(plan.trust).toEqual(trust('repo:kestrel/kestrel-platform:pull_request'));
+    // Pull-request code never reaches production state: production plans run from main.
+    expect(plan.trust).toEqual(trust(env === 'production' ? 'repo:kestrel/kestrel-platform:ref:refs/heads/main' : 'repo:kestrel/kestrel-platform:pull_request'));
     expect(deploy.trust).toEqual(trust(`repo:kestrel/kestrel-platform:environment:customers-${env}`));
     expect(plan.role.values.tags).toEqual({ service: 'customers', owner: 'customer-experience' });
   });
@@ -210,7 +213,10 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
     expect(allows(deploy, 'dynamodb:Scan', table)).toBe(false);
     expect(allows(deploy, 'dynamodb:GetItem', table)).toBe(false);
     expect(allows(deploy, 'iam:AttachRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(false);
-    expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(true);
+    expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(false);
+    expect(
+      decide({ policy: deploy }, { action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`, context: { 'iam:PermissionsBoundary': serviceRoleBoundaryArn(config, 'customers') } }),
+    ).toBe('allow');
     expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-pipeline/kestrel-${env}-customers-deploy`)).toBe(false);
     expect(allows(deploy, 'iam:CreateUser', '*')).toBe(false);
   });
@@ -241,9 +247,12 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
     expect(ownedResourceArns({ env: config, service: 'customers', stateKeyArn: 'k' }).some((arn) => arn.endsWith('event-bus/kestrel-' + env + '-bus'))).toBe(false);
   });
 
-  it('keeps every inline policy under the IAM limit of 10,240 characters', () => {
+  it('keeps every inline policy under the IAM limit of 10,240 characters, and each boundary under the managed-policy limit of 6,144, for the longest service name', () => {
     // act
-    const policies = resourcesOfType(synth(env), 'aws_iam_role_policy').map((p) => (p.values.policy as string).length);
+    const json = synthStack(new BootstrapStack(testApp(), { env: config, services: [...services, { name: 'analytics-ingest', owner: 'data' }] }));
+    const policies = resourcesOfType(json, 'aws_iam_role_policy').map((p) => (p.values.policy as string).length);
+    const boundaries = resourcesOfType(json, 'aws_iam_policy').map((p) => (p.values.policy as string).length);
+    expect(Math.max(...boundaries)).toBeLessThan(6_144);
 
     // assess
     expect(Math.max(...policies)).toBeLessThan(10_240);
@@ -280,5 +289,44 @@ describe('bootstrap inputs', () => {
 
     // assess
     expect(cdktfJson.targetVersions).toEqual(TERRAFORM_TARGET_VERSIONS);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('escalation paths of findings 1 and 2 (%s), decided on the synthesized policies', (env) => {
+  const config = environment(env);
+  const json = synthStack(new BootstrapStack(testApp(), { env: config, services: [PLATFORM_SERVICE, { name: 'catalog', owner: 'team-catalog' }, { name: 'identity', owner: 'team-identity' }] }));
+  const boundaryPolicy = resourcesOfType(json, 'aws_iam_policy').find((p) => p.values.name === `kestrel-${env}-catalog-boundary`);
+  const boundary = JSON.parse(String(boundaryPolicy?.values.policy)) as PolicyDocument;
+  const principals = {
+    deploy: { policy: roleNamed(json, `kestrel-${env}-catalog-deploy`).policy },
+    plan: { policy: roleNamed(json, `kestrel-${env}-catalog-plan`).policy },
+    // A role the deploy wrote with `*` on `*`: only its boundary holds it.
+    'created-role': { policy: { Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] }, boundary },
+  };
+
+  it.each(escalationCases(config).map((c) => [`${c.finding}: ${c.principal} — ${c.step}`, c] as const))('%s', (_name, escalation) => {
+    // act
+    const decision = decide(principals[escalation.principal], escalation.request);
+
+    // assess
+    if (escalation.expected === 'denied') expect(decision).not.toBe('allow');
+    else expect(decision).toBe(escalation.expected);
+  });
+
+  it('creates each boundary under the pipeline path, where no deploy role reaches', () => {
+    // assess
+    expect(boundaryPolicy?.values).toMatchObject({ name: `kestrel-${env}-catalog-boundary`, path: '/kestrel-pipeline/' });
+    expect(resourcesOfType(json, 'aws_iam_policy').map((p) => p.values.name).sort()).toEqual(
+      ['catalog', 'identity', 'platform'].map((s) => `kestrel-${env}-${s}-boundary`),
+    );
+  });
+
+  it('lets no boundary allow IAM, STS or any control-plane write', () => {
+    // act
+    const actions = boundary.Statement.flatMap((s) => s.Action);
+
+    // assess
+    expect(actions.filter((a) => /^(iam|sts|organizations|account):/.test(a) || a === '*' || a.endsWith(':*'))).toEqual([]);
+    expect(actions.filter((a) => /:(Create(?!LogStream)|Delete(?!Item|Message)|Put(?!Item|Object|Events|Record|LogEvents|TraceSegments|TelemetryRecords)|Update(?!Item)|Tag|Untag|Attach)/.test(a))).toEqual([]);
   });
 });

@@ -30,3 +30,48 @@ export function organizationId(env: EnvironmentName, ids: Record<string, string>
   }
   return id;
 }
+
+/**
+ * Accounts of the organization, other than the environment's own, that may
+ * publish on its bus, each only under the sources it owns. None today: every
+ * Kestrel service publishes from the environment's account, through its IAM
+ * role (restricted by `events:source`). A partner account gets an entry here
+ * with its own `<org>.<context>` sources, never a `kestrel.*` one.
+ */
+export interface ExternalPublisher {
+  account: string;
+  sources: string[];
+}
+
+export const externalPublishers: Record<EnvironmentName, ExternalPublisher[]> = {
+  staging: [],
+  production: [],
+};
+
+/** Every Kestrel service publishes `kestrel.<context>` from the environment's own account. */
+export const OWN_SOURCE_PREFIX = 'kestrel.';
+
+/**
+ * The publishers, validated: 12-digit accounts, not the environment's own,
+ * at least one source each, none under {@link OWN_SOURCE_PREFIX}, no source
+ * owned by two accounts.
+ */
+export function validExternalPublishers(env: EnvironmentName, ownAccount: string, publishers: Record<string, ExternalPublisher[]> = externalPublishers): ExternalPublisher[] {
+  const list = publishers[env] ?? [];
+  const owners = new Map<string, string>();
+  const problems = list.flatMap(({ account, sources }, index) => [
+    ...(/^\d{12}$/.test(account) ? [] : [`[${index}].account: "${account}" is not a 12-digit account id`]),
+    ...(account === ownAccount ? [`[${index}].account: the environment's own account publishes through IAM, not the bus policy`] : []),
+    ...(sources.length === 0 ? [`[${index}].sources: at least one source`] : []),
+    ...sources.flatMap((source) => {
+      const owner = owners.get(source);
+      owners.set(source, account);
+      return [
+        ...(source.startsWith(OWN_SOURCE_PREFIX) ? [`[${index}].sources: "${source}" belongs to a Kestrel service of this account`] : []),
+        ...(owner !== undefined && owner !== account ? [`[${index}].sources: "${source}" is already owned by ${owner}`] : []),
+      ];
+    }),
+  ]);
+  if (problems.length > 0) throw new Error(`Invalid external publishers for ${env}:\n  ${problems.join('\n  ')}`);
+  return list;
+}

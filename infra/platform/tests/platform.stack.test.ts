@@ -129,3 +129,72 @@ describe('platform project files', () => {
     expect(deepImports.length).toBeGreaterThan(0);
   });
 });
+
+describe.each(ENVIRONMENT_NAMES)('who may publish on the bus (%s)', (env) => {
+  const config = environment(env);
+  const policyOf = (json: ReturnType<typeof synthPlatform>['json']) =>
+    JSON.parse(String(onlyResourceOfType(json, 'aws_cloudwatch_event_bus_policy').values.policy)) as { Statement: Array<Record<string, unknown>> };
+
+  it('denies every other account any kestrel.* source (a forged kestrel.identity UserRegistered included), and allows nobody else by default', () => {
+    // act
+    const { json } = synthPlatform(env);
+    const policy = policyOf(json);
+
+    // assess
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'OnlyThisAccountPublishesKestrelSources',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: reference(onlyResourceOfType(json, 'aws_cloudwatch_event_bus').address, 'arn'),
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': config.accountId }, StringLike: { 'events:source': 'kestrel.*' } },
+      },
+    ]);
+    expect(JSON.stringify(policy)).not.toMatch(/"Effect":"Allow"[^}]*"Principal":"\*"/);
+  });
+
+  it('lets an external account of the organization publish only the sources it owns', () => {
+    // act
+    const stack = new PlatformStack(testApp(), { env: config, externalPublishers: [{ account: '333333333333', sources: ['partner.billing'] }] });
+    const [allow] = policyOf(synthStack(stack)).Statement;
+
+    // assess
+    expect(allow).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::333333333333:root' },
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-kestrel0example', 'events:source': ['partner.billing'] } },
+    });
+  });
+
+  it('refuses to let an external account own a kestrel.* source, the own account, or a source owned twice', () => {
+    // act
+    const attempt = (publishers: Array<{ account: string; sources: string[] }>) => () => new PlatformStack(testApp(), { env: config, externalPublishers: publishers });
+
+    // assess
+    expect(attempt([{ account: '333333333333', sources: ['kestrel.identity'] }])).toThrow('"kestrel.identity" belongs to a Kestrel service of this account');
+    expect(attempt([{ account: config.accountId, sources: ['partner.x'] }])).toThrow("the environment's own account publishes through IAM");
+    expect(attempt([{ account: '333333333333', sources: ['partner.x'] }, { account: '444444444444', sources: ['partner.x'] }])).toThrow('"partner.x" is already owned by 333333333333');
+  });
+
+  it('encrypts the archive (every event, PII included) with its own rotating key that only EventBridge, for this archive, may use', () => {
+    // act
+    const { json } = synthPlatform(env);
+    const archive = onlyResourceOfType(json, 'aws_cloudwatch_event_archive');
+    const key = onlyResourceOfType(json, 'aws_kms_key');
+    const keyPolicy = JSON.parse(String(key.values.policy)) as { Statement: Array<Record<string, unknown>> };
+
+    // assess
+    expect(archive.values.kms_key_identifier).toBe(reference(key.address, 'arn'));
+    expect(key.values.enable_key_rotation).toBe(true);
+    expect(keyPolicy.Statement.map((s) => [s.Sid, s.Principal])).toEqual([
+      ['AccountAdministersThroughIam', { AWS: `arn:aws:iam::${config.accountId}:root` }],
+      ['EventBridgeArchivesThisBus', { Service: 'events.amazonaws.com' }],
+    ]);
+    expect(keyPolicy.Statement[1]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': config.accountId },
+      ArnEquals: { 'aws:SourceArn': `arn:aws:events:${config.region}:${config.accountId}:archive/kestrel-${env}-platform-bus-archive` },
+    });
+  });
+});

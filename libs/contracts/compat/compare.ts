@@ -1,53 +1,99 @@
 // Structural comparison of two JSON Schemas (as zod's toJSONSchema emits them) of the same
-// contract version. The rule it enforces: every event valid under the base schema must stay
-// valid under the current one (archived events replay, producers not yet redeployed keep
-// publishing), and no field a consumer may read disappears or stops being guaranteed.
+// contract version. The rule it enforces (docs/events.md, "The rule"): producers deploy first,
+// consumers lag, archives get replayed. So a change keeps its version only if
+//   (a) every event valid under the current schema is accepted by consumers deployed with the base
+//       schema (old consumers read new events), and
+//   (b) every event valid under the base schema is accepted by the current consumers (replay).
+// Value ranges may therefore neither widen (a) nor narrow (b); only the tolerant reader
+// (`openEnum`, marked `x-kestrel-open-enum`) accepts values it does not list. Unknown fields are
+// always tolerated, so optional fields may come and go. The generation property
+// (`compat/generation.ts`) checks these verdicts against what parsers actually do.
+import fc from 'fast-check';
 
 /** A JSON Schema node as plain JSON. */
 export type SchemaNode = { [keyword: string]: unknown };
 
+/** Blocks the gate: a deployed consumer or a replay would reject events. */
 export const BREAKING_KINDS = [
   'field-removed',
+  'optional-field-removed',
   'type-changed',
+  'type-widened',
+  'variant-added',
   'item-type-changed',
   'optional-made-required',
   'required-field-added',
   'required-made-optional',
   'enum-value-removed',
+  'enum-value-added',
   'values-restricted',
   'format-tightened',
+  'format-loosened',
+  'format-changed',
   'pattern-tightened',
+  'pattern-loosened',
+  'pattern-changed',
   'length-tightened',
   'bounds-tightened',
+  'constraint-loosened',
   'additional-properties-closed',
   'variant-removed',
   'unrecognised-change',
   'version-removed',
+  'consumed-version-unpublished',
 ] as const;
+
+/** Blocks the gate: personal data would land in the lake in clear. */
+export const PRIVACY_KINDS = ['pii-mark-removed'] as const;
+
+/** Does not block, but a person must look: the comparer could neither prove nor refute compatibility. */
+export const REVIEW_KINDS = ['format-unproven', 'pattern-unproven'] as const;
 
 export const COMPATIBLE_KINDS = [
   'optional-field-added',
-  'enum-value-added',
-  'constraint-loosened',
-  'type-widened',
+  'optional-field-retired',
+  'open-enum-value-added',
+  'open-enum-value-removed',
+  'enum-opened',
+  'enum-closed',
   'annotation-changed',
+  'field-deprecated',
+  'pii-mark-added',
   'pii-mark-changed',
   'version-added',
   'version-retired',
 ] as const;
 
 export type BreakingKind = (typeof BREAKING_KINDS)[number];
+export type PrivacyKind = (typeof PRIVACY_KINDS)[number];
+export type ReviewKind = (typeof REVIEW_KINDS)[number];
 export type CompatibleKind = (typeof COMPATIBLE_KINDS)[number];
-export type ChangeKind = BreakingKind | CompatibleKind;
+export type ChangeKind = BreakingKind | PrivacyKind | ReviewKind | CompatibleKind;
+export type Verdict = 'breaking' | 'privacy' | 'review' | 'compatible';
+
+/** The verdict a kind of change carries. */
+export function verdictOf(kind: ChangeKind): Verdict {
+  if ((BREAKING_KINDS as readonly string[]).includes(kind)) return 'breaking';
+  if ((PRIVACY_KINDS as readonly string[]).includes(kind)) return 'privacy';
+  if ((REVIEW_KINDS as readonly string[]).includes(kind)) return 'review';
+  return 'compatible';
+}
 
 /** One difference between the base and the current schema, at a dotted path in the event. */
 export interface SchemaChange {
   readonly path: string;
   readonly kind: ChangeKind;
+  readonly verdict: Verdict;
+  /** True when the change blocks the gate (verdict breaking or privacy). */
   readonly breaking: boolean;
-  /** Human-readable before → after, e.g. `maxLength 100 → 50`. */
+  /** Human-readable before → after, e.g. `maxLength 100 → 50`; never shortened. */
   readonly detail: string;
 }
+
+/** Keyword of the PII mark, the open-enum mark and the field deprecation deadline in the lock. */
+const PII_KEYWORD = 'x-kestrel-pii';
+const OPEN_ENUM_KEYWORD = 'x-kestrel-open-enum';
+export const REMOVE_AFTER_KEYWORD = 'x-kestrel-remove-after';
 
 const ANNOTATIONS = new Set([
   'title',
@@ -63,8 +109,6 @@ const ANNOTATIONS = new Set([
   'contentEncoding',
   'contentMediaType',
 ]);
-const PII_KEYWORD = 'x-kestrel-pii';
-
 // Keywords compared with their own rules below; anything else that changes is flagged for review.
 const HANDLED = new Set([
   'type',
@@ -121,10 +165,11 @@ function same(a: unknown, b: unknown): boolean {
 
 function show(value: unknown): string {
   if (value === undefined) return '(none)';
-  const text = JSON.stringify(value);
-  // Regexes and enums can be long; the table only needs enough to recognise them.
-  return text.length > 48 ? `${text.slice(0, 45)}...` : text;
+  return JSON.stringify(value);
 }
+
+const OLD_CONSUMERS_REJECT = 'consumers deployed with the base schema reject the new values';
+const REPLAY_FAILS = 'archived events outside it fail on replay';
 
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
@@ -234,8 +279,9 @@ class Comparer {
     private readonly currentRoot: SchemaNode,
   ) {}
 
-  private add(path: string, kind: ChangeKind, breaking: boolean, detail: string): void {
-    this.changes.push({ path, kind, breaking, detail });
+  private add(path: string, kind: ChangeKind, detail: string): void {
+    const verdict = verdictOf(kind);
+    this.changes.push({ path, kind, verdict, breaking: verdict === 'breaking' || verdict === 'privacy', detail });
   }
 
   private resolve(node: SchemaNode, root: SchemaNode): { node: SchemaNode; ref?: string } {
@@ -279,9 +325,24 @@ class Comparer {
     for (const keyword of new Set([...Object.keys(base), ...Object.keys(current)])) {
       if (!isAnnotation(keyword) || same(base[keyword], current[keyword])) continue;
       if (keyword === PII_KEYWORD) {
-        this.add(path, 'pii-mark-changed', false, `PII ${show(base[keyword])} → ${show(current[keyword])}; analytics pseudonymisation follows`);
-      } else if (keyword !== 'examples') {
-        this.add(path, 'annotation-changed', false, `${keyword} changed`);
+        if (current[keyword] === undefined) {
+          this.add(path, 'pii-mark-removed', `PII mark ${show(base[keyword])} removed: analytics would store this field in clear; keep the mark, or remove the field from the event`);
+        } else if (base[keyword] === undefined) {
+          this.add(path, 'pii-mark-added', `PII mark ${show(current[keyword])} added; analytics pseudonymises it from now on`);
+        } else {
+          this.add(path, 'pii-mark-changed', `PII ${show(base[keyword])} → ${show(current[keyword])}; still pseudonymised`);
+        }
+      } else if (keyword === 'deprecated' || keyword === REMOVE_AFTER_KEYWORD) {
+        if (keyword === 'deprecated' && current.deprecated === true) {
+          const deadline = typeof current[REMOVE_AFTER_KEYWORD] === 'string' ? `remove after ${current[REMOVE_AFTER_KEYWORD] as string}` : 'no removal date set';
+          this.add(path, 'field-deprecated', `deprecated (${deadline}); consumers reading it must stop before then`);
+        } else if (keyword === REMOVE_AFTER_KEYWORD && base.deprecated === true && current.deprecated === true) {
+          this.add(path, 'field-deprecated', `removal date ${show(base[keyword])} → ${show(current[keyword])}`);
+        } else if (keyword === 'deprecated') {
+          this.add(path, 'annotation-changed', 'no longer deprecated');
+        }
+      } else if (keyword !== 'examples' && keyword !== OPEN_ENUM_KEYWORD) {
+        this.add(path, 'annotation-changed', `${keyword} changed`);
       }
     }
   }
@@ -304,7 +365,11 @@ class Comparer {
       });
     }
     const types = typeSet(node);
-    if (types && types.size > 1) return [...types].map((type) => ({ ...node, type }));
+    if (types && types.size > 1) {
+      // The node's annotations were compared on the node itself; members carry constraints only.
+      const constraints = Object.fromEntries(Object.entries(node).filter(([keyword]) => !isAnnotation(keyword)));
+      return [...types].map((type) => ({ ...constraints, type }));
+    }
     return [node];
   }
 
@@ -327,14 +392,18 @@ class Comparer {
       });
       if (!best) {
         const kind = discriminators(base).size > 0 ? 'variant-removed' : path.endsWith(']') ? 'item-type-changed' : 'type-changed';
-        this.add(path, kind, true, `${describeAlternative(base)} no longer accepted`);
+        this.add(path, kind, `${describeAlternative(base)} no longer accepted; archived events carrying it fail on replay`);
         continue;
       }
       used.add(best.index);
+      // A member's own annotations (a PII mark on the string of a nullable field) count too.
+      this.compareAnnotations(base, currentAlternatives[best.index]!, path);
       this.changes.push(...best.changes);
     }
     currentAlternatives.forEach((current, index) => {
-      if (!used.has(index)) this.add(path, 'type-widened', false, `now also accepts ${describeAlternative(current)}`);
+      if (used.has(index)) return;
+      const kind = discriminators(current).size > 0 ? 'variant-added' : 'type-widened';
+      this.add(path, kind, `now also accepts ${describeAlternative(current)}; consumers deployed with the base schema reject it`);
     });
   }
 
@@ -348,7 +417,7 @@ class Comparer {
     this.compareAllOf(base, current, path);
     for (const keyword of new Set([...Object.keys(base), ...Object.keys(current)])) {
       if (HANDLED.has(keyword) || isAnnotation(keyword) || same(base[keyword], current[keyword])) continue;
-      this.add(path, 'unrecognised-change', true, `keyword ${keyword} changed (${show(base[keyword])} → ${show(current[keyword])}); review by hand`);
+      this.add(path, 'unrecognised-change', `keyword ${keyword} changed (${show(base[keyword])} → ${show(current[keyword])}); review by hand`);
     }
   }
 
@@ -358,56 +427,65 @@ class Comparer {
     const currentTypes = typeSet(current);
     const kind: BreakingKind = path.endsWith(']') ? 'item-type-changed' : 'type-changed';
     if (!currentTypes) {
-      if (baseTypes) this.add(path, 'type-widened', false, `${[...baseTypes].join(' | ')} → any type`);
+      if (baseTypes) this.add(path, 'type-widened', `${[...baseTypes].join(' | ')} → any type; deployed consumers reject the new types`);
       return true;
     }
     if (!baseTypes) {
-      this.add(path, kind, true, `any type → ${[...currentTypes].join(' | ')}`);
+      this.add(path, kind, `any type → ${[...currentTypes].join(' | ')}`);
       return true;
     }
     const lost = [...baseTypes].filter((t) => !accepts(currentTypes, t));
     if (lost.length > 0) {
-      this.add(path, kind, true, `${[...baseTypes].join(' | ')} → ${[...currentTypes].join(' | ')}`);
+      this.add(path, kind, `${[...baseTypes].join(' | ')} → ${[...currentTypes].join(' | ')}`);
       return lost.length < baseTypes.size;
     }
     const gained = [...currentTypes].filter((t) => !baseTypes.has(t));
-    if (gained.length > 0) this.add(path, 'type-widened', false, `${[...baseTypes].join(' | ')} → ${[...currentTypes].join(' | ')}`);
+    if (gained.length > 0) {
+      this.add(path, 'type-widened', `${[...baseTypes].join(' | ')} → ${[...currentTypes].join(' | ')}; deployed consumers reject ${gained.join(', ')}`);
+    }
     return true;
   }
 
   private compareValues(base: SchemaNode, current: SchemaNode, path: string): void {
     const baseValues = allowedValues(base);
     const currentValues = allowedValues(current);
+    // An open enum's readers accept any string; producers still send only the listed values.
+    const baseOpen = base[OPEN_ENUM_KEYWORD] === true;
+    const currentOpen = current[OPEN_ENUM_KEYWORD] === true;
     if (!currentValues) {
-      if (baseValues) this.add(path, 'constraint-loosened', false, `values ${show(baseValues)} → any`);
+      if (!baseValues) return;
+      if (baseOpen) this.add(path, 'enum-opened', `values ${show(baseValues)} → any; deployed readers of this open enum accept any string`);
+      else this.add(path, 'constraint-loosened', `values ${show(baseValues)} → any; deployed consumers reject the values they do not list`);
       return;
     }
     if (!baseValues) {
-      this.add(path, 'values-restricted', true, `any value → only ${show(currentValues)}`);
+      if (currentOpen) this.add(path, 'enum-closed', `any value → producers send only ${show(currentValues)}; readers still accept any string`);
+      else this.add(path, 'values-restricted', `any value → only ${show(currentValues)}; archived events with other values fail on replay`);
       return;
     }
     const currentKeys = new Set(currentValues.map(canonical));
     const baseKeys = new Set(baseValues.map(canonical));
     for (const value of baseValues) {
-      if (!currentKeys.has(canonical(value))) this.add(path, 'enum-value-removed', true, `${JSON.stringify(value)} no longer allowed`);
+      if (currentKeys.has(canonical(value))) continue;
+      if (currentOpen) this.add(path, 'open-enum-value-removed', `${JSON.stringify(value)} no longer sent; replayed events carrying it reach readers as unrecognised`);
+      else this.add(path, 'enum-value-removed', `${JSON.stringify(value)} no longer allowed; archived events carrying it fail on replay`);
     }
     for (const value of currentValues) {
-      if (!baseKeys.has(canonical(value))) this.add(path, 'enum-value-added', false, `${JSON.stringify(value)} now allowed`);
+      if (baseKeys.has(canonical(value))) continue;
+      if (baseOpen) this.add(path, 'open-enum-value-added', `${JSON.stringify(value)} now sent; deployed readers see it as unrecognised`);
+      else this.add(path, 'enum-value-added', `${JSON.stringify(value)} now allowed; deployed consumers reject it (declare the field with openEnum so it may grow)`);
     }
+    if (!baseOpen && currentOpen) this.add(path, 'enum-opened', 'readers now accept values they do not list (openEnum)');
+    if (baseOpen && !currentOpen) this.add(path, 'enum-closed', 'readers reject values they do not list again; adding a value later needs a new version');
   }
 
   private compareStrings(base: SchemaNode, current: SchemaNode, path: string): void {
-    const formatChanged = !same(base.format, current.format);
-    for (const [keyword, kind] of [
-      ['format', 'format-tightened'],
-      ['pattern', 'pattern-tightened'],
-    ] as const) {
-      if (same(base[keyword], current[keyword])) continue;
-      // zod emits a pattern with each format; the format row already says what changed.
-      if (keyword === 'pattern' && formatChanged) continue;
-      // Two different formats or patterns cannot be proven to accept the same strings, so any change but removal breaks.
-      if (current[keyword] === undefined) this.add(path, 'constraint-loosened', false, `${keyword} ${show(base[keyword])} removed`);
-      else this.add(path, kind, true, `${keyword} ${show(base[keyword])} → ${show(current[keyword])}`);
+    if (!same(base.format, current.format) || !same(base.pattern, current.pattern)) {
+      const judged = compareStringLanguages(
+        { format: base.format as string | undefined, pattern: base.pattern as string | undefined },
+        { format: current.format as string | undefined, pattern: current.pattern as string | undefined },
+      );
+      this.add(path, judged.kind, judged.detail);
     }
     this.compareCount(base, current, path, 'minLength', 'maxLength');
   }
@@ -415,34 +493,35 @@ class Comparer {
   private compareCount(base: SchemaNode, current: SchemaNode, path: string, minKeyword: string, maxKeyword: string): void {
     const baseMin = typeof base[minKeyword] === 'number' ? (base[minKeyword] as number) : 0;
     const currentMin = typeof current[minKeyword] === 'number' ? (current[minKeyword] as number) : 0;
-    if (currentMin > baseMin) this.add(path, 'length-tightened', true, `${minKeyword} ${show(base[minKeyword])} → ${currentMin}`);
-    else if (currentMin < baseMin) this.add(path, 'constraint-loosened', false, `${minKeyword} ${baseMin} → ${show(current[minKeyword])}`);
+    if (currentMin > baseMin) this.add(path, 'length-tightened', `${minKeyword} ${show(base[minKeyword])} → ${currentMin}; ${REPLAY_FAILS}`);
+    else if (currentMin < baseMin) this.add(path, 'constraint-loosened', `${minKeyword} ${baseMin} → ${show(current[minKeyword])}; ${OLD_CONSUMERS_REJECT}`);
     const baseMax = typeof base[maxKeyword] === 'number' ? (base[maxKeyword] as number) : Infinity;
     const currentMax = typeof current[maxKeyword] === 'number' ? (current[maxKeyword] as number) : Infinity;
-    if (currentMax < baseMax) this.add(path, 'length-tightened', true, `${maxKeyword} ${show(base[maxKeyword])} → ${currentMax}`);
-    else if (currentMax > baseMax) this.add(path, 'constraint-loosened', false, `${maxKeyword} ${baseMax} → ${show(current[maxKeyword])}`);
+    if (currentMax < baseMax) this.add(path, 'length-tightened', `${maxKeyword} ${show(base[maxKeyword])} → ${currentMax}; ${REPLAY_FAILS}`);
+    else if (currentMax > baseMax) this.add(path, 'constraint-loosened', `${maxKeyword} ${baseMax} → ${show(current[maxKeyword])}; ${OLD_CONSUMERS_REJECT}`);
   }
 
   private compareNumbers(base: SchemaNode, current: SchemaNode, path: string): void {
     const lower = compareLower(lowerBound(base), lowerBound(current));
     const lowerDetail = `lower bound ${showBound(lowerBound(base), 'lower')} → ${showBound(lowerBound(current), 'lower')}`;
-    if (lower < 0) this.add(path, 'bounds-tightened', true, lowerDetail);
-    else if (lower > 0) this.add(path, 'constraint-loosened', false, lowerDetail);
+    if (lower < 0) this.add(path, 'bounds-tightened', `${lowerDetail}; ${REPLAY_FAILS}`);
+    else if (lower > 0) this.add(path, 'constraint-loosened', `${lowerDetail}; ${OLD_CONSUMERS_REJECT}`);
     const upper = compareUpper(upperBound(base), upperBound(current));
     const upperDetail = `upper bound ${showBound(upperBound(base), 'upper')} → ${showBound(upperBound(current), 'upper')}`;
-    if (upper < 0) this.add(path, 'bounds-tightened', true, upperDetail);
-    else if (upper > 0) this.add(path, 'constraint-loosened', false, upperDetail);
+    if (upper < 0) this.add(path, 'bounds-tightened', `${upperDetail}; ${REPLAY_FAILS}`);
+    else if (upper > 0) this.add(path, 'constraint-loosened', `${upperDetail}; ${OLD_CONSUMERS_REJECT}`);
 
     const baseStep = typeof base.multipleOf === 'number' ? base.multipleOf : undefined;
     const currentStep = typeof current.multipleOf === 'number' ? current.multipleOf : undefined;
     if (baseStep === currentStep || currentStep === undefined) {
-      if (baseStep !== undefined && currentStep === undefined) this.add(path, 'constraint-loosened', false, `multipleOf ${baseStep} removed`);
+      if (baseStep !== undefined && currentStep === undefined) this.add(path, 'constraint-loosened', `multipleOf ${baseStep} removed; ${OLD_CONSUMERS_REJECT}`);
       return;
     }
-    // Old values stay valid only if the old step is a whole multiple of the new one.
+    // Old values stay valid only if the old step is a whole multiple of the new one; a finer step
+    // lets producers send values deployed consumers reject, so either way the range moved.
     const ratio = baseStep === undefined ? NaN : baseStep / currentStep;
     const divides = Number.isFinite(ratio) && Math.abs(ratio - Math.round(ratio)) < 1e-9;
-    this.add(path, divides ? 'constraint-loosened' : 'bounds-tightened', !divides, `multipleOf ${show(baseStep)} → ${currentStep}`);
+    this.add(path, divides ? 'constraint-loosened' : 'bounds-tightened', `multipleOf ${show(baseStep)} → ${currentStep}; ${divides ? OLD_CONSUMERS_REJECT : REPLAY_FAILS}`);
   }
 
   private compareObjects(base: SchemaNode, current: SchemaNode, path: string): void {
@@ -454,19 +533,20 @@ class Comparer {
     for (const [key, baseProperty] of Object.entries(baseProperties)) {
       const fieldPath = join(path, key);
       if (!(key in currentProperties)) {
-        this.add(fieldPath, 'field-removed', true, baseRequired.has(key) ? 'required field removed' : 'optional field removed');
+        if (baseRequired.has(key)) this.add(fieldPath, 'field-removed', 'required field removed; deployed consumers reject events without it');
+        else this.add(fieldPath, 'optional-field-removed', 'optional field removed; consumers reading it lose it');
         continue;
       }
-      if (currentRequired.has(key) && !baseRequired.has(key)) this.add(fieldPath, 'optional-made-required', true, 'optional → required');
+      if (currentRequired.has(key) && !baseRequired.has(key)) this.add(fieldPath, 'optional-made-required', 'optional → required');
       if (baseRequired.has(key) && !currentRequired.has(key)) {
-        this.add(fieldPath, 'required-made-optional', true, 'required → optional; consumers relying on it get undefined');
+        this.add(fieldPath, 'required-made-optional', 'required → optional; consumers relying on it get undefined');
       }
       this.compare(baseProperty, currentProperties[key], fieldPath);
     }
     for (const key of Object.keys(currentProperties)) {
       if (key in baseProperties) continue;
-      if (currentRequired.has(key)) this.add(join(path, key), 'required-field-added', true, 'new required field; older events lack it');
-      else this.add(join(path, key), 'optional-field-added', false, 'new optional field');
+      if (currentRequired.has(key)) this.add(join(path, key), 'required-field-added', `new required field; ${REPLAY_FAILS}`);
+      else this.add(join(path, key), 'optional-field-added', 'new optional field; deployed consumers ignore it');
     }
 
     this.compareAdditionalProperties(base, current, path);
@@ -486,15 +566,15 @@ class Comparer {
     const after = shape(current.additionalProperties);
     if (before === after) return;
     if (after === 'closed') {
-      this.add(path, 'additional-properties-closed', true, 'unknown fields are now rejected');
+      this.add(path, 'additional-properties-closed', 'unknown fields are now rejected');
     } else if (after === 'open') {
-      this.add(path, 'constraint-loosened', false, 'unknown fields are now accepted');
+      this.add(path, 'constraint-loosened', 'unknown fields are now accepted');
     } else if (before === 'open') {
-      this.add(path, 'additional-properties-closed', true, 'unknown fields must now match a schema');
+      this.add(path, 'additional-properties-closed', 'unknown fields must now match a schema');
     } else if (before !== 'closed') {
       this.compare(before, after, join(path, '*'));
     } else {
-      this.add(path, 'constraint-loosened', false, 'unknown fields matching a schema are now accepted');
+      this.add(path, 'constraint-loosened', 'unknown fields matching a schema are now accepted');
     }
   }
 
@@ -502,16 +582,16 @@ class Comparer {
     const baseTuple = Array.isArray(base.prefixItems) ? (base.prefixItems as unknown[]) : [];
     const currentTuple = Array.isArray(current.prefixItems) ? (current.prefixItems as unknown[]) : [];
     if (baseTuple.length !== currentTuple.length) {
-      this.add(`${path}[]`, 'item-type-changed', true, `tuple of ${baseTuple.length} → tuple of ${currentTuple.length}`);
+      this.add(`${path}[]`, 'item-type-changed', `tuple of ${baseTuple.length} → tuple of ${currentTuple.length}`);
     }
     for (let index = 0; index < Math.min(baseTuple.length, currentTuple.length); index += 1) {
       this.compare(baseTuple[index], currentTuple[index], `${path}[${index}]`);
     }
     if (base.items !== undefined || current.items !== undefined) {
       if (current.items === false && base.items !== false) {
-        this.add(`${path}[]`, 'item-type-changed', true, 'extra items no longer accepted');
+        this.add(`${path}[]`, 'item-type-changed', 'extra items no longer accepted');
       } else if (base.items === false && current.items !== false) {
-        this.add(`${path}[]`, 'constraint-loosened', false, 'extra items now accepted');
+        this.add(`${path}[]`, 'constraint-loosened', 'extra items now accepted');
       } else if (base.items !== false) {
         this.compare(base.items ?? {}, current.items ?? {}, `${path}[]`);
       }
@@ -524,7 +604,7 @@ class Comparer {
     const currentParts = Array.isArray(current.allOf) ? (current.allOf as unknown[]) : undefined;
     if (!baseParts && !currentParts) return;
     if (!baseParts || !currentParts || baseParts.length !== currentParts.length) {
-      if (!same(baseParts, currentParts)) this.add(path, 'unrecognised-change', true, 'allOf changed shape; review by hand');
+      if (!same(baseParts, currentParts)) this.add(path, 'unrecognised-change', 'allOf changed shape; review by hand');
       return;
     }
     baseParts.forEach((part, index) => this.compare(part, currentParts[index], path));
@@ -546,4 +626,87 @@ export function compareSchemas(base: SchemaNode, current: SchemaNode): SchemaCha
   const comparer = new Comparer(base, current);
   comparer.compare(base, current, '');
   return comparer.changes;
+}
+
+/** The strings a JSON Schema string node accepts, as far as format and pattern go. */
+export interface StringLanguage {
+  readonly format?: string | undefined;
+  readonly pattern?: string | undefined;
+}
+
+/** How many strings are drawn from each side when two patterns are compared. */
+const LANGUAGE_SAMPLES = 300;
+const LANGUAGE_SEED = 20_260_115;
+
+function describeLanguage(language: StringLanguage): string {
+  const parts = [language.format === undefined ? undefined : `format ${language.format}`, language.pattern === undefined ? undefined : `pattern ${JSON.stringify(language.pattern)}`];
+  return parts.filter(Boolean).join(' + ') || 'any string';
+}
+
+function compileLanguage(language: StringLanguage): RegExp | undefined {
+  if (language.pattern !== undefined) return new RegExp(language.pattern);
+  return undefined;
+}
+
+/** A string the `from` language accepts and the `to` language refuses, found by sampling `from`; undefined when none was found. */
+function witness(from: RegExp | undefined, to: RegExp | undefined): string | undefined {
+  if (to === undefined) return undefined;
+  const refused = (candidate: string) => (from === undefined || from.test(candidate)) && !to.test(candidate);
+  // Short, plain candidates first: they make the clearest witness in a table, and cost nothing.
+  const plain = ['', 'x', ' '].find(refused);
+  if (from === undefined && plain !== undefined) return plain;
+  const source = from === undefined ? fc.string({ unit: 'binary', maxLength: 40 }) : fc.stringMatching(from);
+  return fc.sample(source, { numRuns: LANGUAGE_SAMPLES, seed: LANGUAGE_SEED }).find(refused);
+}
+
+/**
+ * Judges a format/pattern change by the languages the two sides accept, not by their text.
+ * zod emits the regex it validates a format with, so the patterns are what parsers run. Strings
+ * drawn from each side (fast-check) are tested against the other: a string only the current side
+ * accepts means deployed consumers reject new events (loosened); one only the base side accepts
+ * means replayed events fail (tightened). With no witness either way the languages may be equal
+ * (a rewritten regex, a zod upgrade): "review", not "breaking". A format without a pattern is
+ * opaque, so changing it is "review" too.
+ *
+ * @example
+ * ```ts
+ * compareStringLanguages({ format: 'uuid', pattern: UUID }, { format: 'uuid', pattern: GUID });
+ * // { kind: 'format-loosened', detail: 'format uuid + pattern "..." → ...; "00000000-0000-0000-0000-00000000000a" ...' }
+ * ```
+ */
+export function compareStringLanguages(base: StringLanguage, current: StringLanguage): { kind: ChangeKind; detail: string } {
+  const prefix = `${describeLanguage(base)} → ${describeLanguage(current)}`;
+  const formatInvolved = base.format !== undefined || current.format !== undefined;
+  const kindFor = (suffix: 'loosened' | 'tightened' | 'changed' | 'unproven'): ChangeKind =>
+    `${formatInvolved ? 'format' : 'pattern'}-${suffix}` as ChangeKind;
+  // A format carried without its pattern: what a parser accepts for it is unknown here.
+  const opaque = (language: StringLanguage) => language.format !== undefined && language.pattern === undefined;
+  if (opaque(base) || opaque(current)) {
+    if (base.format === undefined && base.pattern === undefined) return { kind: kindFor('tightened'), detail: `${prefix}; ${REPLAY_FAILS}` };
+    if (current.format === undefined && current.pattern === undefined) return { kind: kindFor('loosened'), detail: `${prefix}; ${OLD_CONSUMERS_REJECT}` };
+    return { kind: kindFor('unproven'), detail: `${prefix}; a format without its pattern cannot be compared, review by hand` };
+  }
+  let baseRegex: RegExp | undefined;
+  let currentRegex: RegExp | undefined;
+  try {
+    baseRegex = compileLanguage(base);
+    currentRegex = compileLanguage(current);
+  } catch (error) {
+    return { kind: kindFor('unproven'), detail: `${prefix}; ${error instanceof Error ? error.message : String(error)}` };
+  }
+  let onlyCurrent: string | undefined;
+  let onlyBase: string | undefined;
+  try {
+    onlyCurrent = witness(currentRegex, baseRegex);
+    onlyBase = witness(baseRegex, currentRegex);
+  } catch (error) {
+    // fast-check cannot generate from every regex (back-references, lookbehind...).
+    return { kind: kindFor('unproven'), detail: `${prefix}; cannot sample the pattern (${error instanceof Error ? error.message : String(error)}), review by hand` };
+  }
+  if (onlyCurrent !== undefined && onlyBase !== undefined) {
+    return { kind: kindFor('changed'), detail: `${prefix}; deployed consumers reject ${JSON.stringify(onlyCurrent)}, replay rejects ${JSON.stringify(onlyBase)}` };
+  }
+  if (onlyCurrent !== undefined) return { kind: kindFor('loosened'), detail: `${prefix}; deployed consumers reject e.g. ${JSON.stringify(onlyCurrent)}` };
+  if (onlyBase !== undefined) return { kind: kindFor('tightened'), detail: `${prefix}; archived events like ${JSON.stringify(onlyBase)} fail on replay` };
+  return { kind: kindFor('unproven'), detail: `${prefix}; no string told them apart in ${LANGUAGE_SAMPLES} samples each way, review by hand` };
 }

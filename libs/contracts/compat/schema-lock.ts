@@ -1,5 +1,4 @@
-import type { AnyEventContract } from '../src/index';
-import { toJsonSchema } from '../src/index';
+// Pure: no value import of the contracts, so the gate can load them inside its error handling.
 
 /** Identity of one contract version, as named by its schema lock file. */
 export interface ContractVersionId {
@@ -25,11 +24,4 @@ export function parseLockFile(relativePath: string): ContractVersionId | undefin
 /** The exact text committed for a schema: stable key order from the generator, two-space indent, final newline. */
 export function serialiseSchema(schema: object): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
-}
-
-/** Every lock file the given contracts produce, keyed by relative path, with its content. */
-export function renderSchemaLock(contracts: readonly AnyEventContract[]): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const contract of contracts) files.set(lockFileFor(contract), serialiseSchema(toJsonSchema(contract)));
-  return files;
 }

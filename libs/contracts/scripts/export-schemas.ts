@@ -2,13 +2,22 @@
 // libs/contracts/schemas/<source>/<DetailType>.v<N>.json. The committed files are what the
 // compatibility gate compares against, so they must always equal what the code generates
 // (tests/unit/schema-lock.test.ts fails on drift). `--check` reports drift without writing.
+// It also rewrites libs/contracts/manifests.lock.json (scripts/compat.ts, syncManifestLock).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { allContracts, type AnyEventContract } from '../src/index';
-import { renderSchemaLock } from '../compat/schema-lock';
+import { pathToFileURL } from 'node:url';
+import { allContracts, toJsonSchema, type AnyEventContract } from '../src/index';
+import { lockFileFor, serialiseSchema } from '../compat/schema-lock';
 
-export const SCHEMA_LOCK_DIR = fileURLToPath(new URL('../schemas', import.meta.url));
+export { SCHEMA_LOCK_DIR } from './paths';
+import { SCHEMA_LOCK_DIR } from './paths';
+
+/** Every lock file the given contracts produce, keyed by relative path, with its content. */
+export function renderSchemaLock(contracts: readonly AnyEventContract[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const contract of contracts) files.set(lockFileFor(contract), serialiseSchema(toJsonSchema(contract)));
+  return files;
+}
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -101,5 +110,13 @@ export function main(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const code = main(argv);
+  // The manifest lock (what services consume and publish) travels with the schema lock: the gate
+  // reads both at the base ref. Loaded lazily: it imports every service manifest.
+  const { syncManifestLock } = await import('./compat');
+  const check = argv.includes('--check') || argv.includes('--check=true');
+  const manifests = await syncManifestLock(check);
+  console.log(manifests.message);
+  process.exitCode = code !== 0 || (check && !manifests.upToDate) ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { namingProblems, SOURCE_PREFIX } from './envelope';
 import { ContractDefinitionError, toContractIssues } from './errors';
+import { asProducer } from './open-enum';
 
 /** The zod schema of an event's `detail.data`: always an object (or a union of objects). */
 export type DataSchema = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
@@ -84,7 +85,7 @@ export function defineEvent<
   TData extends DataSchema,
 >(definition: EventDefinition<TSource, TDetailType, TVersion, TData>): EventContract<TSource, TDetailType, TVersion, TData> {
   const contract = declareEvent(definition);
-  const checked = contract.data.safeParse(contract.example);
+  const checked = asProducer(() => contract.data.safeParse(contract.example));
   if (!checked.success) {
     throw new ContractDefinitionError(
       `Event contract ${label(contract)}: example does not match the data schema`,

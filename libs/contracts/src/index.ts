@@ -52,6 +52,7 @@ export {
 export { eventSchemaFor } from './event-schema';
 export { JSON_SCHEMA_DIALECT, PII_KEYWORD, piiFields, piiPaths, toJsonSchema, type JsonSchema, type PiiField } from './json-schema';
 export { eventIs, parseEvent, safeParseEvent, type KestrelEvent, type ParseEventResult, type ParsedEvent } from './parse';
+export { OPEN_ENUM_KEYWORD, isKnownValue, openEnum, type Unrecognised } from './open-enum';
 export { eventPatternFor, type ContractEventPattern } from './patterns';
 export {
   MAX_PUT_EVENTS_ENTRY_BYTES,
@@ -74,3 +75,4 @@ export {
   CustomerPreferredStatusChangedV1,
 } from './events/customers';
 export { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, StoreCollectionChangedV1 } from './events/catalog';
+export { hasInvisibleOrControl, hasMarkup, isPersonName, lineText, paragraphText, personNameText, TEXT_RULE_MESSAGES, textProblem } from './text-rules';

@@ -4,17 +4,24 @@ import type { AnyEventContract } from './define-event';
 import { PII_KINDS, type PiiKind } from './envelope';
 import { ContractDefinitionError } from './errors';
 import { eventSchemaFor } from './event-schema';
+import { OPEN_ENUM_KEYWORD } from './open-enum';
 
 // Lets `.meta({ pii: ... })` type-check against the closed set of kinds everywhere zod is used.
 declare module 'zod' {
   interface GlobalMeta {
     /** Marks a field as personal data; analytics pseudonymises it (see `piiPaths`). */
     pii?: PiiKind;
+    /** Set by `openEnum`: the values producers may send; readers accept any string. */
+    openEnum?: readonly string[];
+    /** With `deprecated: true`: the date (YYYY-MM-DD) after which the field may be removed. */
+    removeAfter?: string;
   }
 }
 
 /** Keyword carrying a field's PII kind in the published JSON Schema. */
 export const PII_KEYWORD = 'x-kestrel-pii';
+/** Keyword carrying a deprecated field's removal date in the published JSON Schema. */
+export const REMOVE_AFTER_KEYWORD = 'x-kestrel-remove-after';
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 /** A JSON Schema document as plain JSON. */
@@ -35,6 +42,16 @@ function generate(contract: AnyEventContract): JsonSchema {
     unrepresentable: 'throw',
     override: ({ jsonSchema, path }) => {
       const node = jsonSchema as JsonSchema;
+      if (Array.isArray(node.openEnum)) {
+        // The lock states what producers send (the enum) and that readers tolerate more.
+        node.enum = node.openEnum;
+        node[OPEN_ENUM_KEYWORD] = true;
+        delete node.openEnum;
+      }
+      if (typeof node.removeAfter === 'string') {
+        node[REMOVE_AFTER_KEYWORD] = node.removeAfter;
+        delete node.removeAfter;
+      }
       if (!('pii' in node)) return;
       if (!isPiiKind(node.pii)) {
         throw new ContractDefinitionError(`Event contract ${label}: unknown PII kind ${JSON.stringify(node.pii)} at ${path.join('/')}`, [

@@ -1,6 +1,7 @@
 import type { AnyEventContract, EventDataInput } from './define-event';
 import { eventMetadataSchema, type EventMetadata } from './envelope';
 import { ContractViolationError, EventTooLargeError, toContractIssues, type ContractIssue } from './errors';
+import { asProducer } from './open-enum';
 
 /**
  * EventBridge's per-entry size limit for PutEvents: 1 MiB since AWS raised it from 256 KB.
@@ -98,7 +99,7 @@ export function buildPutEventsEntry<C extends AnyEventContract>(
   });
   if (!metadata.success) issues.push(...toContractIssues(metadata.error.issues, ['detail', 'metadata']));
 
-  const parsedData = contract.data.safeParse(data);
+  const parsedData = asProducer(() => contract.data.safeParse(data));
   if (!parsedData.success) issues.push(...toContractIssues(parsedData.error.issues, ['detail', 'data']));
 
   if (!metadata.success || !parsedData.success || issues.length > 0) {

@@ -34,6 +34,9 @@ export const environmentInputs: Record<string, EnvironmentInput> = {
       periodSeconds: 300,
       evaluationPeriods: 1,
     },
+    // Any origin: web and mobile apps under development (localhost dev servers, emulators, phones
+    // on the LAN through the local cloud's LOCAL_CLOUD_HOST) call staging's APIs and the local ones.
+    webOrigins: ['*'],
     identity: { mfa: 'OPTIONAL' },
     // Staging proves what production gets. The local cloud applies this synth too: it resolves
     // the API-key secret by name (metadata only) and ignores the layers (no extension locally).
@@ -51,6 +54,8 @@ export const environmentInputs: Record<string, EnvironmentInput> = {
       periodSeconds: 60,
       evaluationPeriods: 3,
     },
+    // Placeholder until the web app's domain exists, like the account ids above.
+    webOrigins: ['https://app.kestrel.example'],
     identity: { mfa: 'ON' },
     datadog: DATADOG,
   },

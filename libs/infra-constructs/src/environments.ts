@@ -55,6 +55,13 @@ const environmentSchema = z.strictObject({
     }),
     evaluationPeriods: positiveInt,
   }),
+  // Origins of the browser apps that call the services' HTTP APIs (CORS). The APIs take bearer
+  // tokens, never cookies, so '*' exposes nothing a token would not; production names its app.
+  webOrigins: z
+    .array(
+      z.string().regex(/^(\*|[a-z][a-z0-9+.-]*:\/\/[^/\s]+)$/, { error: "must be '*' or an origin such as https://app.example.com (scheme and host, no path)" }),
+    )
+    .min(1, { error: 'must list at least one origin' }),
   identity: z.strictObject({
     // Placeholder for the identity stack: Cognito's mfa_configuration values.
     mfa: z.enum(['OFF', 'OPTIONAL', 'ON']),

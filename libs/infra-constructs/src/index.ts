@@ -4,6 +4,7 @@ export type { EnvironmentName, EnvironmentConfig, EnvironmentInput } from './env
 export { environmentInputs } from './environments.config';
 export { KestrelStack, stateKey, defaultTags } from './kestrel-stack';
 export type { KestrelStackProps } from './kestrel-stack';
+export { PIPELINE_PATH, serviceRoleBoundaryName, serviceRoleBoundaryArn, applyRoleBoundary, RoleBoundaryAspect } from './role-boundary';
 export { resourceName, DEFAULT_MAX_NAME_LENGTH } from './naming';
 export type { ResourceNameParts } from './naming';
 export { platformParameters, platformBusName, PlatformBusReference, identityParameters } from './platform-parameters';

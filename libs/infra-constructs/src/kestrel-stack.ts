@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { EnvironmentConfig } from './environments';
 import { resourceName } from './naming';
+import { applyRoleBoundary, serviceRoleBoundaryArn } from './role-boundary';
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -65,6 +66,10 @@ export class KestrelStack extends TerraformStack {
       // S3 native locking (Terraform/OpenTofu >= 1.10): no DynamoDB lock table.
       useLockfile: true,
     });
+
+    // Every role the stack creates carries the service's boundary (created by
+    // bootstrap): the deploy role may create or change roles only with it.
+    applyRoleBoundary(this, serviceRoleBoundaryArn(props.env, props.service));
   }
 
   /**

@@ -18,15 +18,47 @@ export interface FlowContext {
   readonly correlationIds?: readonly string[];
 }
 
-/** Correlation ids come from callers: accept short printable tokens only, so a header can't inject into logs. */
-const CORRELATION_ID = /^[A-Za-z0-9._:/@+=-]{1,128}$/;
+/**
+ * Ids the system itself carries (API Gateway request ids such as `cXtq9gAAoAMEV4A=`,
+ * event ids, correlation ids already admitted): short printable tokens, never an
+ * `@`, so an email address is not an id anywhere.
+ */
+const SYSTEM_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
+
+/**
+ * What a client may send as a correlation id (the `x-correlation-id` header,
+ * Cognito ClientMetadata): an opaque identifier — letters, digits and `. _ : -`,
+ * starting with a letter or digit, at most 128 characters, with at least one
+ * letter and one digit (a UUID, a ULID, `web-7f1d`). That refuses emails,
+ * phone numbers, names and free text, which would otherwise bypass
+ * pseudonymisation into logs and the lake. Anything else is replaced by the
+ * request id, and never logged or stored as given.
+ */
+const CLIENT_CORRELATION_ID = /^(?=[^]*[A-Za-z])(?=[^]*\d)[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/**
+ * True when a client-sent correlation id is an opaque identifier (see above).
+ *
+ * @example
+ * ```ts
+ * isOpaqueCorrelationId('web-7f1d'); // true
+ * isOpaqueCorrelationId('grace@example.com'); // false
+ * ```
+ */
+export function isOpaqueCorrelationId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_CORRELATION_ID.test(value);
+}
+
+function clientId(value: unknown): string | undefined {
+  return isOpaqueCorrelationId(value) ? value : undefined;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function validId(value: unknown): string | undefined {
-  return typeof value === 'string' && CORRELATION_ID.test(value) ? value : undefined;
+  return typeof value === 'string' && SYSTEM_ID.test(value) ? value : undefined;
 }
 
 function get(value: unknown, ...path: string[]): unknown {
@@ -109,7 +141,7 @@ export function flowContextOf(event: unknown, requestId: string): FlowContext {
       const requestIdOfApi = validId(get(event, 'requestContext', 'requestId')) ?? requestId;
       return {
         trigger,
-        correlationId: validId(headerOf(event, 'x-correlation-id')) ?? requestIdOfApi,
+        correlationId: clientId(headerOf(event, 'x-correlation-id')) ?? requestIdOfApi,
         causeId: requestIdOfApi,
         parent: parseTraceparent(headerOf(event, 'traceparent')),
       };
@@ -137,7 +169,7 @@ export function flowContextOf(event: unknown, requestId: string): FlowContext {
       // Cognito passes no correlation id; a client may send one in ClientMetadata.
       return {
         trigger,
-        correlationId: validId(get(event, 'request', 'clientMetadata', 'correlationId')) ?? requestId,
+        correlationId: clientId(get(event, 'request', 'clientMetadata', 'correlationId')) ?? requestId,
         causeId: requestId,
       };
     case 'dynamodb-stream':

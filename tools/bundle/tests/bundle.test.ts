@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
-import { bundleFunction, bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
+import { IncrementalBundler, bundleFunction, bundleFunctions, bundleService, CREATE_REQUIRE_BANNER, formatSizeTable, packageOf } from '../src/bundle';
 import type { BundleResult } from '../src/bundle';
 
 const serviceDir = fileURLToPath(new URL('./fixtures/sample-service', import.meta.url));
@@ -202,5 +202,57 @@ describe('packageOf', () => {
     expect(packageOf('node_modules/tslib/tslib.es6.mjs')).toBe('tslib');
     expect(packageOf('node_modules/@smithy/core/node_modules/@smithy/util/dist-es/a.js')).toBe('@smithy/util');
     expect(packageOf('apps/sample/src/handlers/http-greet.ts')).toBe('(own code)');
+  });
+});
+
+describe('bundleFunctions (several handlers in one esbuild build, as watch mode rebuilds them)', () => {
+  it('writes what a build of each handler alone writes: the same index.mjs, and a metafile of that handler’s own inputs', async () => {
+    // prepare
+    const handlers = ['http-greet', 'schedule-tick'].map((functionName) => ({ functionName, entry: join(serviceDir, 'src', 'handlers', `${functionName}.ts`) }));
+    const alone = scratchDir('alone-');
+    const together = scratchDir('together-');
+    for (const { entry, functionName } of handlers) await bundleFunction(entry, functionName, alone);
+
+    // act
+    const results = await bundleFunctions(handlers, together);
+
+    // assess
+    expect(results.map((result) => result.functionName)).toEqual(['http-greet', 'schedule-tick']);
+    for (const { functionName } of handlers) {
+      expect(readFileSync(join(together, functionName, 'index.mjs'))).toEqual(readFileSync(join(alone, functionName, 'index.mjs')));
+      const inputs = (dir: string) => Object.keys((JSON.parse(readFileSync(join(dir, `${functionName}.metafile.json`), 'utf8')) as Metafile).inputs).sort();
+      expect(inputs(together)).toEqual(inputs(alone));
+      expect(inputs(together).some((input) => input.endsWith(`${functionName}.ts`))).toBe(true);
+    }
+  });
+});
+
+describe('IncrementalBundler (the same handlers rebuilt after each edit)', () => {
+  it('writes the edited code at each rebuild, as a fresh build of the same sources does', async () => {
+    // prepare: a handler and a file it imports, in a scratch folder we can edit
+    const sources = scratchDir('sources-');
+    writeFileSync(join(sources, 'word.ts'), "export const word = 'first';\n");
+    writeFileSync(join(sources, 'handler.ts'), "import { word } from './word';\nexport const handler = async () => ({ word });\n");
+    const entries = [{ entry: join(sources, 'handler.ts'), functionName: 'echo' }];
+    const outDir = scratchDir('incremental-');
+    const bundler = await IncrementalBundler.create(entries, outDir);
+    try {
+      await bundler.rebuild();
+      const before = invokeInFreshProcess(join(outDir, 'echo'), {});
+
+      // act
+      writeFileSync(join(sources, 'word.ts'), "export const word = 'second';\n");
+      const [result] = await bundler.rebuild();
+
+      // assess
+      expect(before.result).toEqual({ word: 'first' });
+      expect(invokeInFreshProcess(join(outDir, 'echo'), {}).result).toEqual({ word: 'second' });
+      const fresh = scratchDir('fresh-');
+      await bundleFunctions(entries, fresh);
+      expect(readFileSync(join(outDir, 'echo', 'index.mjs'))).toEqual(readFileSync(join(fresh, 'echo', 'index.mjs')));
+      expect(Object.keys((JSON.parse(readFileSync(result!.metafile, 'utf8')) as Metafile).inputs).sort()).toEqual([expect.stringMatching(/handler\.ts$/), expect.stringMatching(/word\.ts$/)]);
+    } finally {
+      await bundler.dispose();
+    }
   });
 });

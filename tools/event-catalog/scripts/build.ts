@@ -3,9 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { allContracts } from '@kestrel/contracts';
+import { allContracts, type AnyEventContract } from '@kestrel/contracts';
 import { OWNERSHIP } from '@kestrel/observability';
 import { writeSite } from '../src/build';
+import { lockHistory } from '../src/history';
 import { loadManifests } from '../src/load-manifests';
 import { buildCatalog } from '../src/model';
 import { loadSchemaComparison, REPO_ROOT } from '../src/repo';
@@ -14,7 +15,9 @@ export const SITE_DIR = join(REPO_ROOT, 'tools/event-catalog/dist/site');
 
 export async function main(outDir: string = SITE_DIR, log: (text: string) => void = (text) => console.log(text)): Promise<number> {
   const manifests = await loadManifests(REPO_ROOT);
-  const catalog = buildCatalog({ contracts: allContracts(), manifests, compareSchemas: await loadSchemaComparison(), ownership: OWNERSHIP });
+  const compareSchemas = await loadSchemaComparison();
+  const history = (c: AnyEventContract) => lockHistory(REPO_ROOT, `libs/contracts/schemas/${c.source}/${c.detailType}.v${c.version}.json`, compareSchemas);
+  const catalog = buildCatalog({ contracts: allContracts(), manifests, compareSchemas, ownership: OWNERSHIP, history });
   const report = writeSite(catalog, outDir);
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   log(

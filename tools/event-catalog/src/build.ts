@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { buildAsyncApi } from './asyncapi';
 import type { Catalog } from './model';
 import { SEARCH_SCRIPT, STYLESHEET } from './site/assets';
+import { eventMarkdown, renderEventMarkdown, renderIndexMarkdown } from './site/markdown';
 import { eventPage, renderEventPage, renderIndex, renderServicePage, servicePage } from './site/pages';
 
 /** Version of the catalog.json shape; bump when a field is removed or changes meaning. */
@@ -22,11 +23,14 @@ export function catalogJson(catalog: Catalog): Record<string, unknown> {
       owner: event.owner,
       page: eventPage(event.id),
       producers: event.producers,
+      markdown: eventMarkdown(event.id),
       versions: event.versions.map((v) => ({
         version: v.version,
         description: v.description,
         schema: v.schemaFile,
         fields: v.fields,
+        fieldTable: v.fieldTable,
+        ...(v.changelog ? { changelog: v.changelog } : {}),
         pii: v.pii,
         ...(v.changesFromPrevious ? { changesFromPrevious: v.changesFromPrevious } : {}),
       })),
@@ -70,8 +74,10 @@ export function writeSite(catalog: Catalog, outDir: string): SiteReport {
   write('assets/catalog.css', STYLESHEET);
   write('assets/search.js', SEARCH_SCRIPT);
   write('index.html', renderIndex(catalog));
+  write('index.md', renderIndexMarkdown(catalog));
   for (const event of catalog.events) {
     write(eventPage(event.id), renderEventPage(event, catalog));
+    write(eventMarkdown(event.id), renderEventMarkdown(event));
     for (const version of event.versions) {
       const text = `${JSON.stringify(version.schema, null, 2)}\n`;
       write(version.schemaFile, text);
@@ -85,5 +91,6 @@ export function writeSite(catalog: Catalog, outDir: string): SiteReport {
 
   const sum = (filter: (file: string) => boolean) => [...files].filter(([f]) => filter(f)).reduce((n, [, size]) => n + size, 0);
   const siteFiles = (f: string) => f.endsWith('.html') || f.startsWith('assets/');
+  // Markdown pages are an export (like the JSON), not part of the browsed site's size.
   return { files, siteBytes: sum(siteFiles) - schemaInPages, totalBytes: sum(() => true) };
 }

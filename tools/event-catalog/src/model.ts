@@ -5,7 +5,8 @@ import { eventSchemaFor, piiFields, toJsonSchema, type AnyEventContract, type Pi
 import { subscriptionPattern, type EventPattern } from '@kestrel/service-manifest';
 import type { LoadedManifest } from './load-manifests';
 import { patternAlternatives, routesTo } from './pattern-fields';
-import { leafPaths, type SchemaNode } from './schema-walk';
+import type { ChangelogEntry } from './history';
+import { fieldRows, leafPaths, type FieldRow, type SchemaNode } from './schema-walk';
 
 /** One change between two versions of an event, as the contracts' compatibility comparison reports it. */
 export interface VersionChange {
@@ -31,6 +32,10 @@ export interface CatalogVersion {
   readonly fields: readonly string[];
   /** What changed from the previous registered version, when there is one. */
   readonly changesFromPrevious?: { readonly from: number; readonly changes: readonly VersionChange[] };
+  /** The typed field table of `detail.data`. */
+  readonly fieldTable: readonly FieldRow[];
+  /** Dated changes of this version's schema lock file, oldest first (when history was read). */
+  readonly changelog?: readonly ChangelogEntry[];
 }
 
 export interface CatalogConsumer {
@@ -42,6 +47,8 @@ export interface CatalogConsumer {
   readonly wideReason?: string;
   /** The versions of this event the pattern lets through. */
   readonly versions: readonly number[];
+  /** Versions it names in `events` that no manifest publishes: nothing backs them, so no edge is drawn. */
+  readonly unpublished: readonly number[];
 }
 
 export interface CatalogEvent {
@@ -104,6 +111,8 @@ export interface Catalog {
 export interface BuildCatalogInput {
   readonly contracts: readonly AnyEventContract[];
   readonly manifests: readonly LoadedManifest[];
+  /** The dated changelog of a contract version (from the lock's git history, `lockHistory`). */
+  readonly history?: (contract: AnyEventContract) => readonly ChangelogEntry[];
   readonly compareSchemas?: CompareSchemas;
   /** On-call details per service name (the observability ownership registry). */
   readonly ownership?: Readonly<Record<string, OnCall>>;
@@ -159,7 +168,7 @@ export function exampleEvent(contract: AnyEventContract): Record<string, unknown
  * catalog.events.find((e) => e.detailType === 'UserRegistered')?.consumers.map((c) => c.service); // ['analytics-ingest', 'customers']
  * ```
  */
-export function buildCatalog({ contracts, manifests, compareSchemas, ownership = {} }: BuildCatalogInput): Catalog {
+export function buildCatalog({ contracts, manifests, compareSchemas, ownership = {}, history }: BuildCatalogInput): Catalog {
   const byEvent = new Map<string, AnyEventContract[]>();
   for (const contract of [...contracts].sort((a, b) => a.version - b.version)) {
     const id = eventId(contract);
@@ -189,6 +198,8 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
           example: exampleEvent(contract),
           pii: piiFields(contract),
           fields: leafPaths(schema, ['detail', 'data']).map((path) => path.slice('detail.data.'.length)),
+          fieldTable: fieldRows(schema),
+          ...(history ? { changelog: history(contract) } : {}),
           ...(previous && compareSchemas
             ? { changesFromPrevious: { from: previous.version, changes: compareSchemas(toJsonSchema(previous) as SchemaNode, schema) } }
             : {}),
@@ -199,9 +210,11 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
         if (published.length === 0) return [];
         return [{ service: manifest.name, versions: published.map((p) => p.event.version).sort((a, b) => a - b), via: [...new Set(published.map((p) => p.via))].join(', ') }];
       });
+      const published = new Set(producers.flatMap((p) => p.versions));
       const consumers = subscriptions.flatMap(({ service, subscription, pattern, reaches }) => {
         const reached = versions.filter(reaches).map((c) => c.version);
         if (reached.length === 0) return [];
+        const named = subscription.events.filter((e) => eventId(e) === id).map((e) => e.version);
         return [
           {
             service,
@@ -210,6 +223,7 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
             pattern,
             ...(subscription.wide ? { wideReason: subscription.wide.reason } : {}),
             versions: reached,
+            unpublished: [...new Set(named)].filter((version) => !published.has(version)).sort((a, b) => a - b),
           },
         ];
       });
@@ -248,13 +262,14 @@ export function buildCatalog({ contracts, manifests, compareSchemas, ownership =
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
+  // An edge only where a manifest publishes a version the consumer's pattern lets through: a
+  // contract's owner that publishes nothing (or stopped) feeds no one.
   const edgeMap = new Map<string, Set<string>>();
   for (const event of events) {
-    // Without a landed producer manifest, the contract's owner context is the producer.
-    const producers = event.producers.length > 0 ? event.producers.map((p) => p.service) : [event.owner];
-    for (const from of producers) {
+    for (const producer of event.producers) {
       for (const consumer of event.consumers) {
-        const key = `${from}\u0000${consumer.service}`;
+        if (!consumer.versions.some((version) => producer.versions.includes(version))) continue;
+        const key = `${producer.service}\u0000${consumer.service}`;
         edgeMap.set(key, (edgeMap.get(key) ?? new Set()).add(event.id));
       }
     }

@@ -5,7 +5,7 @@
 import { validateEventPattern } from './engine';
 import { subscriptionPattern, type ServiceManifest, type Subscription } from '@kestrel/service-manifest';
 import { isRoutingField, matcherAccepts, patternAlternatives, routesTo, type FieldCondition, type PatternAlternative } from './pattern-fields';
-import { admits, finiteValues, jsonType, nodesAtPath, typesOf, type SchemaNode } from './schema-walk';
+import { admits, alwaysPresent, finiteValues, jsonType, nodesAtPath, typesOf, valueProblem, type SchemaNode } from './schema-walk';
 
 /** What the check needs of a contract version: its identity and published JSON Schema. */
 export interface CheckedContract {
@@ -16,6 +16,7 @@ export interface CheckedContract {
 }
 
 export const SUBSCRIPTION_ERROR_KINDS = [
+  'invalid-manifest',
   'invalid-pattern',
   'unknown-event',
   'unknown-source',
@@ -26,6 +27,8 @@ export const SUBSCRIPTION_ERROR_KINDS = [
   'numeric-on-non-number',
   'string-matcher-on-non-string',
   'exists-on-object',
+  'exists-never-matches',
+  'value-outside-constraints',
   'matches-no-version',
   'declared-version-not-matched',
   'too-wide',
@@ -45,7 +48,6 @@ export interface SubscriptionError {
 /** The slice of a manifest the check reads; any `ServiceManifest` fits. */
 export type ConsumerManifest = Pick<ServiceManifest, 'name'> & { consumes: readonly Subscription[] };
 
-const ENVELOPE_FIELDS = new Set(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources']);
 const STRING_OPERATORS = new Set(['prefix', 'suffix', 'wildcard', 'equals-ignore-case', 'cidr']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -58,6 +60,9 @@ const label = (c: CheckedContract) => `${c.source} ${c.detailType} v${c.version}
 
 class SubscriptionChecker {
   readonly errors: SubscriptionError[] = [];
+  // One mistake, one error: the same problem found in several contract versions is one error
+  // naming them all (keyed by kind, field and message without the "in ..." part).
+  private readonly places = new Map<SubscriptionError, string[]>();
 
   constructor(
     private readonly service: string,
@@ -65,12 +70,43 @@ class SubscriptionChecker {
     private readonly contracts: readonly CheckedContract[],
   ) {}
 
-  private report(kind: SubscriptionErrorKind, field: string, message: string): void {
-    if (this.errors.some((e) => e.kind === kind && e.field === field && e.message === message)) return;
-    this.errors.push({ service: this.service, subscription: this.subscription.name, kind, field, message });
+  private report(kind: SubscriptionErrorKind, field: string, message: string, where?: string): void {
+    const index = this.errors.findIndex((e) => e.kind === kind && e.field === field && (e.message === message || e.message.startsWith(`${message} (in `)));
+    if (index >= 0) {
+      const existing = this.errors[index]!;
+      const places = this.places.get(existing);
+      if (!where || !places || places.includes(where)) return;
+      places.push(where);
+      const merged = { ...existing, message: `${message} (in ${places.join(', ')})` };
+      this.places.delete(existing);
+      this.places.set(merged, places);
+      this.errors[index] = merged;
+      return;
+    }
+    const error = { service: this.service, subscription: this.subscription.name, kind, field, message: where ? `${message} (in ${where})` : message };
+    this.errors.push(error);
+    if (where) this.places.set(error, [where]);
   }
 
   run(): void {
+    // A malformed entry is one error naming the field, not a stack trace from deeper down.
+    const events: unknown = this.subscription.events;
+    if (!Array.isArray(events)) {
+      this.report('invalid-manifest', 'events', 'must be a list of contract versions ({ source, detailType, version })');
+      return;
+    }
+    const malformed = events.findIndex(
+      (e: { source?: unknown; detailType?: unknown; version?: unknown } | null) =>
+        typeof e?.source !== 'string' || typeof e.detailType !== 'string' || !Number.isInteger(e.version),
+    );
+    if (malformed >= 0) {
+      this.report('invalid-manifest', `events[${malformed}]`, `${JSON.stringify(events[malformed]) ?? 'undefined'} is not a contract version ({ source, detailType, version })`);
+      return;
+    }
+    if (this.subscription.pattern !== undefined && !isObject(this.subscription.pattern)) {
+      this.report('invalid-pattern', '(pattern)', `must be an object, got ${JSON.stringify(this.subscription.pattern)}`);
+      return;
+    }
     const pattern = subscriptionPattern(this.subscription);
     const validation = validateEventPattern(pattern);
     if (!validation.valid) {
@@ -83,8 +119,13 @@ class SubscriptionChecker {
     const reached = this.contracts.filter((contract) => this.routingMatches(alternatives, contract));
 
     for (const alternative of alternatives) this.checkRouting(alternative);
+    // An unknown source or detail-type already says why nothing matches: no cascade of follow-ups.
+    if (this.errors.some((e) => e.kind === 'unknown-source' || e.kind === 'unknown-detail-type')) return;
+    // A derived pattern of unregistered versions matches nothing for the reason already given.
+    if (!this.subscription.pattern && this.errors.some((e) => e.kind === 'unknown-event')) return;
     if (reached.length === 0) {
       this.report('matches-no-version', '(pattern)', 'the pattern matches no registered contract version (by source, detail-type and detail.metadata.version)');
+      return;
     }
     for (const ref of declared) {
       if (!reached.includes(ref)) this.report('declared-version-not-matched', '(pattern)', `declares ${label(ref)} but its pattern does not let it through`);
@@ -96,7 +137,9 @@ class SubscriptionChecker {
       const targets = this.contracts.filter((contract) => this.routingMatches([alternative], contract));
       const scoped = wide ? targets : targets.filter((c) => declared.length === 0 || declared.includes(c));
       for (const condition of alternative) {
-        if (isRoutingField(condition.path) || (condition.path.length === 1 && ENVELOPE_FIELDS.has(condition.path[0]!))) continue;
+        // Envelope fields (account, region, time, resources...) are checked like data fields:
+        // every contract's schema declares them.
+        if (isRoutingField(condition.path)) continue;
         this.checkField(condition, scoped, wide);
       }
     }
@@ -158,13 +201,13 @@ class SubscriptionChecker {
     const present = withField.filter((t) => t.nodes.length > 0);
     // A wide pattern may read a field only some events have; a narrow one must find it in every event it targets.
     if (targets.length > 0 && (wide ? present.length === 0 : missing.length > 0)) {
-      const where = (wide ? withField : missing).map((t) => label(t.contract)).join(', ');
-      this.report('unknown-field', field, `field does not exist in ${where}`);
+      for (const t of wide ? withField : missing) this.report('unknown-field', field, 'field does not exist', label(t.contract));
+      return;
     }
-    for (const { contract, nodes } of present) this.checkMatchers(field, condition.matchers, nodes, contract);
+    for (const { contract, nodes } of present) this.checkMatchers(field, condition.matchers, nodes, contract, condition.path);
   }
 
-  private checkMatchers(field: string, matchers: readonly unknown[], nodes: readonly SchemaNode[], contract: CheckedContract): void {
+  private checkMatchers(field: string, matchers: readonly unknown[], nodes: readonly SchemaNode[], contract: CheckedContract, path: readonly string[]): void {
     const types = new Set<string>();
     let anyType = false;
     const values: unknown[] = [];
@@ -180,44 +223,60 @@ class SubscriptionChecker {
     const leafTypes: ReadonlySet<string> = anyType ? new Set() : types;
     const isObjectOnly = !anyType && [...types].every((t) => t === 'object');
     const where = label(contract);
+    const typeList = [...leafTypes].join(' | ');
 
     for (const matcher of matchers) {
       const shown = JSON.stringify(matcher);
       if (isObject(matcher)) {
         const operator = Object.keys(matcher)[0]!;
         if (operator === 'exists') {
-          if (isObjectOnly) this.report('exists-on-object', field, `${shown}: exists only tests leaf fields; ${field} is an object in ${where}`);
+          if (isObjectOnly) this.report('exists-on-object', field, `${shown}: exists only tests leaf fields; ${field} is an object`, where);
+          else if (matcher.exists === false && alwaysPresent(contract.schema, path)) {
+            this.report('exists-never-matches', field, `${shown} never matches: ${field} is required, every event has it`, where);
+          }
           continue;
         }
         if (isObjectOnly) {
-          this.report('type-mismatch', field, `${shown} can never match: ${field} is an object in ${where} and patterns match only leaf values`);
+          this.report('type-mismatch', field, `${shown} can never match: ${field} is an object and patterns match only leaf values`, where);
           continue;
         }
-        if (operator === 'numeric' && !admits(leafTypes, 'number')) {
-          this.report('numeric-on-non-number', field, `${shown}: numeric matcher on a ${[...leafTypes].join(' | ')} field in ${where}`);
+        // An integer field is a number to EventBridge: numeric ranges apply to z.int() fields too.
+        if (operator === 'numeric' && !admits(leafTypes, 'number') && !admits(leafTypes, 'integer')) {
+          this.report('numeric-on-non-number', field, `${shown}: numeric matcher on a ${typeList} field`, where);
           continue;
         }
         if (STRING_OPERATORS.has(operator) && !admits(leafTypes, 'string')) {
-          this.report('string-matcher-on-non-string', field, `${shown}: ${operator} matcher on a ${[...leafTypes].join(' | ')} field in ${where}`);
+          this.report('string-matcher-on-non-string', field, `${shown}: ${operator} matcher on a ${typeList} field`, where);
           continue;
         }
         if (finite && !values.some((value) => matcherAccepts(matcher, value))) {
-          this.report('value-outside-enum', field, `${shown} matches none of the allowed values ${JSON.stringify(values)} in ${where}`);
+          this.report('value-outside-enum', field, `${shown} matches none of the allowed values ${JSON.stringify(values)}`, where);
+          continue;
         }
+        this.checkConstraints(field, matcher, nodes, where);
         continue;
       }
       if (isObjectOnly) {
-        this.report('type-mismatch', field, `${shown} can never match: ${field} is an object in ${where} and patterns match only leaf values`);
+        this.report('type-mismatch', field, `${shown} can never match: ${field} is an object and patterns match only leaf values`, where);
         continue;
       }
       if (!admits(leafTypes, jsonType(matcher))) {
-        this.report('type-mismatch', field, `${shown} is a ${jsonType(matcher)} but ${field} is ${[...leafTypes].join(' | ')} in ${where} (EventBridge compares types exactly)`);
+        this.report('type-mismatch', field, `${shown} is a ${jsonType(matcher)} but ${field} is ${typeList} (EventBridge compares types exactly)`, where);
         continue;
       }
       if (finite && !values.some((value) => matcherAccepts(matcher, value))) {
-        this.report('value-outside-enum', field, `${shown} is not one of the allowed values ${JSON.stringify(values)} in ${where}`);
+        this.report('value-outside-enum', field, `${shown} is not one of the allowed values ${JSON.stringify(values)}`, where);
+        continue;
       }
+      this.checkConstraints(field, matcher, nodes, where);
     }
+  }
+
+  /** A value (or a numeric range, a prefix) that no alternative of the field can hold: format, pattern, length, bounds. */
+  private checkConstraints(field: string, matcher: unknown, nodes: readonly SchemaNode[], where: string): void {
+    const problems = nodes.map((node) => valueProblem(node, matcher));
+    if (problems.some((problem) => problem === undefined)) return;
+    this.report('value-outside-constraints', field, `${JSON.stringify(matcher)} can never match: ${[...new Set(problems)].join('; ')}`, where);
   }
 }
 

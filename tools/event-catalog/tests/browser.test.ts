@@ -85,6 +85,25 @@ describe.skipIf(!hasChromium)('the catalog in a browser, opened from disk', () =
     expect(scriptErrors).toEqual([]);
   });
 
+  it('shows an event\'s typed field table, its producer → consumer graph and the dated changelog of its lock', async () => {
+    // Act
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(join(siteDir, 'events/kestrel.identity.UserRegistered.html')).href);
+
+    // Assess
+    const fields = page.locator('table.fields').first();
+    const emailRow = fields.locator('tr', { has: page.locator('th code', { hasText: /^email$/ }) });
+    expect(await emailRow.locator('td').allInnerTexts()).toEqual(['string (email)', 'required', expect.any(String), expect.any(String), 'email']);
+    const flow = page.locator('section[aria-labelledby="flow"]');
+    expect(await flow.locator('svg').count()).toBe(1);
+    // Styled like the index's graph (light boxes, dark text), not SVG's default black fill.
+    expect(await flow.locator('svg rect').first().evaluate((rect) => getComputedStyle(rect).fill)).not.toBe('rgb(0, 0, 0)');
+    expect(await flow.locator('li').allInnerTexts()).toEqual(expect.arrayContaining(['identity → customers (user-registered v1)']));
+    expect(await page.locator('ol.changelog time').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'event-fields.png'), fullPage: true });
+    await page.close();
+  });
+
   it('searches by field and by service, saying why each event matched', async () => {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(join(siteDir, 'index.html')).href);

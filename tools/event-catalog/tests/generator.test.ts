@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { loadManifests } from '../src/load-manifests';
 import { buildCatalog } from '../src/model';
 import { loadSchemaComparison, REPO_ROOT } from '../src/repo';
 import { graphColumns } from '../src/site/graph';
+import { renderEventMarkdown } from '../src/site/markdown';
+import { lockHistory } from '../src/history';
 import { OrderPlacedV1, OrderPlacedV2, ParcelShippedV1, fixtureContracts, manifest, subscription } from './fixtures/contracts';
 
 const shop = manifest('shop', {
@@ -61,18 +64,31 @@ describe('buildCatalog', () => {
     );
   });
 
-  it('draws an edge from each producer to each consumer, falling back on the contract owner without a manifest', () => {
+  it('draws an edge only from a manifest publishing a version the consumer receives, none from a contract owner that publishes nothing', () => {
     const catalog = buildCatalog({ contracts: fixtureContracts, manifests: fixtures });
 
     expect(catalog.edges).toEqual([
       { from: 'shop', to: 'billing', events: ['kestrel.shop.OrderPlaced'] },
       { from: 'shop', to: 'lake', events: ['kestrel.shop.OrderPlaced'] },
-      { from: 'warehouse', to: 'lake', events: ['kestrel.warehouse.ParcelShipped'] },
     ]);
+    expect(catalog.events.find((e) => e.id === 'kestrel.warehouse.ParcelShipped')!.consumers.map((c) => [c.service, c.unpublished])).toEqual([['lake', []]]);
     expect(catalog.services.find((s) => s.name === 'lake')!.consumes[0]!.events).toEqual([
       { id: 'kestrel.shop.OrderPlaced', versions: [1, 2] },
       { id: 'kestrel.warehouse.ParcelShipped', versions: [1] },
     ]);
+  });
+
+  it('names a consumed version no manifest publishes, and draws no edge for it', () => {
+    // Arrange: shop stops publishing v2, billing still consumes it.
+    const shopV1Only = manifest('shop', { publishes: [{ event: OrderPlacedV1, via: 'outbox', table: 'orders' }] });
+    const manifests = [shopV1Only, billing].map((m) => ({ manifest: m, file: `apps/${m.name}/service.ts` }));
+
+    // Act
+    const catalog = buildCatalog({ contracts: fixtureContracts, manifests });
+
+    // Assess
+    expect(catalog.edges).toEqual([]);
+    expect(catalog.events.find((e) => e.id === 'kestrel.shop.OrderPlaced')!.consumers.map((c) => [c.service, c.unpublished])).toEqual([['billing', [2]]]);
   });
 
   it('adds on-call details from the ownership registry to services that have an entry', () => {
@@ -82,6 +98,36 @@ describe('buildCatalog', () => {
 
     expect(catalog.services.find((s) => s.name === 'shop')!.onCall).toEqual(ownership.shop);
     expect(catalog.services.find((s) => s.name === 'lake')!.onCall).toBeUndefined();
+  });
+
+  it('gives every version a typed field table: type, required-ness, constraints, description, PII', () => {
+    const catalog = buildCatalog({ contracts: fixtureContracts, manifests: fixtures });
+
+    const v1 = catalog.events.find((e) => e.id === 'kestrel.shop.OrderPlaced')!.versions[0]!;
+
+    expect(v1.fieldTable.find((f) => f.path === 'orderId')).toEqual({ path: 'orderId', type: 'string (uuid)', required: true, constraints: [] });
+    expect(v1.fieldTable.find((f) => f.path === 'status')).toMatchObject({ type: 'enum', constraints: ['one of "new", "paid"'] });
+    expect(v1.fieldTable.find((f) => f.path === 'currency')).toMatchObject({ constraints: ['minLength 3', 'maxLength 3'] });
+    expect(v1.fieldTable.find((f) => f.path === 'items')).toMatchObject({ type: 'array of object', constraints: ['minItems 1'] });
+    expect(v1.fieldTable.find((f) => f.path === 'items[].quantity')).toMatchObject({ type: 'integer', required: true });
+    expect(v1.fieldTable.find((f) => f.path === 'customer.email')).toMatchObject({ type: 'string (email)', pii: 'email' });
+    const parcel = catalog.events.find((e) => e.id === 'kestrel.warehouse.ParcelShipped')!.versions[0]!;
+    expect(parcel.fieldTable.find((f) => f.path === 'trackingNote')).toMatchObject({ required: false });
+  });
+
+  it('renders each event as Markdown: producers, consumers, versions side by side, field tables and the changelog', () => {
+    const history = () => [{ date: '2026-01-15', commit: 'abc1234', subject: 'shop: OrderPlaced', event: 'published' as const, changes: [] }];
+    const catalog = buildCatalog({ contracts: fixtureContracts, manifests: fixtures, history });
+
+    const markdown = renderEventMarkdown(catalog.events.find((e) => e.id === 'kestrel.shop.OrderPlaced')!);
+
+    expect(markdown).toContain('# OrderPlaced');
+    expect(markdown).toContain('- shop: v1, v2 (via outbox)');
+    expect(markdown).toContain('- billing (orders-v2): v2');
+    expect(markdown).toContain('## Versions side by side');
+    expect(markdown).toMatch(/\| `channel` \| — \| enum \|/);
+    expect(markdown).toMatch(/\| `customer\.email` \| string \(email\) \| required \| .* \| email \|/);
+    expect(markdown).toContain('- 2026-01-15 `abc1234` shop: OrderPlaced: published');
   });
 
   it('puts a full example event, valid against the contract, on every version', () => {
@@ -169,8 +215,11 @@ describe('writeSite', () => {
       'asyncapi.json',
       'catalog.json',
       'events/kestrel.shop.OrderPlaced.html',
+      'events/kestrel.shop.OrderPlaced.md',
       'events/kestrel.warehouse.ParcelShipped.html',
+      'events/kestrel.warehouse.ParcelShipped.md',
       'index.html',
+      'index.md',
       'schemas/kestrel.shop/OrderPlaced.v1.json',
       'schemas/kestrel.shop/OrderPlaced.v2.json',
       'schemas/kestrel.warehouse/ParcelShipped.v1.json',
@@ -230,10 +279,42 @@ describe('writeSite', () => {
 
     const report = writeSite(buildCatalog({ contracts: allContracts(), manifests, compareSchemas: await loadSchemaComparison() }), out);
 
-    const eventPages = readdirSync(join(out, 'events'));
+    const eventPages = readdirSync(join(out, 'events')).filter((f) => f.endsWith('.html'));
+    expect(readdirSync(join(out, 'events')).filter((f) => f.endsWith('.md')).length).toBe(eventPages.length);
     const servicePages = readdirSync(join(out, 'services'));
     expect(eventPages.sort()).toEqual([...new Set(allContracts().map((c) => `${c.source}.${c.detailType}.html`))].sort());
     expect(servicePages.sort()).toEqual(manifests.map((m) => `${m.manifest.name}.html`).sort());
     expect(report.siteBytes).toBeLessThan(200 * 1024);
+  });
+});
+
+describe('lockHistory', () => {
+  it('dates each commit of a lock file and says what it changed, in the gate\'s words', async () => {
+    // Arrange: a lock file committed, changed compatibly, then only reformatted.
+    const repo = mkdtempSync(join(tmpdir(), 'catalog-history-'));
+    temporary.push(repo);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=History', '-c', 'user.email=h@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, env: { ...process.env, GIT_COMMITTER_DATE: '2026-01-15T10:00:00Z', GIT_AUTHOR_DATE: '2026-01-15T10:00:00Z' } });
+    const file = 'libs/contracts/schemas/kestrel.shop/OrderPlaced.v1.json';
+    mkdirSync(join(repo, 'libs/contracts/schemas/kestrel.shop'), { recursive: true });
+    git('init', '--quiet', '--initial-branch=main');
+    const commit = (schema: object, message: string) => {
+      writeFileSync(join(repo, file), JSON.stringify(schema, null, 2));
+      git('add', '-A');
+      git('commit', '--quiet', '-m', message);
+    };
+    const base = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] };
+    commit(base, 'shop: OrderPlaced v1');
+    commit({ ...base, properties: { ...base.properties, b: { type: 'string' } } }, 'shop: optional b');
+
+    // Act
+    const entries = lockHistory(repo, file, await loadSchemaComparison());
+
+    // Assess
+    expect(entries.map((e) => [e.date, e.subject, e.event, e.changes.map((c) => c.kind)])).toEqual([
+      ['2026-01-15', 'shop: OrderPlaced v1', 'published', []],
+      ['2026-01-15', 'shop: optional b', 'changed', ['optional-field-added']],
+    ]);
+    expect(entries[0]!.commit).toMatch(/^[0-9a-f]{7}$/);
+    expect(lockHistory(repo, 'libs/contracts/schemas/none.v1.json', await loadSchemaComparison())).toEqual([]);
   });
 });

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main as checkSubscriptionsCommand } from '../scripts/check-subscriptions';
 import type { Subscription } from '@kestrel/service-manifest';
 import { loadManifests } from '../src/load-manifests';
 import { checkedContracts, REPO_ROOT } from '../src/repo';
@@ -42,10 +46,10 @@ describe('checkSubscriptions', () => {
         subscription: 'gold',
         kind: 'unknown-field',
         field: 'detail.data.tier',
-        message: 'field does not exist in kestrel.shop OrderPlaced v1',
+        message: 'field does not exist (in kestrel.shop OrderPlaced v1)',
       },
     ]);
-    expect(formatSubscriptionError(errors[0]!)).toBe('billing › gold › detail.data.tier: field does not exist in kestrel.shop OrderPlaced v1 [unknown-field]');
+    expect(formatSubscriptionError(errors[0]!)).toBe('billing › gold › detail.data.tier: field does not exist (in kestrel.shop OrderPlaced v1) [unknown-field]');
   });
 
   it('reports values outside an enum, for exact values and for matchers no enum value satisfies', () => {
@@ -87,7 +91,7 @@ describe('checkSubscriptions', () => {
     expect(errors).toMatchObject([{ kind: 'exists-on-object', field: 'detail.data.customer' }]);
   });
 
-  it('reports a source and a detail-type no contract publishes, and that the pattern then matches no version', () => {
+  it('reports a source and a detail-type no contract publishes, and no follow-up error for the same mistake', () => {
     const errors = check(
       subscription({
         name: 'ghosts',
@@ -100,7 +104,6 @@ describe('checkSubscriptions', () => {
     expect(errors.map((e) => [e.kind, e.field])).toEqual([
       ['unknown-source', 'source'],
       ['unknown-detail-type', 'detail-type'],
-      ['matches-no-version', '(pattern)'],
     ]);
     expect(errors[1]!.message).toContain('"OrderCancelled" matches no detail-type any contract from "kestrel.shop" publishes');
   });
@@ -113,10 +116,9 @@ describe('checkSubscriptions', () => {
 
     expect(errors.map((e) => [e.subscription, e.kind])).toEqual([
       ['future', 'matches-no-version'],
-      ['future', 'declared-version-not-matched'],
       ['stuck-on-v1', 'declared-version-not-matched'],
     ]);
-    expect(errors[2]!.message).toBe('declares kestrel.shop OrderPlaced v2 but its pattern does not let it through');
+    expect(errors[1]!.message).toBe('declares kestrel.shop OrderPlaced v2 but its pattern does not let it through');
   });
 
   it('reports declared events that are not registered contract versions', () => {
@@ -124,7 +126,6 @@ describe('checkSubscriptions', () => {
 
     expect(errors.map((e) => [e.kind, e.field])).toEqual([
       ['unknown-event', 'events[0]'],
-      ['matches-no-version', '(pattern)'],
     ]);
   });
 
@@ -173,7 +174,6 @@ describe('checkSubscriptions', () => {
 
     expect(errors.map((e) => [e.subscription, e.kind, e.field])).toEqual([
       ['elsewhere', 'unknown-source', 'source'],
-      ['elsewhere', 'matches-no-version', '(pattern)'],
       ['coupons', 'unknown-field', 'detail.data.coupon'],
     ]);
   });
@@ -192,7 +192,7 @@ describe('checkSubscriptions', () => {
 
     const errors = check(either);
 
-    expect(errors).toMatchObject([{ kind: 'unknown-field', field: 'detail.data.status', message: 'field does not exist in kestrel.warehouse ParcelShipped v1' }]);
+    expect(errors).toMatchObject([{ kind: 'unknown-field', field: 'detail.data.status', message: 'field does not exist (in kestrel.warehouse ParcelShipped v1)' }]);
   });
 });
 
@@ -207,5 +207,117 @@ describe('the real manifests', () => {
 
     expect(manifests.length).toBeGreaterThan(0);
     expect(errors.map(formatSubscriptionError)).toEqual([]);
+  });
+});
+
+describe('checkSubscriptions: filter values against the field\'s constraints', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['a numeric range on an integer field (z.int())', { items: { quantity: [{ numeric: ['>=', 2] }] } }],
+    ['an exact integer on an integer field', { items: { quantity: [3] } }],
+    ['a value matching the format', { orderId: ['0b5e4b8e-8a3c-4c5e-9a57-1a1d3c0b7e21'] }],
+    ['a prefix within the length', { currency: [{ prefix: 'E' }] }],
+    ['exists: true on a required field', { orderId: [{ exists: true }] }],
+    ['a numeric range overlapping the bounds', { total: [{ numeric: ['<', 10] }] }],
+  ])('accepts %s', (_name, data) => {
+    // Act
+    const errors = check(subscription({ name: 'filtered', events: [OrderPlacedV1], pattern: withData(data) }));
+
+    // Assess
+    expect(errors).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['a value outside the format', { orderId: ['not-a-uuid'] }, 'detail.data.orderId', '"not-a-uuid" does not match format uuid'],
+    ['a value longer than maxLength', { currency: ['EURO'] }, 'detail.data.currency', '"EURO" is longer than maxLength 3'],
+    ['a prefix longer than maxLength', { currency: [{ prefix: 'EURO' }] }, 'detail.data.currency', '"EURO" is longer than maxLength 3'],
+    ['a number below the minimum', { total: [-1] }, 'detail.data.total', '-1 is outside [0, Infinity]'],
+    ['a numeric range below the minimum', { total: [{ numeric: ['<', 0] }] }, 'detail.data.total', 'numeric range [-Infinity, 0) holds no value within [0, Infinity]'],
+    ['a numeric range with no integer on an integer field', { items: { quantity: [{ numeric: ['>', 1, '<', 2] }] } }, 'detail.data.items.quantity', 'holds no integer value'],
+  ])('reports %s as one value-outside-constraints error', (_name, data, field, reason) => {
+    // Act
+    const errors = check(subscription({ name: 'filtered', events: [OrderPlacedV1], pattern: withData(data) }));
+
+    // Assess
+    expect(errors.map((e) => [e.kind, e.field])).toEqual([['value-outside-constraints', field]]);
+    expect(errors[0]!.message).toContain(reason);
+  });
+
+  it('accepts exists: false on an optional field', () => {
+    // Act
+    const errors = check(
+      subscription({
+        name: 'untracked',
+        events: [ParcelShippedV1],
+        pattern: { source: ['kestrel.warehouse'], 'detail-type': ['ParcelShipped'], detail: { metadata: { version: [1] }, data: { trackingNote: [{ exists: false }] } } },
+      }),
+    );
+
+    // Assess
+    expect(errors).toEqual([]);
+  });
+
+  it('reports exists: false on a required field: every event has it', () => {
+    // Act
+    const errors = check(subscription({ name: 'no-orders', events: [OrderPlacedV1], pattern: withData({ orderId: [{ exists: false }] }) }));
+
+    // Assess
+    expect(errors.map((e) => [e.kind, e.field])).toEqual([['exists-never-matches', 'detail.data.orderId']]);
+  });
+
+  it('checks envelope fields against the envelope schema', () => {
+    // Act
+    const errors = check(subscription({ name: 'by-account', events: [OrderPlacedV1], pattern: { ...v1, account: [111122223333], region: ['eu-west-1'] } }));
+
+    // Assess
+    expect(errors.map((e) => [e.kind, e.field])).toEqual([['type-mismatch', 'account']]);
+  });
+
+  it('reports one mistake once, naming every version it affects', () => {
+    // Act
+    const errors = check(
+      subscription({
+        name: 'both-versions',
+        events: [OrderPlacedV1, OrderPlacedV2],
+        pattern: { source: ['kestrel.shop'], 'detail-type': ['OrderPlaced'], detail: { metadata: { version: [1, 2] }, data: { currency: ['EURO'] } } },
+      }),
+    );
+
+    // Assess
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain('(in kestrel.shop OrderPlaced v1, kestrel.shop OrderPlaced v2)');
+  });
+});
+
+describe('checkSubscriptions: malformed manifests', () => {
+  it.each<[string, Partial<Subscription>, string, string]>([
+    ['a null event', { events: [null as never] }, 'invalid-manifest', 'events[0]'],
+    ['an event without a version', { events: [{ source: 'kestrel.shop', detailType: 'OrderPlaced' } as never] }, 'invalid-manifest', 'events[0]'],
+    ['events that are not a list', { events: 'kestrel.shop' as never }, 'invalid-manifest', 'events'],
+    ['a pattern that is not an object', { pattern: 'kestrel.shop' as never, wide: { reason: 'a fixture reason' } }, 'invalid-pattern', '(pattern)'],
+    ['a pattern field that is not a list', { pattern: { source: 'kestrel.shop' } as never, wide: { reason: 'a fixture reason' } }, 'invalid-pattern', 'source'],
+  ])('reports %s as one error naming the field, without throwing', (_name, overrides, kind, field) => {
+    // Act
+    const errors = check(subscription({ name: 'broken', ...overrides }));
+
+    // Assess
+    expect(errors.map((e) => [e.kind, e.field])).toEqual([[kind, field]]);
+  });
+});
+
+describe('check-subscriptions command', () => {
+  it('exits 2 with one line naming the file when a manifest cannot be loaded, never a stack trace', async () => {
+    // Arrange
+    const repo = mkdtempSync(join(tmpdir(), 'subscriptions-'));
+    mkdirSync(join(repo, 'apps/broken'), { recursive: true });
+    writeFileSync(join(repo, 'apps/broken/service.ts'), "export default { name: 'broken' };\n");
+    const output: string[] = [];
+
+    // Act
+    const code = await checkSubscriptionsCommand((t) => output.push(t), repo);
+    rmSync(repo, { recursive: true, force: true });
+
+    // Assess
+    expect(code).toBe(2);
+    expect(output).toEqual(['Subscription check could not run: apps/broken/service.ts: default export must be a manifest made with defineService']);
   });
 });

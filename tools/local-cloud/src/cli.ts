@@ -11,7 +11,8 @@
  * or LOCAL_CLOUD_ENV), --skip-build (no bundle/synth), --port <n>,
  * --data-dir <dir>, --keep-going, --verbose (every module message on the console),
  * --stack <dir> (repeatable: apply these synthesized stack folders, in order, instead of every
- * stack the workspace's synth targets wrote).
+ * stack the workspace's synth targets wrote), --no-watch (no watch mode: see src/watch; or
+ * LOCAL_CLOUD_WATCH=0), --seed (a staff user, a store and products: src/dev/seed.ts).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { stackNameOf } from './terraform/engine';
 import type { ApplyReport } from './terraform/engine';
 import { discoverWorkspaceStacks } from './terraform/discovery';
 import type { DiscoveredStack } from './terraform/discovery';
+import { startWatchMode } from './watch';
+import { seedCatalogOnce } from './dev/seed';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -38,6 +41,8 @@ interface StartOptions {
   verbose: boolean;
   /** Stack folders to apply instead of discovering the workspace's. */
   stacks: string[];
+  watch: boolean;
+  seed: boolean;
 }
 
 /** Options from the command line, then the environment (LOCAL_CLOUD_PORT, LOCAL_CLOUD_ENV, LOCAL_CLOUD_DATA_DIR). */
@@ -53,6 +58,8 @@ function parseStartOptions(args: string[], env: NodeJS.ProcessEnv = process.env)
       'keep-going': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       stack: { type: 'string', multiple: true, default: [] },
+      'no-watch': { type: 'boolean', default: env.LOCAL_CLOUD_WATCH === '0' },
+      seed: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -66,6 +73,8 @@ function parseStartOptions(args: string[], env: NodeJS.ProcessEnv = process.env)
     keepGoing: values['keep-going'] as boolean,
     verbose: values.verbose as boolean,
     stacks: (values.stack as string[]).map((dir) => resolve(dir)),
+    watch: !values['no-watch'],
+    seed: values.seed as boolean,
   };
 }
 
@@ -276,8 +285,19 @@ async function main(shutdown: Shutdown): Promise<void> {
     }
   }
   await printBanner(cloud, result, report);
-  // Watch mode attaches here: the cloud is up and every stack applied.
-  report.line(result.failed.length ? '\nRunning, NOT ready (failed stacks above; /_local/health answers 503). Ctrl-C stops everything.' : '\nReady. Ctrl-C stops everything.');
+  // Seed data through the catalog's own API (src/dev/seed.ts).
+  if (options.seed) {
+    await seedCatalogOnce({ endpoint: cloud.endpoint, dataDir, log: (message) => report.line(`\n${message}`) }).catch((error: unknown) => report.line(`\n✗ --seed: ${(error as Error).message}`));
+  }
+  // Watch mode (src/watch): handler edits swap code into running functions, stack edits re-apply that stack.
+  const watcher = options.watch ? startWatchMode({ cloud, repoRoot, environment: options.env, log: (message) => report.line(`      · ${message}`) }) : undefined;
+  if (watcher) shutdown.add(() => watcher.stop());
+  const watching = watcher ? 'Watching sources: a handler edit runs at the next invocation, a stack edit re-applies that stack (--no-watch to turn off). ' : '';
+  report.line(
+    result.failed.length
+      ? `\nRunning, NOT ready (failed stacks above; /_local/health answers 503). ${watching}Ctrl-C stops everything.`
+      : `\nReady. ${watching}Ctrl-C stops everything.`,
+  );
 }
 
 const shutdown = new Shutdown({ say: (message) => process.stdout.write(`\n${message}\n`) });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DEFAULT_STOP_ORDER, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './core/types';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, PeerProviders, Peers } from './core/types';
 import { collectState, startEdgeServer } from './edge/server';
+import { exposureWarning, resolveListenHost } from './core/listen-host';
 import { TerraformEngine, stackNameOf } from './terraform/engine';
 import type { ApplyReport, StackState } from './terraform/engine';
 import { createDynamoDbModule } from './services/dynamodb';
@@ -22,6 +23,7 @@ import { createEventBridgeModule } from './services/eventbridge';
 import { createFirehoseModule } from './services/firehose';
 import { createPipesModule } from './services/pipes';
 import { createApiGatewayModule } from './services/apigateway';
+import { createLogsModule } from './services/logs';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -38,6 +40,7 @@ export const DEFAULT_MODULES: readonly LocalServiceFactory[] = [
   createFirehoseModule,
   createPipesModule,
   createApiGatewayModule,
+  createLogsModule,
 ];
 
 const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_STOP_ORDER;
@@ -45,6 +48,7 @@ const stopOrderOf = (module: LocalServiceModule) => module.stopOrder ?? DEFAULT_
 export interface LocalCloudOptions {
   /** Edge port; 0 (default) picks a free one. */
   port?: number;
+  /** Interface to bind; default `LOCAL_CLOUD_HOST`, else 127.0.0.1 (a warning is logged when it is not loopback). */
   host?: string;
   /** Root of persisted state; required unless `inMemory` (which uses a throw-away folder). */
   dataDir?: string;
@@ -118,6 +122,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (!dataDir) throw new Error('startLocalCloud: dataDir is required unless inMemory is set');
   mkdirSync(dataDir, { recursive: true });
 
+  const host = resolveListenHost(options.host);
+  if (!host.loopback) log(exposureWarning(host));
   let engine: TerraformEngine | undefined;
   const progress = new Map<string, StackProgress>((options.expectStacks ?? []).map((name) => [name, { name, status: 'pending' }]));
   // The edge answers before the real components are up: not ready until they are.
@@ -133,7 +139,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
   const stateOfStacks = () => ({ ready: readiness().ready, stacks: summarizeStacks(engine?.state() ?? [], progress) });
   const edge = await startEdgeServer({
-    host: options.host,
+    host: host.bind,
     port: options.port ?? 0,
     extraState: stateOfStacks,
     readiness,
@@ -157,6 +163,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
     region: options.region ?? LOCAL_REGION,
     endpoint: edge.endpoint,
+    listenHost: host.bind,
     dataDir,
     inMemory: options.inMemory,
     peers,

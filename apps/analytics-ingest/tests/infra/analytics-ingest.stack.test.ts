@@ -140,8 +140,9 @@ describe('Firehose delivery stream', () => {
     ]);
   });
 
-  it('encrypts the stream at rest', () => {
-    expect(stream.values.server_side_encryption).toEqual({ enabled: true, key_type: 'AWS_OWNED_CMK' });
+  it('encrypts the stream at rest with the lake key (customer-managed), whose alias is under the service prefix', () => {
+    expect(stream.values.server_side_encryption).toEqual({ enabled: true, key_type: 'CUSTOMER_MANAGED_CMK', key_arn: reference(lakeKey.address, 'arn') });
+    expect(resourcesOfType(json, 'aws_kms_alias').map((alias) => alias.values.name)).toContain('alias/kestrel-staging-analytics-ingest-lake');
   });
 });
 
@@ -255,12 +256,26 @@ describe('ingest function wiring', () => {
     expect(resourcesOfType(json, 'aws_lambda_function_event_invoke_config')).toEqual([]);
   });
 
-  it('owns a SecureString key parameter whose value Terraform never manages', () => {
-    // act
-    const parameter = onlyResourceOfType(json, 'aws_ssm_parameter').values;
+  it('keeps the pseudonymisation key out of Terraform entirely: no resource or data source can carry its value into the state', () => {
+    // prepare
+    const name = '/kestrel/staging/analytics-ingest/pseudonymisation-key';
+    /** Every block (resource, data source) whose attributes mention the parameter, with the attributes that do. */
+    const mentions = (['resource', 'data'] as const).flatMap((kind) =>
+      Object.entries(json[kind] ?? {}).flatMap(([type, blocks]) =>
+        Object.entries(blocks).flatMap(([id, values]) =>
+          Object.entries(values as Record<string, unknown>)
+            .filter(([, value]) => JSON.stringify(value).includes('pseudonymisation-key'))
+            .map(([attribute]) => `${kind}.${type}.${id}.${attribute}`),
+        ),
+      ),
+    );
 
     // assess
-    expect(parameter).toMatchObject({ name: '/kestrel/staging/analytics-ingest/pseudonymisation-key', type: 'SecureString', lifecycle: { ignore_changes: ['value'] } });
+    expect(resourcesOfType(json, 'aws_ssm_parameter')).toEqual([]);
+    // Only its name, in places that hold names: IAM policy ARNs and the function's environment.
+    expect(mentions.length).toBeGreaterThan(0);
+    expect(mentions.filter((m) => !/^resource\.(aws_iam_role_policy\.[^.]+\.policy|aws_lambda_function\.[^.]+\.environment)$/.test(m))).toEqual([]);
+    expect(json.output?.['pseudonymisation-key-parameter']?.value).toBe(name);
   });
 });
 

@@ -1,3 +1,4 @@
+import { lineText, paragraphText } from '@kestrel/contracts';
 import * as z from 'zod';
 
 // Value rules of the catalog, shared by HTTP validation, the domain and the stored items. They
@@ -11,13 +12,12 @@ export const slugSchema = z
   .max(40, { message: 'must be at most 40 characters' })
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'must be a lower-case slug like home-office (letters, digits, single hyphens)' });
 
-export const productNameSchema = z
-  .string({ message: 'must be a string' })
-  .trim()
-  .min(1, { message: 'must not be empty' })
-  .max(200, { message: 'must be at most 200 characters' });
+// Names and descriptions follow the platform's shared text rules (@kestrel/contracts text-rules):
+// no control characters (NUL, ESC, CRLF), invisible or bidi formatting, separators, lone
+// surrogates or markup; descriptions may hold line feeds.
+export const productNameSchema = lineText({ max: 200 });
 
-export const descriptionSchema = z.string({ message: 'must be a string' }).trim().max(2000, { message: 'must be at most 2000 characters' });
+export const descriptionSchema = paragraphText({ max: 2000 });
 
 export const MAX_TAGS = 10;
 
@@ -55,8 +55,4 @@ export type Price = z.output<typeof priceSchema>;
 /** Equal prices (same amount, same currency). */
 export const samePrice = (a: Price, b: Price) => a.amountMinor === b.amountMinor && a.currency === b.currency;
 
-export const storeNameSchema = z
-  .string({ message: 'must be a string' })
-  .trim()
-  .min(1, { message: 'must not be empty' })
-  .max(200, { message: 'must be at most 200 characters' });
+export const storeNameSchema = lineText({ max: 200 });

@@ -46,6 +46,36 @@ describe('products over HTTP on DynamoDB Local', () => {
     expect((await table.allItems()).filter((item) => item.type === 'ProductTag' && item.productId === productId)).toEqual([]);
   });
 
+  it('shows a draft to staff only: anyone else gets the 404 of a product that does not exist', async () => {
+    // prepare
+    const services = table.services();
+    const productId = (await createProduct(services)).body.productId as string;
+    // act
+    const asShopper = await act('getProductRoute', services, productId, undefined, SHOPPER);
+    const asStaff = await act('getProductRoute', services, productId);
+    const missing = await act('getProductRoute', services, crypto.randomUUID(), undefined, SHOPPER);
+    // assess
+    expect(asShopper).toMatchObject({ status: 404, body: { type: missing.body.type } });
+    expect(asStaff).toMatchObject({ status: 200, body: { productId, status: 'draft' } });
+  });
+
+  it.each([
+    ['NUL', 'Tea\u0000'],
+    ['ESC', 'Tea\u001B[2J'],
+    ['CRLF', 'Tea\r\nX-Injected: 1'],
+    ['a bidi override', 'Tea\u202E'],
+    ['a zero-width space', 'T\u200Bea'],
+    ['markup', '<b>Tea</b>'],
+  ])('refuses %s in product and store names, by the shared text rules', async (_kind, hostile) => {
+    // act
+    const product = await createProduct(table.services(), { ...tea, name: hostile, description: hostile });
+    const store = answer(await routes.createStoreRoute(table.services())(httpEvent({ method: 'POST', path: '/stores', body: { name: hostile } })));
+    // assess
+    expect(product).toMatchObject({ status: 400 });
+    expect((product.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['body.description', 'body.name']);
+    expect(store).toMatchObject({ status: 400, body: { errors: [{ field: 'body.name' }] } });
+  });
+
   it('answers bad input with every invalid field: float or negative price, bad currency, unknown field', async () => {
     // act
     const result = await createProduct(table.services(), { ...tea, price: { amountMinor: 6.95, currency: 'eur' }, colour: 'green', tags: ['a', 'a'] });

@@ -2,17 +2,17 @@
 // person typed); the stored shape (customer.ts) repeats the constraints without transforms.
 // The bounds match the event contracts in @kestrel/contracts, so every valid customer yields
 // contract-valid events (a property test proves it).
+import { lineText, personNameText } from '@kestrel/contracts';
 import * as z from 'zod';
 
 /** The user's Cognito `sub`: the customer id everywhere. */
 export const customerIdSchema = z.uuid({ message: 'must be a UUID (the user id)' });
 
-// No control characters (tabs, newlines, NUL…): names and addresses are printed on letters.
-const printable = /^[^\p{Cc}]*$/u;
-const printableMessage = 'must not contain control characters';
-
+// The platform's shared text rules (@kestrel/contracts text-rules): no control characters,
+// invisible or bidi formatting, separators, lone surrogates or markup; names and addresses are
+// printed on letters and shown in back-office screens.
 function text(max: number) {
-  return z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(printable, printableMessage);
+  return lineText({ max });
 }
 
 export const TITLES = ['Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Dr', 'Prof'] as const;
@@ -27,7 +27,7 @@ export const emailSchema = z
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email({ message: 'must be an email address' }));
-export const personNameSchema = text(100);
+export const personNameSchema = personNameText({ max: 100 });
 export const titleSchema = z.enum(TITLES, { message: `must be one of ${TITLES.join(', ')}` });
 export const maritalStatusSchema = z.enum(MARITAL_STATUSES, { message: `must be one of ${MARITAL_STATUSES.join(', ')}` });
 export const phoneNumberSchema = z

@@ -78,9 +78,17 @@ export function httpEvent(input: RequestInput): APIGatewayProxyEventV2WithJWTAut
 
 export type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** The account the test functions run in; events from any other account are foreign. */
+export const LOCAL_TEST_ACCOUNT = '123456789012';
+
 /** The Lambda context a deployed handler gets (withObservability reads the request id from it). */
 export function lambdaContext(): Context {
-  return { awsRequestId: crypto.randomUUID(), functionName: 'customers-test', functionVersion: '$LATEST' } as Context;
+  return {
+    awsRequestId: crypto.randomUUID(),
+    functionName: 'customers-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${LOCAL_TEST_ACCOUNT}:function:customers-test`,
+  } as Context;
 }
 
 /** A response with its JSON body parsed. */

@@ -51,7 +51,7 @@ export class SignInGuardTable {
     readonly tableName: string,
   ) {}
 
-  /** Suspension and this window's failures for a user name: one strongly consistent Query of its partition. */
+  /** Suspension, this window's failures and the current challenge of a user name: one strongly consistent Query of its partition. */
   async guardState(userName: string, now: Date): Promise<GuardState> {
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
@@ -67,6 +67,8 @@ export class SignInGuardTable {
       if (item.SK === Suspension.key({ userName }).SK) {
         const suspension = suspensions.fromItem(item);
         state.suspension = { reason: suspension.reason, since: suspension.since };
+      } else if (item.SK === Challenge.key({ userName }).SK) {
+        state.challenge = withoutUserName(challenges.fromItem(item));
       } else if (item.SK === FailureWindow.key({ userName, windowStartsAt: window.startsAt }).SK && typeof item.failures === 'number') {
         state.failures = { windowStartsAt: window.startsAt, count: item.failures };
       }

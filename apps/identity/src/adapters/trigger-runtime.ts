@@ -100,7 +100,29 @@ function describeIssues(error: z.ZodError): string {
 export interface TriggerOptions {
   log?: Log;
   clock?: () => Date;
+  /**
+   * Answer (or refuse) no sooner than this many milliseconds after the event
+   * arrived, whatever the outcome: the sign-in paths of known and unknown
+   * users then take the same time (see SIGN_IN_ANSWER_FLOOR_MS).
+   */
+  answerFloorMs?: number;
+  /** Waits; replaced in tests. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds; replaced in tests. */
+  monotonicMs?: () => number;
 }
+
+/**
+ * The floor of the two triggers a password sign-in meets first: pre
+ * authentication (a user Cognito knows) and user migration (one it does not,
+ * which spends a scrypt verification against the legacy store or a dummy
+ * hash). Without it an unknown email answered ~100 ms slower than a wrong
+ * password, which told who has an account. Above the migration's scrypt cost
+ * (N=16384, r=8: tens of milliseconds) with room for a slow invocation.
+ */
+export const SIGN_IN_ANSWER_FLOOR_MS = 250;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Wraps one trigger's logic as a Lambda handler.
@@ -119,7 +141,17 @@ export function cognitoTrigger<S extends z.ZodType<{ triggerSource: string }>, R
 ): (raw: unknown, context?: InvocationContext) => Promise<Record<string, unknown> & { response: R }> {
   const log = options.log ?? defaultLog;
   const clock = options.clock ?? (() => new Date());
-  return async (raw, context) => {
+  const monotonic = options.monotonicMs ?? (() => performance.now());
+  const sleep = options.sleep ?? realSleep;
+  const floored = async <T>(startedAt: number, outcome: () => Promise<T>): Promise<T> => {
+    try {
+      return await outcome();
+    } finally {
+      const remaining = (options.answerFloorMs ?? 0) - (monotonic() - startedAt);
+      if (remaining > 0) await sleep(remaining);
+    }
+  };
+  return async (raw, context) => floored(monotonic(), async () => {
     const started = Date.now();
     const parsed = schema.safeParse(raw);
     const triggerSource = typeof (raw as { triggerSource?: unknown })?.triggerSource === 'string' ? String((raw as { triggerSource: string }).triggerSource).slice(0, 64) : undefined;
@@ -147,7 +179,7 @@ export function cognitoTrigger<S extends z.ZodType<{ triggerSource: string }>, R
       });
       throw new CognitoTriggerError(TEMPORARY_FAILURE_MESSAGE, 'failed');
     }
-  };
+  });
 }
 
 /** A required environment variable, or a failure naming it (surfaces at cold start, in the logs). */

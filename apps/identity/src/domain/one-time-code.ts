@@ -11,8 +11,10 @@
  *   user name and {@link OTP_POLICY.windowSeconds}-second window (released when the answer is right),
  *   so starting new sessions buys no extra guesses: at most 5 guesses per 15 minutes against a
  *   million codes;
- * - only an HMAC of the code with a random per-challenge salt is stored, and
- *   answers are compared in constant time.
+ * - only an HMAC of the code and a random per-challenge salt is stored, keyed
+ *   with a secret that is not in the table (an SSM SecureString read at cold
+ *   start): someone who can read the table cannot try the million codes
+ *   offline; answers are compared in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -42,14 +44,18 @@ export function generateCode(randomInt: (maxExclusive: number) => number): strin
   return String(value).padStart(OTP_POLICY.digits, '0');
 }
 
-/** HMAC-SHA-256 of the code keyed with the challenge's salt, hex. */
-export function hashCode(code: string, salt: Buffer): string {
-  return createHmac('sha256', salt).update(code, 'utf8').digest('hex');
+/** At least this many bytes of key: HMAC-SHA-256 gains nothing beyond 64, and loses below 32. */
+export const MIN_CODE_KEY_BYTES = 32;
+
+/** HMAC-SHA-256, keyed with the secret code key, of the challenge's salt and the code; hex. */
+export function hashCode(code: string, salt: Buffer, key: Uint8Array): string {
+  if (key.length < MIN_CODE_KEY_BYTES) throw new Error(`The one-time-code key has ${key.length} bytes; at least ${MIN_CODE_KEY_BYTES} are required`);
+  return createHmac('sha256', key).update(salt).update(':').update(code, 'utf8').digest('hex');
 }
 
 /** True when `answer` is a well-formed code whose hash equals `expectedHash`; constant time in the hash comparison. */
-export function codeMatches(answer: string, salt: Buffer, expectedHash: string): boolean {
-  const actual = Buffer.from(hashCode(isWellFormedCode(answer) ? answer : '', salt), 'hex');
+export function codeMatches(answer: string, salt: Buffer, expectedHash: string, key: Uint8Array): boolean {
+  const actual = Buffer.from(hashCode(isWellFormedCode(answer) ? answer : '', salt, key), 'hex');
   const expected = Buffer.from(expectedHash, 'hex');
   return expected.length === actual.length && timingSafeEqual(actual, expected) && isWellFormedCode(answer);
 }
@@ -94,8 +100,10 @@ export type DefineDecision =
  * defineNextStep([]); // { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' }
  * defineNextStep([{ challengeName: 'CUSTOM_CHALLENGE', challengeResult: true }]); // { issueTokens: true, failAuthentication: false }
  */
-export function defineNextStep(session: readonly ChallengeResult[]): DefineDecision {
+export function defineNextStep(session: readonly ChallengeResult[], { passwordless = true }: { passwordless?: boolean } = {}): DefineDecision {
   const fail = { issueTokens: false, failAuthentication: true } as const;
+  // Where MFA is required, a code by email must not stand in for the second factor.
+  if (!passwordless) return fail;
   if (session.some((entry) => entry.challengeName !== CUSTOM_CHALLENGE)) return fail;
   const last = session[session.length - 1];
   if (last?.challengeResult === true) return { issueTokens: true, failAuthentication: false };
@@ -119,12 +127,12 @@ export interface OneTimeCodeChallenge {
  * A new challenge for a code: its hash, salt and expiry.
  *
  * @example
- * newChallenge({ challengeId: 'c1', code: '123456', salt: randomBytes(16), now });
+ * newChallenge({ challengeId: 'c1', code: '123456', salt: randomBytes(16), now, key });
  */
-export function newChallenge(params: { challengeId: string; code: string; salt: Buffer; now: Date }): OneTimeCodeChallenge {
+export function newChallenge(params: { challengeId: string; code: string; salt: Buffer; now: Date; key: Uint8Array }): OneTimeCodeChallenge {
   return {
     challengeId: params.challengeId,
-    codeHash: hashCode(params.code, params.salt),
+    codeHash: hashCode(params.code, params.salt, params.key),
     salt: params.salt.toString('base64'),
     expiresAt: new Date(params.now.getTime() + OTP_POLICY.ttlSeconds * 1000).toISOString(),
     attempts: 0,
@@ -138,12 +146,12 @@ export type AnswerOutcome = 'correct' | 'wrong' | 'expired' | 'no-attempts-left'
  * Judges an answer against a challenge whose attempt counter already counts
  * this answer (the store increments it atomically before calling this).
  */
-export function judgeAnswer(challenge: OneTimeCodeChallenge | undefined, challengeId: string, answer: string, now: Date): AnswerOutcome {
+export function judgeAnswer(challenge: OneTimeCodeChallenge | undefined, challengeId: string, answer: string, now: Date, key: Uint8Array): AnswerOutcome {
   if (challenge === undefined || challenge.challengeId !== challengeId) return 'unknown-challenge';
   if (challenge.answeredAt !== undefined || challenge.codeHash === undefined) return 'already-answered';
   if (Date.parse(challenge.expiresAt) <= now.getTime()) return 'expired';
   if (challenge.attempts > OTP_POLICY.attemptsPerChallenge) return 'no-attempts-left';
-  return codeMatches(answer, Buffer.from(challenge.salt, 'base64'), challenge.codeHash) ? 'correct' : 'wrong';
+  return codeMatches(answer, Buffer.from(challenge.salt, 'base64'), challenge.codeHash, key) ? 'correct' : 'wrong';
 }
 
 /**
@@ -157,4 +165,22 @@ export function failureWindow(now: Date): { startsAt: string; endsAt: string } {
   const size = OTP_POLICY.windowSeconds * 1000;
   const start = Math.floor(now.getTime() / size) * size;
   return { startsAt: new Date(start).toISOString(), endsAt: new Date(start + size).toISOString() };
+}
+
+/** A live code's remaining lifetime below which a new session gets a new code rather than one about to expire. */
+const REUSE_MARGIN_SECONDS = 30;
+
+/**
+ * The challenge a new session may reuse instead of mailing another code: not
+ * answered, with attempts left and at least {@link REUSE_MARGIN_SECONDS} to
+ * live. Starting sessions therefore sends at most one email per code lifetime,
+ * however often someone who knows the address asks.
+ *
+ * @example
+ * reusableChallenge(stored, now)?.challengeId; // the id to hand the new session, or undefined: make a new code
+ */
+export function reusableChallenge(challenge: OneTimeCodeChallenge | undefined, now: Date): OneTimeCodeChallenge | undefined {
+  if (challenge === undefined || challenge.answeredAt !== undefined || challenge.codeHash === undefined) return undefined;
+  if (challenge.attempts >= OTP_POLICY.attemptsPerChallenge) return undefined;
+  return Date.parse(challenge.expiresAt) - now.getTime() >= REUSE_MARGIN_SECONDS * 1000 ? challenge : undefined;
 }

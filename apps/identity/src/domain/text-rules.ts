@@ -4,6 +4,7 @@
  * (control characters, bidirectional overrides, markup, overlong values) is
  * refused with a message naming the field, never echoed back.
  */
+import { hasInvisibleOrControl as sharedHasInvisibleOrControl, isPersonName } from '@kestrel/contracts';
 import { TriggerRejection } from './rejection';
 
 /** Cognito's own limit on any attribute value. */
@@ -13,12 +14,9 @@ export const MAX_NAME_LENGTH = 100;
 /** Cognito user names are at most 128 characters. */
 export const MAX_USERNAME_LENGTH = 128;
 
-// Cc: C0/C1 controls; Cf: format characters (zero-width joiners, bidi overrides
-// that make "evil.com" display as "moc.live"); Zl/Zp: line and paragraph separators.
-const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-// A name is letters with their combining marks, joined by spaces, apostrophes,
-// hyphens or periods: "Zoë", "O'Brien", "Jean-Luc", "J. R. R.", "渡辺".
-const NAME = /^\p{L}\p{M}*(?:[\p{L}\p{M}]|[ '’.-](?=[\p{L}\p{M} ]|$))*$/u;
+// The platform's shared text rules (@kestrel/contracts text-rules), which customers and
+// catalog apply too: controls, invisible and bidi formatting, separators, lone surrogates;
+// a name is letters with their marks joined by spaces, apostrophes, hyphens or periods.
 
 const LABELS: Record<string, string> = {
   given_name: 'first name',
@@ -36,7 +34,7 @@ export function fieldLabel(attribute: string): string {
 
 /** True when the text holds control, format (bidi, zero-width) or line-separator characters. */
 export function hasInvisibleOrControl(text: string): boolean {
-  return INVISIBLE_OR_CONTROL.test(text);
+  return sharedHasInvisibleOrControl(text);
 }
 
 /**
@@ -74,7 +72,7 @@ export function personName(attribute: string, raw: string): string {
   if (value.length > MAX_NAME_LENGTH) {
     throw new TriggerRejection(`Your ${label} must be at most ${MAX_NAME_LENGTH} characters long.`, attribute);
   }
-  if (!NAME.test(value)) {
+  if (!isPersonName(value)) {
     throw new TriggerRejection(`Your ${label} can only contain letters, spaces, apostrophes, hyphens and periods.`, attribute);
   }
   return value;

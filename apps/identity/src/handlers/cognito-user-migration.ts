@@ -15,7 +15,7 @@ import { userMigrationEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
 import { LegacyUsersTable } from '../adapters/legacy-users';
 import { lazy } from '../adapters/lazy';
-import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
+import { cognitoTrigger, requiredEnv, SIGN_IN_ANSWER_FLOOR_MS } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
 export function createHandler(legacy: () => LegacyUsersTable, options: TriggerOptions = {}) {
@@ -27,7 +27,7 @@ export function createHandler(legacy: () => LegacyUsersTable, options: TriggerOp
     const password = event.request.password;
     if (typeof password !== 'string') throw new TriggerRejection(MIGRATION_REFUSAL);
     return migrateOnSignIn(user, password);
-  }, options);
+  }, { answerFloorMs: SIGN_IN_ANSWER_FLOOR_MS, ...options });
 }
 
 export const handler = withObservability(

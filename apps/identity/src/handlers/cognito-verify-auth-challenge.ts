@@ -14,20 +14,31 @@ import { verifyAuthChallengeEvent } from '../adapters/cognito-events';
 import { documentClient } from '../adapters/aws-clients';
 import { SignInGuardTable } from '../adapters/sign-in-guard-table';
 import { lazy } from '../adapters/lazy';
+import { codeKeyFromSsm } from '../adapters/one-time-code-key';
 import { cognitoTrigger, requiredEnv } from '../adapters/trigger-runtime';
 import type { TriggerOptions } from '../adapters/trigger-runtime';
 
-export function createHandler(table: () => SignInGuardTable, onOutcome: (outcome: AnswerOutcome) => void = () => undefined, options: TriggerOptions = {}) {
+export interface VerifyAuthChallengeDependencies {
+  table: SignInGuardTable;
+  /** The secret the stored HMAC was keyed with. */
+  codeKey: () => Promise<Uint8Array>;
+}
+
+export function createHandler(
+  dependencies: () => VerifyAuthChallengeDependencies,
+  onOutcome: (outcome: AnswerOutcome) => void = () => undefined,
+  options: TriggerOptions = {},
+) {
   return cognitoTrigger('VerifyAuthChallengeResponse', verifyAuthChallengeEvent, async (event, { now }) => {
     checkUserName(event.userName);
     const challengeId = event.request.privateChallengeParameters?.challengeId;
-    const store = table();
+    const { table: store, codeKey } = dependencies();
     let outcome: AnswerOutcome;
     if (challengeId === undefined) outcome = 'unknown-challenge';
     else if (!(await store.reserveFailureSlot(event.userName, now))) outcome = 'locked';
     else {
       const challenge = await store.countAttempt(event.userName, challengeId);
-      outcome = judgeAnswer(challenge, challengeId, event.request.challengeAnswer, now);
+      outcome = judgeAnswer(challenge, challengeId, event.request.challengeAnswer, now, await codeKey());
       if (outcome === 'correct') {
         await store.markAnswered(event.userName, challengeId, now);
         await store.releaseFailureSlot(event.userName, now);
@@ -39,6 +50,11 @@ export function createHandler(table: () => SignInGuardTable, onOutcome: (outcome
 }
 
 export const handler = withObservability(
-  createHandler(lazy(() => new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')))),
+  createHandler(
+    lazy(() => ({
+      table: new SignInGuardTable(documentClient(), requiredEnv('TABLE_NAME_IDENTITY')),
+      codeKey: codeKeyFromSsm(requiredEnv('ONE_TIME_CODE_KEY_PARAMETER')),
+    })),
+  ),
   { service: 'identity', functionName: 'cognito-verify-auth-challenge' },
 );

@@ -90,6 +90,23 @@ describe('mobile app client', () => {
     expect([...(client.values.explicit_auth_flows as string[])].sort()).toEqual(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
   });
 
+  it('keeps access and ID tokens five minutes, so revocation, disabling or leaving staff bites within five minutes', () => {
+    expect(client.values).toMatchObject({ access_token_validity: 5, id_token_validity: 5, token_validity_units: [{ access_token: 'minutes', id_token: 'minutes' }] });
+  });
+
+  it('turns passwordless off where MFA is required (production): no custom flow on the client, the define trigger fails it', () => {
+    // act
+    const productionClient = onlyResourceOfType(production, 'aws_cognito_user_pool_client');
+    const defineFunction = (stack: typeof json) =>
+      resourcesOfType(stack, 'aws_lambda_function').find((fn) => String(fn.values.function_name).endsWith('-cognito-define-auth-challenge'));
+
+    // assess
+    expect(onlyResourceOfType(production, 'aws_cognito_user_pool').values.mfa_configuration).toBe('ON');
+    expect(productionClient.values.explicit_auth_flows).not.toContain('ALLOW_CUSTOM_AUTH');
+    expect((defineFunction(production)?.values.environment as { variables: Record<string, string> }).variables.PASSWORDLESS_SIGN_IN).toBe('disabled');
+    expect((defineFunction(json)?.values.environment as { variables: Record<string, string> }).variables.PASSWORDLESS_SIGN_IN).toBe('enabled');
+  });
+
   it('cannot write the account origin', () => {
     expect(client.values.write_attributes).toEqual(CLIENT_WRITE_ATTRIBUTES);
     expect(CLIENT_WRITE_ATTRIBUTES).not.toContain('custom:origin');
@@ -141,10 +158,17 @@ describe('trigger roles: least privilege', () => {
     expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, `cognito-idp:AdminAddUserToGroup on ${poolArn}`].sort());
   });
 
-  it.each(['cognito-create-auth-challenge', 'cognito-verify-auth-challenge'])('%s writes the identity table (challenges, failure windows)', (name) => {
+  it.each(['cognito-create-auth-challenge', 'cognito-verify-auth-challenge'])('%s writes the identity table (challenges, failure windows) and reads the code key parameter', (name) => {
     const kms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].map((action) => `${action} on ${key}`);
     const mail = name === 'cognito-create-auth-challenge' ? ['ses:SendEmail on arn:aws:ses:eu-west-1:111111111111:identity/staging.kestrel.example'] : [];
-    expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, ...mail].sort());
+    const codeKey = ['ssm:GetParameter', 'ssm:GetParameters'].map((action) => `${action} on arn:aws:ssm:eu-west-1:111111111111:parameter/kestrel/staging/identity/one-time-code-key`);
+    expect(specific(name)).toEqual([...writes(table('identity')), `dynamodb:Query on ${table('identity')}/index/*`, ...kms, ...mail, ...codeKey, `kms:Decrypt on ${key}`].sort());
+    expect(functionOf(name).values.environment).toMatchObject({ variables: { ONE_TIME_CODE_KEY_PARAMETER: '/kestrel/staging/identity/one-time-code-key' } });
+  });
+
+  it('keeps the code key out of Terraform: no resource or data source names the parameter', () => {
+    expect(resourcesOfType(json, 'aws_ssm_parameter').map((p) => p.values.name)).not.toContain('/kestrel/staging/identity/one-time-code-key');
+    expect(JSON.stringify(json.data ?? {})).not.toContain('one-time-code-key');
   });
 
   it('create auth challenge may send mail only from the configured address of its SES identity', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEvent, UserSignedInV1 } from '@kestrel/contracts';
@@ -16,6 +17,9 @@ import { asDelivered, createIdentityTables, outboxEvents, RecordingGroupMembersh
 import type { IdentityTables } from './support';
 
 const defineChallenge = createDefineChallenge({ log: () => undefined });
+/** The HMAC key the triggers read from SSM in AWS; here a fixed random one. */
+const CODE_KEY = randomBytes(32);
+const codeKey = async () => CODE_KEY;
 
 let tables: IdentityTables;
 beforeAll(async () => {
@@ -50,8 +54,8 @@ function signIn(start = windowStart()) {
     },
     preAuthentication: createPreAuthentication(() => guards, clock),
     postAuthentication: createPostAuthentication(() => ({ table, guards, groups }), clock),
-    create: createCreateChallenge(() => ({ table: guards, mailer }), clock),
-    verify: createVerifyChallenge(() => guards, (outcome) => outcomes.push(outcome), clock),
+    create: createCreateChallenge(() => ({ table: guards, mailer, codeKey }), clock),
+    verify: createVerifyChallenge(() => ({ table: guards, codeKey }), (outcome) => outcomes.push(outcome), clock),
   };
 }
 
@@ -130,24 +134,44 @@ describe('passwordless sign-in with a one-time code', () => {
     expect(flow.outcomes).toEqual(['correct', 'already-answered']);
   });
 
-  it('makes brute force impossible: new sessions buy no guesses once five have failed, not even the right code', async () => {
+  it('makes brute force impossible: once five guesses have failed, no new code is made or mailed in the window, and passwords still work', async () => {
     // prepare
     const flow = signIn();
     const userName = globalThis.crypto.randomUUID();
-    // act: an attacker runs session after session of wrong guesses, a hundred answers in all
+    // act: an attacker runs session after session of wrong guesses until no code is issued any more
     const verdicts: boolean[] = [];
-    for (let attempt = 0; attempt < 34; attempt += 1) {
-      const session = await passwordlessSession(flow, userName, (code) => [wrongFor(code), wrongFor(code), wrongFor(code)]);
-      verdicts.push(...session.results);
+    let refusal: Error | undefined;
+    for (let attempt = 0; attempt < 34 && refusal === undefined; attempt += 1) {
+      const session = await passwordlessSession(flow, userName, (code) => [wrongFor(code), wrongFor(code), wrongFor(code)]).catch((error: Error) => error);
+      if (session instanceof Error) refusal = session;
+      else verdicts.push(...session.results);
     }
-    // …then the owner, in the same window, with the right code
-    const owner = await passwordlessSession(flow, userName, (code) => [code]);
+    const mailed = flow.mailer.sent.length;
+    // …then the owner, in the same window
+    const owner = await passwordlessSession(flow, userName, (code) => [code]).catch((error: Error) => error);
     // assess
     expect(verdicts.filter(Boolean)).toEqual([]);
     expect(flow.outcomes.filter((outcome) => outcome === 'wrong')).toHaveLength(OTP_POLICY.failuresPerWindow);
-    expect(flow.outcomes.slice(OTP_POLICY.failuresPerWindow).every((outcome) => outcome === 'locked')).toBe(true);
-    expect(owner.issued).toBe(false);
-    await expect(flow.preAuthentication(events.preAuthentication(userName))).rejects.toThrow(/^Too many failed sign-in attempts\. Please try again in \d+ minutes?\.$/);
+    expect(refusal?.message).toMatch(/^Too many wrong codes\. Sign in with your password, or try a code again in \d+ minutes?\.$/);
+    expect(owner).toBeInstanceOf(Error);
+    expect(flow.mailer.sent).toHaveLength(mailed);
+    expect(mailed).toBeLessThanOrEqual(2);
+    // The code failures lock nothing else: the password sign-in goes ahead.
+    await expect(flow.preAuthentication(events.preAuthentication(userName))).resolves.toMatchObject({ response: {} });
+  });
+
+  it('mails one code per code lifetime however often someone asks, and the owner signs in with it', async () => {
+    // prepare
+    const flow = signIn();
+    const userName = globalThis.crypto.randomUUID();
+    // act: ten new sessions that never answer (an anonymous caller who knows the address)
+    const created = [];
+    for (let i = 0; i < 10; i += 1) created.push((await flow.create(events.createAuthChallenge([], { userName }))).response);
+    const owner = await passwordlessSession(flow, userName, (code) => [code]);
+    // assess
+    expect(flow.mailer.sent).toHaveLength(1);
+    expect(new Set(created.map((c) => c.privateChallengeParameters.challengeId)).size).toBe(1);
+    expect(owner).toEqual({ issued: true, results: [true] });
   });
 
   it('counts parallel guesses exactly: no more than five are ever judged in a window', async () => {
@@ -166,9 +190,8 @@ describe('passwordless sign-in with a one-time code', () => {
     const flow = signIn();
     const userName = globalThis.crypto.randomUUID();
     for (let i = 0; i < 2; i += 1) await passwordlessSession(flow, userName, (code) => [wrongFor(code), wrongFor(code), wrongFor(code)]);
-    await expect(flow.preAuthentication(events.preAuthentication(userName))).rejects.toThrow(/Too many failed sign-in attempts/);
+    await expect(flow.create(events.createAuthChallenge([], { userName }))).rejects.toThrow(/Too many wrong codes/);
     flow.advance(OTP_POLICY.windowSeconds);
-    await expect(flow.preAuthentication(events.preAuthentication(userName))).resolves.toMatchObject({ response: {} });
     expect((await passwordlessSession(flow, userName, (code) => [code])).issued).toBe(true);
   });
 
@@ -180,7 +203,8 @@ describe('passwordless sign-in with a one-time code', () => {
     expect(first.publicChallengeParameters.destination).toBe('n•••@example.com');
     for (let i = 0; i < 2; i += 1) await passwordlessSession(flow, unknown, () => ['111111', '222222', '333333'], { userNotFound: true });
     expect(flow.mailer.sent).toEqual([]);
-    await expect(flow.preAuthentication(events.preAuthentication(unknown, {}, true))).rejects.toThrow(/Too many failed sign-in attempts/);
+    await expect(flow.create(events.createAuthChallenge([], { userName: unknown, userNotFound: true }))).rejects.toThrow(/Too many wrong codes/);
+    await expect(flow.preAuthentication(events.preAuthentication(unknown, {}, true))).resolves.toMatchObject({ response: {} });
   });
 
   it('refuses malformed answers and hostile user names without judging them', async () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { declareEvent } from '../define-event';
+import { openEnum } from '../open-enum';
 
 /**
  * Events published by the catalog context (products, stores and store collections). Each is
@@ -133,9 +134,9 @@ export const StoreCollectionChangedV1 = declareEvent({
     added: z.array(productId).describe('Products the store carries from now on (in this part).'),
     removed: z.array(productId).describe('Products the store no longer carries (in this part).'),
     sizeAfter: z.int().nonnegative().describe('How many products the collection holds after the whole change.'),
-    reason: z
-      .enum(['request', 'product-retired'])
-      .describe('Why: a staff request, or the catalog removing a retired product; new values may be added.'),
+    reason: openEnum(['request', 'product-retired']).describe(
+      'Why: a staff request, or the catalog removing a retired product; new values may be added (readers get unknown ones as unrecognised).',
+    ),
   }),
   example: {
     storeId: '0c9e2f4a-5b7d-4e1f-8a3c-6d2b9f0e7a15',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { declareEvent } from '../define-event';
+import { openEnum } from '../open-enum';
 
 /**
  * Events published by the customers context (customer profiles, CQRS on one table). Each is
@@ -25,11 +26,12 @@ const phoneNumber = z
   .regex(/^\+[1-9]\d{6,14}$/, 'E.164 phone number')
   .meta({ pii: 'phone' });
 const locale = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'BCP 47 language tag like en or pt-BR');
-const title = z.enum(['Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Dr', 'Prof']).describe('Form of address; new values may be added.');
-const maritalStatus = z
-  .enum(['single', 'married', 'civil-partnership', 'separated', 'divorced', 'widowed'])
+// Open enums: values may be added within the version; readers see a value they do not know as
+// Unrecognised instead of failing (docs/events.md, "The rule").
+const title = openEnum(['Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Dr', 'Prof']).describe('Form of address; new values may be added (readers get unknown ones as unrecognised).');
+const maritalStatus = openEnum(['single', 'married', 'civil-partnership', 'separated', 'divorced', 'widowed'])
   .meta({ pii: 'other' })
-  .describe('Marital status as the customer stated it; new values may be added.');
+  .describe('Marital status as the customer stated it; new values may be added (readers get unknown ones as unrecognised).');
 const address = z
   .object({
     line1: z.string().min(1).max(200).meta({ pii: 'address' }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { compareSchemas, type SchemaChange, type SchemaNode } from '../../compat/compare';
+import { compareSchemas, compareStringLanguages, verdictOf, BREAKING_KINDS, COMPATIBLE_KINDS, PRIVACY_KINDS, REVIEW_KINDS, type SchemaChange, type SchemaNode } from '../../compat/compare';
 import { defineEvent, toJsonSchema } from '../../src/index';
+import { CHANGE_TABLE } from '../fixtures/change-table';
 
 // The gate compares what zod generates, so most cases go through the same generator.
 function jsonOf(schema: z.ZodType): SchemaNode {
@@ -16,51 +17,50 @@ function summary(list: SchemaChange[]): string[] {
   return list.map((c) => `${c.breaking ? 'BREAK' : 'ok'} ${c.kind} @${c.path}`);
 }
 
-describe('compareSchemas: breaking changes', () => {
+describe('compareSchemas: the change table (producers deploy first, consumers lag, archives replay)', () => {
+  it.each(CHANGE_TABLE.map((c) => [c.name, c] as const))('%s', (_name, { base, current, expected }) => {
+    // Act
+    const found = compareSchemas(toJsonSchema(base), toJsonSchema(current));
+
+    // Assess
+    expect(found.map((c) => `${c.verdict} ${c.kind} @${c.path.replace(/^detail\.data\./, '')}`)).toEqual(expected);
+    expect(found.every((c) => c.breaking === (c.verdict === 'breaking' || c.verdict === 'privacy'))).toBe(true);
+  });
+
+  it('names every kind it can report in exactly one verdict list', () => {
+    // Assess
+    const all = [...BREAKING_KINDS, ...PRIVACY_KINDS, ...REVIEW_KINDS, ...COMPATIBLE_KINDS];
+    expect(new Set(all).size).toBe(all.length);
+    expect(verdictOf('pii-mark-removed')).toBe('privacy');
+    expect(verdictOf('pattern-unproven')).toBe('review');
+    expect(verdictOf('enum-value-added')).toBe('breaking');
+    expect(verdictOf('open-enum-value-added')).toBe('compatible');
+  });
+});
+
+describe('compareSchemas: more breaking changes', () => {
   it.each<[string, z.ZodType, z.ZodType, string[]]>([
-    ['field removed', z.object({ a: z.string(), b: z.string() }), z.object({ a: z.string() }), ['BREAK field-removed @b']],
-    ['optional field removed', z.object({ a: z.string(), b: z.string().optional() }), z.object({ a: z.string() }), ['BREAK field-removed @b']],
-    ['type changed', z.object({ n: z.string() }), z.object({ n: z.number() }), ['BREAK type-changed @n']],
-    ['number narrowed to integer', z.object({ n: z.number() }), z.object({ n: z.int() }), ['BREAK type-changed @n']],
-    ['optional made required', z.object({ a: z.string().optional() }), z.object({ a: z.string() }), ['BREAK optional-made-required @a']],
-    ['required made optional', z.object({ a: z.string() }), z.object({ a: z.string().optional() }), ['BREAK required-made-optional @a']],
-    ['new required field', z.object({ a: z.string() }), z.object({ a: z.string(), b: z.string() }), ['BREAK required-field-added @b']],
-    ['enum value removed', z.object({ t: z.enum(['a', 'b', 'c']) }), z.object({ t: z.enum(['a', 'b']) }), ['BREAK enum-value-removed @t']],
-    ['free string restricted to an enum', z.object({ t: z.string() }), z.object({ t: z.enum(['a']) }), ['BREAK values-restricted @t']],
-    ['literal changed', z.object({ k: z.literal('a') }), z.object({ k: z.literal('b') }), ['BREAK enum-value-removed @k', 'ok enum-value-added @k']],
-    ['format added', z.object({ e: z.string() }), z.object({ e: z.email() }), ['BREAK format-tightened @e']],
-    ['format changed', z.object({ id: z.uuid() }), z.object({ id: z.email() }), ['BREAK format-tightened @id']],
-    ['pattern added', z.object({ s: z.string() }), z.object({ s: z.string().regex(/^[A-Z]+$/) }), ['BREAK pattern-tightened @s']],
-    ['pattern changed', z.object({ s: z.string().regex(/^[A-Z]+$/) }), z.object({ s: z.string().regex(/^[A-Z]{2}$/) }), ['BREAK pattern-tightened @s']],
-    ['maxLength lowered', z.object({ s: z.string().max(100) }), z.object({ s: z.string().max(50) }), ['BREAK length-tightened @s']],
-    ['maxLength added', z.object({ s: z.string() }), z.object({ s: z.string().max(50) }), ['BREAK length-tightened @s']],
-    ['minLength raised', z.object({ s: z.string() }), z.object({ s: z.string().min(1) }), ['BREAK length-tightened @s']],
     ['minItems raised', z.object({ l: z.array(z.string()) }), z.object({ l: z.array(z.string()).min(1) }), ['BREAK length-tightened @l']],
-    ['maxItems lowered', z.object({ l: z.array(z.string()).max(10) }), z.object({ l: z.array(z.string()).max(5) }), ['BREAK length-tightened @l']],
-    ['minimum raised', z.object({ n: z.number().min(0) }), z.object({ n: z.number().min(1) }), ['BREAK bounds-tightened @n']],
     ['minimum made exclusive', z.object({ n: z.number().min(0) }), z.object({ n: z.number().gt(0) }), ['BREAK bounds-tightened @n']],
     ['maximum added', z.object({ n: z.number() }), z.object({ n: z.number().max(10) }), ['BREAK bounds-tightened @n']],
-    ['maximum lowered', z.object({ n: z.int().max(10) }), z.object({ n: z.int().max(9) }), ['BREAK bounds-tightened @n']],
     ['multipleOf added', z.object({ n: z.number() }), z.object({ n: z.number().multipleOf(5) }), ['BREAK bounds-tightened @n']],
     ['multipleOf coarser', z.object({ n: z.number().multipleOf(2) }), z.object({ n: z.number().multipleOf(4) }), ['BREAK bounds-tightened @n']],
+    ['multipleOf finer', z.object({ n: z.number().multipleOf(1) }), z.object({ n: z.number().multipleOf(0.5) }), ['BREAK constraint-loosened @n']],
+    ['exclusive minimum made inclusive', z.object({ n: z.number().gt(0) }), z.object({ n: z.number().min(0) }), ['BREAK constraint-loosened @n']],
     ['additionalProperties closed', z.object({ o: z.object({ a: z.string() }) }), z.object({ o: z.strictObject({ a: z.string() }) }), ['BREAK additional-properties-closed @o']],
+    ['strict object opened', z.object({ o: z.strictObject({ a: z.string() }) }), z.object({ o: z.object({ a: z.string() }) }), ['BREAK constraint-loosened @o']],
     ['record value type changed', z.object({ r: z.record(z.string(), z.string()) }), z.object({ r: z.record(z.string(), z.number()) }), ['BREAK type-changed @r.*']],
     ['array item type changed', z.object({ tags: z.array(z.string()) }), z.object({ tags: z.array(z.number()) }), ['BREAK item-type-changed @tags[]']],
     ['nested array item field changed', z.object({ items: z.array(z.object({ q: z.int() })) }), z.object({ items: z.array(z.object({ q: z.string() })) }), ['BREAK type-changed @items[].q']],
-    ['null no longer accepted', z.object({ n: z.string().nullable() }), z.object({ n: z.string() }), ['BREAK type-changed @n']],
     ['union member removed', z.object({ u: z.union([z.string(), z.number()]) }), z.object({ u: z.string() }), ['BREAK type-changed @u']],
-    [
-      'discriminated union variant removed',
-      z.object({ c: z.discriminatedUnion('by', [z.object({ by: z.literal('email'), e: z.string() }), z.object({ by: z.literal('sms'), p: z.string() })]) }),
-      z.object({ c: z.discriminatedUnion('by', [z.object({ by: z.literal('email'), e: z.string() })]) }),
-      ['BREAK variant-removed @c'],
-    ],
+    ['array of items loosened', z.object({ l: z.array(z.string().max(3)).min(2) }), z.object({ l: z.array(z.string()) }), ['BREAK constraint-loosened @l[]', 'BREAK constraint-loosened @l']],
     [
       'discriminated union variant field changed',
       z.object({ c: z.discriminatedUnion('by', [z.object({ by: z.literal('email'), e: z.string() }), z.object({ by: z.literal('sms'), p: z.string() })]) }),
       z.object({ c: z.discriminatedUnion('by', [z.object({ by: z.literal('email'), e: z.string() }), z.object({ by: z.literal('sms'), p: z.number() })]) }),
       ['BREAK type-changed @c.p'],
     ],
+    ['literal changed', z.object({ k: z.literal('a') }), z.object({ k: z.literal('b') }), ['BREAK enum-value-removed @k', 'BREAK enum-value-added @k']],
   ])('%s', (_name, base, current, expected) => {
     // Act
     const found = changes(base, current);
@@ -78,7 +78,7 @@ describe('compareSchemas: breaking changes', () => {
     const found = compareSchemas(base, current);
 
     // Assess
-    expect(found).toEqual([{ path: '', kind: 'unrecognised-change', breaking: true, detail: 'keyword uniqueItems changed ((none) → true); review by hand' }]);
+    expect(found).toEqual([{ path: '', kind: 'unrecognised-change', verdict: 'breaking', breaking: true, detail: 'keyword uniqueItems changed ((none) → true); review by hand' }]);
   });
 
   it('reports paths from the event root when comparing whole contract schemas', () => {
@@ -93,46 +93,45 @@ describe('compareSchemas: breaking changes', () => {
 
     // Assess
     expect(found.filter((c) => c.breaking)).toEqual([
-      { path: 'detail.data.email', kind: 'field-removed', breaking: true, detail: 'required field removed' },
+      { path: 'detail.data.email', kind: 'field-removed', verdict: 'breaking', breaking: true, detail: 'required field removed; deployed consumers reject events without it' },
     ]);
   });
 });
 
-describe('compareSchemas: compatible changes', () => {
-  it.each<[string, z.ZodType, z.ZodType, string[]]>([
-    ['identical', z.object({ a: z.string(), t: z.enum(['x']) }), z.object({ a: z.string(), t: z.enum(['x']) }), []],
-    ['new optional field', z.object({ a: z.string() }), z.object({ a: z.string(), b: z.string().optional() }), ['ok optional-field-added @b']],
-    ['new field with a default (optional on the wire)', z.object({ a: z.string() }), z.object({ a: z.string(), b: z.string().default('x') }), ['ok optional-field-added @b']],
-    ['enum value added', z.object({ t: z.enum(['a']) }), z.object({ t: z.enum(['a', 'b']) }), ['ok enum-value-added @t']],
-    ['enum opened to any string', z.object({ t: z.enum(['a']) }), z.object({ t: z.string() }), ['ok constraint-loosened @t']],
-    ['maxLength raised', z.object({ s: z.string().max(50) }), z.object({ s: z.string().max(100) }), ['ok constraint-loosened @s']],
-    ['minLength removed', z.object({ s: z.string().min(3) }), z.object({ s: z.string() }), ['ok constraint-loosened @s']],
-    ['format removed', z.object({ e: z.email() }), z.object({ e: z.string() }), ['ok constraint-loosened @e']],
-    ['minimum lowered', z.object({ n: z.number().min(5) }), z.object({ n: z.number().min(0) }), ['ok constraint-loosened @n']],
-    ['exclusive minimum made inclusive', z.object({ n: z.number().gt(0) }), z.object({ n: z.number().min(0) }), ['ok constraint-loosened @n']],
-    ['multipleOf finer', z.object({ n: z.number().multipleOf(1) }), z.object({ n: z.number().multipleOf(0.5) }), ['ok constraint-loosened @n']],
-    ['integer widened to number', z.object({ n: z.int() }), z.object({ n: z.number() }), ['ok type-widened @n', 'ok constraint-loosened @n', 'ok constraint-loosened @n']],
-    ['null now accepted', z.object({ s: z.string() }), z.object({ s: z.string().nullable() }), ['ok type-widened @s']],
-    ['union member added', z.object({ u: z.string() }), z.object({ u: z.union([z.string(), z.number()]) }), ['ok type-widened @u']],
-    [
-      'discriminated union variant added',
-      z.object({ c: z.discriminatedUnion('by', [z.object({ by: z.literal('email'), e: z.string() })]) }),
-      z.object({ c: z.discriminatedUnion('by', [z.object({ by: z.literal('email'), e: z.string() }), z.object({ by: z.literal('sms'), p: z.string() })]) }),
-      ['ok type-widened @c'],
-    ],
-    ['strict object opened', z.object({ o: z.strictObject({ a: z.string() }) }), z.object({ o: z.object({ a: z.string() }) }), ['ok constraint-loosened @o']],
-    ['description changed', z.object({ a: z.string().describe('old') }), z.object({ a: z.string().describe('new') }), ['ok annotation-changed @a']],
-    ['PII mark added', z.object({ a: z.string() }), z.object({ a: z.string().meta({ 'x-kestrel-pii': 'name' }) }), ['ok pii-mark-changed @a']],
-    ['array of items loosened', z.object({ l: z.array(z.string().max(3)).min(2) }), z.object({ l: z.array(z.string()) }), ['ok constraint-loosened @l[]', 'ok constraint-loosened @l']],
-  ])('%s', (_name, base, current, expected) => {
+describe('compareStringLanguages', () => {
+  const language = (schema: z.ZodType) => jsonOf(schema) as { format?: string; pattern?: string };
+
+  it('names a witness string for a loosened format (uuid → guid) and keeps the full patterns in the detail', () => {
     // Act
-    const found = changes(base, current);
+    const judged = compareStringLanguages(language(z.uuid()), language(z.guid()));
 
     // Assess
-    expect(summary(found)).toEqual(expected);
-    expect(found.every((c) => !c.breaking)).toBe(true);
+    expect(judged.kind).toBe('format-loosened');
+    expect(judged.detail).toContain(String(language(z.guid()).pattern));
+    const witness = /reject e\.g\. "([^"]+)"/.exec(judged.detail)?.[1];
+    expect(witness).toBeDefined();
+    expect(z.guid().safeParse(witness).success).toBe(true);
+    expect(z.uuid().safeParse(witness).success).toBe(false);
   });
 
+  it('says "review" for a regex it can neither prove equal nor tell apart', () => {
+    // Act
+    const judged = compareStringLanguages({ pattern: '^[0-9]+$' }, { pattern: '^\\d+$' });
+
+    // Assess
+    expect(judged.kind).toBe('pattern-unproven');
+  });
+
+  it('says "review" for a format without a pattern it cannot read', () => {
+    // Act
+    const judged = compareStringLanguages({ format: 'hostname' }, { format: 'idn-hostname' });
+
+    // Assess
+    expect(judged.kind).toBe('format-unproven');
+  });
+});
+
+describe('compareSchemas: compatible changes', () => {
   it('compares recursive schemas without looping', () => {
     // Arrange
     type Tree = { name: string; children: Tree[] };

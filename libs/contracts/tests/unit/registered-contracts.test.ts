@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as contracts from '../../src/index';
 import { declareEvent, defineEvent, type AnyEventContract } from '../../src/define-event';
 import { ContractDefinitionError } from '../../src/errors';
+import { asProducer } from '../../src/open-enum';
 import { registeredContracts } from '../../src/events';
 import { OrderPlacedV1 } from '../fixtures/contracts';
 
@@ -27,7 +28,7 @@ describe('the platform contracts', () => {
 
   it.each(registeredContracts.map((contract) => [contract.key, contract] as const))('%s: the example satisfies the data schema', (_key, contract) => {
     // Act
-    const result = contract.data.safeParse(contract.example);
+    const result = asProducer(() => contract.data.safeParse(contract.example));
 
     // Assess
     expect(result.success ? [] : result.error.issues).toEqual([]);

@@ -76,3 +76,20 @@ describe('writeSchemaLock / diffSchemaLock', () => {
     expect(checkClean).toBe(0);
   });
 });
+
+describe('committed manifest lock (libs/contracts/manifests.lock.json)', () => {
+  it('equals what the service manifests declare: the gate reads it at the base ref as the consumers deployed', async () => {
+    // Arrange
+    const { MANIFEST_LOCK_PATH, loadDeclarations } = await import('../../scripts/compat');
+    const { serialiseManifestLock } = await import('../../compat/manifest-lock');
+    const repoRoot = join(SCHEMA_LOCK_DIR, '../../..');
+
+    // Act
+    const expected = serialiseManifestLock(await loadDeclarations(repoRoot));
+
+    // Assess: on failure run `npx nx run contracts:export-schemas` and commit the result. (A change
+    // to a manifest alone does not make contracts:test affected; the gate, run on every pull
+    // request, fails on a stale lock too.)
+    expect(readFileSync(MANIFEST_LOCK_PATH, 'utf8')).toBe(expected);
+  });
+});

@@ -232,6 +232,26 @@ export class WildcardDataResourceGuard extends StackGuard {
   }
 }
 
+/**
+ * Every IAM role carries a permissions boundary from the pipeline's path
+ * (bootstrap's `kestrel-<env>-<service>-boundary`): without it, the deploy role
+ * could not create the role, and with another one it could escalate.
+ */
+export class RoleBoundaryGuard extends StackGuard {
+  readonly name = 'role-has-service-boundary';
+
+  protected check(resources: SynthesizedResource[]) {
+    return resources
+      .filter((r) => r.type === 'aws_iam_role')
+      .filter((r) => !/^arn:aws:iam::\d{12}:policy\/kestrel-pipeline\/kestrel-[a-z0-9-]+-boundary$/.test(String(r.values.permissions_boundary ?? '')))
+      .map((r) => ({
+        address: r.address,
+        path: r.path,
+        problem: `permissions_boundary is ${JSON.stringify(r.values.permissions_boundary ?? null)}: every service role carries its service's boundary (policy/kestrel-pipeline/kestrel-<env>-<service>-boundary)`,
+      }));
+  }
+}
+
 /** Every guard, in the order they are reported. */
 export function kestrelGuards(): StackGuard[] {
   return [
@@ -240,6 +260,7 @@ export function kestrelGuards(): StackGuard[] {
     new RuleTargetGuard(),
     new EncryptionGuard(),
     new WildcardDataResourceGuard(),
+    new RoleBoundaryGuard(),
   ];
 }
 

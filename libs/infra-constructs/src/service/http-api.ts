@@ -45,6 +45,19 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   authorizerError: '$context.authorizer.error',
 });
 
+/** Request headers a browser app sends to the services (auth, body, optimistic locking, tracing). */
+export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'if-match', 'traceparent', 'x-correlation-id'];
+/** Response headers a browser app may read (optimistic locking, created resources, tracing). */
+export const CORS_EXPOSE_HEADERS = ['etag', 'location', 'x-correlation-id'];
+/**
+ * Every route's default throttle on the stage: steady requests per second and
+ * burst. Without one a stage takes the account's whole quota (10,000 rps), so
+ * one client flooding one API starves every other API of the account and runs
+ * up the Lambda bill; above the limit API Gateway answers 429 before any
+ * function runs.
+ */
+export const STAGE_THROTTLING = Object.freeze({ rateLimit: 200, burstLimit: 400 });
+
 /** The HTTP routes a manifest declares, with the function serving each. */
 export function httpRoutes(manifest: ServiceManifest): Array<{ functionName: string; trigger: HttpTrigger }> {
   return functionTriggers(manifest).flatMap(({ functionName, trigger }) => (trigger.kind === 'http' ? [{ functionName, trigger }] : []));
@@ -60,8 +73,8 @@ export function routeSourceArn(executionArn: string, method: string, path: strin
 }
 
 /**
- * An HTTP API (API Gateway v2) for the service's `http` triggers: the
- * `$default` stage deploying automatically with JSON access logs, a JWT
+ * An HTTP API (API Gateway v2) for the service's `http` triggers: CORS for
+ * the environment's web origins, the `$default` stage deploying automatically with JSON access logs, a JWT
  * authorizer trusting the identity context's user pool, one route per
  * trigger (`<METHOD> <path>`, JWT or none), Lambda proxy integrations with
  * payload format 2.0, and per-route invoke permissions.
@@ -80,6 +93,15 @@ export class ServiceHttpApi extends Construct {
       name: stack.resourceName('http'),
       description: manifest.description,
       protocolType: 'HTTP',
+      // API Gateway answers browsers' preflight requests itself (before any JWT check) and adds
+      // the CORS headers to every response.
+      corsConfiguration: {
+        allowOrigins: env.webOrigins,
+        allowMethods: [...new Set(routes.map(({ trigger }) => trigger.method))].sort(),
+        allowHeaders: CORS_ALLOW_HEADERS,
+        exposeHeaders: CORS_EXPOSE_HEADERS,
+        maxAge: 3600,
+      },
     });
     this.accessLogs = new CloudwatchLogGroup(this, 'access-logs', {
       name: `/aws/apigateway/${stack.resourceName('http')}`,
@@ -90,6 +112,7 @@ export class ServiceHttpApi extends Construct {
       name: '$default',
       autoDeploy: true,
       accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { throttlingRateLimit: STAGE_THROTTLING.rateLimit, throttlingBurstLimit: STAGE_THROTTLING.burstLimit },
     });
 
     if (routes.some(({ trigger }) => trigger.auth === 'jwt')) {

@@ -15,7 +15,7 @@ export {
 } from './functions';
 export type { FunctionDefaults } from './functions';
 export { BUNDLE_ENTRY, MissingBundleError, bundleFolders } from './bundles';
-export { ServiceHttpApi, ACCESS_LOG_FORMAT, httpRoutes, routeSourceArn } from './http-api';
+export { ServiceHttpApi, ACCESS_LOG_FORMAT, STAGE_THROTTLING, httpRoutes, routeSourceArn } from './http-api';
 export type { JwtSettings } from './http-api';
 export { FunctionRule } from './function-rule';
 export type { RetryPolicy } from './function-rule';
@@ -40,6 +40,7 @@ export {
   EncryptionGuard,
   PutEventsSourceConditionGuard,
   WildcardDataResourceGuard,
+  RoleBoundaryGuard,
   DATA_SERVICES,
   kestrelGuards,
   applyKestrelGuards,

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Aspects, Fn } from 'cdktn';
+import { Aspects, Fn, TerraformStack } from 'cdktn';
+import { Construct } from 'constructs';
 import type { IAspect } from 'cdktn';
 import type { TerraformResource } from 'cdktn';
 import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
 import { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
@@ -16,10 +18,12 @@ import {
   GuardViolationError,
   OnFailureDestinationGuard,
   PutEventsSourceConditionGuard,
+  RoleBoundaryGuard,
   RuleTargetGuard,
   WildcardDataResourceGuard,
   applyKestrelGuards,
 } from '../../src/service/guards';
+import { serviceRoleBoundaryArn } from '../../src/role-boundary';
 import { synthStack, testApp } from '../../src/testing';
 
 function guardedStack(guard?: IAspect): KestrelStack {
@@ -209,5 +213,52 @@ describe('applyKestrelGuards', () => {
 
     // act / assess
     expect(() => synthStack(stack)).toThrow(/Kestrel guards failed for 1 resource:\n {2}- \[queues-and-tables-encrypted\] aws_sqs_queue\.plain \(broken-staging\/plain\)/);
+  });
+});
+
+describe('every role carries its service boundary', () => {
+  const boundary = 'arn:aws:iam::111111111111:policy/kestrel-pipeline/kestrel-staging-broken-boundary';
+  const role = (stack: KestrelStack, id: string, permissionsBoundary?: string) =>
+    new IamRole(stack, id, { name: `broken-${id}`, assumeRolePolicy: '{}', ...(permissionsBoundary ? { permissionsBoundary } : {}) });
+
+  it('sets the service boundary on every role a KestrelStack creates, whichever construct made it', () => {
+    // prepare
+    const stack = guardedStack(new RoleBoundaryGuard());
+    const scope = new Construct(stack, 'nested');
+    role(stack, 'direct');
+    role(scope as KestrelStack, 'deep');
+
+    // act
+    const roles = Object.values((synthStack(stack).resource?.aws_iam_role ?? {}) as Record<string, { permissions_boundary?: string }>);
+
+    // assess
+    expect(roles.map((r) => r.permissions_boundary)).toEqual([boundary, boundary]);
+    expect(serviceRoleBoundaryArn(environment('staging'), 'broken')).toBe(boundary);
+  });
+
+  it('refuses a role naming another boundary', () => {
+    // prepare
+    const stack = guardedStack(new RoleBoundaryGuard());
+    role(stack, 'escaping', 'arn:aws:iam::aws:policy/AdministratorAccess');
+
+    // act
+    const attempt = () => synthStack(stack);
+
+    // assess
+    expect(attempt).toThrow(/permissions_boundary must be arn:aws:iam::111111111111:policy\/kestrel-pipeline\/kestrel-staging-broken-boundary/);
+  });
+
+  it('the guard names a role without a boundary from a plain TerraformStack', () => {
+    // prepare
+    const stack = new TerraformStack(testApp(), 'plain');
+    Aspects.of(stack).add(new RoleBoundaryGuard());
+    const bare = new IamRole(stack, 'bare', { name: 'bare', assumeRolePolicy: '{}' });
+
+    // act
+    const attempt = () => synthStack(stack);
+
+    // assess
+    expect(attempt).toThrow(GuardViolationError);
+    expect(attempt).toThrow(new RegExp(`aws_iam_role.${stack.getLogicalId(bare)} .*permissions_boundary is null`));
   });
 });

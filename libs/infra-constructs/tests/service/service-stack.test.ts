@@ -80,6 +80,7 @@ describe('ServiceStack', () => {
       'rule-target-has-dlq-and-retry-policy',
       'queues-and-tables-encrypted',
       'no-wildcard-resources-for-data-actions',
+      'role-has-service-boundary',
     ]);
   });
 

@@ -3,7 +3,7 @@ import { subscriptionPattern } from '@kestrel/service-manifest';
 import { ordersManifest } from './fixtures/orders-manifest';
 import { ordersName, policyOfRole, resourceWhere, synthOrders, USER_POOL_ARN, grants } from './fixtures/orders-stack';
 import { dataSourcesOfType, onlyResourceOfType, reference, resourcesOfType } from '../../src/testing';
-import { ACCESS_LOG_FORMAT } from '../../src/service/http-api';
+import { ACCESS_LOG_FORMAT, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, httpRoutes } from '../../src/service/http-api';
 
 const { stack, json } = synthOrders('staging');
 
@@ -35,6 +35,31 @@ describe('HTTP API', () => {
       access_log_settings: { destination_arn: reference(accessLogs.address, 'arn'), format: ACCESS_LOG_FORMAT },
     });
     expect(accessLogs.values.retention_in_days).toBe(14);
+  });
+
+  it('answers browsers (CORS) from the environment’s web origins, for the methods its routes use', () => {
+    // act
+    const cors = api.values.cors_configuration as { allow_methods: string[]; allow_headers: string[] };
+    const production = onlyResourceOfType(synthOrders('production').json, 'aws_apigatewayv2_api').values.cors_configuration;
+    // assess
+    expect(cors).toEqual({
+      allow_origins: ['*'],
+      allow_methods: [...new Set(httpRoutes(ordersManifest).map(({ trigger }) => trigger.method))].sort(),
+      allow_headers: CORS_ALLOW_HEADERS,
+      expose_headers: CORS_EXPOSE_HEADERS,
+      max_age: 3600,
+    });
+    expect(cors.allow_methods.length).toBeGreaterThan(0);
+    expect(cors.allow_headers).toEqual(expect.arrayContaining(['authorization', 'content-type']));
+    expect(production).toMatchObject({ allow_origins: ['https://app.kestrel.example'] });
+  });
+
+  it('throttles every route of the stage (429 above 200 rps, bursts of 400) instead of taking the account quota', () => {
+    // act
+    const stage = onlyResourceOfType(json, 'aws_apigatewayv2_stage').values;
+
+    // assess
+    expect(stage.default_route_settings).toEqual({ throttling_rate_limit: 200, throttling_burst_limit: 400 });
   });
 
   it('verifies JWTs with the issuer and client ids the identity context publishes in SSM', () => {

@@ -46,6 +46,7 @@ describe('parseEnvironment', () => {
       region: 'Ireland',
       logRetentionDays: 10,
       alarms: { ...valid?.alarms, periodSeconds: 90 },
+      webOrigins: ['https://app.example.com/login'],
     };
 
     // act
@@ -56,6 +57,7 @@ describe('parseEnvironment', () => {
     expect(parse).toThrowError(/staging\.region: must be an AWS region/);
     expect(parse).toThrowError(/staging\.logRetentionDays: must be a CloudWatch Logs retention value/);
     expect(parse).toThrowError(/staging\.alarms\.periodSeconds: must be a multiple of 60/);
+    expect(parse).toThrowError(/staging\.webOrigins\.0: must be '\*' or an origin/);
   });
 
   it('rejects unknown fields instead of silently ignoring a typo', () => {

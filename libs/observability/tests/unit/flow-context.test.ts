@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectTrigger, flowContextOf } from '../../src/flow-context';
+import { detectTrigger, flowContextOf, isOpaqueCorrelationId } from '../../src/flow-context';
 import { cognitoEvent, eventBridgeEvent, httpEvent, streamEvent } from './events';
 
 describe('flowContextOf', () => {
@@ -35,6 +35,30 @@ describe('flowContextOf', () => {
   it('refuses a correlation id that could forge log content and uses the request id instead', () => {
     const flow = flowContextOf(httpEvent({ 'x-correlation-id': 'evil\n{"level":"ERROR"}' }), 'r');
     expect(flow.correlationId).toBe('api-req-1');
+  });
+
+  it.each([
+    ['an email address', 'grace.hopper@example.com'],
+    ['an email address without its domain dots', 'grace@example'],
+    ['a phone number', '+447700900123'],
+    ['digits only (a phone or card number)', '07700900123'],
+    ['a name', 'grace.hopper'],
+    ['free text', 'Grace Hopper'],
+    ['a path', 'users/42'],
+    ['a bidi override', 'web-7f1d\u202e'],
+    ['129 characters', `a1${'x'.repeat(127)}`],
+  ])('replaces a client correlation id that is not an opaque identifier (%s) by the request id, in HTTP and Cognito alike', (_kind, value) => {
+    expect(flowContextOf(httpEvent({ 'x-correlation-id': value }), 'r').correlationId).toBe('api-req-1');
+    expect(flowContextOf(cognitoEvent({ correlationId: value }), 'lambda-1').correlationId).toBe('lambda-1');
+    expect(isOpaqueCorrelationId(value)).toBe(false);
+  });
+
+  it('accepts opaque identifiers from clients: UUIDs, ULIDs, short tagged tokens', () => {
+    for (const id of ['2b0c3c52-7f1e-4d51-9a3b-6f8e2d1c0a9b', '01J9ZK3C1M8Q4W7E2R5T6Y8U0I', 'web-7f1d', 'app-signup-9']) expect(isOpaqueCorrelationId(id)).toBe(true);
+  });
+
+  it('never carries an email address along a flow, even in event metadata', () => {
+    expect(flowContextOf(eventBridgeEvent({ correlationId: 'grace@example.com', eventId: '2b0c3c52-7f1e-4d51-9a3b-6f8e2d1c0a9b' }), 'r').correlationId).not.toContain('@');
   });
 
   it('starts a flow at a Cognito trigger from the client metadata, else the Lambda request id', () => {

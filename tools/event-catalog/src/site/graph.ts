@@ -33,7 +33,7 @@ export function graphColumns(nodes: readonly string[], edges: readonly { from: s
  * The service graph as an accessible inline SVG: each service a link to its page, each arrow
  * titled with the events it carries.
  */
-export function renderGraph(catalog: Catalog): string {
+export function renderGraph(catalog: Catalog, up = ''): string {
   const withManifest = new Set(catalog.services.map((s) => s.name));
   const nodes = [...new Set([...catalog.services.map((s) => s.name), ...catalog.edges.flatMap((e) => [e.from, e.to])])].sort();
   const columns = graphColumns(nodes, catalog.edges);
@@ -76,7 +76,7 @@ export function renderGraph(catalog: Catalog): string {
     const { x, y } = position.get(node)!;
     const box = `<rect x="${x}" y="${y}" width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="6"/><text x="${x + NODE_WIDTH / 2}" y="${y + 27}" text-anchor="middle">${esc(node)}</text>`;
     return withManifest.has(node)
-      ? `<a class="node" href="${servicePage(node)}" aria-label="Service ${esc(node)}">${box}</a>`
+      ? `<a class="node" href="${up}${servicePage(node)}" aria-label="Service ${esc(node)}">${box}</a>`
       : `<g class="node" aria-label="${esc(node)} (no manifest yet)">${box}</g>`;
   });
 

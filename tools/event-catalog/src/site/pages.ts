@@ -150,10 +150,35 @@ function renderVersion(event: CatalogEvent, version: CatalogVersion, latest: boo
       : `<table><thead><tr><th scope="col">Field (in <code>detail.data</code>)</th><th scope="col">PII kind</th></tr></thead><tbody>
 ${version.pii.map((f) => `<tr><td><code>${esc(f.path)}</code></td><td class="pii">${esc(f.kind)}</td></tr>`).join('\n')}
 </tbody></table>`;
-  const piiPaths = new Set(version.pii.map((f) => f.path));
-  const fields = version.fields
-    .map((f) => `<li><code>${esc(f)}</code>${piiPaths.has(f) ? ' <span class="pii">PII</span>' : ''}</li>`)
-    .join('');
+  const fields = `<table class="fields"><caption class="meta">Every field of <code>detail.data</code> in v${version.version}; nested fields are dotted, <code>[]</code> marks array items</caption>
+<thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Constraints</th><th scope="col">Description</th><th scope="col">PII</th></tr></thead><tbody>
+${version.fieldTable
+  .map(
+    (f) =>
+      `<tr><th scope="row"><code>${esc(f.path)}</code></th><td>${esc(f.type)}</td><td>${f.required ? 'required' : 'optional'}</td><td>${f.constraints.map((c) => esc(c)).join('<br>')}</td><td>${esc(f.description ?? '')}</td><td>${f.pii ? `<span class="pii">${esc(f.pii)}</span>` : ''}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+  const changelog =
+    version.changelog === undefined
+      ? ''
+      : `<h3>Changelog</h3>
+${
+  version.changelog.length === 0
+    ? '<p>Not committed yet.</p>'
+    : `<ol class="changelog">${version.changelog
+        .map(
+          (entry) =>
+            `<li><time datetime="${esc(entry.date)}">${esc(entry.date)}</time> <code>${esc(entry.commit)}</code> ${esc(entry.subject)}: ${
+              entry.event === 'published'
+                ? 'published'
+                : entry.changes.length === 0
+                  ? 'example or wording only'
+                  : `<ul>${entry.changes.map((c) => `<li><code>${esc(c.path)}</code> ${esc(c.kind)}${c.breaking ? ' <strong>(breaking)</strong>' : ''}: ${esc(c.detail)}</li>`).join('')}</ul>`
+            }</li>`,
+        )
+        .join('\n')}</ol>`
+}`;
   return `<section aria-labelledby="v${version.version}">
 <h2 id="v${version.version}">Version ${version.version}${latest ? ' <span class="tag">current</span>' : ' <span class="tag">previous</span>'}</h2>
 <p>${esc(version.description)}</p>
@@ -161,7 +186,8 @@ ${renderChanges(version)}
 <h3>Personal data</h3>
 ${pii}
 <h3>Fields of <code>detail.data</code></h3>
-<ul class="cols">${fields}</ul>
+${fields}
+${changelog}
 <h3>Example</h3>
 ${json(version.example)}
 <h3>JSON Schema</h3>
@@ -178,13 +204,15 @@ export function renderEventPage(event: CatalogEvent, catalog: Catalog): string {
   const producers =
     event.producers.length > 0
       ? event.producers.map((p) => `${serviceLink(p.service, services, '../')} (${versionList(p.versions)}, via ${esc(p.via)})`).join('; ')
-      : `${serviceLink(event.owner, services, '../')} (owner named by the contract; no manifest publishes it yet)`;
+      : `no manifest publishes it (the contract names ${serviceLink(event.owner, services, '../')} as owner); no edge is drawn`;
   const team = catalog.services.find((s) => s.name === (event.producers[0]?.service ?? event.owner))?.team;
   const consumerRows = event.consumers
     .map(
       (c) => `<tr><th scope="row">${serviceLink(c.service, services, '../')}</th><td><code>${esc(c.subscription)}</code><br>${esc(c.description)}${
         c.wideReason ? `<br><span class="tag">wide</span> ${esc(c.wideReason)}` : ''
-      }</td><td>${versionList(c.versions)}</td><td>${json(c.pattern)}</td></tr>`,
+      }</td><td>${versionList(c.versions)}${
+        c.unpublished.length > 0 ? `<br><strong class="warn">consumes ${versionList(c.unpublished)}, which no manifest publishes</strong>` : ''
+      }</td><td>${json(c.pattern)}</td></tr>`,
     )
     .join('\n');
   const consumers =
@@ -206,8 +234,43 @@ ${consumerRows}
 <h2 id="consumers">Consumers</h2>
 ${consumers}
 </section>
+<section aria-labelledby="flow">
+<h2 id="flow">Who publishes it to whom</h2>
+${renderEventFlow(event, catalog)}
+</section>
+${renderSideBySide(event)}
 ${versions.map((v, i) => renderVersion(event, v, i === 0)).join('\n')}`;
   return layout(event.detailType, 1, body);
+}
+
+/** This event's producer → consumer graph: the service graph cut down to the edges carrying it. */
+function renderEventFlow(event: CatalogEvent, catalog: Catalog): string {
+  const edges = catalog.edges.filter((e) => e.events.includes(event.id)).map((e) => ({ ...e, events: [event.id] }));
+  if (edges.length === 0) return '<p>No manifest publishes a version that a subscription receives: nothing flows.</p>';
+  const involved = new Set(edges.flatMap((e) => [e.from, e.to]));
+  const sub: Catalog = { events: [event], services: catalog.services.filter((s) => involved.has(s.name)), edges };
+  const lines = edges.map((e) => {
+    const published = event.producers.find((p) => p.service === e.from)?.versions ?? [];
+    const received = event.consumers.filter((c) => c.service === e.to).flatMap((c) => c.versions.filter((v) => published.includes(v)).map((v) => `${c.subscription} v${v}`));
+    return `<li>${esc(e.from)} → ${esc(e.to)} (${esc(received.join(', '))})</li>`;
+  });
+  return `<div class="graph">${renderGraph(sub, '../')}</div>\n<ul>${lines.join('')}</ul>`;
+}
+
+/** Every field of every version in one table: what each version has, side by side. */
+function renderSideBySide(event: CatalogEvent): string {
+  if (event.versions.length < 2) return '';
+  const paths = [...new Set(event.versions.flatMap((v) => v.fieldTable.map((f) => f.path)))];
+  const cell = (version: CatalogVersion, path: string) => {
+    const field = version.fieldTable.find((f) => f.path === path);
+    return field ? `${esc(field.type)}${field.required ? '' : ' <span class="meta">optional</span>'}` : '<span class="meta">—</span>';
+  };
+  return `<section aria-labelledby="side-by-side">
+<h2 id="side-by-side">Versions side by side</h2>
+<table><thead><tr><th scope="col">Field</th>${event.versions.map((v) => `<th scope="col">v${v.version}</th>`).join('')}</tr></thead><tbody>
+${paths.map((path) => `<tr><th scope="row"><code>${esc(path)}</code></th>${event.versions.map((v) => `<td>${cell(v, path)}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table>
+</section>`;
 }
 
 /** One page per service: what it publishes and consumes, who owns it, whom it feeds. */

@@ -208,6 +208,8 @@ export interface LocalCloudContext {
   region: string;
   /** `http://127.0.0.1:<port>`: what handlers get as `AWS_ENDPOINT_URL`. */
   endpoint: string;
+  /** The interface the edge binds (`LOCAL_CLOUD_HOST`); modules with their own listeners bind the same. */
+  listenHost?: string;
   /** Root of persisted state (git-ignored `.local-cloud/`); each module uses its own sub-folder. */
   dataDir: string;
   /** When true (tests), modules keep their state in memory only and real components run without persistence. */

@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from '../core/types';
 import type { AwsResponse, LocalServiceModule, ServiceHandler } from '../core/types';
 import { detectProtocol, newRequestId, renderError } from '../core/protocol';
+import { resolveListenHost } from '../core/listen-host';
 import { resolveRoute } from './routing';
 
 export interface EdgeServerOptions {
+  /** Interface to bind (default `LOCAL_CLOUD_HOST`, else 127.0.0.1; see `core/listen-host.ts`). */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -61,10 +63,34 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(response: ServerResponse, result: AwsResponse, requestId: string): void {
+/**
+ * Browser apps call AWS endpoints directly (a web client signs in through
+ * Cognito's `InitiateAuth`, the browser SDK calls DynamoDB…), and AWS's
+ * service endpoints answer CORS for any origin; so does the edge. HTTP APIs
+ * keep their own CORS configuration (see `services/apigateway`).
+ */
+const EXPOSED_HEADERS = 'x-amzn-requestid,x-amzn-errortype,x-amz-request-id,x-amz-id-2,x-amz-version-id,etag,date';
+
+function corsPreflight(request: IncomingMessage): AwsResponse {
+  return {
+    status: 200,
+    headers: {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,HEAD',
+      'access-control-allow-headers': String(request.headers['access-control-request-headers'] ?? '*'),
+      'access-control-max-age': '86400',
+    },
+  };
+}
+
+function send(response: ServerResponse, result: AwsResponse, requestId: string, origin?: string): void {
   const body = result.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(result.body) ? result.body : Buffer.from(result.body);
   const headers: Record<string, string | number> = { ...result.headers };
   const lower = new Set(Object.keys(headers).map((key) => key.toLowerCase()));
+  if (origin && !lower.has('access-control-allow-origin')) {
+    headers['access-control-allow-origin'] = '*';
+    headers['access-control-expose-headers'] = EXPOSED_HEADERS;
+  }
   if (!lower.has('x-amzn-requestid')) headers['x-amzn-requestid'] = requestId;
   if (!lower.has('content-length') && !lower.has('transfer-encoding')) headers['content-length'] = body.length;
   response.writeHead(result.status, headers);
@@ -101,7 +127,7 @@ export async function collectState(modules: readonly LocalServiceModule[], extra
  * await edge.close();
  */
 export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = resolveListenHost(options.host);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const log = options.log ?? (() => undefined);
 
@@ -128,6 +154,11 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     const protocol = detectProtocol(route.service, request.headers);
     const requestId = newRequestId();
     const fail = (error: AwsServiceError): AwsResponse => renderError(error, protocol, requestId, request.method);
+
+    // A preflight never carries a signature (it may match a service's path, e.g. Lambda's): the edge answers it.
+    if (request.method === 'OPTIONS' && !request.headers.authorization && request.headers.origin && request.headers['access-control-request-method']) {
+      return corsPreflight(request);
+    }
 
     if (request.method === 'GET' && route.via === 'none') {
       if (url.pathname === '/_local/health') {
@@ -195,7 +226,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
   const server = createServer((request, response) => {
     handle(request)
-      .then((result) => send(response, result, result.headers?.['x-amzn-requestid'] ?? newRequestId()))
+      .then((result) => send(response, result, result.headers?.['x-amzn-requestid'] ?? newRequestId(), request.headers.origin))
       .catch((error: unknown) => {
         // Last resort (a bug in the edge itself): still one line, never a stack trace.
         log('edge: request failed', { error: error instanceof Error ? error.stack : String(error) });
@@ -212,14 +243,14 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(options.port ?? 0, host.bind, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    endpoint: `http://${host}:${port}`,
+    endpoint: `http://${host.advertised}:${port}`,
     port,
     setModules,
     close: () =>

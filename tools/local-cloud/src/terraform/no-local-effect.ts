@@ -19,8 +19,9 @@ export const NO_LOCAL_EFFECT: Readonly<Record<string, string>> = {
   aws_cloudwatch_event_bus_policy: 'resource policies are not enforced locally: every PutEvents is allowed',
   aws_kms_key: 'encryption at rest is not modelled locally',
   aws_kms_alias: 'encryption at rest is not modelled locally',
-  aws_cloudwatch_log_group: 'function output goes to the local cloud log, not CloudWatch Logs',
-  aws_cloudwatch_log_stream: 'function output goes to the local cloud log, not CloudWatch Logs',
+  // When the logs module runs, its provisioner takes this type over (DescribeLogGroups lists the group).
+  aws_cloudwatch_log_group: 'function output goes to the local cloud log files, read through the logs module when it runs',
+  aws_cloudwatch_log_stream: 'function output goes to the function log group (one stream per function and day), not to declared streams',
   aws_glue_catalog_database: 'no Glue locally: the lake is queried with DuckDB over the local S3 data (npm run lake:query)',
   aws_glue_catalog_table: 'no Glue locally: the lake is queried with DuckDB over the local S3 data (npm run lake:query)',
   aws_athena_workgroup: 'no Athena locally: the lake is queried with DuckDB over the local S3 data (npm run lake:query)',

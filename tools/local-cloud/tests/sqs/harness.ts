@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEdgeServer, type EdgeServer } from '../../src/edge/server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../src/core/types';
-import type { LocalCloudContext, LocalServiceModule, PeerProviders, Peers } from '../../src/core/types';
+import type { LocalCloudContext, LocalServiceModule, PeerProviders, Peers, ResolvedResource } from '../../src/core/types';
 
 export const clientConfig = (endpoint: string) => ({
   endpoint,
@@ -71,4 +71,17 @@ export async function startHarness(factories: Factory[], options: { dataDir?: st
       await edge.close();
     },
   };
+}
+
+/**
+ * Applies one resource through whichever module provisions its type, as the
+ * Terraform interpreter would (attributes already resolved).
+ *
+ * @example
+ * const api = await applyResource(harness.modules, { stack: 'catalog', type: 'aws_apigatewayv2_api', name: 'http', address: 'aws_apigatewayv2_api.http', config, stackDir });
+ */
+export async function applyResource(modules: readonly LocalServiceModule[], resource: ResolvedResource): Promise<Record<string, unknown>> {
+  const provisioner = modules.flatMap((module) => module.provisioners).find((candidate) => candidate.type === resource.type);
+  if (!provisioner) throw new Error(`no running module provisions ${resource.type}`);
+  return provisioner.apply(resource);
 }

@@ -51,6 +51,8 @@ export function renderDeployWorkflow({ name, root, dependencyRoots }: Deployable
     `    permissions:`,
     `      contents: read`,
     `      id-token: write`,
+    // _deploy.yml looks up each other service's last successful deploy (contract producers first).
+    `      actions: read`,
     `    with:`,
     `      project: ${name}`,
     `      project-root: ${root}`,

@@ -1,8 +1,8 @@
 /**
  * `nx g @kestrel/workspace:service` produces a bounded context that passes
- * lint, test and synth immediately: generated into a scratch copy of this
+ * lint, typecheck, test and synth immediately: generated into a scratch copy of this
  * workspace (its committed and new files, without the existing services),
- * committed, then checked with `nx affected -t lint test synth` there.
+ * committed, then checked with `nx affected -t lint typecheck test synth` there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
@@ -76,7 +76,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('nx g @kestrel/workspace:service', () => {
-  it('generates a context that passes lint, test and synth, and is the only deployable the change affects', () => {
+  it('generates a context that passes lint, typecheck, test and synth, and is the only deployable the change affects', () => {
     // act
     const generated = run('npx', ['nx', 'g', '@kestrel/workspace:service', 'loyalty-points', '--owner=loyalty-team', '--no-interactive']);
     git('add', '.');
@@ -85,7 +85,7 @@ describe('nx g @kestrel/workspace:service', () => {
     const affected = run('npx', ['nx', 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json']);
     // The affected targets of the new service itself and of the bootstrap stack (which must now create its
     // roles); the workspace project is affected too, but its tests are these tests.
-    const checks = run('npx', ['nx', 'affected', '-t', 'lint', 'test', 'synth', '--base=HEAD~1', '--head=HEAD', '--exclude=*,!loyalty-points,!bootstrap', '--parallel=2', '--outputStyle=stream']);
+    const checks = run('npx', ['nx', 'affected', '-t', 'lint', 'typecheck', 'test', 'synth', '--base=HEAD~1', '--head=HEAD', '--exclude=*,!loyalty-points,!bootstrap', '--parallel=2', '--outputStyle=stream']);
 
     // assess
     const json = (output: string) => JSON.parse(output.trim().split('\n').find((line) => line.startsWith('[')) ?? 'null') as string[];
@@ -93,12 +93,25 @@ describe('nx g @kestrel/workspace:service', () => {
     expect(json(affectedDeployables.output), affectedDeployables.output).toEqual(['loyalty-points']);
     expect(json(affected.output)).toEqual(expect.arrayContaining(['loyalty-points', 'bootstrap']));
     expect(checks.status, checks.output).toBe(0);
-    expect(checks.output).toMatch(/Successfully ran targets lint, test, synth for 2 projects/);
+    expect(checks.output).toMatch(/Successfully ran targets lint, typecheck, test, synth for 2 projects/);
     const bootstrap = readFileSync(join(scratch, 'infra/bootstrap/cdktf.out/stacks/bootstrap-staging/cdk.tf.json'), 'utf8');
     expect(bootstrap).toContain('"name": "kestrel-staging-loyalty-points-deploy"');
     expect(existsSync(join(scratch, 'apps/loyalty-points/cdktf.out/stacks/loyalty-points-staging/cdk.tf.json'))).toBe(true);
     expect(existsSync(join(scratch, 'apps/loyalty-points/cdktf.out/stacks/loyalty-points-production/cdk.tf.json'))).toBe(true);
   }, 600_000);
+
+  it('scaffolds the house style: the handler wraps an @kestrel/http-api route in withObservability, as the four services do', () => {
+    // prepare
+    const root = join(scratch, 'apps/loyalty-points');
+    const handler = readFileSync(join(root, 'src/handlers/http-get-status.ts'), 'utf8');
+    const routes = readFileSync(join(root, 'src/adapters/http/routes.ts'), 'utf8');
+
+    // assess
+    expect(handler).toContain("import { withObservability } from '@kestrel/observability';");
+    expect(handler).toMatch(/export const handler = withObservability\(getStatusRoute\(\), \{ service: 'loyalty-points', functionName: 'http-get-status' \}\);/);
+    expect(routes).toContain("from '@kestrel/http-api'");
+    expect(routes).toMatch(/httpRoute\(async \(event\) =>/);
+  });
 
   it('writes a valid, pinned deploy workflow whose watched paths match the project graph', () => {
     // prepare

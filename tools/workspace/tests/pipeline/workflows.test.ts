@@ -288,13 +288,79 @@ describe('what the workflows promise', () => {
     expect(ci).toContain('npm ci');
     expect(ci).toContain('nrwl/nx-set-shas@');
     expect(ci).toContain('npx nx affected -t lint typecheck test build synth');
-    expect(ci).toMatch(/git fetch .*origin.*BASE_REF[\s\S]*npx nx run contracts:compat --base="origin\/\$\{BASE_REF\}"/);
+    expect(ci).toMatch(/git fetch .*origin.*BASE_REF[\s\S]*npx tsx libs\/contracts\/scripts\/compat\.ts --base="origin\/\$\{BASE_REF\}"/);
     expect(ci).toContain("npx nx show projects --affected --withTarget=synth --exclude='tag:deploy:manual' --json");
     expect(workflow.jobs?.plan?.needs).toBe('checks');
     expect(ci).toContain('matrix:\n        project: ${{ fromJSON(needs.checks.outputs.deployables) }}');
     expect(ci).toContain('header: terraform-plan-${{ matrix.project }}');
     expect(ci).toMatch(/--role plan/);
     expect(ci).not.toMatch(/--role deploy/);
+  });
+
+  it('ci.yml runs the contract gate and the subscription check as their own steps, even after failing tests, with their exit codes, and posts one sticky comment from a job that runs no pull-request code', () => {
+    // prepare
+    const workflow = parsed('ci.yml');
+    const steps = workflow.jobs?.checks?.steps ?? [];
+    const at = (command: string) => steps.findIndex((step) => step.run?.includes(command));
+    const testsAt = at('npx nx affected -t lint typecheck test');
+    const gateAt = at('npx tsx libs/contracts/scripts/compat.ts');
+    const subscriptionsAt = at('npx tsx tools/event-catalog/scripts/check-subscriptions.ts');
+    const comment = workflow.jobs?.['contract-comment'];
+
+    // assess: after the tests, not inside them, run when the install worked whatever the tests did
+    expect(gateAt).toBeGreaterThan(testsAt);
+    expect(subscriptionsAt).toBeGreaterThan(testsAt);
+    for (const step of [steps[gateAt], steps[subscriptionsAt]]) {
+      expect(step?.if).toBe("always() && steps.install.outcome == 'success'");
+      // Called directly: `nx run` would report every failure as exit code 1.
+      expect(step?.run).not.toContain('nx run');
+      expect(step?.run).toContain('--report="${RUNNER_TEMP}/contract-report/');
+    }
+    expect(steps.find((step) => step.id === 'install')?.run).toContain('npm ci');
+    expect(steps.find((step) => step.with?.name === 'contract-report')?.if).toBe("always() && steps.install.outcome == 'success'");
+    expect(comment?.needs).toBe('checks');
+    expect((comment as { if?: string } | undefined)?.if).toContain('always()');
+    expect(comment?.permissions).toEqual({ 'pull-requests': 'write' });
+    expect((comment?.steps ?? []).some((step) => step.run?.includes('npx') || step.uses?.startsWith('actions/checkout@'))).toBe(false);
+    expect(comment?.steps?.find((step) => step.uses?.startsWith('marocchino/sticky-pull-request-comment@'))?.with).toEqual(
+      expect.objectContaining({ header: 'contract-compatibility' }),
+    );
+  });
+
+  it('_deploy.yml refuses to deploy a consumer whose contract versions no deployed producer emits, before anything is applied', () => {
+    // prepare
+    const workflow = parsed('_deploy.yml');
+    const steps = workflow.jobs?.synth?.steps ?? [];
+    const checkAt = steps.findIndex((step) => step.run?.includes('npx tsx libs/contracts/scripts/deployed-producers.ts --service "${PROJECT}"'));
+
+    // assess: in the first job (staging and production need it), reading every deploy workflow's last successful run
+    expect(checkAt).toBeGreaterThan(-1);
+    expect(steps[checkAt]?.if).toBeUndefined();
+    expect(steps[checkAt]?.run).toContain('actions/workflows/${file}/runs?branch=main&status=success');
+    expect(steps.find((step) => step.uses?.startsWith('actions/checkout@'))?.with).toEqual(expect.objectContaining({ 'fetch-depth': 0 }));
+    expect(workflow.jobs?.synth?.permissions).toEqual({ contents: 'read', 'actions': 'read' });
+    expect(workflow.jobs?.staging?.needs).toBe('synth');
+    for (const file of files.filter((f) => f.startsWith('deploy-'))) {
+      expect(parsed(file).jobs?.deploy?.permissions, file).toEqual(expect.objectContaining({ actions: 'read' }));
+    }
+  });
+
+  it('ci.yml gives pull-request code staging plan credentials only; production is planned from main in _deploy.yml before the approval', () => {
+    // prepare
+    const ci = text('ci.yml');
+    const deploy = parsed('_deploy.yml');
+    const productionPlan = deploy.jobs?.['production-plan'];
+    const planSteps = (productionPlan?.steps ?? []).map((step) => step.run ?? '').join('\n');
+
+    // assess
+    expect(ci).toContain('--env staging --role plan');
+    expect(ci).not.toMatch(/--env production/);
+    expect(productionPlan?.needs).toBe('synth');
+    // No GitHub environment: the OIDC subject stays `ref:refs/heads/main`, the only one the production plan role trusts.
+    expect(productionPlan?.environment).toBeUndefined();
+    expect(planSteps).toContain('--env production --role plan');
+    expect(planSteps).toContain('GITHUB_STEP_SUMMARY');
+    expect(deploy.jobs?.production?.needs).toEqual(['staging', 'production-plan']);
   });
 
   it('ci.yml builds the event catalog on every pull request and keeps the site and the browser test screenshots as artifacts', () => {
@@ -309,11 +375,12 @@ describe('what the workflows promise', () => {
     expect(buildAt).toBeGreaterThan(-1);
     expect(steps[buildAt]?.if).toBeUndefined();
     expect(steps.findIndex((step) => step.with?.name === 'event-catalog')).toBeGreaterThan(buildAt);
-    expect(uploads.map((step) => step.with)).toEqual([
+    const catalogUploads = uploads.filter((step) => String(step.with?.name).startsWith('event-catalog'));
+    expect(catalogUploads.map((step) => step.with)).toEqual([
       expect.objectContaining({ name: 'event-catalog', path: 'tools/event-catalog/dist/site', 'if-no-files-found': 'error' }),
       expect.objectContaining({ name: 'event-catalog-screenshots', path: 'tools/event-catalog/test-artifacts/', 'if-no-files-found': 'ignore' }),
     ]);
-    expect(uploads[1]?.if).toBe('always()');
+    expect(catalogUploads[1]?.if).toBe('always()');
   });
 
   it('publish-catalog.yml builds the catalog from main and deploys it to GitHub Pages, one deploy at a time, with the deploy token only in the deploy job', () => {
@@ -355,14 +422,13 @@ describe('what the workflows promise', () => {
     expect(paths).toEqual(expect.arrayContaining([...expected, 'apps/*/service.ts', '.github/workflows/publish-catalog.yml']));
   });
 
-  it('_deploy.yml goes synth → staging → production, one deploy per project and environment at a time, paging when production fails', () => {
+  it('_deploy.yml goes synth → staging (beside the production plan) → production, one deploy per project and environment at a time, paging when production fails', () => {
     // prepare
     const jobs = parsed('_deploy.yml').jobs!;
 
     // assess
-    expect(Object.keys(jobs)).toEqual(['synth', 'staging', 'production']);
+    expect(Object.keys(jobs)).toEqual(['synth', 'staging', 'production-plan', 'production']);
     expect(jobs.staging?.needs).toBe('synth');
-    expect(jobs.production?.needs).toBe('staging');
     for (const env of ['staging', 'production'] as const) {
       expect(jobs[env]?.environment).toBe(`\${{ inputs.project }}-${env}`);
       expect(jobs[env]?.concurrency).toEqual({ group: `deploy-\${{ inputs.project }}-${env}`, 'cancel-in-progress': false });

@@ -11,6 +11,7 @@ import {
   productsInCategory,
   productsWithTag,
   publishProduct,
+  ProductNotFoundError,
   retireProduct,
   reviseProduct,
   storeCollection,
@@ -19,7 +20,7 @@ import {
 } from '../../application/use-cases';
 import { collectionChangeRequestSchema } from '../../domain/collection';
 import { productDetailsSchema, productRevisionSchema } from '../../domain/product';
-import { createStoreRequestSchema } from '../../domain/store';
+import { createStoreRequestSchema, isStaff } from '../../domain/store';
 import { idSchema, slugSchema } from '../../domain/values';
 import { requireSignedIn, requireStaff } from './auth';
 import { catalogPageQuery, catalogRoute, MAX_BODY_BYTES } from './route';
@@ -36,9 +37,12 @@ export const createProductRoute = (services: Services): HttpRouteHandler =>
 
 export const getProductRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {
-    requireSignedIn(event);
+    const { groups } = requireSignedIn(event);
     const { path } = readRequest(event, { path: productPath });
-    return { status: 200, body: await getProduct(services, path.productId) };
+    const product = await getProduct(services, path.productId);
+    // A draft is staff's work in progress: anyone else gets the same 404 as for no product at all.
+    if (product.status === 'draft' && !isStaff(groups)) throw new ProductNotFoundError(path.productId);
+    return { status: 200, body: product };
   });
 
 export const reviseProductRoute = (services: Services): HttpRouteHandler =>

@@ -115,6 +115,26 @@ describe('bad input', () => {
     ]);
   });
 
+  it.each([
+    ['a bidi override', 'Ada\u202Eecila'],
+    ['a zero-width space', 'Ada\u200B'],
+    ['a lone surrogate', 'Ada\uD800'],
+    ['a line separator', 'Ada\u2028Byron'],
+    ['markup', '<img src=x onerror=alert(1)>'],
+    ['NUL', 'Ada\u0000'],
+  ])('refuses %s in names, as identity does → 400 naming each field, nothing written', async (_kind, hostile) => {
+    const customerId = newId();
+    const response = await call(handlers.createCustomer, {
+      method: 'POST',
+      route: '/customers',
+      claims: customerClaims(customerId),
+      body: { email: 'a@example.com', locale: 'en', givenName: hostile, familyName: `Byron${hostile}` },
+    });
+    expect(response.status).toBe(400);
+    expect((response.body?.errors as { field: string }[]).map((error) => error.field).sort()).toEqual(['body.familyName', 'body.givenName']);
+    expect(await eventsOf(customerId)).toEqual([]);
+  });
+
   it('wrong types and lengths → 400 listing every invalid field', async () => {
     const response = await post({ body: { email: 42, givenName: 'x'.repeat(101), phoneNumber: '0123', familyName: '' } });
     expect(response.status).toBe(400);

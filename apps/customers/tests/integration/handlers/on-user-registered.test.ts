@@ -1,6 +1,6 @@
 import { buildPutEventsEntry, ContractViolationError, UserRegisteredV1 } from '@kestrel/contracts';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadHandlers } from '../../support/http';
+import { LOCAL_TEST_ACCOUNT, loadHandlers } from '../../support/http';
 import { outboxOf, profilesOf, useCustomersTable } from '../../support/local-table';
 
 const table = useCustomersTable('customers-registered');
@@ -24,7 +24,7 @@ function delivered(data: Partial<typeof UserRegisteredV1.example> = {}, extraDet
     id: crypto.randomUUID(),
     'detail-type': entry.DetailType,
     source: entry.Source,
-    account: '123456789012',
+    account: LOCAL_TEST_ACCOUNT,
     time: new Date().toISOString(),
     region: 'us-east-1',
     resources: [],
@@ -41,6 +41,19 @@ const itemsFor = async (customerId: string) => {
 };
 
 describe('on-user-registered', () => {
+  it('refuses a UserRegistered put by another account (a forged kestrel.identity event) and writes nothing', async () => {
+    // prepare
+    const event = { ...delivered(), account: '999999999999' };
+    const userId = (event.detail.data as { userId: string }).userId;
+
+    // act
+    const attempt = handlers.onUserRegistered(event);
+
+    // assess
+    await expect(attempt).rejects.toThrow(/was put by account 999999999999, not by this account \(123456789012\): refused/);
+    expect(await itemsFor(userId)).toEqual({ profiles: [], created: [] });
+  });
+
   it('creates the customer profile from the registration, caused by the event', async () => {
     const event = delivered({ givenName: 'Grace', familyName: 'Hopper' });
     const userId = (event.detail.data as { userId: string }).userId;

@@ -47,6 +47,7 @@ export interface StageConfig {
 export interface HttpApiConfig {
   id: string;
   name: string;
+  description?: string;
   cors?: CorsConfiguration;
   disableExecuteApiEndpoint?: boolean;
   stages: Record<string, StageConfig>;
@@ -128,7 +129,7 @@ export class HttpApiService {
     return api;
   }
 
-  upsertApi(config: Pick<HttpApiConfig, 'id' | 'name' | 'cors' | 'disableExecuteApiEndpoint'>): HttpApiConfig {
+  upsertApi(config: Pick<HttpApiConfig, 'id' | 'name' | 'description' | 'cors' | 'disableExecuteApiEndpoint'>): HttpApiConfig {
     const existing = this.apis.get(config.id);
     const api: HttpApiConfig = existing
       ? { ...existing, ...config }

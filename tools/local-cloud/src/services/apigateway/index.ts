@@ -2,7 +2,8 @@
  * API Gateway HTTP APIs (payload format 2.0, Lambda proxy integrations, JWT
  * authorizers verifying cognito-local tokens, CORS).
  *
- * Where an API answers: `http://127.0.0.1:<port>/_apis/<apiId>/…`, on the
+ * Where an API answers: `http://127.0.0.1:<port>/_apis/<apiId>/…` (the host
+ * is `LOCAL_CLOUD_HOST` when set, see `core/listen-host.ts`), on the
  * module's own listener (the `$default` stage at that root, a named stage
  * under `/_apis/<apiId>/<stage>/…`). The port is `options.port`, else
  * `LOCAL_CLOUD_HTTP_API_PORT`, else the port used last time (kept in
@@ -18,9 +19,11 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceFactory, LocalServiceModule, ServiceHandler } from '../../core/types';
+import { resolveListenHost } from '../../core/listen-host';
 import { HttpApiService } from './http-api-service';
 import type { HttpResult, IncomingHttpRequest } from './payload';
 import { gatewayResponse } from './payload';
+import { ApiGatewayManagementApi } from './management-api';
 import { apiGatewayProvisioners } from './provisioners';
 
 export { HttpApiService, functionArnFromUri } from './http-api-service';
@@ -125,7 +128,8 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
       log: (message, fields) => context.log(message, fields),
       fetchJwks: options.fetchJwks,
     });
-    const host = options.host ?? '127.0.0.1';
+    // Same interface as the edge (LOCAL_CLOUD_HOST), so a phone or a browser elsewhere reaches the APIs too.
+    const host = resolveListenHost(options.host ?? context.listenHost);
     let server: Server | undefined;
     let baseUrl = '';
     const apiUrl = (apiId: string) => `${baseUrl}/_apis/${apiId}`;
@@ -167,7 +171,7 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
         return baseUrl;
       },
       apiUrl,
-      handlers: [edgeHandler],
+      handlers: [edgeHandler, new ApiGatewayManagementApi(service, { accountId: context.accountId, apiUrl })],
       provisioners: [
         ...apiGatewayProvisioners(service, { apiUrl }, context.region),
         { type: 'aws_apigatewayv2_deployment', notEnforced: 'routes are live as soon as they are applied', async apply(resource) {
@@ -211,13 +215,13 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
         server.requestTimeout = 0;
         const environment = process.env.LOCAL_CLOUD_HTTP_API_PORT ? Number(process.env.LOCAL_CLOUD_HTTP_API_PORT) : undefined;
         const wanted = options.port ?? environment ?? preferredPort(listenerFile) ?? 0;
-        if (!(await listen(server, wanted, host))) {
+        if (!(await listen(server, wanted, host.bind))) {
           if (options.port !== undefined || environment !== undefined) throw new Error(`apigateway: port ${wanted} is in use`);
           context.log(`apigateway: port ${wanted} (used last time) is taken; HTTP API URLs change this run`);
-          await listen(server, 0, host);
+          await listen(server, 0, host.bind);
         }
         const port = (server.address() as AddressInfo).port;
-        baseUrl = `http://${host}:${port}`;
+        baseUrl = `http://${host.advertised}:${port}`;
         if (listenerFile) {
           mkdirSync(dirname(listenerFile), { recursive: true });
           writeFileSync(listenerFile, JSON.stringify({ port }));

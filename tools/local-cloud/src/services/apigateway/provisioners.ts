@@ -66,7 +66,8 @@ export function apiGatewayProvisioners(service: HttpApiService, urls: ApiGateway
         : undefined;
       const id = keptOrStableId(resource, previous, 10);
       const name = str(config, 'name', resource.address);
-      service.upsertApi({ id, name, cors, disableExecuteApiEndpoint: bool(config.disable_execute_api_endpoint) });
+      const description = str(config, 'description', resource.address, true) || undefined;
+      service.upsertApi({ id, name, description, cors, disableExecuteApiEndpoint: bool(config.disable_execute_api_endpoint) });
       return {
         id,
         name,

@@ -22,7 +22,7 @@ export interface CognitoLocalOptions {
 /** Name cognito-local is told to invoke for a trigger; the dispatcher maps it to the pool's own function. */
 export const triggerFunctionName = (trigger: string) => `cognito-trigger-${trigger}`;
 
-export async function startCognitoLocal(options: CognitoLocalOptions): Promise<{ endpoint: string; process: SupervisedProcess; workingDirectory: string }> {
+export async function startCognitoLocal(options: CognitoLocalOptions): Promise<{ endpoint: string; process: SupervisedProcess; workingDirectory: string; logFile: string }> {
   const require = createRequire(import.meta.url);
   const start = join(dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
   const port = await findFreePort();
@@ -38,18 +38,19 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<{
     UserPoolDefaults: { UsernameAttributes: [] },
   };
   writeFileSync(join(workingDirectory, '.cognito', 'config.json'), JSON.stringify(config, null, 2));
+  const logFile = join(options.dataDir, 'logs', 'cognito-local.log');
   const child = new SupervisedProcess({
     name: 'cognito-local',
     command: process.execPath,
     args: [start],
     cwd: workingDirectory,
     env: { NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' },
-    logFile: join(options.dataDir, 'logs', 'cognito-local.log'),
+    logFile,
     pidFile: join(options.dataDir, 'pids', 'cognito-local.pid'),
     pidFileMarker: 'cognito-local',
     isReady: () => answersHttp(`${endpoint}/health`),
     readyTimeoutMs: 30_000,
   });
   await child.start();
-  return { endpoint, process: child, workingDirectory };
+  return { endpoint, process: child, workingDirectory, logFile };
 }

@@ -42,6 +42,8 @@ import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceFactory, L
 import { forward } from '../../core/forward';
 import type { SupervisedProcess } from '../../processes/supervisor';
 import { startCognitoLocal } from './cognito-local-process';
+import { followCodeDeliveries } from './code-deliveries';
+import type { CodeDelivery } from './code-deliveries';
 import { EMULATED_TRIGGERS, groupInput, userPoolClientInput, userPoolInput } from './user-pool-config';
 import type { EmulatedTrigger } from './user-pool-config';
 import { finishTokens, toCognitoLocalAnswer, v2Event } from './pre-token-v2';
@@ -86,6 +88,8 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
   let workingDirectory: string | undefined;
   let client: CognitoIdentityProviderClient | undefined;
   const triggerLog: Array<{ trigger: string; userPoolId: string; functionArn?: string; outcome: string }> = [];
+  const codeDeliveries: CodeDelivery[] = [];
+  let stopFollowingCodes: (() => void) | undefined;
 
   const ready = () => {
     if (!endpoint || !client) throw new AwsServiceError('ServiceUnavailable', 'cognito-local is not running', 503);
@@ -319,6 +323,8 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
         },
       },
       { stateKey: 'cognitoTriggerInvocations', describe: () => triggerLog.slice(-50) },
+      // Locally only: the codes Cognito would email or text (see code-deliveries.ts).
+      { stateKey: 'codeDeliveries', describe: () => codeDeliveries.slice(-20) },
     ],
     async start() {
       const lambdaEndpoint = await startDispatcher();
@@ -326,10 +332,16 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       endpoint = started.endpoint;
       child = started.process;
       if (context.inMemory) workingDirectory = started.workingDirectory;
+      stopFollowingCodes = followCodeDeliveries(started.logFile, (delivery) => {
+        codeDeliveries.push(delivery);
+        if (codeDeliveries.length > 100) codeDeliveries.shift();
+        context.log(`cognito: code ${delivery.code} for ${delivery.destination ?? delivery.username} (user ${delivery.username}; Cognito would send it, locally it is only printed)`);
+      });
       client = new CognitoIdentityProviderClient({ endpoint, region: context.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       context.log(`cognito: cognito-local ready on ${endpoint}`);
     },
     async stop() {
+      stopFollowingCodes?.();
       client?.destroy();
       client = undefined;
       await child?.stop();

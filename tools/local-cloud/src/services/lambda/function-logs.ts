@@ -6,9 +6,9 @@
  * carry the text line Lambda prints (`REPORT RequestId: … Duration: …`) in
  * `message`, so a person can grep them and a program can read the metrics.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
@@ -88,4 +88,63 @@ export class FunctionLog {
     if (!stream) return Promise.resolve();
     return new Promise((resolve) => stream.end(() => resolve()));
   }
+}
+
+// ---- Reading (the CloudWatch Logs emulation in `services/logs` serves these files) ----
+
+/** Where the Lambda module writes each function's log file: `<dataDir>/lambda/logs`. */
+export function functionLogDir(dataDir: string): string {
+  return join(dataDir, 'lambda', 'logs');
+}
+
+/** One line of a function's log file and where it starts (a stable id for the record). */
+export interface StoredLogRecord {
+  offset: number;
+  record: ApplicationLogRecord | PlatformLogRecord;
+}
+
+/** The function names that have a log file (functions invoked at least once). */
+export function loggedFunctions(logDir: string): Array<{ functionName: string; path: string; createdAt: number; size: number }> {
+  if (!existsSync(logDir)) return [];
+  return readdirSync(logDir)
+    .filter((file) => file.endsWith('.log'))
+    .map((file) => {
+      const path = join(logDir, file);
+      const stats = statSync(path);
+      return { functionName: file.slice(0, -'.log'.length), path, createdAt: Math.floor(stats.birthtimeMs || stats.ctimeMs), size: stats.size };
+    });
+}
+
+/**
+ * The complete records of a log file from byte `fromOffset` on, oldest first,
+ * and the offset to continue from next time (the end of the last complete
+ * line: a line still being written is left for the next read). A line that is
+ * not JSON (never written by `FunctionLog`) is skipped.
+ */
+export function readLogRecords(path: string, fromOffset = 0): { records: StoredLogRecord[]; nextOffset: number } {
+  let text: Buffer;
+  try {
+    const size = statSync(path).size;
+    if (size <= fromOffset) return { records: [], nextOffset: fromOffset };
+    text = Buffer.alloc(size - fromOffset);
+    const descriptor = openSync(path, 'r');
+    try {
+      readSync(descriptor, text, 0, text.length, fromOffset);
+    } finally {
+      closeSync(descriptor);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], nextOffset: 0 };
+    throw error;
+  }
+  const records: StoredLogRecord[] = [];
+  let start = 0;
+  for (let end = text.indexOf(10, start); end !== -1; start = end + 1, end = text.indexOf(10, start)) {
+    try {
+      records.push({ offset: fromOffset + start, record: JSON.parse(text.subarray(start, end).toString('utf8')) as ApplicationLogRecord | PlatformLogRecord });
+    } catch {
+      // not a record of ours
+    }
+  }
+  return { records, nextOffset: fromOffset + start };
 }

@@ -3,11 +3,12 @@
  * asynchronous invocation with Lambda's limits and errors, the idle-pool
  * reaper, and the in-process `LambdaInvoker` other emulations call.
  */
-import { join } from 'node:path';
 import { AwsServiceError } from '../../core/types';
 import type { InvokeResult, LambdaInvoker, LocalCloudContext } from '../../core/types';
 import { ASYNC_PAYLOAD_LIMIT, AsyncInvocationQueue } from './async-invocations';
-import { codeRootFor } from './code-assets';
+import { codeRootFor, prepareCode } from './code-assets';
+import type { PreparedCode } from './code-assets';
+import { functionLogDir } from './function-logs';
 import type { EventInvokeSettings } from './function-config';
 import { FunctionRegistry, parseFunctionReference } from './function-registry';
 import { SYNC_PAYLOAD_LIMIT } from './local-function';
@@ -49,6 +50,11 @@ export interface SyncInvokeOptions {
   requestId?: string;
 }
 
+/** Lambda's `LastModified` format: `2026-01-02T03:04:05.678+0000`. */
+export function lambdaTimestamp(date = new Date()): string {
+  return date.toISOString().replace('Z', '+0000');
+}
+
 function envNumber(name: string): number | undefined {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : Number(value);
@@ -75,7 +81,7 @@ export class LambdaService {
     this.enforceMemoryLimit = options.enforceMemoryLimit ?? true;
     this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
     this.codeRoot = options.codeRoot ?? codeRootFor(context.dataDir);
-    this.logDir = join(context.dataDir, 'lambda', 'logs');
+    this.logDir = functionLogDir(context.dataDir);
     this.registry = new FunctionRegistry(options.unreservedConcurrency ?? envNumber('LOCAL_CLOUD_LAMBDA_CONCURRENCY') ?? 16);
     this.asyncQueue = new AsyncInvocationQueue({
       registry: this.registry,
@@ -192,6 +198,25 @@ export class LambdaService {
     },
     isInvokeAllowed: (functionArnOrName, principal, sourceArn) => this.permissions.isInvokeAllowed(functionArnOrName, principal, sourceArn),
   };
+
+  /**
+   * Swaps a deployed function's code for the bundle folder given (watch mode:
+   * a handler rebuilt without re-applying its stack). Settings stay as
+   * deployed; idle environments are retired now and busy ones when their
+   * invocation ends, so the next invocation cold-starts on the new code.
+   *
+   * @example
+   * service.replaceCode('kestrel-staging-catalog-http-get-product', 'apps/catalog/dist/bundles/http-get-product');
+   */
+  replaceCode(functionName: string, bundleFolder: string): PreparedCode {
+    const fn = this.registry.get(functionName);
+    if (!fn) throw new Error(`replaceCode: no function '${functionName}' is deployed (deployed: ${this.registry.all().map((candidate) => candidate.name).join(', ') || 'none'})`);
+    const code = prepareCode(bundleFolder, '.', this.codeRoot);
+    if (code.codeSha256 === fn.code.codeSha256) return code;
+    fn.update(fn.settings, code, fn.node);
+    this.lastModified.set(functionName, lambdaTimestamp());
+    return code;
+  }
 
   /** Resolves when every queued async event is done, including retries and destination deliveries. */
   whenAsyncIdle(): Promise<void> {

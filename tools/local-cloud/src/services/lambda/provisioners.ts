@@ -9,14 +9,10 @@ import { prepareCode } from './code-assets';
 import { parseEventInvokeSettings, parseFunctionSettings, parsePermission } from './function-config';
 import { parseFunctionReference } from './function-registry';
 import { LocalFunction } from './local-function';
+import { lambdaTimestamp } from './lambda-service';
 import type { LambdaService } from './lambda-service';
 import { resolveNodeRuntime } from './node-runtimes';
 import type { ResolvedNodeRuntime } from './node-runtimes';
-
-/** Lambda's `LastModified` format: `2026-01-02T03:04:05.678+0000`. */
-function lambdaTimestamp(date = new Date()): string {
-  return date.toISOString().replace('Z', '+0000');
-}
 
 function functionNameOf(reference: string, address: string): string {
   const parsed = parseFunctionReference(reference);

@@ -1,12 +1,16 @@
 /**
- * SQS's wire API as SDK v3 speaks it: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Op>`),
- * query-compatible errors (see `errors.ts`).
+ * SQS's wire API in both protocols it speaks: AWS JSON 1.0 as SDK v3 uses it
+ * (`X-Amz-Target: AmazonSQS.<Op>`, query-compatible errors, see `errors.ts`),
+ * and the query protocol of older CLIs and SDKs (`Action=<Op>` forms, XML,
+ * see `query-protocol.ts`). Both run the same operations below.
  */
-import { jsonResponse, parseJsonBody } from '../../core/protocol';
+import { jsonResponse, newRequestId, parseJsonBody, renderError } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type ServiceHandler } from '../../core/types';
 import { SqsErrors } from './errors';
 import { md5OfMessageAttributes } from './md5';
 import type { StoredAttributeValue, StoredMessage } from './queue';
+import type { MessageMoveTasks } from './move-tasks';
+import { isQueryRequest, parseQueryRequest, queryParameters, queryResponse } from './query-protocol';
 import type { SqsService } from './sqs-service';
 
 type Input = Record<string, unknown>;
@@ -26,13 +30,28 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   'DeadLetterQueueSourceArn',
 ] as const;
 
-const ok = (body: unknown = {}): AwsResponse => jsonResponse(body, { protocol: 'awsJson1_0' });
+type Output = Record<string, unknown>;
+
+const ok = (body: Output = {}): Output => body;
+
+/** The legacy code a query-protocol client expects (`AWS.SimpleQueueService.NonExistentQueue`), from the JSON error's header. */
+function asQueryError(error: AwsServiceError): AwsServiceError {
+  const legacy = error.headers['x-amzn-query-error']?.split(';')[0];
+  return new AwsServiceError(legacy || error.code, error.message, error.status, error.extra);
+}
 
 const parseInput = (request: AwsRequest): Input => parseJsonBody<Input>(request, { errorMessage: 'The request body is not a JSON object.' });
 
 function requiredString(input: Input, name: string): string {
   const value = input[name];
   if (value === undefined || value === null || value === '') throw SqsErrors.missingParameter(name);
+  if (typeof value !== 'string') throw SqsErrors.invalidParameterValue(`Value for parameter ${name} must be a string.`);
+  return value;
+}
+
+function optionalString(input: Input, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw SqsErrors.invalidParameterValue(`Value for parameter ${name} must be a string.`);
   return value;
 }
@@ -122,14 +141,35 @@ export class SqsApi implements ServiceHandler {
   constructor(
     private readonly sqs: SqsService,
     private readonly accountId: string,
+    private readonly moveTasks: MessageMoveTasks,
   ) {}
 
   async handle(request: AwsRequest): Promise<AwsResponse> {
+    if (isQueryRequest(request)) return this.handleQuery(request);
     const operation = request.operation;
     if (!operation) {
-      throw SqsErrors.unsupportedOperation('Only the AWS JSON 1.0 protocol (X-Amz-Target: AmazonSQS.<Action>) is supported by the local SQS.');
+      throw SqsErrors.unsupportedOperation(
+        'Send either the AWS JSON 1.0 protocol (X-Amz-Target: AmazonSQS.<Action>) or the query protocol (a form with Action=<Action>).',
+      );
     }
-    const input = parseInput(request);
+    return jsonResponse(await this.execute(operation, parseInput(request)), { protocol: 'awsJson1_0' });
+  }
+
+  /** A query-protocol call: same operations, XML answers and `<ErrorResponse>` errors with the legacy codes. */
+  private async handleQuery(request: AwsRequest): Promise<AwsResponse> {
+    const requestId = newRequestId();
+    const { action, input } = parseQueryRequest(queryParameters(request));
+    try {
+      if (!action) throw SqsErrors.missingParameter('Action');
+      return queryResponse(action, await this.execute(action, input), requestId);
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      return renderError(asQueryError(error), 'awsQuery', requestId);
+    }
+  }
+
+  /** One operation, input and output in the JSON protocol's shapes. */
+  private async execute(operation: string, input: Input): Promise<Output> {
     switch (operation) {
       case 'CreateQueue': {
         const name = requiredString(input, 'QueueName');
@@ -188,6 +228,23 @@ export class SqsApi implements ServiceHandler {
         return ok();
       case 'ListQueueTags':
         return ok({ Tags: this.sqs.get(requiredString(input, 'QueueUrl')).tags });
+      case 'StartMessageMoveTask':
+        return ok({
+          TaskHandle: this.moveTasks.start({
+            sourceArn: requiredString(input, 'SourceArn'),
+            destinationArn: optionalString(input, 'DestinationArn'),
+            maxNumberOfMessagesPerSecond: optionalInteger(input, 'MaxNumberOfMessagesPerSecond', 1, 500, 'MaxNumberOfMessagesPerSecond must be from 1 to 500.'),
+          }),
+        });
+      case 'ListMessageMoveTasks':
+        return ok({
+          Results: this.moveTasks.list(
+            requiredString(input, 'SourceArn'),
+            optionalInteger(input, 'MaxResults', 1, 10, 'MaxResults must be from 1 to 10.') ?? 1,
+          ),
+        });
+      case 'CancelMessageMoveTask':
+        return ok({ ApproximateNumberOfMessagesMoved: this.moveTasks.cancel(requiredString(input, 'TaskHandle')) });
       default:
         throw SqsErrors.invalidAction(operation);
     }

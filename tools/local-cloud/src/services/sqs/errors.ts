@@ -41,6 +41,7 @@ export const SqsErrors = {
     sqsError('BatchRequestTooLong', 'AWS.SimpleQueueService.BatchRequestTooLong', `Batch requests cannot be longer than ${limit} bytes. You have sent ${size} bytes.`),
   unsupportedOperation: (message: string) =>
     sqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', message),
+  resourceNotFound: (message: string) => sqsError('ResourceNotFoundException', 'ResourceNotFoundException', message),
   invalidAction: (operation: string) =>
     new AwsServiceError('InvalidAction', `The action ${operation} is not valid for this endpoint.`, 400, {}, { 'x-amzn-query-error': 'InvalidAction;Sender' }),
 };

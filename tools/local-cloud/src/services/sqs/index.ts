@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
 import { SqsApi } from './api';
+import { MessageMoveTasks } from './move-tasks';
 import { sqsProvisioners } from './provisioners';
 import { SqsService } from './sqs-service';
 
@@ -25,25 +26,33 @@ export interface SqsModuleOptions {
 
 export interface SqsModule extends LocalServiceModule {
   readonly service: SqsService;
+  readonly moveTasks: MessageMoveTasks;
   readonly provides: { sqs: SqsService };
 }
 
 export function createSqsModule(context: LocalCloudContext, options: SqsModuleOptions = {}): SqsModule {
+  const dataDir = options.inMemory || context.inMemory ? undefined : join(context.dataDir, 'sqs');
   const service = new SqsService({
     accountId: context.accountId,
     region: context.region,
     endpoint: () => context.endpoint,
-    dataDir: options.inMemory || context.inMemory ? undefined : join(context.dataDir, 'sqs'),
+    dataDir,
     now: options.now,
   });
+  const moveTasks = new MessageMoveTasks(service, { dataDir, now: options.now });
   return {
     name: 'sqs',
     service,
+    moveTasks,
     provides: { sqs: service },
-    handlers: [new SqsApi(service, context.accountId)],
+    handlers: [new SqsApi(service, context.accountId, moveTasks)],
     provisioners: sqsProvisioners(service),
     state: [{ stateKey: 'queues', describe: () => service.summaries() }],
-    stop: () => service.stop(),
+    stop: async () => {
+      // Moves stop first, so the queues' last snapshot holds every message exactly once.
+      moveTasks.stop();
+      await service.stop();
+    },
   };
 }
 

@@ -255,6 +255,29 @@ export class SqsService implements QueueSender {
     return { messageId: sent.messageId };
   }
 
+  /**
+   * Moves one visible message to another queue in a single step (DLQ redrive):
+   * it is enqueued there (body, attributes and trace header kept; a new
+   * message id, receive count 0) and removed here before anything else runs,
+   * so a stop at any point leaves it in exactly one queue. Answers false when
+   * the message is gone or in flight; a refused send leaves it where it is.
+   */
+  moveMessage(sourceRef: string, messageId: string, destinationRef: string): boolean {
+    const source = this.get(sourceRef);
+    const message = source.messages.get(messageId);
+    if (!message || message.visibleAt > this.now()) return false;
+    const destination = this.get(destinationRef);
+    this.send(destination.name, {
+      body: message.body,
+      attributes: message.attributes,
+      traceHeader: message.traceHeader,
+      ...(destination.fifo ? { groupId: message.groupId, deduplicationId: message.deduplicationId } : {}),
+    });
+    source.messages.delete(messageId);
+    this.changed();
+    return true;
+  }
+
   private redrive(source: Queue, message: StoredMessage, policy: RedrivePolicy): boolean {
     const target = this.find(policy.deadLetterTargetArn);
     // With its dead-letter queue gone, SQS keeps the message where it is.

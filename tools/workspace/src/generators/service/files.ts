@@ -116,17 +116,30 @@ export function describeStatus(service: string, now: Date): ServiceStatus {
   return { service, status: 'ok', checkedAt: now.toISOString() };
 }
 `,
-    [`src/handlers/${STATUS_FUNCTION}.ts`]: `import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { describeStatus } from '../domain/status';
+    'src/adapters/http/routes.ts': `import { callerOf, httpRoute, type HttpRouteHandler } from '@kestrel/http-api';
+import { describeStatus } from '../../domain/status';
 
-/** GET /${n.name}/status (JWT): the service's status as JSON. */
-export async function handler(): Promise<APIGatewayProxyResultV2> {
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(describeStatus('${n.name}', new Date())),
-  };
-}
+/**
+ * GET /${n.name}/status: the service's status for a signed-in caller (the JWT authorizer let the
+ * request in; \`callerOf\` answers 401 if it carries no verified claims). \`httpRoute\` turns the
+ * result into a JSON response and any error into an \`application/problem+json\` one.
+ *
+ * @example
+ * \`\`\`ts
+ * export const handler = withObservability(getStatusRoute(), { service: '${n.name}', functionName: '${STATUS_FUNCTION}' });
+ * \`\`\`
+ */
+export const getStatusRoute = (now: () => Date = () => new Date()): HttpRouteHandler =>
+  httpRoute(async (event) => {
+    callerOf(event);
+    return { status: 200, body: describeStatus('${n.name}', now()) };
+  });
+`,
+    [`src/handlers/${STATUS_FUNCTION}.ts`]: `import { withObservability } from '@kestrel/observability';
+import { getStatusRoute } from '../adapters/http/routes';
+
+/** GET /${n.name}/status (JWT): structured logs, metrics and trace context from withObservability. */
+export const handler = withObservability(getStatusRoute(), { service: '${n.name}', functionName: '${STATUS_FUNCTION}' });
 `,
     'infra/main.ts': `// Synthesizes the ${n.name} stack for every environment:
 // cdktf.out/stacks/${n.name}-<env>/cdk.tf.json (\`nx run ${n.name}:synth\` bundles first)
@@ -159,9 +172,38 @@ export class ${n.className}Stack extends ServiceStack {
   }
 }
 `,
-    'tests/unit/status.test.ts': `import { describe, expect, it } from 'vitest';
+    'tests/unit/status.test.ts': `import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { getStatusRoute } from '../../src/adapters/http/routes';
 import { describeStatus } from '../../src/domain/status';
 import { handler } from '../../src/handlers/${STATUS_FUNCTION}';
+
+/** A payload 2.0 event as the JWT-authorised route delivers it (\`claims: null\`: no verified token). */
+function statusRequest(claims: Record<string, string> | null): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return {
+    version: '2.0',
+    routeKey: 'GET /${n.name}/status',
+    rawPath: '/${n.name}/status',
+    rawQueryString: '',
+    headers: { accept: 'application/json' },
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method: 'GET', path: '/${n.name}/status', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'vitest' },
+      requestId: 'request-1',
+      routeKey: 'GET /${n.name}/status',
+      stage: '$default',
+      time: '01/Jan/2026:00:00:00 +0000',
+      timeEpoch: 1767225600000,
+      ...(claims === null ? {} : { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } }),
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+const context = { awsRequestId: 'invocation-1', functionName: 'kestrel-staging-${n.name}-${STATUS_FUNCTION}', getRemainingTimeInMillis: () => 3000 } as unknown as Context;
 
 describe('status', () => {
   it('reports the service as ok at the given time', () => {
@@ -172,13 +214,30 @@ describe('status', () => {
     expect(status).toEqual({ service: '${n.name}', status: 'ok', checkedAt: '2026-01-01T00:00:00.000Z' });
   });
 
-  it('answers GET /${n.name}/status with JSON', async () => {
+  it('answers GET /${n.name}/status with JSON for a signed-in caller', async () => {
     // act
-    const response = await handler();
+    const response = await getStatusRoute(() => new Date('2026-01-01T00:00:00Z'))(statusRequest({ sub: 'user-1' }));
 
     // assess
-    expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
-    expect(JSON.parse((response as { body: string }).body)).toMatchObject({ service: '${n.name}', status: 'ok' });
+    expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+    expect(JSON.parse(response.body as string)).toEqual({ service: '${n.name}', status: 'ok', checkedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('answers 401 as a problem document when the request carries no verified token', async () => {
+    // act
+    const response = await getStatusRoute()(statusRequest(null));
+
+    // assess
+    expect(response).toMatchObject({ statusCode: 401, headers: { 'content-type': 'application/problem+json' } });
+    expect(JSON.parse(response.body as string)).toMatchObject({ type: 'urn:kestrel:problem:unauthenticated', status: 401 });
+  });
+
+  it('is wrapped by withObservability: the answer carries the correlation id', async () => {
+    // act
+    const response = await handler(statusRequest({ sub: 'user-1' }), context);
+
+    // assess
+    expect(response).toMatchObject({ statusCode: 200, headers: { 'x-correlation-id': expect.any(String) } });
   });
 });
 `,
@@ -231,7 +290,7 @@ Owner: **${n.owner}** (\`.github/CODEOWNERS\`). Open [\`service.ts\`](service.ts
 
 | route | function | what |
 | --- | --- | --- |
-| \`GET /${n.name}/status\` (JWT) | \`${STATUS_FUNCTION}\` | the service's status |
+| \`GET /${n.name}/status\` (JWT) | \`${STATUS_FUNCTION}\` | the service's status (\`src/adapters/http/routes.ts\`: \`@kestrel/http-api\`'s \`httpRoute\`, wrapped by \`withObservability\` in the handler, like every Kestrel service) |
 
 ## Commands
 
@@ -244,7 +303,7 @@ Owner: **${n.owner}** (\`.github/CODEOWNERS\`). Open [\`service.ts\`](service.ts
 
 1. Replace the status function with the first real use case: domain rules in \`src/domain\`, a thin handler in \`src/handlers\`, declared in \`service.ts\`.
 2. Add the events it publishes to \`libs/contracts\` ([events](../../docs/events.md)) and run \`npx nx run contracts:export-schemas\`.
-3. Ask the platform team to re-apply \`infra/bootstrap\` in each account (it creates \`kestrel-<env>-${n.name}-plan\` and \`-deploy\`) and to create the GitHub environments \`${n.name}-staging\` and \`${n.name}-production\` (required reviewers on production).
+3. Ask the platform team to re-apply \`infra/bootstrap\` in each account (it creates \`kestrel-<env>-${n.name}-plan\`, \`-deploy\` and \`-boundary\`, the permissions boundary every role of the stack carries) and to create the GitHub environments \`${n.name}-staging\` and \`${n.name}-production\` (required reviewers on production).
 4. Open a pull request: CI plans \`${n.name}\` in both environments; merging deploys it through \`.github/workflows/deploy-${n.name}.yml\` ([delivery](../../docs/delivery.md)).
 `,
   };

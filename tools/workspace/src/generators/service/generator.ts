@@ -11,7 +11,7 @@ export interface ServiceGeneratorOptions {
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // Libraries the generated code imports; the deploy workflow watches them and what they depend on.
-const DIRECT_DEPENDENCIES = ['service-manifest', 'infra-constructs'];
+const DIRECT_DEPENDENCIES = ['service-manifest', 'infra-constructs', 'observability', 'http-api'];
 const CODEOWNERS = '.github/CODEOWNERS';
 
 /** Folders of the given projects and of everything they depend on, from the current graph. */
@@ -68,7 +68,7 @@ export default async function serviceGenerator(tree: Tree, options: ServiceGener
       [
         `Created ${root}. Next:`,
         `  npx nx run-many -p ${names.name} -t lint typecheck test synth`,
-        `  platform team: re-apply infra/bootstrap (roles kestrel-<env>-${names.name}-plan/-deploy) and create the GitHub environments ${names.name}-staging, ${names.name}-production`,
+        `  platform team: re-apply infra/bootstrap (roles kestrel-<env>-${names.name}-plan/-deploy and the role boundary kestrel-<env>-${names.name}-boundary) and create the GitHub environments ${names.name}-staging, ${names.name}-production`,
       ].join('\n'),
     );
   };
