@@ -81,11 +81,15 @@ export class ConsoleReport {
     }
   }
 
-  /** The local cloud's log sink: everything to the file, noteworthy messages once to the console. */
+  /**
+   * The local cloud's log sink: everything to the file; noteworthy messages once to the console,
+   * and messages a module means for the person at the keyboard (`{ console: true }`, e.g. a
+   * confirmation code Cognito would have emailed).
+   */
   readonly log = (message: string, fields: Record<string, unknown> = {}): void => {
     this.detail(message, fields);
     const noteworthy = NOTEWORTHY.test(message);
-    if (!this.options.verbose && !noteworthy) return;
+    if (!this.options.verbose && !noteworthy && fields.console !== true) return;
     const text = formatMessage(message, fields);
     const seen = this.printed.get(text) ?? 0;
     this.printed.set(text, seen + 1);

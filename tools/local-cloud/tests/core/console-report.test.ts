@@ -55,6 +55,16 @@ describe('what npm start prints', () => {
     expect(notes).toEqual(['terraform: NOT EMULATED s: aws_glue_catalog_table.t (aws_glue_catalog_table)']);
   });
 
+  it('prints what a module means for the person at the keyboard (a confirmation code), every time', () => {
+    // prepare
+    const { console, printed } = report();
+    // act
+    console.log('cognito: code 123456 for ada@example.com', { console: true });
+    console.log('cognito: code 654321 for ada@example.com', { console: true });
+    // assess
+    expect(printed).toEqual(['      · cognito: code 123456 for ada@example.com\n', '      · cognito: code 654321 for ada@example.com\n']);
+  });
+
   it('prints every message with --verbose', () => {
     // prepare
     const { console, printed } = report(true);

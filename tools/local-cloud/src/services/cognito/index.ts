@@ -335,7 +335,7 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       stopFollowingCodes = followCodeDeliveries(started.logFile, (delivery) => {
         codeDeliveries.push(delivery);
         if (codeDeliveries.length > 100) codeDeliveries.shift();
-        context.log(`cognito: code ${delivery.code} for ${delivery.destination ?? delivery.username} (user ${delivery.username}; Cognito would send it, locally it is only printed)`);
+        context.log(`cognito: code ${delivery.code} for ${delivery.destination ?? delivery.username} (user ${delivery.username}; Cognito would send it, locally it is only printed)`, { console: true });
       });
       client = new CognitoIdentityProviderClient({ endpoint, region: context.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       context.log(`cognito: cognito-local ready on ${endpoint}`);
