@@ -17,6 +17,8 @@ import { createDynamoDbModule } from './services/dynamodb';
 import { createS3Module } from './services/s3';
 import { createCognitoModule } from './services/cognito';
 import { createSsmModule } from './services/ssm';
+import type { SsmModule } from './services/ssm';
+import { secretParametersReadBy } from './services/ssm/hand-set-secrets';
 import { createLambdaModule } from './services/lambda';
 import { createSqsModule } from './services/sqs';
 import { createEventBridgeModule } from './services/eventbridge';
@@ -229,7 +231,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const name = stackNameOf(stackDir);
       progress.set(name, { name, status: 'applying' });
       try {
-        reports.push(await activeEngine.applyStack(stackDir, variables));
+        const report = await activeEngine.applyStack(stackDir, variables);
+        // Secrets an operator sets by hand in AWS (the stack only names them): generated here, once.
+        const ssm = modules.find((module) => module.name === 'ssm') as SsmModule | undefined;
+        for (const parameter of secretParametersReadBy(report.resources)) ssm?.provideHandSetSecret(parameter);
+        reports.push(report);
         progress.set(name, { name, status: 'applied' });
       } catch (error) {
         progress.set(name, { name, status: 'failed', error: (error as Error).message });

@@ -114,7 +114,7 @@ describe('npm start, then a first sign-up, with nothing set up by the test', () 
     expect(JSON.stringify(rows)).toContain('hmac-sha256:');
     // no function failed along the way (npm start prints each failure once, naming the function)
     expect(cli.output()).not.toMatch(/PseudonymisationKeyUnavailableError|batch failed/);
-  });
+  }, 180_000);
 
   it('stops every process it started (Lambda workers, DynamoDB Local, cognito-local, s3rver) on SIGTERM', async () => {
     // prepare
