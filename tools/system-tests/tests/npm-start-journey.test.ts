@@ -54,8 +54,9 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (cli) await stopCli(cli, 'SIGKILL');
-});
+  // A clean stop even when a test failed (SIGKILL would leave DynamoDB Local and s3rver behind).
+  if (cli) await stopCli(cli, 'SIGTERM');
+}, 60_000);
 
 describe('npm start, then a first sign-up, with nothing set up by the test', () => {
   it('is ready only once every stack of the workspace is applied', async () => {
