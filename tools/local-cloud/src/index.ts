@@ -9,7 +9,7 @@
  * await cloud.stop();
  */
 export { startLocalCloud, DEFAULT_MODULES, summarizeStacks } from './cloud';
-export type { LocalCloud, LocalCloudOptions } from './cloud';
+export type { LocalCloud, LocalCloudOptions, Readiness, StackProgress, StackStatus } from './cloud';
 export * from './core/types';
 export { parseJsonBody, jsonResponse, renderError, detectProtocol } from './core/protocol';
 export type { AwsProtocol } from './core/protocol';
@@ -22,6 +22,9 @@ export type { ApplyReport, StackState, ResourceState, ResourceStatus } from './t
 export { discoverStacks, discoverWorkspaceStacks, findSynthProjects } from './terraform/discovery';
 export { NO_LOCAL_EFFECT } from './terraform/no-local-effect';
 export { SupervisedProcess, findFreePort, answersHttp } from './processes/supervisor';
+export { descendants, processes } from './processes/process-tree';
+export type { ProcessInfo } from './processes/process-tree';
+export { Shutdown, STOP_SIGNALS } from './processes/shutdown';
 export { createSsmModule } from './services/ssm';
 export { createDynamoDbModule, dynamoDbModuleFactory } from './services/dynamodb';
 export { createS3Module } from './services/s3';

@@ -11,7 +11,7 @@
  *
  * Options: --env <staging|production> (bucket discovery, default staging),
  * --bucket <name>, --endpoint <url> (default AWS_ENDPOINT_URL, else the running
- * local cloud's port from .local-cloud/lock.json), --cache <dir>, --offline
+ * local cloud's port from lock.json in LOCAL_CLOUD_DATA_DIR or .local-cloud/), --cache <dir>, --offline
  * (query the cache as it is), --json.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,9 +27,9 @@ import { lakeReport } from './report';
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const repoRoot = resolve(projectRoot, '../..');
 
-/** The running local cloud's endpoint, from the lock file `npm start` writes. */
+/** The running local cloud's endpoint, from the lock file `npm start` writes in its data dir (LOCAL_CLOUD_DATA_DIR, default .local-cloud). */
 function localCloudEndpoint(): string | undefined {
-  const lock = join(repoRoot, '.local-cloud', 'lock.json');
+  const lock = join(process.env.LOCAL_CLOUD_DATA_DIR ? resolve(process.env.LOCAL_CLOUD_DATA_DIR) : join(repoRoot, '.local-cloud'), 'lock.json');
   if (!existsSync(lock)) return undefined;
   const { port } = JSON.parse(readFileSync(lock, 'utf8')) as { port?: number };
   return port ? `http://127.0.0.1:${port}` : undefined;

@@ -78,6 +78,15 @@ export interface ResolvedResource {
   config: Record<string, unknown>;
   /** Folder of the synthesized stack (`…/stacks/<stack>`), for resolving asset paths. */
   stackDir: string;
+  /**
+   * The resource's `lifecycle.ignore_changes`: top-level attribute names, or `'all'`. On a
+   * re-apply the interpreter has already put the current values of these attributes into
+   * `config`; on creation a provisioner may use it to tell a value Terraform only seeds (a
+   * placeholder an operator replaces by hand in AWS) from one it owns.
+   */
+  ignoreChanges?: readonly string[] | 'all';
+  /** With `ignoreChanges` on a re-apply: the configuration as the stack declares it, before current values replaced the ignored attributes. */
+  declared?: Record<string, unknown>;
 }
 
 /** Attributes a provisioner exports for other resources to reference (`arn`, `id`, `name`, `url`…). */
@@ -98,6 +107,12 @@ export interface ResourceProvisioner {
    * (lets generated names such as `bucket_prefix` stay stable).
    */
   apply(resource: ResolvedResource, previous?: ResourceAttributes): Promise<ResourceAttributes>;
+  /**
+   * Terraform's refresh: the resource's attributes as they are now (changed out of band, e.g. a
+   * parameter value put by hand), given those of the last apply. Used for `lifecycle.ignore_changes`,
+   * whose attributes keep their current value on a re-apply; without it, the last apply's value is kept.
+   */
+  refresh?(resource: ResolvedResource, previous: ResourceAttributes): Promise<ResourceAttributes>;
   destroy?(resource: ResolvedResource, attributes: ResourceAttributes): Promise<void>;
 }
 

@@ -26,6 +26,8 @@ export interface EdgeServerOptions {
   maxBodyBytes?: number;
   /** Extra top-level entries of `GET /_local/state` (the composition root adds `stacks`). */
   extraState?: () => Record<string, unknown>;
+  /** Whether everything is applied: `GET /_local/health` answers 503 with this document until `ready`. Without it, 200. */
+  readiness?: () => { ready: boolean };
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /**
    * Decides whether an attributed request may reach its service (IAM, `src/iam/authorizer.ts`):
@@ -167,13 +169,14 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
     if (request.method === 'GET' && route.via === 'none') {
       if (url.pathname === '/_local/health') {
-        // A real component down (being restarted by its supervisor) makes the whole cloud unhealthy until it is back.
+        // Not ready until every stack applied; a real component down (being restarted by its supervisor) makes it unhealthy until it is back.
+        const readiness = options.readiness?.() ?? { ready: true, status: 'ready' };
         const components = supervisedStatuses();
-        const healthy = components.every((component) => component.state === 'running');
+        const healthy = readiness.ready && components.every((component) => component.state === 'running');
         return {
           status: healthy ? 200 : 503,
           headers: { 'content-type': 'application/json', ...(healthy ? {} : { 'retry-after': '1' }) },
-          body: JSON.stringify({ status: healthy ? 'ok' : 'degraded', services: [...handlers.keys()], components }),
+          body: JSON.stringify({ ...readiness, ...(readiness.ready && !healthy ? { status: 'degraded' } : {}), services: [...handlers.keys()], components }),
         };
       }
       if (url.pathname === '/_local/state') {

@@ -183,6 +183,9 @@ export class SupervisedProcess {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', log, log],
+      // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a store
+      // killed by it directly would go before the buffers that flush into it; we stop it, in order.
+      detached: true,
     });
     closeSync(log);
     this.child = child;

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readJsonState, REPAIR_ADVICE } from '../core/files';
-import type { DataSourceReader, ResourceAttributes, ResourceProvisioner } from '../core/types';
+import type { DataSourceReader, ResolvedResource, ResourceAttributes, ResourceProvisioner } from '../core/types';
 import { isTemplate, parseTemplate, references } from './hcl';
 import type { Expr } from './hcl';
 import { ReferenceProblem, descend, evaluate } from './evaluate';
@@ -91,6 +91,15 @@ export function loadStack(stackDir: string): { name: string; document: StackDocu
   if (!existsSync(file)) throw new StackApplyError(`No synthesized stack at ${file} (run the project's synth target first)`);
   const document = JSON.parse(readFileSync(file, 'utf8')) as StackDocument;
   return { name: document['//']?.metadata?.stackName ?? basename(stackDir), document };
+}
+
+/** A stack folder's stack name as `loadStack` gives it, or the folder's name when its document cannot be read (applying it then fails, naming it). */
+export function stackNameOf(stackDir: string): string {
+  try {
+    return loadStack(stackDir).name;
+  } catch {
+    return basename(stackDir);
+  }
 }
 
 /** Every string inside a value, with the dotted attribute path where it sits. */
@@ -280,14 +289,27 @@ export class TerraformEngine {
             if (raw.count !== undefined || raw.for_each !== undefined) {
               throw new StackApplyError(`Stack '${stack}': ${node.key} uses ${raw.count !== undefined ? 'count' : 'for_each'}, which the local cloud interpreter does not support`);
             }
-            const config = resolve(node, raw, '') as Record<string, unknown>;
             const type = node.type as string;
             const provisioner = this.provisioners.get(type);
+            const ignoreChanges = ignoredAttributes(stack, node.key, raw.lifecycle);
+            const resource: ResolvedResource = { stack, type, name: node.name, address: node.key, config: resolve(node, raw, '') as Record<string, unknown>, stackDir, ignoreChanges };
+            let previousOfResource = previousAttributes.get(node.key);
             let state: ResourceState;
+            try {
+              if (previousOfResource && ignoreChanges) {
+                // Terraform refreshes first, then leaves the ignored attributes as they are now.
+                if (provisioner?.refresh) previousOfResource = await provisioner.refresh(resource, previousOfResource);
+                resource.declared = resource.config;
+                resource.config = keepIgnored(resource.config, previousOfResource, ignoreChanges);
+              }
+            } catch (error) {
+              throw new StackApplyError(`Stack '${stack}': ${node.key}: refreshing before apply failed: ${(error as Error).message}`);
+            }
+            const config = resource.config;
             if (provisioner) {
               let attributes: ResourceAttributes;
               try {
-                attributes = await provisioner.apply({ stack, type, name: node.name, address: node.key, config, stackDir }, previousAttributes.get(node.key));
+                attributes = await provisioner.apply(resource, previousOfResource);
               } catch (error) {
                 if (error instanceof StackApplyError) throw error;
                 throw new StackApplyError(`Stack '${stack}': ${node.key}: ${(error as Error).message}`);
@@ -414,6 +436,33 @@ export class TerraformEngine {
     writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2));
     renameSync(`${file}.tmp`, file);
   }
+}
+
+/**
+ * A resource's `lifecycle.ignore_changes` as top-level attribute names (`tags["team"]` and
+ * `tags.team` both ignore `tags`, which is coarser than Terraform but never overwrites what
+ * Terraform would keep), or `'all'`.
+ */
+export function ignoredAttributes(stack: string, address: string, lifecycle: unknown): readonly string[] | 'all' | undefined {
+  const value = (lifecycle as { ignore_changes?: unknown } | undefined)?.ignore_changes;
+  if (value === undefined || value === null) return undefined;
+  if (value === 'all') return 'all';
+  if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string')) {
+    throw new StackApplyError(`Stack '${stack}': ${address}: lifecycle.ignore_changes must be "all" or a list of attribute names, got ${JSON.stringify(value)}`);
+  }
+  const names = (value as string[]).map((entry) => entry.replace(/^\$\{(.*)\}$/, '$1').split(/[.[]/)[0] ?? '');
+  if (names.includes('all')) return 'all';
+  return names.filter((name) => name !== '');
+}
+
+/** The configuration to apply: ignored attributes take their current value (absent stays absent). */
+function keepIgnored(config: Record<string, unknown>, current: ResourceAttributes, ignored: readonly string[] | 'all'): Record<string, unknown> {
+  const result = { ...config };
+  for (const name of ignored === 'all' ? Object.keys(config) : ignored) {
+    if (name in current) result[name] = current[name];
+    else delete result[name];
+  }
+  return result;
 }
 
 function readdirJson(dir: string): string[] {

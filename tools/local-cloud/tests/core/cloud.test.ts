@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startLocalCloud } from '../../src/cloud';
 import { createSsmModule } from '../../src/services/ssm';
@@ -85,5 +87,48 @@ describe('local cloud composition', () => {
     // assess
     expect((failure as Error).message).toBe('The local cloud could not start:\n  failing: java not found');
     expect(stopped).toEqual(['healthy']);
+  });
+
+  it('answers /_local/health 503 until every expected stack is applied, 200 after, and 503 naming a stack that failed', async () => {
+    // prepare: two stacks of SSM parameters; the second reads one nobody publishes
+    const root = mkdtempSync(join(tmpdir(), 'readiness-'));
+    const stackDir = (name: string, document: Record<string, unknown>) => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ '//': { metadata: { stackName: name } }, ...document }));
+      return dir;
+    };
+    const good = stackDir('good', { resource: { aws_ssm_parameter: { p: { name: '/good', type: 'String', value: 'v' } } } });
+    const broken = stackDir('broken', { data: { aws_ssm_parameter: { missing: { name: '/nobody/publishes/this' } } } });
+    const cloud = await startLocalCloud({ inMemory: true, modules: [createSsmModule], expectStacks: ['good', 'broken'] });
+    const health = async () => {
+      const response = await fetch(`${cloud.endpoint}/_local/health`);
+      return { status: response.status, body: (await response.json()) as { ready: boolean; status: string; stacks: Array<{ name: string; status: string; error?: string }> } };
+    };
+    try {
+      // act
+      const before = await health();
+      await cloud.applyStacks([good]);
+      const halfway = await health();
+      const failure = (await cloud.applyStacks([broken]).catch((error: unknown) => error)) as Error;
+      const failed = await health();
+      const state = await cloud.state();
+      // assess
+      expect(before).toMatchObject({ status: 503, body: { ready: false, status: 'starting', stacks: [{ name: 'good', status: 'pending' }, { name: 'broken', status: 'pending' }] } });
+      expect(halfway).toMatchObject({ status: 503, body: { ready: false, stacks: [{ name: 'good', status: 'applied' }, { name: 'broken', status: 'pending' }] } });
+      expect(failed.status).toBe(503);
+      expect(failed.body).toMatchObject({ ready: false, status: 'failed', stacks: [{ name: 'good', status: 'applied' }, { name: 'broken', status: 'failed', error: failure.message }] });
+      expect(failure.message).toContain("SSM parameter '/nobody/publishes/this' does not exist");
+      expect(state).toMatchObject({ ready: false, stacks: [{ name: 'good', status: 'applied' }, { name: 'broken', status: 'failed', resources: [] }] });
+
+      // act: the missing parameter appears, the stack is applied again
+      writeFileSync(join(broken, 'cdk.tf.json'), JSON.stringify({ '//': { metadata: { stackName: 'broken' } } }));
+      await cloud.applyStacks([broken]);
+      // assess
+      expect(await health()).toMatchObject({ status: 200, body: { ready: true, status: 'ready' } });
+      expect(await cloud.state()).toMatchObject({ ready: true });
+    } finally {
+      await cloud.stop();
+    }
   });
 });

@@ -37,7 +37,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve, reject) => {
     cli!.stdout!.on('data', (chunk: Buffer) => {
       startOutput += chunk.toString();
-      if (startOutput.includes('\nRunning')) resolve();
+      // Its last line: `Ready.` once every stack applied (a failed stack makes it exit 1).
+      if (startOutput.includes('\nReady.')) resolve();
     });
     cli!.stderr!.on('data', (chunk: Buffer) => (startOutput += chunk.toString()));
     cli!.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was running:\n${startOutput}`)));

@@ -214,10 +214,12 @@ describe('edge server', () => {
 
   it('serves health and the merged state document', async () => {
     // act
-    const health = (await (await fetch(`${edge.endpoint}/_local/health`)).json()) as { status: string; services: string[] };
+    const healthResponse = await fetch(`${edge.endpoint}/_local/health`);
+    const health = (await healthResponse.json()) as { status: string; services: string[] };
     const state = await (await fetch(`${edge.endpoint}/_local/state`)).json();
     // assess
-    expect(health).toMatchObject({ status: 'ok' });
+    expect(healthResponse.status).toBe(200);
+    expect(health).toMatchObject({ status: 'ready', ready: true });
     expect(health.services).toEqual(expect.arrayContaining(['ssm', 'cognito-idp', 'lambda', 's3']));
     expect(state).toMatchObject({
       services: ['ssm', 'cognito-recorder', 'lambda-recorder', 's3-recorder'],

@@ -219,3 +219,115 @@ describe('Terraform JSON interpreter', () => {
     expect(reloaded[0]?.providerRegion).toBe('eu-west-1');
   });
 });
+
+describe('lifecycle.ignore_changes', () => {
+  const PLACEHOLDER = 'unset: put a base64 key of at least 32 random bytes';
+  let dataDir: string;
+  let ssm: LocalServiceModule;
+  let queues: ReturnType<typeof queueProvisioner>;
+  let logs: string[];
+
+  /** A fresh SSM module and engine over the same data dir: what a restart of `npm start` gives. */
+  const restart = () => {
+    ssm = createSsmModule({ ...context(dataDir), log: (message) => logs.push(message) });
+    return new TerraformEngine({ accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION, provisioners: [...ssm.provisioners, queues.provisioner], dataSources: ssm.dataSources, stateDir: join(dataDir, 'terraform') });
+  };
+  const parameter = async (name: string) => ssm.dataSources![0]!.read({ stack: 't', type: 'aws_ssm_parameter', name: 'p', address: 'aws_ssm_parameter.p', config: { name }, stackDir: dataDir });
+  /** PutParameter through the module's API handler, as `aws ssm put-parameter --overwrite` would. */
+  const putByHand = async (name: string, value: string) =>
+    ssm.handlers[0]!.handle({
+      method: 'POST',
+      path: '/',
+      query: new URLSearchParams(),
+      headers: { 'x-amz-target': 'AmazonSSM.PutParameter', 'content-type': 'application/x-amz-json-1.1' },
+      body: Buffer.from(JSON.stringify({ Name: name, Value: value, Type: 'SecureString', Overwrite: true })),
+      service: 'ssm',
+      operation: 'PutParameter',
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+    });
+  const keyStack = (value: string) =>
+    stack({
+      '//': { metadata: { stackName: 'keys' } },
+      resource: {
+        aws_ssm_parameter: {
+          key: { name: '/t/pseudonymisation-key', type: 'SecureString', value, lifecycle: { ignore_changes: ['value'] } },
+          flag: { name: '/t/flag', type: 'String', value: 'on', lifecycle: { ignore_changes: ['value'] } },
+          owned: { name: '/t/owned', type: 'SecureString', value },
+        },
+      },
+    });
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tf-lifecycle-'));
+    queues = queueProvisioner();
+    logs = [];
+  });
+
+  it('keeps ignored attributes (a list, or "all") at their current value on a re-apply, and applies the others', async () => {
+    // prepare
+    const queuesAt = (delay: number, name: string) => ({
+      resource: {
+        aws_test_queue: {
+          some: { name: 'some', delay, visibility: delay, lifecycle: { ignore_changes: ['delay', 'tags["team"]'] } },
+          every: { name, delay, lifecycle: { ignore_changes: 'all' } },
+          none: { name: 'none', delay },
+        },
+      },
+    });
+    const dir = stack(queuesAt(1, 'every'));
+    await restart().applyStack(dir);
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(queuesAt(5, 'every-renamed')));
+    queues.applied.length = 0;
+    // act
+    await restart().applyStack(dir);
+    // assess
+    const configOf = (address: string) => queues.applied.find((call) => call.address === address)?.config;
+    expect(configOf('aws_test_queue.some')).toEqual({ name: 'some', delay: 1, visibility: 5 });
+    expect(configOf('aws_test_queue.every')).toEqual({ name: 'every', delay: 1 });
+    expect(configOf('aws_test_queue.none')).toEqual({ name: 'none', delay: 5 });
+  });
+
+  it('refuses an ignore_changes that is neither "all" nor a list of names', async () => {
+    // prepare
+    const dir = stack({ resource: { aws_test_queue: { q: { name: 'q', lifecycle: { ignore_changes: 7 } } } } });
+    // act
+    const failure = await restart().applyStack(dir).catch((error: unknown) => error);
+    // assess
+    expect(failure).toBeInstanceOf(StackApplyError);
+    expect((failure as Error).message).toContain('aws_test_queue.q: lifecycle.ignore_changes must be "all" or a list of attribute names, got 7');
+  });
+
+  it('generates a secret set by hand in AWS (SecureString, value ignored) on the first apply and keeps it across restarts', async () => {
+    // prepare
+    const dir = keyStack(PLACEHOLDER);
+    // act
+    await restart().applyStack(dir);
+    const first = await parameter('/t/pseudonymisation-key');
+    await restart().applyStack(dir);
+    const afterRestart = await parameter('/t/pseudonymisation-key');
+    // assess
+    expect(first.value).not.toBe(PLACEHOLDER);
+    expect(Buffer.from(String(first.value), 'base64')).toHaveLength(32);
+    expect(afterRestart).toMatchObject({ value: first.value, version: first.version });
+    // only the secret: a String with ignore_changes keeps Terraform's seed, a SecureString Terraform owns its value
+    expect(await parameter('/t/flag')).toMatchObject({ value: 'on' });
+    expect(await parameter('/t/owned')).toMatchObject({ value: PLACEHOLDER });
+    expect(logs.filter((line) => line.includes('/t/pseudonymisation-key'))).toHaveLength(1);
+  });
+
+  it('keeps a value put by hand, and replaces a placeholder left by an earlier run', async () => {
+    // prepare: an earlier run stored Terraform's placeholder (before ignore_changes was honoured)
+    const dir = keyStack(PLACEHOLDER);
+    restart();
+    await putByHand('/t/pseudonymisation-key', PLACEHOLDER);
+    // act
+    await restart().applyStack(dir);
+    const generated = await parameter('/t/pseudonymisation-key');
+    await putByHand('/t/pseudonymisation-key', 'b3BlcmF0b3Itc2V0LWtleS1vZi0zMi1ieXRlcy1sb25nIQ==');
+    await restart().applyStack(dir);
+    // assess
+    expect(generated.value).not.toBe(PLACEHOLDER);
+    expect(await parameter('/t/pseudonymisation-key')).toMatchObject({ value: 'b3BlcmF0b3Itc2V0LWtleS1vZi0zMi1ieXRlcy1sb25nIQ==' });
+  });
+});

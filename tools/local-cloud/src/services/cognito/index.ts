@@ -416,9 +416,9 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
     async apply(resource: ResolvedResource, previous?: ResourceAttributes) {
       const { client: cognito } = ready();
       const input = userPoolInput(resource.config, resource.address);
-      for (const unsupported of ['CustomEmailSender', 'CustomSMSSender'] as const) {
-        if (input.LambdaConfig?.[unsupported]) context.log(`cognito: WARNING ${resource.address}: the ${unsupported} trigger is recorded but never called (not emulated)`);
-      }
+      const neverCalled = (['CustomEmailSender', 'CustomSMSSender'] as const).filter((trigger) => input.LambdaConfig?.[trigger]);
+      // One line per pool, not one per trigger.
+      if (neverCalled.length) context.log(`cognito: WARNING ${resource.address}: triggers recorded but never called (not emulated): ${neverCalled.join(', ')}`);
       let pool = await findPool(previous?.id, input.PoolName as string);
       if (pool?.Id) {
         const { PoolName: _name, UsernameAttributes: _usernames, AliasAttributes: _aliases, Schema: _schema, ...updatable } = input;
@@ -524,7 +524,7 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       stopFollowingCodes = followCodeDeliveries(started.logFile, (delivery) => {
         codeDeliveries.push(delivery);
         if (codeDeliveries.length > 100) codeDeliveries.shift();
-        context.log(`cognito: code ${delivery.code} for ${delivery.destination ?? delivery.username} (user ${delivery.username}; Cognito would send it, locally it is only printed)`);
+        context.log(`cognito: code ${delivery.code} for ${delivery.destination ?? delivery.username} (user ${delivery.username}; Cognito would send it, locally it is only printed)`, { console: true });
       });
       client = new CognitoIdentityProviderClient({ endpoint, region: context.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       context.log(`cognito: cognito-local ready on ${endpoint}`);

@@ -327,7 +327,7 @@ export class SqsEventSourceMapping {
 
     if (result.functionError) {
       this.counters.failedBatches++;
-      this.log('batch failed: the function returned an error; its messages return after the visibility timeout', { messages: batch.length, error: result.error?.errorMessage });
+      this.log('batch failed: the function returned an error; its messages return after the visibility timeout', { messages: batch.length, errorType: result.error?.errorType, error: result.error?.errorMessage });
       return;
     }
     let keep: Set<string> | 'all' = new Set();

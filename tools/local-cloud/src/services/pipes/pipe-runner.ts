@@ -225,7 +225,8 @@ export class PipeRunner {
       const name = (error as Error).name;
       if (name === EXPIRED) return false;
       if (name === TRIMMED) {
-        this.deps.log(`pipes: ${this.pipe.name}: records after ${this.checkpoint.shards[shard.shardId]?.after} in ${shard.shardId} were trimmed; continuing from the oldest record`);
+        const after = this.checkpoint.shards[shard.shardId]?.after;
+        this.deps.log(`pipes: ${this.pipe.name}: ${after ? `records after ${after}` : 'the start of the shard'} in ${shard.shardId} trimmed; continuing from the oldest record`);
         this.checkpoint.shards[shard.shardId] = {};
         return false;
       }
