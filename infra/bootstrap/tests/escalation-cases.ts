@@ -22,7 +22,7 @@ export interface EscalationCase {
  * The escalation paths of findings 1 and 2, as the catalog pipeline (the
  * attacker) would walk them against identity's resources and the account, and
  * the calls its legitimate deploys make, which must keep working. Data only:
- * `decide` (today the stand-in in `decide.ts`, later the local IAM evaluator)
+ * `decide` (`@kestrel/iam`, the local cloud's evaluator, see `decide.ts`)
  * answers each request.
  */
 export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
