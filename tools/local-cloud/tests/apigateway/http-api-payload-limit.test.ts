@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiGatewayModuleFactory } from '../../src/services/apigateway';
 import { HTTP_API_MAX_PAYLOAD_BYTES } from '../../src/services/apigateway/http-api-service';
-import type { InvokeResult, LambdaInvoker, LocalServiceModule, ResolvedResource } from '../../src/core/types';
-import { startHarness } from '../sqs/harness';
+import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
+import { applyResource, startHarness } from '../sqs/harness';
 import type { Harness } from '../sqs/harness';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:upload';
@@ -28,12 +28,8 @@ describe('HTTP API payload limit (10 MB, as API Gateway)', () => {
   let url: string;
   const lambda = new BodySizeLambda();
 
-  async function apply(type: string, name: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const resource: ResolvedResource = { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' };
-    const provisioner = (harness.modules as LocalServiceModule[]).flatMap((candidate) => candidate.provisioners).find((candidate) => candidate.type === type);
-    if (!provisioner) throw new Error(`no provisioner for ${type}`);
-    return provisioner.apply(resource);
-  }
+  const apply = (type: string, name: string, config: Record<string, unknown>) =>
+    applyResource(harness.modules, { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
 
   beforeAll(async () => {
     harness = await startHarness([apiGatewayModuleFactory()], { extraPeers: { lambda } });
