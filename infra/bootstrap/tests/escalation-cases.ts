@@ -173,6 +173,8 @@ export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
       ['write its bucket objects', 's3:PutObject', `arn:aws:s3:::${own}-raw-zone-${account}/raw/x.json`],
       ['put to its delivery stream', 'firehose:PutRecordBatch', `arn:aws:firehose:${region}:${account}:deliverystream/${own}-raw-events`],
       ['trace', 'xray:PutTraceSegments', '*'],
+      // ListStreams has no resource-level permissions: the stream-trigger roles ask for it on "*".
+      ['list its table streams (stream triggers)', 'dynamodb:ListStreams', '*'],
     ].map(([step, action, resource]) => ({ finding: '1', step: `the created role may ${step as string}`, principal: 'created-role' as const, request: { action: action as string, resource: resource as string }, expected: 'allow' as const })),
     {
       finding: '1',

@@ -96,6 +96,14 @@ describe('a bus policy judges callers of other accounts at the edge', () => {
     expect(identity).toMatchObject({ Account: STRANGER_ACCOUNT, Arn: `arn:aws:sts::${STRANGER_ACCOUNT}:assumed-role/publisher/forger` });
   });
 
+  it('gives such sessions to the developer only: a session cannot assume a role of another account', async () => {
+    // act
+    const attempt = client(STSClient, await sessionOf(STRANGER_ACCOUNT)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${PARTNER_ACCOUNT}:role/publisher`, RoleSessionName: 'hop' }));
+
+    // assess
+    await expect(attempt).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining(`knows no trust policy of account ${PARTNER_ACCOUNT}`) });
+  });
+
   it('refuses a forged kestrel.identity event from another account, with the bus policy’s explicit deny', async () => {
     // act
     const attempt = put(await sessionOf(PARTNER_ACCOUNT), 'kestrel.identity');
