@@ -157,7 +157,8 @@ const NAMED_FAMILIES: Record<string, NamedFamily> = {
   kmsAlias: {
     // ServiceKey's alias is `alias/kestrel-<env>-<service>` (no suffix).
     arns: ({ region, account, prefix }) => [`arn:aws:kms:${region}:${account}:alias/${prefix}`, `arn:aws:kms:${region}:${account}:alias/${prefix}-*`],
-    read: ['kms:ListAliases'],
+    // kms:ListAliases takes no resource (account-wide, see ACCOUNT_WIDE_READS): an alias ARN here never matches.
+    read: [],
     manage: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'],
   },
   schemas: {
@@ -189,11 +190,21 @@ const TAGGED = {
  * Every call that adds, lists or removes tags, per family (tag-on-create needs
  * them too: DynamoDB, SQS, Lambda and KMS check the tagging action when a
  * create carries tags). Wildcards keep the deploy policy under IAM's inline
- * size limit; the list calls they also match only read.
+ * size limit; the list calls they also match only read. API Gateway has no
+ * tagging actions: it tags through {@link APIGATEWAY_TAGGING} on `/tags/<arn>`.
  */
-const TAG_ACTIONS = ['kms', 'cognito-idp', 'lambda', 'dynamodb', 'sqs', 'logs', 'events', 'pipes', 'iam', 'firehose', 'glue', 'athena', 'cloudwatch', 'schemas', 'apigateway']
+const TAG_ACTIONS = ['kms', 'cognito-idp', 'lambda', 'dynamodb', 'sqs', 'logs', 'events', 'pipes', 'iam', 'firehose', 'glue', 'athena', 'cloudwatch', 'schemas']
   .map((service) => `${service}:*Tag*`)
   .concat(['ssm:*TagsToResource', 'ssm:*TagsFromResource', 's3:*BucketTagging']);
+
+/**
+ * API Gateway's tag calls are its HTTP verbs on the `Tags` resource
+ * (`arn:aws:apigateway:<region>::/tags/<url-encoded arn>`): PUT adds, DELETE
+ * removes (Service Authorization Reference). POST is not one (creates carry
+ * tags and are judged by {@link TAGGED}.create), so it stays out of the
+ * immutable-tag deny, where it would refuse new stages of a tagged API.
+ */
+const APIGATEWAY_TAGGING = ['apigateway:PUT', 'apigateway:DELETE'];
 
 /** Calls that take no resource (or that Terraform needs account-wide) and reveal only metadata. */
 const ACCOUNT_WIDE_READS = [
@@ -468,15 +479,14 @@ function tagStatements(ctx: ServiceAccessContext): PolicyStatement[] {
     {
       Sid: 'ServiceTagImmutable',
       Effect: 'Deny',
-      // API Gateway tags through PUT/DELETE on `/tags/<arn>`.
-      Action: [...TAG_ACTIONS, 'apigateway:PUT', 'apigateway:DELETE'],
+      Action: [...TAG_ACTIONS, ...APIGATEWAY_TAGGING],
       Resource: '*',
       Condition: { Null: { 'aws:ResourceTag/service': 'false' }, 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['service'] } },
     },
     {
       Sid: 'OnlyOwnServiceTag',
       Effect: 'Deny',
-      Action: [...TAG_ACTIONS, ...TAGGED.create],
+      Action: unique([...TAG_ACTIONS, ...APIGATEWAY_TAGGING, ...TAGGED.create]),
       Resource: '*',
       Condition: { Null: { 'aws:RequestTag/service': 'false' }, StringNotEquals: { 'aws:RequestTag/service': ctx.service } },
     },
@@ -562,10 +572,10 @@ export function serviceRoleBoundary(ctx: ServiceAccessContext): PolicyDocument {
           ]
         : []),
       {
-        // X-Ray accepts only "*"; SES only from the environment's verified identities.
-        Sid: 'TracingAndMail',
+        // X-Ray and dynamodb:ListStreams accept only "*"; SES only from the environment's verified identities.
+        Sid: 'TracingMailAndStreamListing',
         Effect: 'Allow',
-        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ses:SendEmail'],
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ses:SendEmail', 'dynamodb:ListStreams'],
         Resource: ['*'],
       },
     ],
@@ -576,7 +586,7 @@ export function serviceRoleBoundary(ctx: ServiceAccessContext): PolicyDocument {
 const BOUNDARY_RUNTIME_ACTIONS = [
   'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator',
-  'dynamodb:ListStreams', 'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
+  'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
   'logs:CreateLogStream', 'logs:PutLogEvents', 'firehose:PutRecord', 'firehose:PutRecordBatch', 's3:GetObject', 's3:PutObject',
   's3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads', 'lambda:InvokeFunction',
   'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions',

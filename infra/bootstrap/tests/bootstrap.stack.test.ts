@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseArn } from '@kestrel/iam';
 import { environment, ENVIRONMENT_NAMES } from '@kestrel/infra-constructs/environments';
 import { serviceRoleBoundaryArn } from '@kestrel/infra-constructs/role-boundary';
 import { TERRAFORM_TARGET_VERSIONS } from '@kestrel/infra-constructs/app';
@@ -35,17 +36,10 @@ function statement(policy: PolicyDocument, sid: string): PolicyStatement {
   return found;
 }
 
-/** IAM-style wildcard match (`*` any run of characters, `?` one). */
-function matches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return regex.test(value);
-}
-
+/** Whether a session of a role with this policy may make the call with no condition keys in the request, as `@kestrel/iam` decides. */
 function allows(policy: PolicyDocument, action: string, resource: string): boolean {
-  const applies = (s: PolicyStatement) =>
-    s.Action.some((pattern) => matches(pattern, action)) && [s.Resource].flat().some((pattern) => matches(pattern, resource));
-  const denied = policy.Statement.some((s) => s.Effect === 'Deny' && applies(s));
-  return !denied && policy.Statement.some((s) => s.Effect === 'Allow' && applies(s) && s.Condition === undefined);
+  const account = parseArn(resource)?.accountId || environment('staging').accountId;
+  return decide({ account, policy }, { action, resource }) === 'allow';
 }
 
 describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
@@ -217,7 +211,7 @@ describe.each(ENVIRONMENT_NAMES)('bootstrap stack (%s)', (env) => {
     expect(allows(deploy, 'iam:AttachRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(false);
     expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`)).toBe(false);
     expect(
-      decide({ policy: deploy }, { action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`, context: { 'iam:PermissionsBoundary': serviceRoleBoundaryArn(config, 'customers') } }),
+      decide({ account, policy: deploy }, { action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${account}:role/kestrel-${env}-customers-fn`, context: { 'iam:PermissionsBoundary': serviceRoleBoundaryArn(config, 'customers') } }),
     ).toBe('allow');
     expect(allows(deploy, 'iam:PutRolePolicy', `arn:aws:iam::${account}:role/kestrel-pipeline/kestrel-${env}-customers-deploy`)).toBe(false);
     expect(allows(deploy, 'iam:CreateUser', '*')).toBe(false);
@@ -300,10 +294,10 @@ describe.each(ENVIRONMENT_NAMES)('escalation paths of findings 1 and 2 (%s), dec
   const boundaryPolicy = resourcesOfType(json, 'aws_iam_policy').find((p) => p.values.name === `kestrel-${env}-catalog-boundary`);
   const boundary = JSON.parse(String(boundaryPolicy?.values.policy)) as PolicyDocument;
   const principals = {
-    deploy: { policy: roleNamed(json, `kestrel-${env}-catalog-deploy`).policy },
-    plan: { policy: roleNamed(json, `kestrel-${env}-catalog-plan`).policy },
+    deploy: { account: config.accountId, policy: roleNamed(json, `kestrel-${env}-catalog-deploy`).policy },
+    plan: { account: config.accountId, policy: roleNamed(json, `kestrel-${env}-catalog-plan`).policy },
     // A role the deploy wrote with `*` on `*`: only its boundary holds it.
-    'created-role': { policy: { Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] }, boundary },
+    'created-role': { account: config.accountId, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, boundary },
   };
 
   it.each(escalationCases(config).map((c) => [`${c.finding}: ${c.principal} — ${c.step}`, c] as const))('%s', (_name, escalation) => {

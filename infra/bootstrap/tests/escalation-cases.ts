@@ -22,7 +22,7 @@ export interface EscalationCase {
  * The escalation paths of findings 1 and 2, as the catalog pipeline (the
  * attacker) would walk them against identity's resources and the account, and
  * the calls its legitimate deploys make, which must keep working. Data only:
- * `decide` (today the stand-in in `decide.ts`, later the local IAM evaluator)
+ * `decide` (`@kestrel/iam`, the local cloud's evaluator, see `decide.ts`)
  * answers each request.
  */
 export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
@@ -173,6 +173,8 @@ export function escalationCases(env: EnvironmentConfig): EscalationCase[] {
       ['write its bucket objects', 's3:PutObject', `arn:aws:s3:::${own}-raw-zone-${account}/raw/x.json`],
       ['put to its delivery stream', 'firehose:PutRecordBatch', `arn:aws:firehose:${region}:${account}:deliverystream/${own}-raw-events`],
       ['trace', 'xray:PutTraceSegments', '*'],
+      // ListStreams has no resource-level permissions: the stream-trigger roles ask for it on "*".
+      ['list its table streams (stream triggers)', 'dynamodb:ListStreams', '*'],
     ].map(([step, action, resource]) => ({ finding: '1', step: `the created role may ${step as string}`, principal: 'created-role' as const, request: { action: action as string, resource: resource as string }, expected: 'allow' as const })),
     {
       finding: '1',

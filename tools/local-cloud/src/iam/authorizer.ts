@@ -68,6 +68,16 @@ export interface LocalIamOptions {
 
 const KEPT_DENIALS = 500;
 
+/** A service's resource policy for a resource ARN: its text (as applied) and a name for messages. */
+export type ResourcePolicyFinder = (resourceArn: string) => { name: string; text: string } | undefined;
+
+/** What a caller of another account may do by its own policies: unknown locally, so anything (its administrator). */
+const FOREIGN_ACCOUNT_IDENTITY = compilePolicy(
+  { Version: '2012-10-17', Statement: [{ Sid: 'ForeignAccountAdministrator', Effect: 'Allow', Action: '*', Resource: '*' }] },
+  'identity policies of the other account (unknown locally: taken as its administrator)',
+  'identity',
+);
+
 const SIGNATURE_MESSAGE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const TOKEN_MESSAGE = 'The security token included in the request is invalid.';
@@ -169,8 +179,22 @@ export class LocalIam {
     }
   }
 
+  private readonly resourcePolicyFinders = new Map<string, ResourcePolicyFinder>();
+
+  /**
+   * Lets the edge consult a service's resource policies for callers of other
+   * accounts (today EventBridge bus policies, for `events:PutEvents`).
+   *
+   * @example
+   * iam.registerResourcePolicies('events', (arn) => { const bus = find(arn); return bus?.policy ? { name: `bus ${bus.name} (policy)`, text: bus.policy } : undefined; });
+   */
+  registerResourcePolicies(service: string, find: ResourcePolicyFinder): void {
+    this.resourcePolicyFinders.set(service, find);
+  }
+
   /** One permission of a session, decided against its role's policies. */
   decide(session: IssuedSession, permission: RequiredPermission, request: Pick<AwsRequest, 'region'>, sourceIp?: string): { decision: Decision; context: RequestContext } {
+    if (session.principal.accountId !== this.options.accountId) return this.decideForeign(session, permission, request, sourceIp);
     const now = new Date();
     const role = this.registry.role(session.principal.roleArn);
     const keys: Record<string, ContextValue> = {
@@ -186,6 +210,26 @@ export class LocalIam {
     // An unknown role (destroyed, or never applied) has no policies: denied, never allowed.
     const decision = role ? evaluate(context, { ...this.registry.policiesOf(role), ...(session.sessionPolicy ? { session: [session.sessionPolicy] } : {}) }) : evaluate(context, {});
     return { decision, context };
+  }
+
+  /**
+   * A session of another account (AssumeRole of a role ARN naming it): its own
+   * policies are unknown here and stand as allowing anything (that account's
+   * administrator), so, as AWS requires across accounts, the resource's policy
+   * must allow too and any of its denies wins. A resource without a policy
+   * (or of a service whose policies the edge does not consult) is denied.
+   */
+  private decideForeign(session: IssuedSession, permission: RequiredPermission, request: Pick<AwsRequest, 'region'>, sourceIp?: string): { decision: Decision; context: RequestContext } {
+    const keys: Record<string, ContextValue> = {
+      'aws:SecureTransport': 'false',
+      'aws:RequestedRegion': request.region,
+      ...(sourceIp ? { 'aws:SourceIp': sourceIp } : {}),
+      ...permission.keys,
+    };
+    const context: RequestContext = { principal: session.principal, action: permission.action, resource: permission.resource, resourceAccount: this.options.accountId, keys };
+    const found = this.resourcePolicyFinders.get(permission.action.split(':')[0] as string)?.(permission.resource);
+    const resource = found ? this.compiledResourcePolicy(found.text, found.name) : undefined;
+    return { decision: evaluate(context, { identity: [FOREIGN_ACCOUNT_IDENTITY], ...(resource ? { resource } : {}) }), context };
   }
 
   private refuse(error: AwsServiceError, fields: Record<string, unknown>): void {
@@ -270,6 +314,9 @@ export class LocalIam {
           arn: role.arn,
           policies: policies.identity.map((policy) => policy.name),
           ...(policies.unknownManagedPolicies.length > 0 ? { unknownManagedPolicies: policies.unknownManagedPolicies } : {}),
+          ...(role.permissionsBoundaryArn ? { permissionsBoundary: role.permissionsBoundaryArn } : {}),
+          // A boundary no applied policy has (the service boundaries only bootstrap creates): not evaluated locally.
+          ...(policies.unknownBoundary ? { unknownBoundary: policies.unknownBoundary } : {}),
         };
       }),
       sessions: this.credentials.size,

@@ -29,19 +29,27 @@ function randomKeyPart(length: number): string {
   return [...randomBytes(length)].map((byte) => ALPHABET[byte % ALPHABET.length]).join('');
 }
 
+/** The 12-digit account of an IAM role ARN (`arn:aws:iam::<account>:role/…`). */
+export function accountOfRole(roleArn: string): string | undefined {
+  return /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+}
+
 export class CredentialStore {
   private readonly byKey = new Map<string, IssuedSession>();
 
   constructor(private readonly accountId: string) {}
 
-  /** New credentials acting as `sessionName` of the role. */
-  issue(roleArn: string, sessionName: string, lifetimeSeconds = 3600, sessionPolicy?: CompiledPolicy): IssuedSession {
+  /**
+   * New credentials acting as `sessionName` of the role, a session of the role's
+   * account: the local one unless told (another account's caller, see `sts` AssumeRole).
+   */
+  issue(roleArn: string, sessionName: string, lifetimeSeconds = 3600, sessionPolicy?: CompiledPolicy, accountId = this.accountId): IssuedSession {
     const session: IssuedSession = {
       accessKeyId: `${ISSUED_KEY_PREFIX}${randomKeyPart(14)}`,
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: `LocalCloudSession${randomBytes(48).toString('base64')}`,
       expiration: new Date(Date.now() + lifetimeSeconds * 1000).toISOString(),
-      principal: { kind: 'role-session', accountId: this.accountId, roleArn, sessionName },
+      principal: { kind: 'role-session', accountId, roleArn, sessionName },
       ...(sessionPolicy ? { sessionPolicy } : {}),
     };
     this.byKey.set(session.accessKeyId, session);

@@ -25,6 +25,11 @@ export interface RolePolicies {
   boundary?: CompiledPolicy;
   /** Managed policies named by the role that the local cloud does not know (AWS managed ones): they grant nothing here. */
   unknownManagedPolicies: string[];
+  /**
+   * The role's permissions boundary when no applied policy has that ARN (the service boundaries only bootstrap
+   * creates, and bootstrap is never applied locally): no boundary is evaluated for the role.
+   */
+  unknownBoundary?: string;
 }
 
 export class IamRegistry {
@@ -97,7 +102,8 @@ export class IamRegistry {
       else unknownManagedPolicies.push(arn);
     }
     const boundary = role.permissionsBoundaryArn ? this.managedPolicy(role.permissionsBoundaryArn) : undefined;
-    return { identity, ...(boundary ? { boundary } : {}), unknownManagedPolicies };
+    const unknownBoundary = role.permissionsBoundaryArn && !boundary ? role.permissionsBoundaryArn : undefined;
+    return { identity, ...(boundary ? { boundary } : {}), unknownManagedPolicies, ...(unknownBoundary ? { unknownBoundary } : {}) };
   }
 }
 

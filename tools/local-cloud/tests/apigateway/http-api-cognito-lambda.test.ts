@@ -13,8 +13,7 @@ import {
 import { createCognitoModule } from '../../src/services/cognito';
 import { createLambdaModule } from '../../src/services/lambda';
 import { createApiGatewayModule } from '../../src/services/apigateway';
-import type { LocalServiceModule, ResolvedResource } from '../../src/core/types';
-import { clientConfig, startHarness } from '../sqs/harness';
+import { applyResource, clientConfig, startHarness } from '../sqs/harness';
 import type { Harness } from '../sqs/harness';
 
 /** The function behind the route: it answers with what API Gateway told it. */
@@ -32,12 +31,8 @@ describe('HTTP API with a JWT authorizer over cognito-local tokens and a real lo
   let tokens: { access: string; id: string };
   let clientId: string;
 
-  async function apply(type: string, name: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const resource: ResolvedResource = { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir };
-    const provisioner = (harness.modules as LocalServiceModule[]).flatMap((module) => module.provisioners).find((candidate) => candidate.type === type);
-    if (!provisioner) throw new Error(`no provisioner for ${type}`);
-    return provisioner.apply(resource);
-  }
+  const apply = (type: string, name: string, config: Record<string, unknown>) =>
+    applyResource(harness.modules, { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: stackDir });
 
   beforeAll(async () => {
     stackDir = mkdtempSync(join(tmpdir(), 'http-api-stack-'));

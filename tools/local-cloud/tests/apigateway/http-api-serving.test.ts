@@ -3,8 +3,8 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { apiGatewayModuleFactory } from '../../src/services/apigateway';
 import type { ApiGatewayModule } from '../../src/services/apigateway';
-import type { InvokeResult, LambdaInvoker, LocalServiceModule, ResolvedResource } from '../../src/core/types';
-import { startHarness } from '../sqs/harness';
+import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
+import { applyResource, startHarness } from '../sqs/harness';
 import type { Harness } from '../sqs/harness';
 
 // ---- a signing key and JWKS standing in for the identity provider ----
@@ -64,12 +64,8 @@ describe('HTTP API served on its listener', () => {
   let jwksFetches: string[];
   const lambda = new ScriptedLambda();
 
-  async function apply(type: string, name: string, config: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const resource: ResolvedResource = { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' };
-    const provisioner = (harness.modules as LocalServiceModule[]).flatMap((candidate) => candidate.provisioners).find((candidate) => candidate.type === type);
-    if (!provisioner) throw new Error(`no provisioner for ${type}`);
-    return provisioner.apply(resource);
-  }
+  const apply = (type: string, name: string, config: Record<string, unknown>) =>
+    applyResource(harness.modules, { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
 
   beforeAll(async () => {
     jwksFetches = [];

@@ -81,6 +81,12 @@ export interface RequestLogEntry {
   note?: string;
 }
 
+/**
+ * HTTP APIs refuse request bodies over 10 MB (API Gateway's quota, not
+ * adjustable) with 413 before any route or integration runs.
+ */
+export const HTTP_API_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
 const LAMBDA_FROM_INVOKE_ARN = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\/[\d-]+\/functions\/(arn:aws[a-z-]*:lambda:[^/]+)\/invocations$/;
 
 /** `integration_uri` → function ARN (a function ARN passes through; an invoke ARN is unwrapped). */
@@ -225,6 +231,10 @@ export class HttpApiService {
     const api = this.apis.get(apiId);
     if (!api || api.disableExecuteApiEndpoint) return finish(gatewayResponse(404, 'Not Found'));
     const headers = Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]));
+    if (request.body.length > HTTP_API_MAX_PAYLOAD_BYTES) {
+      note = `body of ${request.body.length} bytes is over the HTTP API payload limit of ${HTTP_API_MAX_PAYLOAD_BYTES}`;
+      return finish(this.withCors(api, headers, gatewayResponse(413, 'Request Entity Too Large')));
+    }
 
     if (api.cors && request.method === 'OPTIONS' && headers.origin && headers['access-control-request-method']) {
       return finish(this.preflight(api.cors, headers.origin));

@@ -128,7 +128,7 @@ export class EventBridgeApi implements ServiceHandler {
         events.deleteBus(busNameOf(required(input, 'Name')));
         return ok();
       case 'PutPermission': {
-        // Only the whole-policy form; the local cloud records bus policies but has no IAM to enforce them.
+        // Only the whole-policy form; the edge judges callers of other accounts by it (PutEvents).
         const policy = optionalString(input, 'Policy');
         if (!policy) throw EventsErrors.validation('The local cloud supports PutPermission with a Policy document only.');
         events.setBusPolicy(optionalString(input, 'EventBusName') ?? 'default', policy);

@@ -17,6 +17,7 @@
 import { join } from 'node:path';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
 import { EventBridgeApi } from './api';
+import { busNameOf } from './model';
 import { EventBridgeService } from './eventbridge-service';
 import { eventBridgeProvisioners } from './provisioners';
 
@@ -57,6 +58,13 @@ export function createEventBridgeModule(context: LocalCloudContext, options: Eve
     log: (message, fields) => context.log(message, fields),
     now: options.now,
     random: options.random,
+  });
+  // Callers of other accounts publish only as the bus policy (`aws_cloudwatch_event_bus_policy`) allows.
+  context.iam?.registerResourcePolicies('events', (resourceArn) => {
+    const name = busNameOf(resourceArn);
+    if (resourceArn !== `arn:aws:events:${context.region}:${context.accountId}:event-bus/${name}`) return undefined;
+    const bus = service.listBuses().find((candidate) => candidate.name === name);
+    return bus?.policy ? { name: `event bus ${name} (policy)`, text: bus.policy } : undefined;
   });
   return {
     name: 'eventbridge',

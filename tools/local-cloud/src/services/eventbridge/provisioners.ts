@@ -159,7 +159,7 @@ export function eventBridgeProvisioners(events: EventBridgeService): ResourcePro
     async apply(resource) {
       const busName = busNameOf(text(resource.config.event_bus_name));
       const policy = text(resource.config.policy) ?? fail(resource, 'argument "policy" is required');
-      // Recorded (DescribeEventBus shows it), not enforced: the local cloud has no IAM.
+      // DescribeEventBus shows it; the edge judges callers of other accounts by it (PutEvents).
       events.setBusPolicy(busName, policy);
       return { id: busName, event_bus_name: busName, policy };
     },

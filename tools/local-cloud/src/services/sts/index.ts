@@ -11,12 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compilePolicy, evaluate, principalArn } from '@kestrel/iam';
+import { compilePolicy, evaluate, principalAccount, principalArn } from '@kestrel/iam';
 import type { CompiledPolicy, Principal } from '@kestrel/iam';
 import { AwsServiceError } from '../../core/types';
 import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceModule, ResolvedResource, ResourceProvisioner } from '../../core/types';
 import { newRequestId } from '../../core/protocol';
-import { CredentialStore } from '../../iam/credentials';
+import { accountOfRole, CredentialStore } from '../../iam/credentials';
+import type { IssuedSession } from '../../iam/credentials';
 import { denialMessage, LocalIam } from '../../iam/authorizer';
 import { compileResourcePolicy } from '../../iam/registry';
 import { signingKeyId } from '../../iam/sigv4';
@@ -64,7 +65,7 @@ function stsHandler(iam: LocalIam, accountId: string) {
           const arn = caller.principal ? principalArn(caller.principal) : `arn:aws:iam::${accountId}:root`;
           const userId =
             caller.principal?.kind === 'role-session' ? `${stableId('AROA', caller.principal.roleArn)}:${caller.principal.sessionName}` : accountId;
-          return xmlResponse('GetCallerIdentity', `<Arn>${xmlEscape(arn)}</Arn><UserId>${xmlEscape(userId)}</UserId><Account>${accountId}</Account>`);
+          return xmlResponse('GetCallerIdentity', `<Arn>${xmlEscape(arn)}</Arn><UserId>${xmlEscape(userId)}</UserId><Account>${(caller.principal && principalAccount(caller.principal)) ?? accountId}</Account>`);
         }
         case 'AssumeRole':
           return assumeRole(iam, input, caller);
@@ -83,8 +84,10 @@ function assumeRole(iam: LocalIam, input: URLSearchParams, caller: { principal?:
   if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) problems.push(`Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}`);
   if (problems.length > 0) throw new AwsServiceError('ValidationError', `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`, 400);
 
-  const role = iam.registry.role(roleArn);
   const duration = Number(input.get('DurationSeconds') ?? 3600);
+  const roleAccount = accountOfRole(roleArn);
+  if (roleAccount && roleAccount !== iam.options.accountId) return assumeForeignRole(iam, { roleArn, roleAccount, sessionName, duration }, caller);
+  const role = iam.registry.role(roleArn);
   let sessionPolicy: CompiledPolicy | undefined;
   const policyText = input.get('Policy');
   if (policyText) {
@@ -108,7 +111,32 @@ function assumeRole(iam: LocalIam, input: URLSearchParams, caller: { principal?:
     throw new AwsServiceError('AccessDenied', `User: arn:aws:iam::${iam.options.accountId}:root is not authorized to perform: sts:AssumeRole on resource: ${roleArn} (no such role in the applied stacks)`, 403);
   }
   const session = iam.credentials.issue(role.arn, sessionName, Number.isFinite(duration) ? duration : 3600, sessionPolicy);
-  const assumedRoleId = `${stableId('AROA', role.arn)}:${sessionName}`;
+  return credentialsResponse(session, `${stableId('AROA', role.arn)}:${sessionName}`);
+}
+
+/**
+ * A role of another account: the local cloud knows none of that account's
+ * policies, so only the developer (the local administrator, standing in for
+ * that account's administrator) may assume it, with no trust check. The
+ * session is of that account; its identity side allows anything (see
+ * `LocalIam.decide`), so this account's resource policies alone decide, which
+ * is what a test of a cross-account threat needs.
+ */
+function assumeForeignRole(
+  iam: LocalIam,
+  request: { roleArn: string; roleAccount: string; sessionName: string; duration: number },
+  caller: { principal?: Principal; admin: boolean },
+): AwsResponse {
+  if (!caller.admin && caller.principal) {
+    const permission = { action: 'sts:AssumeRole', resource: request.roleArn };
+    const decision = evaluate({ principal: caller.principal, action: permission.action, resource: request.roleArn }, {});
+    throw new AwsServiceError('AccessDenied', `${denialMessage(caller.principal, permission, decision)} (the local cloud knows no trust policy of account ${request.roleAccount})`, 403, {}, { 'x-amzn-query-error': 'AccessDenied;Sender' });
+  }
+  const session = iam.credentials.issue(request.roleArn, request.sessionName, Number.isFinite(request.duration) ? request.duration : 3600, undefined, request.roleAccount);
+  return credentialsResponse(session, `${stableId('AROA', request.roleArn)}:${request.sessionName}`);
+}
+
+function credentialsResponse(session: IssuedSession, assumedRoleId: string): AwsResponse {
   return xmlResponse(
     'AssumeRole',
     `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(session.secretAccessKey)}</SecretAccessKey><SessionToken>${xmlEscape(session.sessionToken)}</SessionToken><Expiration>${session.expiration}</Expiration></Credentials>` +

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiGatewayModuleFactory } from '../../src/services/apigateway';
+import { HTTP_API_MAX_PAYLOAD_BYTES } from '../../src/services/apigateway/http-api-service';
+import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
+import { applyResource, startHarness } from '../sqs/harness';
+import type { Harness } from '../sqs/harness';
+
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:upload';
+
+/** Answers with the size of the body it was given, and remembers each call. */
+class BodySizeLambda implements LambdaInvoker {
+  readonly bodySizes: number[] = [];
+  async invoke(_fn: string, event: unknown): Promise<InvokeResult> {
+    const body = (event as { body?: string }).body ?? '';
+    this.bodySizes.push(body.length);
+    return { statusCode: 200, payload: { statusCode: 200, body: JSON.stringify({ received: body.length }) } };
+  }
+  functionExists(fn: string): boolean {
+    return fn === FUNCTION_ARN;
+  }
+  isInvokeAllowed(): boolean {
+    return true;
+  }
+}
+
+describe('HTTP API payload limit (10 MB, as API Gateway)', () => {
+  let harness: Harness;
+  let url: string;
+  const lambda = new BodySizeLambda();
+
+  const apply = (type: string, name: string, config: Record<string, unknown>) =>
+    applyResource(harness.modules, { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
+
+  beforeAll(async () => {
+    harness = await startHarness([apiGatewayModuleFactory()], { extraPeers: { lambda } });
+    const api = await apply('aws_apigatewayv2_api', 'http', { name: 'uploads-http', protocol_type: 'HTTP' });
+    url = api.api_endpoint as string;
+    await apply('aws_apigatewayv2_stage', 'default', { api_id: api.id, name: '$default', auto_deploy: true });
+    const integration = await apply('aws_apigatewayv2_integration', 'upload', {
+      api_id: api.id,
+      integration_type: 'AWS_PROXY',
+      integration_uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`,
+      payload_format_version: '2.0',
+    });
+    await apply('aws_apigatewayv2_route', 'upload', { api_id: api.id, route_key: 'POST /uploads', target: `integrations/${integration.id}` });
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+  beforeEach(() => {
+    lambda.bodySizes.length = 0;
+  });
+
+  it('refuses a body one byte over the limit with 413 before the integration runs', async () => {
+    // act
+    const response = await fetch(`${url}/uploads`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'a'.repeat(HTTP_API_MAX_PAYLOAD_BYTES + 1) });
+
+    // assess
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(lambda.bodySizes).toEqual([]);
+  });
+
+  it('passes a body of exactly the limit to the integration', async () => {
+    // act
+    const response = await fetch(`${url}/uploads`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'a'.repeat(HTTP_API_MAX_PAYLOAD_BYTES) });
+
+    // assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: HTTP_API_MAX_PAYLOAD_BYTES });
+    expect(lambda.bodySizes).toEqual([HTTP_API_MAX_PAYLOAD_BYTES]);
+  });
+});
