@@ -220,7 +220,7 @@ describe('SQS event source mapping', () => {
     for (const id of ids.filter((id) => !failing.includes(id))) expect(deliveries(id)).toEqual(['1']);
     expect(all.map((message) => message.id).sort()).toEqual([...failing].sort());
     expect(remaining).toEqual({ visible: 0, inFlight: 0 });
-   }, 60_000);
+  }, 60_000);
 
   it('returns the whole batch when the function throws', async () => {
     // prepare: one message of the batch makes the invocation throw
