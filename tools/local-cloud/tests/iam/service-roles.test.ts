@@ -1,0 +1,145 @@
+/**
+ * Services acting as their configured roles: a pipe reads its stream and puts
+ * on its bus as its `role_arn`, judged by the role's policies like any caller.
+ * One stack, one local cloud; each role differs from the working one by the
+ * grant under test, so a missing grant fails the AWS way and is recorded.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribePipeCommand, PipesClient } from '@aws-sdk/client-pipes';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud } from '../../src/cloud';
+import type { LocalCloud } from '../../src/cloud';
+import { createDynamoDbModule } from '../../src/services/dynamodb';
+import { createEventBridgeModule } from '../../src/services/eventbridge';
+import { pipesModuleFactory } from '../../src/services/pipes';
+import type { PipesModule } from '../../src/services/pipes';
+import { createSqsModule } from '../../src/services/sqs';
+import { createStsModule } from '../../src/services/sts';
+
+const ACCOUNT = '000000000000';
+const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
+const BUS_ARN = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/platform`;
+
+const trust = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const READ_STREAM = { Sid: 'ReadOutboxStream', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], Resource: '${aws_dynamodb_table.outbox.stream_arn}' };
+const putEvents = (source: string) => ({ Sid: 'PutOwnEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: '${aws_cloudwatch_event_bus.platform.arn}', Condition: { StringEquals: { 'events:source': source } } });
+
+/** The outbox pipe as cdktn synthesizes it, one per role. */
+const pipe = (name: string, role: string) => ({
+  name,
+  role_arn: `\${aws_iam_role.${role}.arn}`,
+  source: '${aws_dynamodb_table.outbox.stream_arn}',
+  target: '${aws_cloudwatch_event_bus.platform.arn}',
+  source_parameters: { dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 1 } },
+  target_parameters: {
+    input_template: '<$.dynamodb.NewImage.detail.S>',
+    eventbridge_event_bus_parameters: { source: 'kestrel.customers', detail_type: '$.dynamodb.NewImage.detailType.S' },
+  },
+});
+
+function writeStack(stackDir: string): void {
+  const terraform = {
+    resource: {
+      aws_dynamodb_table: {
+        outbox: { name: 'customers', billing_mode: 'PAY_PER_REQUEST', hash_key: 'pk', attribute: [{ name: 'pk', type: 'S' }], stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES' },
+      },
+      aws_cloudwatch_event_bus: { platform: { name: 'platform' } },
+      aws_cloudwatch_event_rule: { customers: { name: 'customers-events', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['kestrel.customers'] }) } },
+      aws_sqs_queue: { observed: { name: 'observed' } },
+      aws_sqs_queue_policy: {
+        observed: {
+          queue_url: '${aws_sqs_queue.observed.url}',
+          policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.observed.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.customers.arn}' } } }),
+        },
+      },
+      aws_cloudwatch_event_target: { observed: { rule: '${aws_cloudwatch_event_rule.customers.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'observed', arn: '${aws_sqs_queue.observed.arn}' } },
+      aws_iam_role: {
+        granted: { name: 'outbox-pipe', assume_role_policy: trust('pipes.amazonaws.com') },
+        wrongSource: { name: 'outbox-pipe-wrong-source', assume_role_policy: trust('pipes.amazonaws.com') },
+        noRead: { name: 'outbox-pipe-no-read', assume_role_policy: trust('pipes.amazonaws.com') },
+      },
+      aws_iam_role_policy: {
+        granted: { name: 'pipe', role: '${aws_iam_role.granted.id}', policy: policy(READ_STREAM, putEvents('kestrel.customers')) },
+        wrongSource: { name: 'pipe', role: '${aws_iam_role.wrongSource.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog')) },
+        noRead: { name: 'pipe', role: '${aws_iam_role.noRead.id}', policy: policy(putEvents('kestrel.customers')) },
+      },
+      aws_pipes_pipe: { granted: pipe('outbox-granted', 'granted'), wrongSource: pipe('outbox-wrong-source', 'wrongSource'), noRead: pipe('outbox-no-read', 'noRead') },
+    },
+  };
+  writeFileSync(join(stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
+}
+
+describe('services act as their configured roles', () => {
+  let root: string;
+  let cloud: LocalCloud;
+  const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
+  const pipes = () => (cloud.modules.find((module) => module.name === 'pipes') as PipesModule).service;
+  const runner = (name: string) => ({ stats: pipes().get(name).stats });
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'service-roles-'));
+    writeStack(root);
+    cloud = await startLocalCloud({
+      inMemory: true,
+      dataDir: join(root, 'data'),
+      iam: 'enforce',
+      modules: [createDynamoDbModule, createSqsModule, (context) => createEventBridgeModule(context, { retryTimeScale: 0.001 }), pipesModuleFactory({ pollIntervalMs: 25, retryBaseDelayMs: 5, retryMaxDelayMs: 20 }), createStsModule],
+    });
+    await cloud.applyStacks([root]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await cloud?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  describe('Pipes', () => {
+    beforeAll(async () => {
+      await client(DynamoDBClient).send(new PutItemCommand({ TableName: 'customers', Item: { pk: { S: 'OUTBOX#1' }, detail: { S: '{"customerId":"c-1"}' }, detailType: { S: 'CustomerRegistered.v1' } } }));
+      await pipes().whenIdle('outbox-granted');
+      await pipes().whenIdle('outbox-wrong-source');
+      // A pipe that cannot read never goes idle: wait for its first refusal instead.
+      for (let waited = 0; waited < 100 && !pipes().get('outbox-no-read').stats.lastError; waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+    }, 60_000);
+
+    it('with the grants, the pipe reads the stream and puts the event on the bus', async () => {
+      const messages: Message[] = [];
+      for (let polls = 0; polls < 10 && messages.length === 0; polls++) {
+        messages.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/observed`, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }))).Messages ?? []));
+      }
+      // One event: only the granted pipe delivered; the others' puts were refused.
+      expect(messages.map((message) => JSON.parse(message.Body ?? '{}'))).toEqual([expect.objectContaining({ source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1', detail: { customerId: 'c-1' } })]);
+      expect(runner('outbox-granted').stats).toMatchObject({ read: 1, delivered: 1, failed: 0 });
+    });
+
+    it('a role whose events:source condition does not admit the entries: PutEvents is refused, the batch fails after its retries, the denial is recorded', async () => {
+      expect(runner('outbox-wrong-source').stats).toMatchObject({ read: 1, delivered: 0, failed: 1 });
+      const described = await client(PipesClient).send(new DescribePipeCommand({ Name: 'outbox-wrong-source' }));
+      expect(described.StateReason).toBe(
+        `target: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/outbox-pipe-wrong-source/outbox-wrong-source is not authorized to perform: events:PutEvents on resource: ${BUS_ARN} because no identity-based policy allows the events:PutEvents action`,
+      );
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/outbox-pipe-wrong-source/outbox-wrong-source`,
+          action: 'events:PutEvents',
+          resource: BUS_ARN,
+          service: 'pipes',
+          smallestAllowingStatement: { Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS_ARN },
+        }),
+      );
+    });
+
+    it('a role without the stream permissions: nothing is read (records stay in the stream), StateReason names the permission, the denial is recorded', async () => {
+      expect(runner('outbox-no-read').stats).toMatchObject({ read: 0, delivered: 0 });
+      const described = await client(PipesClient).send(new DescribePipeCommand({ Name: 'outbox-no-read' }));
+      expect(described.StateReason).toMatch(/^source: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/outbox-pipe-no-read\/outbox-no-read is not authorized to perform: dynamodb:DescribeStream on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/customers\/stream\//);
+      expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ action: 'dynamodb:DescribeStream', principal: expect.stringContaining('outbox-pipe-no-read'), service: 'pipes' }));
+    });
+  });
+});
