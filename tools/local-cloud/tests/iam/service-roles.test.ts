@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribePipeCommand, PipesClient } from '@aws-sdk/client-pipes';
+import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +18,11 @@ import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
 import { createDynamoDbModule } from '../../src/services/dynamodb';
 import { createEventBridgeModule } from '../../src/services/eventbridge';
+import { createFirehoseModule } from '../../src/services/firehose';
+import type { FirehoseModule } from '../../src/services/firehose';
 import { pipesModuleFactory } from '../../src/services/pipes';
 import type { PipesModule } from '../../src/services/pipes';
+import { createS3Module } from '../../src/services/s3';
 import { createSqsModule } from '../../src/services/sqs';
 import { createStsModule } from '../../src/services/sts';
 
@@ -29,6 +34,8 @@ const trust = (service: string) => JSON.stringify({ Version: '2012-10-17', State
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const READ_STREAM = { Sid: 'ReadOutboxStream', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], Resource: '${aws_dynamodb_table.outbox.stream_arn}' };
 const putEvents = (source: string) => ({ Sid: 'PutOwnEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: '${aws_cloudwatch_event_bus.platform.arn}', Condition: { StringEquals: { 'events:source': source } } });
+
+const WRITE_LAKE = { Sid: 'WriteLake', Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket', 's3:PutObject'], Resource: ['${aws_s3_bucket.lake.arn}', '${aws_s3_bucket.lake.arn}/*'] };
 
 /** The outbox pipe as cdktn synthesizes it, one per role. */
 const pipe = (name: string, role: string) => ({
@@ -43,6 +50,13 @@ const pipe = (name: string, role: string) => ({
   },
 });
 
+/** The lake's delivery stream as the analytics-ingest stack declares it, one per role. */
+const deliveryStream = (name: string, role: string) => ({
+  name,
+  destination: 'extended_s3',
+  extended_s3_configuration: { bucket_arn: '${aws_s3_bucket.lake.arn}', role_arn: `\${aws_iam_role.${role}.arn}`, prefix: `${name}/`, error_output_prefix: `errors/${name}/`, buffering_interval: 900 },
+});
+
 function writeStack(stackDir: string): void {
   const terraform = {
     resource: {
@@ -51,6 +65,8 @@ function writeStack(stackDir: string): void {
       },
       aws_cloudwatch_event_bus: { platform: { name: 'platform' } },
       aws_cloudwatch_event_rule: { customers: { name: 'customers-events', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['kestrel.customers'] }) } },
+      aws_s3_bucket: { lake: { bucket: 'kestrel-lake' } },
+      aws_kinesis_firehose_delivery_stream: { granted: deliveryStream('lake-granted', 'firehose'), noPut: deliveryStream('lake-no-put', 'firehoseNoPut') },
       aws_sqs_queue: { observed: { name: 'observed' } },
       aws_sqs_queue_policy: {
         observed: {
@@ -63,11 +79,15 @@ function writeStack(stackDir: string): void {
         granted: { name: 'outbox-pipe', assume_role_policy: trust('pipes.amazonaws.com') },
         wrongSource: { name: 'outbox-pipe-wrong-source', assume_role_policy: trust('pipes.amazonaws.com') },
         noRead: { name: 'outbox-pipe-no-read', assume_role_policy: trust('pipes.amazonaws.com') },
+        firehose: { name: 'lake-firehose', assume_role_policy: trust('firehose.amazonaws.com') },
+        firehoseNoPut: { name: 'lake-firehose-no-put', assume_role_policy: trust('firehose.amazonaws.com') },
       },
       aws_iam_role_policy: {
         granted: { name: 'pipe', role: '${aws_iam_role.granted.id}', policy: policy(READ_STREAM, putEvents('kestrel.customers')) },
         wrongSource: { name: 'pipe', role: '${aws_iam_role.wrongSource.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog')) },
         noRead: { name: 'pipe', role: '${aws_iam_role.noRead.id}', policy: policy(putEvents('kestrel.customers')) },
+        firehose: { name: 'lake', role: '${aws_iam_role.firehose.id}', policy: policy(WRITE_LAKE) },
+        firehoseNoPut: { name: 'lake', role: '${aws_iam_role.firehoseNoPut.id}', policy: policy({ ...WRITE_LAKE, Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket'] }) },
       },
       aws_pipes_pipe: { granted: pipe('outbox-granted', 'granted'), wrongSource: pipe('outbox-wrong-source', 'wrongSource'), noRead: pipe('outbox-no-read', 'noRead') },
     },
@@ -89,7 +109,7 @@ describe('services act as their configured roles', () => {
       inMemory: true,
       dataDir: join(root, 'data'),
       iam: 'enforce',
-      modules: [createDynamoDbModule, createSqsModule, (context) => createEventBridgeModule(context, { retryTimeScale: 0.001 }), pipesModuleFactory({ pollIntervalMs: 25, retryBaseDelayMs: 5, retryMaxDelayMs: 20 }), createStsModule],
+      modules: [createDynamoDbModule, createSqsModule, createS3Module, createFirehoseModule, (context) => createEventBridgeModule(context, { retryTimeScale: 0.001 }), pipesModuleFactory({ pollIntervalMs: 25, retryBaseDelayMs: 5, retryMaxDelayMs: 20 }), createStsModule],
     });
     await cloud.applyStacks([root]);
   }, 180_000);
@@ -140,6 +160,32 @@ describe('services act as their configured roles', () => {
       const described = await client(PipesClient).send(new DescribePipeCommand({ Name: 'outbox-no-read' }));
       expect(described.StateReason).toMatch(/^source: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/outbox-pipe-no-read\/outbox-no-read is not authorized to perform: dynamodb:DescribeStream on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/customers\/stream\//);
       expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ action: 'dynamodb:DescribeStream', principal: expect.stringContaining('outbox-pipe-no-read'), service: 'pipes' }));
+    });
+  });
+
+  describe('Firehose', () => {
+    const firehose = () => (cloud.modules.find((module) => module.name === 'firehose') as FirehoseModule).service;
+    const put = (stream: string) => client(FirehoseClient).send(new PutRecordCommand({ DeliveryStreamName: stream, Record: { Data: new TextEncoder().encode('{"n":1}') } }));
+
+    it('with s3:PutObject on the bucket, the stream writes its objects as its role', async () => {
+      await put('lake-granted');
+      await firehose().flush('lake-granted');
+      const listed = await new S3Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket: 'kestrel-lake', Prefix: 'lake-granted/' }));
+      expect(listed.KeyCount).toBe(1);
+    });
+
+    it('without it, the delivery fails and stays buffered for the next attempt (nothing lost), and the denial is recorded', async () => {
+      await put('lake-no-put');
+      await expect(firehose().flush('lake-no-put')).rejects.toMatchObject({ name: 'AccessDenied' });
+      expect(firehose().summaries().find((stream) => stream.name === 'lake-no-put')).toMatchObject({ buffered: 1, delivered: 0 });
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/lake-firehose-no-put/AWSFirehoseToS3`,
+          action: 's3:PutObject',
+          resource: expect.stringMatching(/^arn:aws:s3:::kestrel-lake\/lake-no-put\/\d{4}\/\d\d\/\d\d\/\d\d\/lake-no-put-1-/),
+          service: 's3',
+        }),
+      );
     });
   });
 });
