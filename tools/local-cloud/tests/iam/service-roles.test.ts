@@ -4,14 +4,14 @@
  * One stack, one local cloud; each role differs from the working one by the
  * grant under test, so a missing grant fails the AWS way and is recorded.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribePipeCommand, PipesClient } from '@aws-sdk/client-pipes';
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../src/cloud';
@@ -19,12 +19,16 @@ import type { LocalCloud } from '../../src/cloud';
 import { createDynamoDbModule } from '../../src/services/dynamodb';
 import { createEventBridgeModule } from '../../src/services/eventbridge';
 import { createFirehoseModule } from '../../src/services/firehose';
+import { lambdaModuleFactory } from '../../src/services/lambda';
+import type { LambdaModule } from '../../src/services/lambda';
 import type { FirehoseModule } from '../../src/services/firehose';
 import { pipesModuleFactory } from '../../src/services/pipes';
 import type { PipesModule } from '../../src/services/pipes';
 import { createS3Module } from '../../src/services/s3';
 import { createSqsModule } from '../../src/services/sqs';
 import { createStsModule } from '../../src/services/sts';
+import { buildFixtureStack } from '../lambda/support';
+import type { FixtureStack } from '../lambda/support';
 
 const ACCOUNT = '000000000000';
 const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -95,8 +99,25 @@ function writeStack(stackDir: string): void {
   writeFileSync(join(stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
 }
 
+const POLL_QUEUE = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+/** A function consuming its queue through an event source mapping; `grants` are what its role may do on the queue. */
+function writeConsumerStack(fixture: FixtureStack, grants: string[]): void {
+  const terraform = {
+    resource: {
+      aws_sqs_queue: { work: { name: 'consumer-work', visibility_timeout_seconds: 30 } },
+      aws_iam_role: { consumer: { name: 'consumer', assume_role_policy: trust('lambda.amazonaws.com') } },
+      aws_iam_role_policy: { consumer: { name: 'poll', role: '${aws_iam_role.consumer.id}', policy: policy({ Sid: 'PollWork', Effect: 'Allow', Action: grants, Resource: '${aws_sqs_queue.work.arn}' }) } },
+      aws_lambda_function: { consumer: { function_name: 'consumer', handler: 'index.handler', runtime: 'nodejs20.x', filename: fixture.zipAsset, role: '${aws_iam_role.consumer.arn}', timeout: 3 } },
+      aws_lambda_event_source_mapping: { work: { function_name: '${aws_lambda_function.consumer.function_name}', event_source_arn: '${aws_sqs_queue.work.arn}', batch_size: 1 } },
+    },
+  };
+  writeFileSync(join(fixture.stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
+}
+
 describe('services act as their configured roles', () => {
   let root: string;
+  let fixture: FixtureStack;
   let cloud: LocalCloud;
   const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
   const pipes = () => (cloud.modules.find((module) => module.name === 'pipes') as PipesModule).service;
@@ -104,12 +125,13 @@ describe('services act as their configured roles', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'service-roles-'));
+    fixture = await buildFixtureStack({ entry: 'handler' });
     writeStack(root);
     cloud = await startLocalCloud({
       inMemory: true,
       dataDir: join(root, 'data'),
       iam: 'enforce',
-      modules: [createDynamoDbModule, createSqsModule, createS3Module, createFirehoseModule, (context) => createEventBridgeModule(context, { retryTimeScale: 0.001 }), pipesModuleFactory({ pollIntervalMs: 25, retryBaseDelayMs: 5, retryMaxDelayMs: 20 }), createStsModule],
+      modules: [createDynamoDbModule, createSqsModule, createS3Module, createFirehoseModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } }), (context) => createEventBridgeModule(context, { retryTimeScale: 0.001 }), pipesModuleFactory({ pollIntervalMs: 25, retryBaseDelayMs: 5, retryMaxDelayMs: 20 }), createStsModule],
     });
     await cloud.applyStacks([root]);
   }, 180_000);
@@ -117,6 +139,7 @@ describe('services act as their configured roles', () => {
   afterAll(async () => {
     await cloud?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
+    fixture?.cleanup();
   });
 
   describe('Pipes', () => {
@@ -186,6 +209,46 @@ describe('services act as their configured roles', () => {
           service: 's3',
         }),
       );
+    });
+  });
+
+  describe('Lambda SQS event source mappings', () => {
+    const queueUrl = () => `${cloud.endpoint}/${ACCOUNT}/consumer-work`;
+    const visibleAndInFlight = async () => {
+      const { Attributes } = await client(SQSClient).send(new GetQueueAttributesCommand({ QueueUrl: queueUrl(), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+    };
+    const mapping = () => (cloud.modules.find((module) => module.name === 'lambda') as LambdaModule).eventSources.all()[0];
+    const until = async (condition: () => Promise<boolean> | boolean) => {
+      for (let waited = 0; waited < 200 && !(await condition()); waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+
+    it('a role that may not receive from the queue: CreateEventSourceMapping fails with Lambda’s message, the denial is recorded', async () => {
+      writeConsumerStack(fixture, ['sqs:GetQueueAttributes']);
+      await expect(cloud.applyStacks([fixture.stackDir])).rejects.toThrow('aws_lambda_event_source_mapping.work: The provided execution role does not have permissions to call ReceiveMessage on SQS');
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:consumer-work`, service: 'lambda' }),
+      );
+    });
+
+    it('with the grants, the mapping is created and the function consumes the queue', async () => {
+      writeConsumerStack(fixture, POLL_QUEUE);
+      await cloud.applyStacks([fixture.stackDir]);
+      await client(SQSClient).send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: '{"n":1}' }));
+      await until(() => mapping()?.counters.deleted === 1);
+      expect(mapping()?.counters).toMatchObject({ batches: 1, deleted: 1, refusedPolls: 0 });
+      expect(await visibleAndInFlight()).toBe(0);
+    });
+
+    it('a grant removed after the mapping exists: the poll is refused at the call it needs, the message is not deleted, the denial is recorded', async () => {
+      // Terraform leaves the unchanged mapping alone; only the role's policy changes.
+      writeConsumerStack(fixture, ['sqs:ReceiveMessage', 'sqs:GetQueueAttributes']);
+      await cloud.applyStacks([fixture.stackDir]);
+      await client(SQSClient).send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: '{"n":2}' }));
+      await until(() => (mapping()?.counters.refusedPolls ?? 0) > 0);
+      expect(mapping()?.counters).toMatchObject({ batches: 2, deleted: 1 });
+      expect(await visibleAndInFlight()).toBe(1);
+      expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:DeleteMessage', service: 'lambda' }));
     });
   });
 });
