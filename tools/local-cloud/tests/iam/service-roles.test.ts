@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribePipeCommand, PipesClient } from '@aws-sdk/client-pipes';
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -105,11 +106,36 @@ const POLL_QUEUE = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttr
 function writeConsumerStack(fixture: FixtureStack, grants: string[]): void {
   const terraform = {
     resource: {
-      aws_sqs_queue: { work: { name: 'consumer-work', visibility_timeout_seconds: 30 } },
+      aws_sqs_queue: { work: { name: 'consumer-work', visibility_timeout_seconds: 30 }, events_dlq: { name: 'consumer-events-dlq' } },
       aws_iam_role: { consumer: { name: 'consumer', assume_role_policy: trust('lambda.amazonaws.com') } },
       aws_iam_role_policy: { consumer: { name: 'poll', role: '${aws_iam_role.consumer.id}', policy: policy({ Sid: 'PollWork', Effect: 'Allow', Action: grants, Resource: '${aws_sqs_queue.work.arn}' }) } },
       aws_lambda_function: { consumer: { function_name: 'consumer', handler: 'index.handler', runtime: 'nodejs20.x', filename: fixture.zipAsset, role: '${aws_iam_role.consumer.arn}', timeout: 3 } },
       aws_lambda_event_source_mapping: { work: { function_name: '${aws_lambda_function.consumer.function_name}', event_source_arn: '${aws_sqs_queue.work.arn}', batch_size: 1 } },
+      // EventBridge → the same function: one rule has its aws_lambda_permission, the other has none.
+      aws_cloudwatch_event_bus: { apps: { name: 'apps' } },
+      aws_cloudwatch_event_rule: {
+        permitted: { name: 'permitted', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', event_pattern: JSON.stringify({ source: ['app.permitted'] }) },
+        unpermitted: { name: 'unpermitted', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', event_pattern: JSON.stringify({ source: ['app.unpermitted'] }) },
+      },
+      aws_cloudwatch_event_target: {
+        permitted: { rule: '${aws_cloudwatch_event_rule.permitted.name}', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', target_id: 'consumer', arn: '${aws_lambda_function.consumer.arn}' },
+        unpermitted: {
+          rule: '${aws_cloudwatch_event_rule.unpermitted.name}',
+          event_bus_name: '${aws_cloudwatch_event_bus.apps.name}',
+          target_id: 'consumer',
+          arn: '${aws_lambda_function.consumer.arn}',
+          dead_letter_config: { arn: '${aws_sqs_queue.events_dlq.arn}' },
+        },
+      },
+      aws_lambda_permission: {
+        permitted: { statement_id: 'AllowPermittedRule', action: 'lambda:InvokeFunction', function_name: '${aws_lambda_function.consumer.function_name}', principal: 'events.amazonaws.com', source_arn: '${aws_cloudwatch_event_rule.permitted.arn}' },
+      },
+      aws_sqs_queue_policy: {
+        events_dlq: {
+          queue_url: '${aws_sqs_queue.events_dlq.url}',
+          policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.events_dlq.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.unpermitted.arn}' } } }),
+        },
+      },
     },
   };
   writeFileSync(join(fixture.stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
@@ -249,6 +275,34 @@ describe('services act as their configured roles', () => {
       expect(mapping()?.counters).toMatchObject({ batches: 2, deleted: 1 });
       expect(await visibleAndInFlight()).toBe(1);
       expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:DeleteMessage', service: 'lambda' }));
+    });
+  });
+
+  describe('EventBridge → Lambda', () => {
+    const invocations = () => (cloud.modules.find((module) => module.name === 'lambda') as LambdaModule).service.registry.get('consumer')?.counters.invocations ?? 0;
+
+    it('the rule with an aws_lambda_permission invokes the function; the one without fails with NO_PERMISSIONS to its dead-letter queue, and the denial is recorded', async () => {
+      const before = invocations();
+      const entry = { EventBusName: 'apps', DetailType: 'Tested', Detail: '{}' };
+      await client(EventBridgeClient).send(new PutEventsCommand({ Entries: [{ ...entry, Source: 'app.permitted' }, { ...entry, Source: 'app.unpermitted' }] }));
+      const dead: Message[] = [];
+      for (let polls = 0; polls < 10 && dead.length === 0; polls++) {
+        dead.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/consumer-events-dlq`, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      expect(dead.map((message) => message.MessageAttributes?.ERROR_CODE?.StringValue)).toEqual(['NO_PERMISSIONS']);
+      expect(JSON.parse(dead[0]?.Body ?? '{}')).toMatchObject({ source: 'app.unpermitted' });
+      const until = Date.now() + 10_000;
+      while (invocations() === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(invocations()).toBe(before + 1);
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({
+          principal: 'events.amazonaws.com',
+          action: 'lambda:InvokeFunction',
+          resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:consumer`,
+          service: 'lambda',
+          smallestAllowingStatement: expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction' }),
+        }),
+      );
     });
   });
 });
