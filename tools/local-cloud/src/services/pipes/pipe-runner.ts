@@ -7,6 +7,8 @@
  * older than `maximumRecordAgeInSeconds`, or forever), then reported to the
  * dead-letter queue and skipped. The checkpoint moves only after a batch is
  * handled, so order is kept per shard and nothing is lost across restarts.
+ * With the local cloud's IAM the pipe acts as its role: reads and puts its
+ * role does not allow fail like any source or target error (`deps.authorize`).
  */
 import { randomUUID } from 'node:crypto';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
