@@ -4,7 +4,7 @@
  * One stack, one local cloud; each role differs from the working one by the
  * grant under test, so a missing grant fails the AWS way and is recorded.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
