@@ -100,24 +100,51 @@ function writeStack(stackDir: string): void {
   writeFileSync(join(stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
 }
 
+const eventsMaySend = (queueArn: string, ruleArn: string) =>
+  policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } });
+
 const POLL_QUEUE = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 /** A function consuming its queue through an event source mapping; `grants` are what its role may do on the queue. */
 function writeConsumerStack(fixture: FixtureStack, grants: string[]): void {
   const terraform = {
     resource: {
-      aws_sqs_queue: { work: { name: 'consumer-work', visibility_timeout_seconds: 30 }, events_dlq: { name: 'consumer-events-dlq' } },
-      aws_iam_role: { consumer: { name: 'consumer', assume_role_policy: trust('lambda.amazonaws.com') } },
-      aws_iam_role_policy: { consumer: { name: 'poll', role: '${aws_iam_role.consumer.id}', policy: policy({ Sid: 'PollWork', Effect: 'Allow', Action: grants, Resource: '${aws_sqs_queue.work.arn}' }) } },
+      aws_sqs_queue: {
+        work: { name: 'consumer-work', visibility_timeout_seconds: 30 },
+        events_dlq: { name: 'consumer-events-dlq' },
+        forward_dlq: { name: 'forward-dlq' },
+        audited: { name: 'audited' },
+      },
+      aws_iam_role: { consumer: { name: 'consumer', assume_role_policy: trust('lambda.amazonaws.com') }, forwarder: { name: 'forwarder', assume_role_policy: trust('events.amazonaws.com') } },
+      aws_iam_role_policy: {
+        consumer: { name: 'poll', role: '${aws_iam_role.consumer.id}', policy: policy({ Sid: 'PollWork', Effect: 'Allow', Action: grants, Resource: '${aws_sqs_queue.work.arn}' }) },
+        forwarder: {
+          name: 'forward',
+          role: '${aws_iam_role.forwarder.id}',
+          policy: policy({ Sid: 'ForwardAllowed', Effect: 'Allow', Action: 'events:PutEvents', Resource: '${aws_cloudwatch_event_bus.audit.arn}', Condition: { StringEquals: { 'events:source': 'app.fwd.allowed' } } }),
+        },
+      },
       aws_lambda_function: { consumer: { function_name: 'consumer', handler: 'index.handler', runtime: 'nodejs20.x', filename: fixture.zipAsset, role: '${aws_iam_role.consumer.arn}', timeout: 3 } },
       aws_lambda_event_source_mapping: { work: { function_name: '${aws_lambda_function.consumer.function_name}', event_source_arn: '${aws_sqs_queue.work.arn}', batch_size: 1 } },
       // EventBridge → the same function: one rule has its aws_lambda_permission, the other has none.
-      aws_cloudwatch_event_bus: { apps: { name: 'apps' } },
+      aws_cloudwatch_event_bus: { apps: { name: 'apps' }, audit: { name: 'audit' } },
       aws_cloudwatch_event_rule: {
+        forward: { name: 'forward', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', event_pattern: JSON.stringify({ source: [{ prefix: 'app.fwd.' }] }) },
+        audited: { name: 'audited', event_bus_name: '${aws_cloudwatch_event_bus.audit.name}', event_pattern: JSON.stringify({ source: [{ prefix: 'app.fwd.' }] }) },
         permitted: { name: 'permitted', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', event_pattern: JSON.stringify({ source: ['app.permitted'] }) },
         unpermitted: { name: 'unpermitted', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', event_pattern: JSON.stringify({ source: ['app.unpermitted'] }) },
       },
       aws_cloudwatch_event_target: {
+        // Bus to bus as a role that may put only one source on the audit bus.
+        forward: {
+          rule: '${aws_cloudwatch_event_rule.forward.name}',
+          event_bus_name: '${aws_cloudwatch_event_bus.apps.name}',
+          target_id: 'audit',
+          arn: '${aws_cloudwatch_event_bus.audit.arn}',
+          role_arn: '${aws_iam_role.forwarder.arn}',
+          dead_letter_config: { arn: '${aws_sqs_queue.forward_dlq.arn}' },
+        },
+        audited: { rule: '${aws_cloudwatch_event_rule.audited.name}', event_bus_name: '${aws_cloudwatch_event_bus.audit.name}', target_id: 'audited', arn: '${aws_sqs_queue.audited.arn}' },
         permitted: { rule: '${aws_cloudwatch_event_rule.permitted.name}', event_bus_name: '${aws_cloudwatch_event_bus.apps.name}', target_id: 'consumer', arn: '${aws_lambda_function.consumer.arn}' },
         unpermitted: {
           rule: '${aws_cloudwatch_event_rule.unpermitted.name}',
@@ -131,6 +158,8 @@ function writeConsumerStack(fixture: FixtureStack, grants: string[]): void {
         permitted: { statement_id: 'AllowPermittedRule', action: 'lambda:InvokeFunction', function_name: '${aws_lambda_function.consumer.function_name}', principal: 'events.amazonaws.com', source_arn: '${aws_cloudwatch_event_rule.permitted.arn}' },
       },
       aws_sqs_queue_policy: {
+        forward_dlq: { queue_url: '${aws_sqs_queue.forward_dlq.url}', policy: eventsMaySend('${aws_sqs_queue.forward_dlq.arn}', '${aws_cloudwatch_event_rule.forward.arn}') },
+        audited: { queue_url: '${aws_sqs_queue.audited.url}', policy: eventsMaySend('${aws_sqs_queue.audited.arn}', '${aws_cloudwatch_event_rule.audited.arn}') },
         events_dlq: {
           queue_url: '${aws_sqs_queue.events_dlq.url}',
           policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.events_dlq.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.unpermitted.arn}' } } }),
@@ -302,6 +331,28 @@ describe('services act as their configured roles', () => {
           service: 'lambda',
           smallestAllowingStatement: expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction' }),
         }),
+      );
+    });
+  });
+
+  describe('EventBridge → another bus, as the target’s role', () => {
+    const receive = async (queue: string): Promise<Message[]> => {
+      const messages: Message[] = [];
+      for (let polls = 0; polls < 10 && messages.length === 0; polls++) {
+        messages.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/${queue}`, WaitTimeSeconds: 1, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      return messages;
+    };
+
+    it('an event the role may put reaches the other bus; one it may not fails with NO_PERMISSIONS to the dead-letter queue, and the denial is recorded', async () => {
+      const entry = { EventBusName: 'apps', DetailType: 'Forwarded', Detail: '{}' };
+      await client(EventBridgeClient).send(new PutEventsCommand({ Entries: [{ ...entry, Source: 'app.fwd.allowed' }, { ...entry, Source: 'app.fwd.refused' }] }));
+      expect((await receive('audited')).map((message) => JSON.parse(message.Body ?? '{}').source)).toEqual(['app.fwd.allowed']);
+      const dead = await receive('forward-dlq');
+      expect(dead.map((message) => [JSON.parse(message.Body ?? '{}').source, message.MessageAttributes?.ERROR_CODE?.StringValue])).toEqual([['app.fwd.refused', 'NO_PERMISSIONS']]);
+      expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`User: arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge is not authorized to perform: events:PutEvents`);
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge`, action: 'events:PutEvents', resource: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/audit`, service: 'events' }),
       );
     });
   });

@@ -16,8 +16,10 @@
  */
 import { join } from 'node:path';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
+import type { LocalIam } from '../../iam/authorizer';
 import { EventBridgeApi } from './api';
 import { EventBridgeService } from './eventbridge-service';
+import type { EventBridgeServiceOptions } from './eventbridge-service';
 import { eventBridgeProvisioners } from './provisioners';
 
 export { EventBridgeService } from './eventbridge-service';
@@ -46,6 +48,14 @@ function timeScaleFromEnvironment(): number | undefined {
   return value;
 }
 
+/** A target with a `RoleArn` is delivered as that role (a session named after EventBridge), as in AWS. */
+function targetRoleJudge(iam: LocalIam): NonNullable<EventBridgeServiceOptions['judgeTargetRole']> {
+  return (roleArn, permission) => {
+    const decision = iam.roleMayCall({ roleArn, sessionName: 'EventBridge', service: 'events', permission });
+    return decision.allowed ? undefined : decision.message;
+  };
+}
+
 export function createEventBridgeModule(context: LocalCloudContext, options: EventBridgeModuleOptions = {}): EventBridgeModule {
   const service = new EventBridgeService({
     accountId: context.accountId,
@@ -57,6 +67,7 @@ export function createEventBridgeModule(context: LocalCloudContext, options: Eve
     log: (message, fields) => context.log(message, fields),
     now: options.now,
     random: options.random,
+    ...(context.iam ? { judgeTargetRole: targetRoleJudge(context.iam) } : {}),
   });
   return {
     name: 'eventbridge',
