@@ -258,6 +258,12 @@ export class LocalIam {
     return { allowed: false, message: denialMessage(principal, call.permission, decision) };
   }
 
+  /** `roleMayCall` as the refusal message, or undefined when the call may proceed (for emulations that fail with it). */
+  refusalAsRole(call: Parameters<LocalIam['roleMayCall']>[0]): string | undefined {
+    const decision = this.roleMayCall(call);
+    return decision.allowed ? undefined : decision.message;
+  }
+
   private readonly resourcePolicies = new Map<string, ReturnType<typeof compilePolicy> | undefined>();
 
   /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */

@@ -50,10 +50,7 @@ function timeScaleFromEnvironment(): number | undefined {
 
 /** A target with a `RoleArn` is delivered as that role (a session named after EventBridge), as in AWS. */
 function targetRoleJudge(iam: LocalIam): NonNullable<EventBridgeServiceOptions['judgeTargetRole']> {
-  return (roleArn, permission) => {
-    const decision = iam.roleMayCall({ roleArn, sessionName: 'EventBridge', service: 'events', permission });
-    return decision.allowed ? undefined : decision.message;
-  };
+  return (roleArn, permission) => iam.refusalAsRole({ roleArn, sessionName: 'EventBridge', service: 'events', permission });
 }
 
 export function createEventBridgeModule(context: LocalCloudContext, options: EventBridgeModuleOptions = {}): EventBridgeModule {

@@ -212,8 +212,7 @@ function roleRefusal(service: LambdaService, functionName: string, queueArn: str
   const iam = service.context.iam;
   if (!iam) return undefined;
   const roleArn = service.registry.get(functionName)?.settings.role;
-  const decision = iam.roleMayCall({ roleArn, sessionName: functionName, service: 'lambda', permission: { action, resource: queueArn } });
-  return decision.allowed ? undefined : decision.message;
+  return iam.refusalAsRole({ roleArn, sessionName: functionName, service: 'lambda', permission: { action, resource: queueArn } });
 }
 
 /** Thrown by a poller whose role may not make a call: the poll fails, nothing is received or deleted. */

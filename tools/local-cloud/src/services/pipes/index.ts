@@ -70,10 +70,7 @@ function provisioner(service: PipesService): ResourceProvisioner {
 
 /** A pipe acts as its `role_arn` when it reads its source and puts on its target, as in AWS. */
 function roleJudge(iam: LocalIam): NonNullable<PipesServiceOptions['authorizeAsRole']> {
-  return (roleArn, pipeName, permission) => {
-    const decision = iam.roleMayCall({ roleArn, sessionName: pipeName, service: 'pipes', permission });
-    return decision.allowed ? undefined : decision.message;
-  };
+  return (roleArn, pipeName, permission) => iam.refusalAsRole({ roleArn, sessionName: pipeName, service: 'pipes', permission });
 }
 
 /**
