@@ -282,6 +282,32 @@ export class LocalIam {
     return this.mode === 'warn';
   }
 
+  /**
+   * Whether an AWS service acting as a configured role (a pipe's, a delivery stream's, a function's execution role
+   * polling its queue) may make one call: judged by the role's identity policies as AWS does, with a session of the
+   * service's own name. Records a denial like the edge. Answers the AWS refusal message when refused (`warn`: recorded,
+   * answered as allowed; `off`: allowed).
+   *
+   * @example
+   * iam.roleMayCall({ roleArn: pipe.roleArn, sessionName: 'pipes', service: 'pipes', permission: { action: 'dynamodb:GetRecords', resource: streamArn } })
+   */
+  roleMayCall(call: { roleArn: string | undefined; sessionName: string; service: string; permission: RequiredPermission }): { allowed: true } | { allowed: false; message: string } {
+    if (this.mode === 'off') return { allowed: true };
+    const principal: Extract<Principal, { kind: 'role-session' }> = { kind: 'role-session', accountId: this.options.accountId, roleArn: call.roleArn ?? `arn:aws:iam::${this.options.accountId}:role/(no role configured)`, sessionName: call.sessionName };
+    const session = { principal } as IssuedSession;
+    const { decision, context } = this.decide(session, call.permission, { region: this.options.region });
+    if (decision.allowed) return { allowed: true };
+    this.record(context, decision, { service: call.service });
+    if (this.mode === 'warn') return { allowed: true };
+    return { allowed: false, message: denialMessage(principal, call.permission, decision) };
+  }
+
+  /** `roleMayCall` as the refusal message, or undefined when the call may proceed (for emulations that fail with it). */
+  refusalAsRole(call: Parameters<LocalIam['roleMayCall']>[0]): string | undefined {
+    const decision = this.roleMayCall(call);
+    return decision.allowed ? undefined : decision.message;
+  }
+
   private readonly resourcePolicies = new Map<string, ReturnType<typeof compilePolicy> | undefined>();
 
   /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */

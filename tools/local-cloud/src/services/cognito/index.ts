@@ -41,7 +41,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { LambdaConfigType, UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { AwsServiceError } from '../../core/types';
-import type { AwsRequest, AwsResponse, LocalCloudContext, LocalServiceFactory, LocalServiceModule, ResolvedResource, ResourceAttributes, ResourceProvisioner } from '../../core/types';
+import type { AwsRequest, AwsResponse, LambdaInvoker, LocalCloudContext, LocalServiceFactory, LocalServiceModule, ResolvedResource, ResourceAttributes, ResourceProvisioner } from '../../core/types';
 import { forward } from '../../core/forward';
 import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import type { SupervisedProcess } from '../../processes/supervisor';
@@ -166,7 +166,13 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       const awsEvent = v2
         ? v2Event(event, await groupsOf(userPoolId, String(event.userName ?? '')), { region: context.region, version: tokenVersion === 'V3_0' ? '3' : '2' })
         : { ...event, region: context.region };
-      const result = await context.peers.lambda().invoke(functionArn, awsEvent, { invocationType: 'RequestResponse' });
+      // Cognito invokes as cognito-idp.amazonaws.com: the function's aws_lambda_permission must admit it for this pool.
+      const lambda = context.peers.lambda() as LambdaInvoker & { isInvokeAllowed?(functionArnOrName: string, principal: string, sourceArn?: string): boolean };
+      const poolArn = `arn:aws:cognito-idp:${context.region}:${context.accountId}:userpool/${userPoolId}`;
+      if (lambda.isInvokeAllowed && !lambda.isInvokeAllowed(functionArn, 'cognito-idp.amazonaws.com', poolArn)) {
+        throw new Error(`Cognito is not allowed to invoke ${functionArn}: add an aws_lambda_permission for principal cognito-idp.amazonaws.com with source_arn ${poolArn}`);
+      }
+      const result = await lambda.invoke(functionArn, awsEvent, { invocationType: 'RequestResponse' });
       triggerLog.push({ trigger, userPoolId, functionArn, outcome: result.functionError ? `error (${result.functionError})` : v2 ? 'ok (V2 event)' : 'ok' });
       if (result.functionError) return { payload: result.payload, functionError: result.functionError };
       if (v2) return { payload: toCognitoLocalAnswer(result.payload) };

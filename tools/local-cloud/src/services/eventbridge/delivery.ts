@@ -84,6 +84,11 @@ export interface DispatcherOptions {
   timeScale: number;
   /** Puts an event on another bus of this EventBridge (bus targets). */
   forwardToBus: (busArn: string, event: EventEnvelope) => Promise<void>;
+  /**
+   * Judges a call EventBridge makes as a target's `RoleArn` (the local cloud's IAM); answers the refusal message, or
+   * undefined when allowed. Absent: targets' roles are not judged.
+   */
+  judgeTargetRole?: (roleArn: string, permission: { action: string; resource: string; keys?: Record<string, string> }) => string | undefined;
   log: (message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
   random?: () => number;
@@ -303,6 +308,11 @@ export class Dispatcher {
     const service = arn.split(':')[2];
     if (service === 'events' && /:event-bus\//.test(arn)) {
       // Bus-to-bus: the event itself travels (journaled again by the other bus); input settings don't apply to bus targets.
+      // With a RoleArn, EventBridge puts it as that role: events:PutEvents on the target bus for the event's source and type.
+      const refusal = job.target.RoleArn
+        ? this.options.judgeTargetRole?.(job.target.RoleArn, { action: 'events:PutEvents', resource: arn, keys: { 'events:source': job.event.source, 'events:detail-type': job.event['detail-type'] } })
+        : undefined;
+      if (refusal) throw new DeliveryFailure('NO_PERMISSIONS', refusal, false);
       await this.options.forwardToBus(arn, job.event);
       return;
     }

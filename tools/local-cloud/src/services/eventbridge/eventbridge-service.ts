@@ -14,7 +14,7 @@ import { Journal } from '../../core/journal';
 import type { EventPublisher, Peers, PutEventsEntry, PutEventsResultEntry } from '../../core/types';
 import { SnapshotFile } from '../sqs/snapshot-file';
 import { ArchiveLog } from './archive-log';
-import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, Dispatcher, type DeliveryJob, type DeliveryStats } from './delivery';
+import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, Dispatcher, type DeliveryJob, type DeliveryStats, type DispatcherOptions } from './delivery';
 import { inputConfigProblems } from './input-transform';
 import {
   Arns,
@@ -52,6 +52,8 @@ function foundByName<T>(records: ReadonlyMap<string, T>, kind: 'Archive' | 'Repl
 }
 
 export interface EventBridgeServiceOptions {
+  /** See `DispatcherOptions.judgeTargetRole`. */
+  judgeTargetRole?: DispatcherOptions['judgeTargetRole'];
   accountId: string;
   region: string;
   peers: Peers;
@@ -144,6 +146,7 @@ export class EventBridgeService implements EventPublisher {
       peers: options.peers,
       timeScale: options.retryTimeScale ?? 0.001,
       forwardToBus: (busArn, event) => this.forwardToBus(busArn, event),
+      ...(options.judgeTargetRole ? { judgeTargetRole: options.judgeTargetRole } : {}),
       log: this.log,
       now: this.now,
       random: options.random,

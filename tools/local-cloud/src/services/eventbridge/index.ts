@@ -16,9 +16,11 @@
  */
 import { join } from 'node:path';
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule } from '../../core/types';
+import type { LocalIam } from '../../iam/authorizer';
 import { EventBridgeApi } from './api';
 import { busNameOf } from './model';
 import { EventBridgeService } from './eventbridge-service';
+import type { EventBridgeServiceOptions } from './eventbridge-service';
 import { eventBridgeProvisioners } from './provisioners';
 
 export { EventBridgeService } from './eventbridge-service';
@@ -47,6 +49,11 @@ function timeScaleFromEnvironment(): number | undefined {
   return value;
 }
 
+/** A target with a `RoleArn` is delivered as that role (a session named after EventBridge), as in AWS. */
+function targetRoleJudge(iam: LocalIam): NonNullable<EventBridgeServiceOptions['judgeTargetRole']> {
+  return (roleArn, permission) => iam.refusalAsRole({ roleArn, sessionName: 'EventBridge', service: 'events', permission });
+}
+
 export function createEventBridgeModule(context: LocalCloudContext, options: EventBridgeModuleOptions = {}): EventBridgeModule {
   const service = new EventBridgeService({
     accountId: context.accountId,
@@ -58,6 +65,7 @@ export function createEventBridgeModule(context: LocalCloudContext, options: Eve
     log: (message, fields) => context.log(message, fields),
     now: options.now,
     random: options.random,
+    ...(context.iam ? { judgeTargetRole: targetRoleJudge(context.iam) } : {}),
   });
   // Callers of other accounts publish only as the bus policy (`aws_cloudwatch_event_bus_policy`) allows.
   context.iam?.registerResourcePolicies('events', (resourceArn) => {

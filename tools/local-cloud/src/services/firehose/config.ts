@@ -130,6 +130,7 @@ export function configFromTerraform(config: Record<string, unknown>, address: st
     tags: (config.tags as Record<string, string> | undefined) ?? undefined,
     destination: {
       bucketArn: str(s3, 'bucket_arn', where),
+      roleArn: str(s3, 'role_arn', where, true) || undefined,
       prefix: str(s3, 'prefix', where, true) || undefined,
       errorOutputPrefix: str(s3, 'error_output_prefix', where, true) || undefined,
       ...bufferingHints(num(s3.buffering_size), num(s3.buffering_interval), where),
@@ -158,7 +159,7 @@ export function describeStream(config: DeliveryStreamConfig, arn: string, versio
       {
         DestinationId: 'destinationId-000000000001',
         ExtendedS3DestinationDescription: {
-          RoleARN: `arn:aws:iam::000000000000:role/firehose-local`,
+          RoleARN: destination.roleArn ?? `arn:aws:iam::000000000000:role/firehose-local`,
           BucketARN: destination.bucketArn,
           ...(destination.prefix ? { Prefix: destination.prefix } : {}),
           ...(destination.errorOutputPrefix ? { ErrorOutputPrefix: destination.errorOutputPrefix } : {}),

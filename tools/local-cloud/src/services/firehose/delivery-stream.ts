@@ -19,6 +19,8 @@ const gzipAsync = promisify(gzip);
 
 export interface S3DestinationConfig {
   bucketArn: string;
+  /** The role Firehose assumes to write the bucket (`role_arn`); objects are written as it. */
+  roleArn?: string;
   prefix?: string;
   errorOutputPrefix?: string;
   /** MiB; Firehose's default is 5. */
@@ -42,7 +44,8 @@ export interface DeliveryStreamConfig {
 
 /** Where objects go: the S3 module through the edge in the local cloud, a map in unit tests. */
 export interface ObjectStore {
-  putObject(bucket: string, key: string, body: Buffer): Promise<void>;
+  /** `asRole`: the delivery stream's role, whose policies decide whether the write is allowed. */
+  putObject(bucket: string, key: string, body: Buffer, asRole?: string): Promise<void>;
 }
 
 interface Buffered {
@@ -213,7 +216,7 @@ export class DeliveryStream {
     const objectKey = `${prefix}${this.config.name}-${this.version}-${stamp}-${randomUUID()}${extension}`;
     const content = Buffer.concat(buffer.records);
     try {
-      await this.deps.store.putObject(this.bucket, objectKey, gzipped ? await gzipAsync(content) : content);
+      await this.deps.store.putObject(this.bucket, objectKey, gzipped ? await gzipAsync(content) : content, destination.roleArn);
     } catch (error) {
       const again = this.buffers.get(key);
       if (again) {

@@ -45,21 +45,36 @@ export interface FirehoseModule extends LocalServiceModule {
   readonly provides: { firehose: FirehoseService };
 }
 
-/** Writes objects with the S3 SDK through the edge (path-style, as s3rver needs). */
+/**
+ * Writes objects with the S3 SDK through the edge (path-style, as s3rver needs), as the delivery stream's role:
+ * with the local cloud's IAM, a session of that role signs the write and the edge judges `s3:PutObject` like any
+ * caller's (a refusal fails the delivery, which is retried, and is recorded). Without a role or IAM: as the administrator.
+ */
 export function edgeObjectStore(context: LocalCloudContext): ObjectStore & { destroy(): void } {
-  let client: S3Client | undefined;
-  return {
-    async putObject(bucket, key, body) {
-      client ??= new S3Client({
+  const clients = new Map<string, S3Client>();
+  const clientFor = (roleArn: string | undefined): S3Client => {
+    const key = context.iam && roleArn ? roleArn : '';
+    let client = clients.get(key);
+    if (!client) {
+      const session = key ? context.iam?.sessionForRole(key, 'AWSFirehoseToS3') : undefined;
+      client = new S3Client({
         endpoint: context.endpoint,
         region: context.region,
         forcePathStyle: true,
-        credentials: { accessKeyId: 'firehose-local', secretAccessKey: 'local' },
+        credentials: session
+          ? { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken }
+          : { accessKeyId: 'firehose-local', secretAccessKey: 'local' },
       });
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      clients.set(key, client);
+    }
+    return client;
+  };
+  return {
+    async putObject(bucket, key, body, asRole) {
+      await clientFor(asRole).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     destroy() {
-      client?.destroy();
+      for (const client of clients.values()) client.destroy();
     },
   };
 }

@@ -204,8 +204,30 @@ export class LambdaService {
       const parsed = parseFunctionReference(functionNameOrArn);
       return parsed !== undefined && this.registry.get(parsed.name) !== undefined;
     },
-    isInvokeAllowed: (functionArnOrName, principal, sourceArn) => this.permissions.isInvokeAllowed(functionArnOrName, principal, sourceArn),
+    isInvokeAllowed: (functionArnOrName, principal, sourceArn) => this.serviceMayInvoke(functionArnOrName, principal, sourceArn),
   };
+
+  /**
+   * Whether a service principal may invoke a function (its `aws_lambda_permission`s). With the local cloud's IAM, a
+   * refusal is judged again with AWS's evaluation of the function's policy document and recorded like the edge's
+   * (`warn`: let through); with `LOCAL_CLOUD_IAM=off` or without IAM, the permissions alone decide.
+   */
+  private serviceMayInvoke(functionArnOrName: string, principal: string, sourceArn?: string): boolean {
+    const allowed = this.permissions.isInvokeAllowed(functionArnOrName, principal, sourceArn);
+    const iam = this.context.iam;
+    if (allowed || !iam || iam.mode === 'off') return allowed;
+    const name = parseFunctionReference(functionArnOrName)?.name ?? functionArnOrName;
+    const arn = this.functionArn(name);
+    const document = this.permissions.policyDocument(name, arn);
+    return iam.serviceMayCall({
+      service: principal,
+      action: 'lambda:InvokeFunction',
+      resource: arn,
+      ...(document.Statement.length > 0 ? { resourcePolicy: JSON.stringify(document) } : {}),
+      policyName: `function ${name} (aws_lambda_permission)`,
+      ...(sourceArn ? { sourceArn } : {}),
+    });
+  }
 
   /**
    * Swaps a deployed function's code for the bundle folder given (watch mode:

@@ -3,8 +3,8 @@
  * cloud records them and answers `isInvokeAllowed` for the emulations that
  * invoke functions on a service's behalf (EventBridge rules, API Gateway,
  * Cognito triggers), so a missing permission fails locally as it would in
- * AWS. Direct `Invoke` calls through the edge are not checked: the local
- * cloud does not evaluate IAM identity policies.
+ * AWS. Direct `Invoke` calls through the edge are judged by the caller's
+ * identity policies at the edge (`src/iam`), not by these statements.
  */
 import type { PermissionStatement } from './function-config';
 import { parseFunctionReference } from './function-registry';

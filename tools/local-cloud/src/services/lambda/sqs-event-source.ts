@@ -200,6 +200,24 @@ export function failedItems(responsePayload: string, batchMessageIds: ReadonlySe
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What Lambda needs of the function's execution role to poll an SQS queue (checked at create and at every poll). */
+export const SQS_POLLING_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
+type PollingAction = (typeof SQS_POLLING_ACTIONS)[number];
+
+/**
+ * Judges one SQS call Lambda makes for a mapping as the function's execution role; answers the refusal message, or
+ * undefined when allowed (always, without the local cloud's IAM).
+ */
+function roleRefusal(service: LambdaService, functionName: string, queueArn: string, action: PollingAction): string | undefined {
+  const iam = service.context.iam;
+  if (!iam) return undefined;
+  const roleArn = service.registry.get(functionName)?.settings.role;
+  return iam.refusalAsRole({ roleArn, sessionName: functionName, service: 'lambda', permission: { action, resource: queueArn } });
+}
+
+/** Thrown by a poller whose role may not make a call: the poll fails, nothing is received or deleted. */
+class PollingRefused extends Error {}
+
 /** Counters of one mapping, for `/_local/state` and tests. */
 export interface MappingCounters {
   batches: number;
@@ -208,11 +226,13 @@ export interface MappingCounters {
   failedBatches: number;
   failedItems: number;
   throttles: number;
+  /** Polls the function's execution role was not allowed to make (see `/_local/state` → `iam.denials`). */
+  refusedPolls: number;
 }
 
 /** One running mapping: its pollers and what they did. */
 export class SqsEventSourceMapping {
-  readonly counters: MappingCounters = { batches: 0, messages: 0, deleted: 0, failedBatches: 0, failedItems: 0, throttles: 0 };
+  readonly counters: MappingCounters = { batches: 0, messages: 0, deleted: 0, failedBatches: 0, failedItems: 0, throttles: 0, refusedPolls: 0 };
   private running = false;
   private loops: Array<Promise<void>> = [];
 
@@ -243,6 +263,12 @@ export class SqsEventSourceMapping {
     this.service.context.log(`lambda: ${message}`, { mapping: this.settings.uuid, function: this.settings.functionName, queue: this.settings.queueArn, ...fields });
   }
 
+  /** @throws PollingRefused when the function's role may not make the call (the denial is recorded). */
+  private mayCall(action: PollingAction): void {
+    const refusal = roleRefusal(this.service, this.settings.functionName, this.settings.queueArn, action);
+    if (refusal) throw new PollingRefused(refusal);
+  }
+
   private async poll(): Promise<void> {
     let carried: StoredMessage[] = [];
     while (this.running) {
@@ -252,7 +278,8 @@ export class SqsEventSourceMapping {
         // Stopping: what was gathered reappears after its visibility timeout.
         if (batch.length > 0 && this.running) await this.deliver(batch);
       } catch (error) {
-        // A deleted queue or function: keep the poller alive, as Lambda does, and say why.
+        // A deleted queue or function, or a role that may no longer poll: keep the poller alive, as Lambda does, and say why.
+        if (error instanceof PollingRefused) this.counters.refusedPolls++;
         this.log('event source poll failed', { error: (error as Error).message });
         carried = [];
         if (this.running) await sleep(1_000);
@@ -264,6 +291,7 @@ export class SqsEventSourceMapping {
   private async gather(carried: StoredMessage[]): Promise<{ batch: StoredMessage[]; overflow: StoredMessage[] }> {
     const { batchSize, maximumBatchingWindowSeconds, queueArn } = this.settings;
     const queues = this.queues();
+    this.mayCall('sqs:ReceiveMessage');
     const batch: StoredMessage[] = [];
     let bytes = 0;
     const add = (messages: StoredMessage[]): StoredMessage[] => {
@@ -300,6 +328,7 @@ export class SqsEventSourceMapping {
   private async deliver(batch: StoredMessage[]): Promise<void> {
     const { functionName, queueArn, reportBatchItemFailures } = this.settings;
     const queues = this.queues();
+    this.mayCall('sqs:GetQueueAttributes');
     const visibilityMs = Number(queues.attributesOf(queueArn).VisibilityTimeout ?? 30) * 1000;
     const { accountId, region } = this.service.context;
     const payload = JSON.stringify({ Records: batch.map((message) => sqsEventRecord(message, queueArn, accountId, region)) });
@@ -338,6 +367,8 @@ export class SqsEventSourceMapping {
       return;
     }
     this.counters.failedItems += keep.size;
+    // Without sqs:DeleteMessage the handled messages stay and come back after their visibility timeout.
+    this.mayCall('sqs:DeleteMessage');
     for (const message of batch) {
       if (keep.has(message.id) || message.receiptHandle === undefined) continue;
       queues.deleteMessage(queueArn, message.receiptHandle);
@@ -402,6 +433,12 @@ export class SqsEventSources {
           throw invalid(resource.address, `Queue visibility timeout: ${visibility} seconds is less than Function timeout: ${fn.settings.timeoutSeconds} seconds`);
         }
         if (!existing || JSON.stringify(existing.settings) !== JSON.stringify(settings)) {
+          // CreateEventSourceMapping (and Update) check the execution role first, with Lambda's message.
+          for (const action of SQS_POLLING_ACTIONS) {
+            if (roleRefusal(this.service, settings.functionName, settings.queueArn, action)) {
+              throw invalid(resource.address, `The provided execution role does not have permissions to call ${action.slice('sqs:'.length)} on SQS`);
+            }
+          }
           await existing?.stop();
           const mapping = new SqsEventSourceMapping(settings, this.service, () => this.queues());
           this.byAddress.set(resource.address, mapping);

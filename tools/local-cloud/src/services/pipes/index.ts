@@ -12,9 +12,11 @@
  * await pipes.service.whenIdle(); // tests: every record written so far is on the bus
  */
 import type { LocalCloudContext, LocalServiceFactory, LocalServiceModule, ResourceProvisioner } from '../../core/types';
+import type { LocalIam } from '../../iam/authorizer';
 import { createPipesApi } from './api';
 import { pipeFromTerraform } from './model';
 import { PipesService } from './pipes-service';
+import type { PipesServiceOptions } from './pipes-service';
 import { dynamoDbStreamsApi } from './stream-reader';
 import type { StreamsApi } from './stream-reader';
 
@@ -66,6 +68,11 @@ function provisioner(service: PipesService): ResourceProvisioner {
   };
 }
 
+/** A pipe acts as its `role_arn` when it reads its source and puts on its target, as in AWS. */
+function roleJudge(iam: LocalIam): NonNullable<PipesServiceOptions['authorizeAsRole']> {
+  return (roleArn, pipeName, permission) => iam.refusalAsRole({ roleArn, sessionName: pipeName, service: 'pipes', permission });
+}
+
 /**
  * A Pipes module factory with non-default options (tests shorten the poll
  * interval and retry delays).
@@ -87,6 +94,7 @@ export function pipesModuleFactory(options: PipesModuleOptions = {}): (context: 
       pollIntervalMs: options.pollIntervalMs,
       retryBaseDelayMs: options.retryBaseDelayMs,
       retryMaxDelayMs: options.retryMaxDelayMs,
+      ...(context.iam ? { authorizeAsRole: roleJudge(context.iam) } : {}),
     });
     return {
       name: 'pipes',

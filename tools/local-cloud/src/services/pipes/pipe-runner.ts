@@ -7,6 +7,8 @@
  * older than `maximumRecordAgeInSeconds`, or forever), then reported to the
  * dead-letter queue and skipped. The checkpoint moves only after a batch is
  * handled, so order is kept per shard and nothing is lost across restarts.
+ * With the local cloud's IAM the pipe acts as its role: reads and puts its
+ * role does not allow fail like any source or target error (`deps.authorize`).
  */
 import { randomUUID } from 'node:crypto';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
@@ -35,7 +37,15 @@ export interface PipeRunnerDeps {
   /** First retry delay; doubles per attempt up to `retryMaxDelayMs`. */
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
+  /**
+   * Judges one call the pipe makes as its execution role (the local cloud's IAM); answers AWS's refusal message when
+   * the role does not allow it. Absent: every call is allowed.
+   */
+  authorize?: (permission: { action: string; resource: string; keys?: Record<string, string> }) => string | undefined;
 }
+
+/** What a DynamoDB stream source needs of the pipe's role (EventBridge Pipes' documented source permissions). */
+const STREAM_SOURCE_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 export interface PipeStats {
   /** Records read from the stream. */
@@ -140,6 +150,7 @@ export class PipeRunner {
       this.cycle++;
       let progressed = false;
       try {
+        this.authorizeSource();
         if (!this.checkpoint.initialized) await this.initialize();
         for (const shard of await this.readyShards()) {
           if (!this.running) break;
@@ -165,6 +176,14 @@ export class PipeRunner {
         });
         if (this.running) await this.sleep(this.deps.pollIntervalMs);
       }
+    }
+  }
+
+  /** The role must allow reading the stream; a refusal fails the poll like any source error (nothing is consumed). */
+  private authorizeSource(): void {
+    for (const action of STREAM_SOURCE_ACTIONS) {
+      const refusal = this.deps.authorize?.({ action, resource: this.pipe.source });
+      if (refusal) throw Object.assign(new Error(refusal), { name: 'AccessDeniedException' });
     }
   }
 
@@ -357,6 +376,19 @@ export class PipeRunner {
     return typeof created === 'number' ? this.deps.now() / 1000 - created : 0;
   }
 
+  /** `events:PutEvents` per entry on the target bus, with its `events:source` and `events:detail-type`. */
+  private refusalToPut(entries: PutEventsEntry[]): string | undefined {
+    for (const entry of entries) {
+      const keys: Record<string, string> = {
+        ...(entry.Source ? { 'events:source': entry.Source } : {}),
+        ...(entry.DetailType ? { 'events:detail-type': entry.DetailType } : {}),
+      };
+      const refusal = this.deps.authorize?.({ action: 'events:PutEvents', resource: this.pipe.target, keys });
+      if (refusal) return refusal;
+    }
+    return undefined;
+  }
+
   /** PutEvents in chunks of 10; returns the entries that failed, with why. */
   private async putOnBus(items: Array<{ record: PipesDynamoDbRecord; entry: PutEventsEntry }>): Promise<FailedEntry[]> {
     const failed: FailedEntry[] = [];
@@ -368,6 +400,12 @@ export class PipeRunner {
       } catch (error) {
         // No EventBridge in this local cloud: an internal error, retried without counting against the record.
         throw Object.assign(new Error(`no event bus to deliver to: ${(error as Error).message}`), { name: 'PipeInternalError' });
+      }
+      // The pipe puts the events as its role: a refusal fails the whole PutEvents call, as in AWS.
+      const refusal = this.refusalToPut(chunk.map((item) => item.entry));
+      if (refusal) {
+        for (const item of chunk) failed.push({ ...item, errorCode: 'AccessDeniedException', errorMessage: refusal });
+        continue;
       }
       try {
         const result = await publisher.putEvents(chunk.map((item) => item.entry));

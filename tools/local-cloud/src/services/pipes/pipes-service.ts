@@ -24,6 +24,8 @@ export interface PipesServiceOptions {
   pollIntervalMs?: number;
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /** Judges a call a pipe makes as its role (see `PipeRunnerDeps.authorize`); absent: allowed. */
+  authorizeAsRole?: (roleArn: string | undefined, pipeName: string, permission: { action: string; resource: string; keys?: Record<string, string> }) => string | undefined;
 }
 
 interface StoredPipe {
@@ -175,6 +177,7 @@ export class PipesService {
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
       retryBaseDelayMs: this.options.retryBaseDelayMs ?? 1_000,
       retryMaxDelayMs: this.options.retryMaxDelayMs ?? 60_000,
+      ...(this.options.authorizeAsRole ? { authorize: (permission) => this.options.authorizeAsRole?.(pipe.definition.roleArn, name, permission) } : {}),
     });
     this.runners.set(name, runner);
     runner.start();
