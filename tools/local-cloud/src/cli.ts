@@ -195,12 +195,13 @@ async function printBanner(cloud: LocalCloud, stacks: { applied: ApplyReport[]; 
   say(`Endpoint    ${cloud.endpoint}   export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.context.region} AWS_DEFAULT_REGION=${cloud.context.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`);
   say(`            ${cloud.endpoint}/_local/health (200 when every stack is applied) · ${cloud.endpoint}/_local/state`);
   say(`Logs        ${report.logFile} · ${join(cloud.dataDir, 'logs')}/ · functions: ${join(cloud.dataDir, 'lambda', 'logs')}/<function>.log`);
-  const apis = (state.httpApis as HttpApiState[] | undefined) ?? [];
+  // A stop that arrives while the banner is printed leaves modules that describe their state as an error, not a list.
+  const apis = Array.isArray(state.httpApis) ? (state.httpApis as HttpApiState[]) : [];
   for (const api of apis) {
     say(`HTTP API    ${api.name}  ${api.url}`);
     if (api.routes?.length) say(`              ${api.routes.join(' · ')}`);
   }
-  const pools = (state.userPools as UserPoolState[] | undefined) ?? [];
+  const pools = Array.isArray(state.userPools) ? (state.userPools as UserPoolState[]) : [];
   for (const pool of pools) say(`User pool   ${pool.name} ${pool.id} (issuer ${pool.issuer}); app clients: ${pool.clients.map((client) => `${client.name} ${client.id}`).join(', ')}`);
   const notEmulated = stacks.applied.flatMap((stack) => stack.notEmulated.map((entry) => `${stack.name}: ${entry.address}`));
   if (notEmulated.length) say(`NOT emulated (these resources do not exist locally): ${notEmulated.join(', ')}`);

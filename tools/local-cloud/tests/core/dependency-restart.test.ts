@@ -79,7 +79,7 @@ describe('DynamoDB Local killed under a running local cloud', () => {
     // The JVM takes over a second to come back, so the call right after the unhealthy answer lands in the gap: a 503, never a 500.
     expect(refused).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
     expect(afterRestart.TableNames).toEqual([]);
-    expect(up.body).toMatchObject({ status: 'ok' });
+    expect(up.body).toMatchObject({ ready: true, status: 'ready' });
     expect(state.components.find((entry) => entry.name === 'dynamodb-local')).toMatchObject({ state: 'running', restarts: 1 });
     noRetries.destroy();
     withRetries.destroy();
