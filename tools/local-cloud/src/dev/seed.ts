@@ -56,7 +56,7 @@ async function call(url: string, token: string, method: string, body?: unknown):
  */
 export async function seedCatalog(options: { endpoint: string; log?: (message: string) => void }): Promise<SeedResult> {
   const log = options.log ?? (() => undefined);
-  const staff = await createLocalUser({ endpoint: options.endpoint, email: SEED_STAFF_EMAIL, staff: true });
+  const staff = await createLocalUser({ endpoint: options.endpoint, email: SEED_STAFF_EMAIL, staff: true, log });
   const catalogUrl = await httpApiUrl(options.endpoint, 'catalog');
   const store = await call(`${catalogUrl}/stores`, staff.idToken, 'POST', SEED_STORE);
   const storeId = String(store.storeId);
