@@ -71,50 +71,9 @@ export function writeBenchJson(file: string, benchmark: string, runValidity: Ben
   return document;
 }
 
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  /** Process group: Ctrl-C in a terminal reaches the whole foreground group. */
-  pgrp: number;
-  command: string;
-  rssKb: number;
-}
-
-/** Every process on the machine, from /proc. */
-export function processes(): ProcessInfo[] {
-  const result: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm may contain spaces, so split after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      result.push({ pid: Number(entry), ppid, pgrp, command, rssKb });
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return result;
-}
-
-/** `rootPid` and all its descendants among `all`, breadth first. */
-export function descendants(rootPid: number, all: readonly ProcessInfo[]): ProcessInfo[] {
-  const children = new Map<number, ProcessInfo[]>();
-  for (const info of all) children.set(info.ppid, [...(children.get(info.ppid) ?? []), info]);
-  const tree: ProcessInfo[] = [];
-  const root = all.find((candidate) => candidate.pid === rootPid);
-  const queue = root ? [root] : [];
-  while (queue.length) {
-    const next = queue.shift() as ProcessInfo;
-    tree.push(next);
-    queue.push(...(children.get(next.pid) ?? []));
-  }
-  return tree;
-}
+// The process tree from /proc is the local cloud's own (clean-stop tests use it too).
+export { descendants, processes } from '../src/processes/process-tree';
+export type { ProcessInfo } from '../src/processes/process-tree';
 
 /** Resident memory (KB) of `rootPid` and its descendants now, found through each thread's /proc children list (no scan of every process). */
 export function treeRssKb(rootPid: number): { rssKb: number; processes: number } {

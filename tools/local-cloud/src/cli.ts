@@ -15,12 +15,13 @@
  * LOCAL_CLOUD_WATCH=0), --seed (a staff user, a store and products: src/dev/seed.ts).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from './cloud';
 import type { LocalCloud } from './cloud';
 import { ConsoleReport } from './console-report';
+import { processAlive, readJsonState, writeFileAtomically } from './core/files';
 import { Shutdown } from './processes/shutdown';
 import { stackNameOf } from './terraform/engine';
 import type { ApplyReport } from './terraform/engine';
@@ -78,15 +79,6 @@ function parseStartOptions(args: string[], env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 interface Lock {
   pid: number;
   port: number;
@@ -96,16 +88,16 @@ interface Lock {
 /** One local cloud per data dir: a live lock means another `npm start` is running. */
 function takeLock(dataDir: string, port: number): () => void {
   const file = join(dataDir, 'lock.json');
-  if (existsSync(file)) {
-    const lock = JSON.parse(readFileSync(file, 'utf8')) as Lock;
-    if (lock.pid !== process.pid && isAlive(lock.pid)) {
+  // Written atomically, so a kill -9 cannot tear it; a file broken otherwise is named, with what to do.
+  const lock = readJsonState<Lock>(file, 'It only records which npm start owns this data dir: delete it if no local cloud runs.');
+  if (lock) {
+    if (lock.pid !== process.pid && processAlive(lock.pid)) {
       throw new Error(
         `A local cloud is already running (pid ${lock.pid}, http://127.0.0.1:${lock.port}, since ${lock.startedAt}). Use it, or stop it with Ctrl-C in its terminal (or: kill ${lock.pid}).`,
       );
     }
   }
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify({ pid: process.pid, port, startedAt: new Date().toISOString() } satisfies Lock));
+  writeFileAtomically(file, JSON.stringify({ pid: process.pid, port, startedAt: new Date().toISOString() } satisfies Lock));
   return () => rmSync(file, { force: true });
 }
 

@@ -69,7 +69,7 @@ export function readJsonState<T>(path: string, advice: string = REPAIR_ADVICE): 
 }
 
 /** Whether a process with this pid runs (EPERM: it does, as another user). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
