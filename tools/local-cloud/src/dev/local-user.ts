@@ -54,7 +54,7 @@ export interface LocalUser {
 
 export const DEFAULT_LOCAL_PASSWORD = 'local-Passw0rd-2026';
 export const STAFF_GROUP = 'staff';
-const CODE_WAIT_MS = 45_000;
+const CODE_WAIT_MS = 15_000;
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 

@@ -34,6 +34,19 @@ describe('confirmation codes from cognito-local’s log', () => {
     expect(rest.rest).not.toContain('Confirmation Code Delivery');
   });
 
+  it('reads a box coloured by FORCE_COLOR (which nx sets for the tasks it runs) as the plain one', () => {
+    // prepare: boxen's borders and chalk's values wrapped in ANSI colour sequences
+    const colour = (text: string) => text.replace(/[│╭╮╰╯─]+/g, (border) => `\u001b[33m${border}\u001b[39m`).replace('275247', '\u001b[1m275247\u001b[22m');
+    const coloured = colour(box('c1', 'cy@example.com', '275247'));
+
+    // act
+    const { deliveries } = parseCodeDeliveries(coloured, new Date('2026-01-01T00:00:00Z'));
+
+    // assess
+    expect(coloured).toContain('\u001b[');
+    expect(deliveries).toEqual([{ username: 'c1', destination: 'cy@example.com', code: '275247', at: '2026-01-01T00:00:00.000Z' }]);
+  });
+
   it('follows the log from its end: codes of earlier runs are not reported, new ones are', async () => {
     // prepare
     const dir = mkdtempSync(join(tmpdir(), 'code-deliveries-'));

@@ -88,8 +88,15 @@ describe('pattern matching properties', () => {
           setPath(pattern, ['detail', ...path], [options[choices.next().value % options.length]]);
         }
 
-        // act
-        const result = matchesEventPattern(pattern, event(detail));
+        // act: AWS refuses patterns whose wildcards are too complex (several on one field); the property
+        // is about the patterns it accepts, so such a draw is discarded rather than counted.
+        let result: boolean;
+        try {
+          result = matchesEventPattern(pattern, event(detail));
+        } catch (error) {
+          fc.pre(!/Rule is too complex/.test((error as Error).message));
+          throw error;
+        }
 
         // assess
         expect(result).toBe(true);

@@ -16,6 +16,7 @@ export interface CodeDelivery {
   at: string;
 }
 
+const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g;
 const BOX = /Confirmation Code Delivery([\s\S]*?)╰/g;
 const FIELD = /│\s+(Username|Destination|Code):\s+(\S+)\s*│/g;
 
@@ -27,7 +28,9 @@ const FIELD = /│\s+(Username|Destination|Code):\s+(\S+)\s*│/g;
  * parseCodeDeliveries('… Confirmation Code Delivery\n│   Username:    u-1   │\n│   Code:        123456   │\n╰──╯')
  * // { deliveries: [{ username: 'u-1', code: '123456', at: … }], rest: '' }
  */
-export function parseCodeDeliveries(text: string, now = new Date()): { deliveries: CodeDelivery[]; rest: string } {
+export function parseCodeDeliveries(colored: string, now = new Date()): { deliveries: CodeDelivery[]; rest: string } {
+  // cognito-local colours its boxes when FORCE_COLOR reaches it (nx sets it for the tasks it runs): read the text alone.
+  const text = colored.replace(ANSI_ESCAPE, '');
   const deliveries: CodeDelivery[] = [];
   let consumed = 0;
   for (const box of text.matchAll(BOX)) {

@@ -44,7 +44,7 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<{
     command: process.execPath,
     args: [start],
     cwd: workingDirectory,
-    env: { NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' },
+    env: { NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
     logFile,
     pidFile: join(options.dataDir, 'pids', 'cognito-local.pid'),
     pidFileMarker: 'cognito-local',
