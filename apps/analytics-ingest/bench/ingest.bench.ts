@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { bundleService, coldLoadMs, median } from '@kestrel/bundle';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { readBudgets } from '@kestrel/bundle/budgets';
 import { createEventRegistry, eventRegistry, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import { FirehoseSender } from '../src/adapters/firehose-sender';

@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { coldLoadMs, median } from '@kestrel/bundle';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, bundleService, coldLoadMs, median } from '@kestrel/bundle';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = fileURLToPath(new URL('../bench-results/bundles.json', import.meta.url));

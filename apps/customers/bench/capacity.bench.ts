@@ -4,7 +4,7 @@
 // Writes bench-results/capacity.json. Run: npx nx run customers:bench
 import { fileURLToPath } from 'node:url';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { readBudgets } from '@kestrel/bundle/budgets';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { commandWriteFloor, createTableInput, itemSizeBytes, readCapacityUnits, standardTable, type Item } from '@kestrel/table-keys';

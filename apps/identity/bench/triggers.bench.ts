@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { bundleService } from '@kestrel/bundle';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { createTableInput, standardTable, TTL } from '@kestrel/table-keys';
 import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, localAwsConfig, startDynamoDbLocal } from '@kestrel/testing/dynamodb-local';
 import manifest from '../service';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleService } from '../src/bundle';
 import { coldLoadMs, median } from '../src/cold-load';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 
 const runs = Number(process.argv[2] ?? 9);
 const projectDir = fileURLToPath(new URL('..', import.meta.url));

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleFunction, bundleService, coldLoadMs, loadManifest, median } from '../src/index';
 import type { BundleResult } from '../src/index';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { handlerBudgetViolations, readBudgets } from './budgets';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string' }, service: { type: 'string', multiple: true }, quick: { type: 'boolean' } } });

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validity, writeBenchJson } from '@kestrel/local-cloud/bench-record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const quick = process.argv.includes('--quick');

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleService } from '../src/bundle';
 import { median } from '../src/cold-load';
-import { runMeasuringTree, validity, writeBenchJson, type TreeRun } from '@kestrel/local-cloud/bench-record';
+import { runMeasuringTree, validity, writeBenchJson, type TreeRun } from '@kestrel/bundle/bench-record';
 import { readBudgets } from './budgets';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -7,11 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validity, writeBenchJson } from './record';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { startEdgeServer, type EdgeServer } from '../src/edge/server';
 
 // The process tree read from /proc is shared with the other benches.
-export { descendants, processes, rssMb, type ProcessInfo } from './record';
+export { rssMb } from '@kestrel/bundle/bench-record';
+export { descendants, processes, type ProcessInfo } from '../src/processes/process-tree';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalCloudContext, type LocalServiceModule, type PeerProviders } from '../src/core/types';
 
 /** `tools/local-cloud`, whatever folder the script was started from. */

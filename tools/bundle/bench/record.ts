@@ -1,6 +1,6 @@
 /**
- * Shared by every bench of the workspace (`@kestrel/local-cloud/bench-record`; it lives here, beside
- * the local cloud's benches, so that importing it adds no project to anyone's Nx graph).
+ * Shared by every bench of the workspace (`@kestrel/bundle/bench-record`; it lives with the bundler,
+ * which every service and the local cloud already depend on, so importing it adds no edge to the Nx graph).
  * What every benchmark JSON records so a figure can be traced and compared:
  * the commit, the machine (cores, CPU, load before and after), the date, and
  * whether the run is valid. A run whose setup failed (a stack not applied, a
@@ -70,10 +70,6 @@ export function writeBenchJson(file: string, benchmark: string, runValidity: Ben
   console.log(`${benchmark}: ${file} (${verdict})`);
   return document;
 }
-
-// The process tree from /proc is the local cloud's own (clean-stop tests use it too).
-export { descendants, processes } from '../src/processes/process-tree';
-export type { ProcessInfo } from '../src/processes/process-tree';
 
 /** Resident memory (KB) of `rootPid` and its descendants now, found through each thread's /proc children list (no scan of every process). */
 export function treeRssKb(rootPid: number): { rssKb: number; processes: number } {
