@@ -6,6 +6,7 @@
  * goes through Terraform (the stack), so every write answers with a clear
  * `BadRequestException`.
  */
+import { offsetOf, pageFrom } from '../../core/paging';
 import { jsonResponse } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type ServiceHandler } from '../../core/types';
 import type { HttpApiConfig, HttpApiService } from './http-api-service';
@@ -20,10 +21,9 @@ function paged<T>(items: T[], query: URLSearchParams): { items: T[]; nextToken?:
   const limit = maxResults === null ? items.length : Number(maxResults);
   if (!Number.isInteger(limit) || limit < 1) throw badRequest(`maxResults must be a positive integer, got '${maxResults}'`);
   const token = query.get('nextToken');
-  const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!Number.isInteger(start) || start < 0) throw badRequest(`Invalid nextToken '${token}'`);
-  const end = start + limit;
-  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString('base64url') } : {}) };
+  const start = token === null ? 0 : offsetOf(token);
+  if (start === undefined) throw badRequest(`Invalid nextToken '${token}'`);
+  return pageFrom(items, start, limit);
 }
 
 export interface ManagementApiOptions {

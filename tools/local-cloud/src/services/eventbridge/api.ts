@@ -2,6 +2,7 @@
  * EventBridge's wire API: AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Op>`),
  * timestamps as epoch seconds.
  */
+import { offsetOf, pageFrom } from '../../core/paging';
 import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type PutEventsEntry, type ServiceHandler } from '../../core/types';
 import type { EventBridgeService } from './eventbridge-service';
@@ -34,9 +35,9 @@ function seconds(epochMs: number | undefined): number | undefined {
 function page<T>(items: T[], input: Input): { items: T[]; NextToken?: string } {
   const limit = typeof input.Limit === 'number' ? input.Limit : 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw EventsErrors.validation('Limit must be from 1 to 100.');
-  const start = typeof input.NextToken === 'string' ? Number(Buffer.from(input.NextToken, 'base64url').toString('utf8')) || 0 : 0;
-  const slice = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: slice, NextToken: Buffer.from(String(start + limit)).toString('base64url') } : { items: slice };
+  const start = typeof input.NextToken === 'string' ? (offsetOf(input.NextToken) ?? 0) : 0;
+  const { items: slice, nextToken } = pageFrom(items, start, limit);
+  return nextToken ? { items: slice, NextToken: nextToken } : { items: slice };
 }
 
 function toEpochMs(value: unknown, name: string): number {

@@ -5,6 +5,7 @@
  * `GetPolicy`, `GetFunctionConcurrency` and `GetFunctionEventInvokeConfig`.
  * Functions are created by `terraform apply` only, not through the API.
  */
+import { offsetOf, pageFrom } from '../../core/paging';
 import { AwsServiceError } from '../../core/types';
 import type { AwsRequest, AwsResponse, ServiceHandler } from '../../core/types';
 import { jsonResponse } from '../../core/protocol';
@@ -121,12 +122,10 @@ function list(service: LambdaService, request: AwsRequest): AwsResponse {
     throw new AwsServiceError('InvalidParameterValueException', 'MaxItems must be an integer between 1 and 10000', 400, { Type: 'User' });
   }
   const marker = request.query.get('Marker');
-  const start = marker ? Number(Buffer.from(marker, 'base64url').toString()) : 0;
-  if (!Number.isInteger(start) || start < 0) throw new AwsServiceError('InvalidParameterValueException', 'Invalid Marker', 400, { Type: 'User' });
-  const all = service.registry.all();
-  const page = all.slice(start, start + maxItems).map((fn) => configuration(service, fn));
-  const next = start + maxItems < all.length ? Buffer.from(String(start + maxItems)).toString('base64url') : undefined;
-  return rest({ Functions: page, ...(next ? { NextMarker: next } : {}) });
+  const start = marker ? offsetOf(marker) : 0;
+  if (start === undefined) throw new AwsServiceError('InvalidParameterValueException', 'Invalid Marker', 400, { Type: 'User' });
+  const { items: page, nextToken } = pageFrom(service.registry.all(), start, maxItems);
+  return rest({ Functions: page.map((fn) => configuration(service, fn)), ...(nextToken ? { NextMarker: nextToken } : {}) });
 }
 
 /**

@@ -4,6 +4,7 @@
  * `GetLogEvents`, `FilterLogEvents` (which `aws logs tail`, with or without
  * `--follow`, polls).
  */
+import { offsetOf, pageFrom } from '../../core/paging';
 import { jsonResponse, parseJsonBody } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type ServiceHandler } from '../../core/types';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern';
@@ -29,24 +30,10 @@ function optionalNumber(input: Input, name: string, min: number, max: number): n
   return value;
 }
 
-/** Opaque page tokens: the position to resume at. */
-const tokenOf = (position: number) => Buffer.from(JSON.stringify({ position })).toString('base64url');
-
-function positionOf(token: string | undefined): number {
-  if (token === undefined) return 0;
-  try {
-    const { position } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { position?: unknown };
-    if (typeof position === 'number' && Number.isInteger(position) && position >= 0) return position;
-  } catch {
-    // falls through
-  }
-  throw invalidParameter(`The specified nextToken is invalid: ${token}`);
-}
-
 function page<T>(items: T[], token: string | undefined, limit: number): { items: T[]; nextToken?: string } {
-  const start = positionOf(token);
-  const end = start + limit;
-  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: tokenOf(end) } : {}) };
+  const start = token === undefined ? 0 : offsetOf(token);
+  if (start === undefined) throw invalidParameter(`The specified nextToken is invalid: ${token}`);
+  return pageFrom(items, start, limit);
 }
 
 export class LogsApi implements ServiceHandler {

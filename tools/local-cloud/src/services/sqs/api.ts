@@ -4,6 +4,7 @@
  * and the query protocol of older CLIs and SDKs (`Action=<Op>` forms, XML,
  * see `query-protocol.ts`). Both run the same operations below.
  */
+import { offsetOf, pageFrom } from '../../core/paging';
 import { jsonResponse, newRequestId, parseJsonBody, renderError } from '../../core/protocol';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type ServiceHandler } from '../../core/types';
 import { SqsErrors } from './errors';
@@ -253,10 +254,10 @@ export class SqsApi implements ServiceHandler {
   private listQueues(input: Input) {
     const maxResults = optionalInteger(input, 'MaxResults', 1, 1000, 'MaxResults must be from 1 to 1000.');
     const queues = this.sqs.listQueues(typeof input.QueueNamePrefix === 'string' ? input.QueueNamePrefix : '');
-    const start = typeof input.NextToken === 'string' ? Number(Buffer.from(input.NextToken, 'base64url').toString('utf8')) || 0 : 0;
+    const start = typeof input.NextToken === 'string' ? (offsetOf(input.NextToken) ?? 0) : 0;
+    const { items: page, nextToken } = pageFrom(queues, start, maxResults ?? 1000);
     // Without MaxResults SQS returns up to 1000 URLs and no token.
-    const page = queues.slice(start, start + (maxResults ?? 1000));
-    const next = maxResults !== undefined && start + maxResults < queues.length ? Buffer.from(String(start + maxResults)).toString('base64url') : undefined;
+    const next = maxResults === undefined ? undefined : nextToken;
     return { QueueUrls: page.map((queue) => this.sqs.urlOf(queue.name)), ...(next ? { NextToken: next } : {}) };
   }
 

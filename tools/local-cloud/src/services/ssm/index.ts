@@ -4,6 +4,7 @@
  * the last is how a service stack reads platform values (the bus name) at
  * apply time without a cross-stack reference.
  */
+import { offsetOf, pageFrom } from '../../core/paging';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { OPERATOR_SECRETS_OUTPUT } from '@kestrel/service-manifest';
@@ -58,10 +59,10 @@ function pageOf<T>(items: T[], input: Record<string, unknown>, maxAllowed: numbe
   if (!Number.isInteger(max) || max < 1 || max > maxAllowed) {
     throw new AwsServiceError('ValidationException', `MaxResults must be an integer between 1 and ${maxAllowed}`);
   }
-  const start = input.NextToken === undefined ? 0 : Number(Buffer.from(String(input.NextToken), 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0) throw new AwsServiceError('InvalidNextToken', 'The NextToken is not valid');
-  const page = items.slice(start, start + max);
-  return start + max < items.length ? { page, NextToken: Buffer.from(String(start + max)).toString('base64url') } : { page };
+  const start = input.NextToken === undefined ? 0 : offsetOf(String(input.NextToken));
+  if (start === undefined) throw new AwsServiceError('InvalidNextToken', 'The NextToken is not valid');
+  const { items: page, nextToken } = pageFrom(items, start, max);
+  return nextToken ? { page, NextToken: nextToken } : { page };
 }
 
 /**
