@@ -75,7 +75,7 @@ export default [
   ...tseslint.configs.recommended,
   {
     plugins: { '@nx': nx },
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -101,7 +101,7 @@ export default [
   },
   {
     // Provider bindings by deep path only: the barrel import costs ~10x synth time and memory.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       'no-restricted-imports': [
         'error',

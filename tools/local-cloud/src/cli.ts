@@ -186,6 +186,7 @@ async function printBanner(cloud: LocalCloud, stacks: { applied: ApplyReport[]; 
   say();
   say(`Endpoint    ${cloud.endpoint}   export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.context.region} AWS_DEFAULT_REGION=${cloud.context.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`);
   say(`            ${cloud.endpoint}/_local/health (200 when every stack is applied) · ${cloud.endpoint}/_local/state`);
+  say(`Console     ${cloud.endpoint}/_local/console   (events, traces, dead letters, functions, data)`);
   say(`Logs        ${report.logFile} · ${join(cloud.dataDir, 'logs')}/ · functions: ${join(cloud.dataDir, 'lambda', 'logs')}/<function>.log`);
   // A stop that arrives while the banner is printed leaves modules that describe their state as an error, not a list.
   const apis = Array.isArray(state.httpApis) ? (state.httpApis as HttpApiState[]) : [];

@@ -28,6 +28,8 @@ import { createSesModule } from './services/ses';
 import { createStsModule } from './services/sts';
 import { iamModeFrom, LocalIam } from './iam/authorizer';
 import type { DenialRecord, IamMode } from './iam/authorizer';
+import { Telemetry } from './core/telemetry';
+import { createConsoleHandler } from './console/server';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -185,6 +187,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     events: () => peer('events'),
     firehose: () => peer('firehose'),
   };
+  const telemetry = new Telemetry();
   const context: LocalCloudContext = {
     accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
     region: options.region ?? LOCAL_REGION,
@@ -194,6 +197,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     inMemory: options.inMemory,
     peers,
     ...(iam ? { iam } : {}),
+    telemetry,
     log,
   };
 
@@ -221,6 +225,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
     }
     edge.setModules(modules);
+    edge.setLocalRoutes(
+      createConsoleHandler({
+        context,
+        telemetry,
+        modules: () => modules,
+        state: () => collectState(modules, stateOfStacks),
+        stacks: () => engine?.state() ?? [],
+        readiness,
+      }),
+    );
     // In reverse stop order: the stores first (a restored pipe or Firehose buffer reaches DynamoDB
     // Local or s3rver on its first poll), then what writes to them. Within a phase in parallel
     // (the real components are all in the first one), so startup time is the slowest, not the sum.

@@ -7,6 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LocalIam } from '../iam/authorizer';
+import type { Telemetry } from './telemetry';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -221,6 +222,8 @@ export interface LocalCloudContext {
    * policies, the edge's decisions. Absent in tests that build modules by hand.
    */
   iam?: LocalIam;
+  /** What happens (events, deliveries, invocations, HTTP requests) for the console; absent in tests that build modules by hand. */
+  telemetry?: Telemetry;
   /** Structured progress/diagnostic output a person can follow. */
   log(message: string, fields?: Record<string, unknown>): void;
 }

@@ -42,8 +42,15 @@ export interface EdgeServer {
   port: number;
   /** Replaces the modules served (the composition root binds the port first, then builds modules with the endpoint). */
   setModules(modules: readonly LocalServiceModule[]): void;
+  /**
+   * Serves the other `/_local/…` paths (the console and its API, `src/console`): the handler answers
+   * and resolves `true`, or resolves `false` to let the request through as an AWS call.
+   */
+  setLocalRoutes(handler: LocalRoutes): void;
   close(): Promise<void>;
 }
+
+export type LocalRoutes = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 
@@ -242,7 +249,25 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     }
   }
 
+  let localRoutes: LocalRoutes | undefined;
   const server = createServer((request, response) => {
+    const path = request.url ?? '/';
+    if (localRoutes && path.startsWith('/_local/') && !request.headers.authorization) {
+      const url = new URL(path, 'http://edge');
+      if (url.pathname !== '/_local/health' && url.pathname !== '/_local/state') {
+        localRoutes(request, response, url)
+          .then((handled) => (handled ? undefined : respond(request, response)))
+          .catch((error: unknown) => {
+            log('edge: local route failed', { path: url.pathname, error: error instanceof Error ? error.stack : String(error) });
+            if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('Local console failure');
+            else response.destroy();
+          });
+        return;
+      }
+    }
+    respond(request, response);
+  });
+  function respond(request: IncomingMessage, response: ServerResponse): void {
     handle(request)
       .then((result) => send(response, result, result.headers?.['x-amzn-requestid'] ?? newRequestId(), request.headers.origin))
       .catch((error: unknown) => {
@@ -254,7 +279,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
           response.destroy();
         }
       });
-  });
+  }
   // Proxied services and Lambda invocations can be slow; never cut a request off on our side.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
@@ -271,6 +296,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     endpoint: `http://${host.advertised}:${port}`,
     port,
     setModules,
+    setLocalRoutes: (handler) => {
+      localRoutes = handler;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,19 @@
+/**
+ * The console's panels, in navigation order. A panel is a component rendered
+ * at `#/<id>`; `params` are the hash's query (`#/traces?correlationId=…`), so
+ * one panel can link into another.
+ */
+import type { ComponentType } from 'preact';
+import { OverviewPanel } from './panels/overview';
+
+export interface PanelProps {
+  params: URLSearchParams;
+}
+
+export interface Panel {
+  id: string;
+  title: string;
+  component: ComponentType<PanelProps>;
+}
+
+export const PANELS: Panel[] = [{ id: 'overview', title: 'Overview', component: OverviewPanel }];
