@@ -174,6 +174,28 @@ describe('withObservability on other triggers', () => {
     expect(lines.find((l) => l.message === 'confirmed')).toMatchObject({ correlation_id: 'app-signup-5', trigger: 'cognito', service: 'identity' });
   });
 
+  it('counts a Cognito refusal as outcome rejected, not an error, and still throws so Cognito refuses', async () => {
+    // prepare: a trigger refuses by throwing (Cognito shows the message); it marks the throw as a refusal first.
+    const sink = memorySink();
+    const handler = withObservability(async (_e: unknown, _c, { markRejected }) => {
+      markRejected({ field: 'email' });
+      throw new Error('Please use a permanent email address.');
+    }, { service: 'identity', functionName: 'cognito-pre-sign-up', metricSink: sink, env: { DD_ENV: 'production' } });
+
+    // act
+    const attempt = handler(cognitoEvent({}), lambdaContext('req-7'));
+
+    // assess
+    await expect(attempt).rejects.toThrow('Please use a permanent email address.');
+    expect(sink.points.filter((p) => p.name === 'kestrel.handler.errors')).toEqual([]);
+    expect(sink.points.find((p) => p.name === 'kestrel.handler.rejections')?.tags).toEqual(
+      expect.arrayContaining(['service:identity', 'function:cognito-pre-sign-up', 'trigger:cognito', 'field:email']),
+    );
+    expect(sink.points.find((p) => p.name === 'kestrel.handler.invocations')?.tags).toContain('outcome:rejected');
+    expect(lines.find((l) => l.message === 'invocation refused')).toMatchObject({ level: 'INFO', reason: 'Please use a permanent email address.' });
+    expect(lines.some((l) => l.message === 'invocation failed')).toBe(false);
+  });
+
   it('keeps invocations apart: keys of one never leak into the next', async () => {
     // prepare
     const handler = withObservability(async (_e: unknown, _c, { logger }) => logger.info('hello'), { ...options, metricSink: memorySink() });

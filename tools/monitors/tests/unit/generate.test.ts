@@ -41,6 +41,15 @@ describe('monitors generated from a synthesized service stack', () => {
     });
   });
 
+  it("reads a Cognito trigger's error rate from the wrapper's metrics, where a deliberate refusal is not an error", () => {
+    const fn = 'kestrel-production-customers-cognito-pre-sign-up';
+    expect(byKey(`production/lambda-error-rate/${fn}`)?.query).toBe(
+      'sum(last_10m):sum:kestrel.handler.errors{service:customers,function:cognito-pre-sign-up,env:production}.as_count() / sum:kestrel.handler.invocations{service:customers,function:cognito-pre-sign-up,env:production}.as_count() > 0.05',
+    );
+    // Other functions keep Lambda's own count, which also sees crashes the wrapper never reports.
+    expect(byKey('production/lambda-error-rate/kestrel-production-customers-stream-audit')?.query).toMatch(/^sum\(last_10m\):sum:aws\.lambda\.errors\{/);
+  });
+
   it('adds the 5 s budget monitor to Cognito triggers only, and iterator age to stream consumers only', () => {
     expect(monitors.filter((m) => m.kind === 'cognito-trigger-latency').map((m) => m.key)).toEqual([
       'production/cognito-trigger-latency/kestrel-production-customers-cognito-pre-sign-up',
