@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildPutEventsEntry, UserRegisteredV1 } from '@kestrel/contracts';
 import { traceFromDatadogHeaders } from '../../src/trace-context';
 import { withObservability, type Observability } from '../../src/with-observability';
+import { captureLogLines } from './log-lines';
 import { cognitoEvent } from './events';
 
 const context = (awsRequestId: string) => ({ awsRequestId }) as Context;
@@ -15,10 +16,7 @@ const quiet = { send: async () => undefined };
 let lines: Record<string, unknown>[] = [];
 beforeEach(() => {
   lines = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
+  captureLogLines(lines);
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -61,7 +59,7 @@ describe('trace continuity from producer to consumer', () => {
   it("puts the producer's trace id on the consumer's log lines, as trace_id and as the dd.trace_id Datadog links", async () => {
     // prepare
     const { detail, span } = await produce();
-    lines = [];
+    lines.length = 0;
 
     // act
     const consumed = await consumer()(envelope(detail), context('consumer-1'));

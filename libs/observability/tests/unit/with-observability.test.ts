@@ -4,6 +4,7 @@ import { buildPutEventsEntry, CustomerCreatedV1, UserRegisteredV1 } from '@kestr
 import type { MetricPoint, MetricSink } from '../../src/metrics';
 import { eventRedactor } from '../../src/redact';
 import { currentObservability, withObservability } from '../../src/with-observability';
+import { captureLogLines } from './log-lines';
 import { cognitoEvent, eventBridgeEvent, httpEvent } from './events';
 
 function lambdaContext(requestId: string): Context {
@@ -26,15 +27,7 @@ function lambdaContext(requestId: string): Context {
 let lines: Record<string, unknown>[] = [];
 beforeEach(() => {
   lines = [];
-  // Powertools Logger writes one JSON object per line to stdout.
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
+  captureLogLines(lines);
 });
 afterEach(() => vi.restoreAllMocks());
 
