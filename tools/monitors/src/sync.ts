@@ -373,7 +373,7 @@ export async function applyPlan(plan: Plan, connection: DatadogConnection | unde
       deleted++;
     }
   }
-  // Last: Datadog refuses to delete an SLO a monitor still refers to, and those monitors went above.
+  // Last: the burn-rate monitors naming these SLOs went above, so none is left pointing at a deleted SLO (Datadog answers 409 when deleting an SLO still referenced, as its API documents for dashboards).
   for (const change of plan.slos) {
     if (change.action === 'delete' && change.id !== undefined) {
       await sloApi.deleteSLO({ sloId: change.id });

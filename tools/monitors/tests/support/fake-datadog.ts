@@ -142,7 +142,7 @@ export class FakeDatadog {
         return reply(200, { data: [updated], errors: [] });
       }
       if (request.method === 'DELETE') {
-        // Like Datadog: an SLO a monitor still refers to can't be deleted.
+        // Stricter than Datadog documents (409 for an SLO a dashboard uses): refuse one a monitor names, so the sync's order is tested.
         const users = [...this.monitors.values()].filter((m) => BURN_RATE.exec(m.query)?.[1] === id);
         if (users.length > 0) return reply(409, { errors: [`SLO ${id} is referenced by monitor(s) ${users.map((m) => m.id).join(', ')}`] });
         this.slos.delete(id);

@@ -182,7 +182,7 @@ describe('SLO sync against the fake Datadog API', () => {
     expect(changes.slos.find((c) => c.key === first.key)).toMatchObject({ action: 'update', changed: ['target'] });
     expect(changes.slos.find((c) => c.key === dropped.key)?.action).toBe('delete');
     expect(result.slos).toEqual({ created: 0, updated: 1, deleted: 1 });
-    expect(result.deleted).toBe(2); // its fast and slow burn monitors, before it (Datadog refuses the other order)
+    expect(result.deleted).toBe(2); // its fast and slow burn monitors, before it (the fake refuses the other order)
     expect([...fake.slos.values()].some((slo) => slo.tags.includes(`slo-key:${dropped.key}`))).toBe(false);
   });
 
