@@ -149,7 +149,10 @@ const INJECTIONS: Injection[] = [
 
 const NOT_INJECTED: GameDayReport['notInjected'] = [
   { failure: 'table-throttling', why: 'DynamoDB Local serves on-demand tables without throttling and the local cloud has no throttling switch; dynamodb-throttles is Slack-only, and the consumer retries it like an error (consumer-throwing covers the repair)' },
-  { failure: 'firehose-refusing', why: "the local cloud's Firehose has no switch to refuse PutRecordBatch; the ingest function returns refused records to its queue (analytics-ingest tests), and their redrive is the queued path poison-event exercises" },
+  {
+    failure: 'firehose-refusing',
+    why: "the local cloud can refuse Firehose records (its LocalSetFaultInjection operation), but the drill service has no delivery stream; the real one is analytics-ingest's, whose queue retries every 380 s up to 10 times (over an hour) before its dead-letter queue: the refused records' way back is the queued redrive poison-event exercises",
+  },
   { failure: 'expired-key', why: 'not staged here: it needs the analytics-ingest stack and bundle with its SSM key removed; the repair is putting the key (README runbook), then the queued redrive poison-event exercises' },
 ];
 
