@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { EnvironmentName } from '@kestrel/infra-constructs/environments';
-import type { ServiceManifest } from '@kestrel/service-manifest';
+import { loadManifest } from './ops/manifest';
 import { slosForManifest, type SloDefinition } from './slo';
 
 /**
@@ -10,8 +9,7 @@ import { slosForManifest, type SloDefinition } from './slo';
  * A project without a manifest (the platform stack) has none: it serves no user directly.
  */
 export async function serviceSlos(workspaceRoot: string, service: string, envs: readonly string[]): Promise<SloDefinition[]> {
-  const file = join(workspaceRoot, 'apps', service, 'service.ts');
-  if (!existsSync(file)) return [];
-  const manifest = ((await import(pathToFileURL(file).href)) as { default: ServiceManifest }).default;
+  if (!existsSync(join(workspaceRoot, 'apps', service, 'service.ts'))) return [];
+  const manifest = await loadManifest(service);
   return [...new Set(envs)].sort().flatMap((env) => slosForManifest(manifest, env as EnvironmentName));
 }
