@@ -76,3 +76,4 @@ export {
 } from './events/customers';
 export { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, StoreCollectionChangedV1 } from './events/catalog';
 export { hasInvisibleOrControl, hasMarkup, isPersonName, lineText, paragraphText, personNameText, TEXT_RULE_MESSAGES, textProblem } from './text-rules';
+export { datadogTraceHeaders, type DatadogTraceHeaders } from './trace-headers';

@@ -2,6 +2,7 @@ import type { AnyEventContract, EventDataInput } from './define-event';
 import { eventMetadataSchema, type EventMetadata } from './envelope';
 import { ContractViolationError, EventTooLargeError, toContractIssues, type ContractIssue } from './errors';
 import { asProducer } from './open-enum';
+import { datadogTraceHeaders } from './trace-headers';
 
 /**
  * EventBridge's per-entry size limit for PutEvents: 1 MiB since AWS raised it from 256 KB.
@@ -29,7 +30,7 @@ export interface MetadataInput {
   causationId: string;
   /** The publishing service's name, e.g. `customers`. */
   producer: string;
-  /** W3C traceparent of the current span, when tracing is on. */
+  /** W3C traceparent of the current span, when tracing is on; also published as Datadog headers in `detail._datadog`. */
   traceparent?: string;
   /** Defaults to a random UUID. Pass a stable id (e.g. from an outbox row) to make retries idempotent. */
   eventId?: string;
@@ -109,7 +110,13 @@ export function buildPutEventsEntry<C extends AnyEventContract>(
   const entry: PutEventsEntry<C> = {
     Source: contract.source,
     DetailType: contract.detailType,
-    Detail: JSON.stringify({ metadata: metadata.data, data: parsedData.data }),
+    // `_datadog` beside the metadata's traceparent: what datadog-lambda-js reads to continue the
+    // producer's trace in the consumer (consumers' contracts drop it, like any unknown field).
+    Detail: JSON.stringify({
+      metadata: metadata.data,
+      data: parsedData.data,
+      ...(metadata.data.traceparent ? { _datadog: datadogTraceHeaders(metadata.data.traceparent) } : {}),
+    }),
     EventBusName: options.eventBusName,
   };
   if (options.includeTime ?? true) entry.Time = new Date(metadata.data.occurredAt);

@@ -1,4 +1,4 @@
-import { parseTraceparent, type TraceContext } from './trace-context';
+import { parseTraceparent, traceFromDatadogHeaders, type TraceContext } from './trace-context';
 
 /** The kinds of Lambda trigger the wrappers understand. */
 export type TriggerKind = 'http' | 'eventbridge' | 'cognito' | 'dynamodb-stream' | 'sqs' | 'unknown';
@@ -89,14 +89,15 @@ export function detectTrigger(event: unknown): TriggerKind {
 }
 
 /** A `detail.metadata` (or whole detail) carried by an EventBridge event, an outbox item or a queued event. */
-function metadataOf(detail: unknown): { correlationId?: string; eventId?: string; traceparent?: string } {
+function metadataOf(detail: unknown): { correlationId?: string; eventId?: string; parent?: TraceContext } {
   const metadata = get(detail, 'metadata');
-  // dd-trace injects its own context under detail._datadog; use it only when our metadata has none.
+  // dd-trace injects its own context under detail._datadog; use it only when our metadata has
+  // none: its traceparent, else its Datadog headers (dd-trace configured for the datadog style only).
   const datadog = get(detail, '_datadog');
   return {
     correlationId: validId(get(metadata, 'correlationId')),
     eventId: validId(get(metadata, 'eventId')),
-    traceparent: (get(metadata, 'traceparent') ?? get(datadog, 'traceparent')) as string | undefined,
+    parent: parseTraceparent(get(metadata, 'traceparent')) ?? parseTraceparent(get(datadog, 'traceparent')) ?? traceFromDatadogHeaders(datadog),
   };
 }
 
@@ -156,7 +157,7 @@ export function flowContextOf(event: unknown, requestId: string): FlowContext {
         trigger,
         correlationId: metadata.correlationId ?? envelopeId,
         causeId: metadata.eventId ?? envelopeId,
-        parent: parseTraceparent(metadata.traceparent),
+        ...(metadata.parent ? { parent: metadata.parent } : {}),
         event: {
           source: String(get(event, 'source')),
           detailType: String(get(event, 'detail-type')),
@@ -176,13 +177,13 @@ export function flowContextOf(event: unknown, requestId: string): FlowContext {
     case 'sqs': {
       const records = (get(event, 'Records') as unknown[]).map((record) => metadataOf(recordDetail(record, trigger)));
       const correlationIds = [...new Set(records.flatMap((r) => (r.correlationId ? [r.correlationId] : [])))];
-      const parents = [...new Set(records.flatMap((r) => (r.traceparent ? [r.traceparent] : [])))];
+      const parents = [...new Map(records.flatMap((r) => (r.parent ? [[`${r.parent.traceId}-${r.parent.spanId}`, r.parent] as const] : []))).values()];
       return {
         trigger,
         // One flow in the batch: continue it; several: the batch is its own flow and logs list them all.
         correlationId: correlationIds.length === 1 ? (correlationIds[0] as string) : requestId,
         causeId: requestId,
-        ...(parents.length === 1 ? { parent: parseTraceparent(parents[0]) } : {}),
+        ...(parents.length === 1 ? { parent: parents[0] } : {}),
         correlationIds,
       };
     }

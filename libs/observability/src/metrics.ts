@@ -182,12 +182,17 @@ export function eventTypeTag(source: string, detailType: string, version: number
 
 /** Metric names the handler wrappers emit; monitors and dashboards read them. */
 export const HANDLER_METRICS = {
-  /** Distribution, milliseconds, tagged `outcome:success|error`, `trigger`, `cold_start`. */
+  /** Distribution, milliseconds, tagged `outcome:success|error|rejected`, `trigger`, `cold_start`. */
   duration: 'kestrel.handler.duration',
   /** Count per invocation, tagged `outcome`. */
   invocations: 'kestrel.handler.invocations',
-  /** Count of invocations that threw. */
+  /** Count of invocations that threw (deliberate refusals excluded: see `rejections`). */
   errors: 'kestrel.handler.errors',
+  /**
+   * Count of invocations that refused on purpose by throwing (a Cognito trigger rejecting a
+   * sign-up): Lambda counts them as errors, we count them as a correct answer.
+   */
+  rejections: 'kestrel.handler.rejections',
   /** Count of invocations that were the first in their execution environment. */
   coldStarts: 'kestrel.handler.cold_starts',
   /** Distribution, milliseconds from an event's `occurredAt` to its consumer finishing; tagged `event_type`. */

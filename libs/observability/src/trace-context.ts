@@ -82,3 +82,37 @@ export function datadogTraceId(traceId: string): string {
 export function datadogSpanId(spanId: string): string {
   return BigInt(`0x${spanId}`).toString(10);
 }
+
+const DECIMAL_ID = /^[0-9]{1,20}$/;
+const MAX_64_BITS = (1n << 64n) - 1n;
+
+function hex64(decimal: unknown): string | undefined {
+  if (typeof decimal !== 'string' || !DECIMAL_ID.test(decimal)) return undefined;
+  const value = BigInt(decimal);
+  return value > 0n && value <= MAX_64_BITS ? value.toString(16).padStart(16, '0') : undefined;
+}
+
+/**
+ * The trace context in Datadog propagation headers (`x-datadog-trace-id`, `x-datadog-parent-id`,
+ * `x-datadog-sampling-priority`, the upper half of a 128-bit id in `x-datadog-tags` as
+ * `_dd.p.tid`), as dd-trace injects them into `detail._datadog` when a producer without our
+ * metadata publishes. The inverse of {@link datadogTraceId}/{@link datadogSpanId}.
+ *
+ * @example
+ * ```ts
+ * traceFromDatadogHeaders({ 'x-datadog-trace-id': '11803532876627986230', 'x-datadog-parent-id': '67667974448284343',
+ *   'x-datadog-tags': '_dd.p.tid=4bf92f3577b34da6' });
+ * // { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true }
+ * ```
+ */
+export function traceFromDatadogHeaders(headers: unknown): TraceContext | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const h = headers as Record<string, unknown>;
+  const low = hex64(h['x-datadog-trace-id']);
+  const spanId = hex64(h['x-datadog-parent-id']);
+  if (!low || !spanId) return undefined;
+  const tags = typeof h['x-datadog-tags'] === 'string' ? h['x-datadog-tags'] : '';
+  const high = /(?:^|,)_dd\.p\.tid=([0-9a-f]{16})(?:,|$)/.exec(tags)?.[1] ?? '0'.repeat(16);
+  const priority = Number(h['x-datadog-sampling-priority'] ?? 1);
+  return { traceId: `${high}${low}`, spanId, sampled: !(priority <= 0) };
+}

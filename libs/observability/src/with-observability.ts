@@ -24,6 +24,13 @@ export interface Observability {
    * handled, `traceparent` = this span. Spread it into `buildPutEventsEntry`'s metadata.
    */
   eventMetadata(): Pick<MetadataInput, 'correlationId' | 'causationId' | 'traceparent'>;
+  /**
+   * Says that the error about to be thrown is a deliberate refusal, not a failure: a Cognito
+   * trigger can only refuse a sign-up by throwing (Cognito shows the message), so Lambda counts
+   * it as an error. The wrapper then records `outcome:rejected` and `kestrel.handler.rejections`
+   * (tagged with `tags`) instead of `kestrel.handler.errors`, and logs at INFO; it still rethrows.
+   */
+  markRejected(tags?: Record<string, string | undefined>): void;
 }
 
 export interface ObservabilityOptions {
@@ -143,6 +150,7 @@ export function withObservability<E = unknown, R = unknown>(
       dd: { trace_id: datadogTraceId(trace.traceId), span_id: datadogSpanId(trace.spanId) },
     });
 
+    let rejection: Record<string, string | undefined> | undefined;
     const observability: Observability = {
       logger,
       metrics,
@@ -152,6 +160,9 @@ export function withObservability<E = unknown, R = unknown>(
       trace,
       coldStart: wasCold,
       eventMetadata: () => ({ correlationId: flow.correlationId, causationId: flow.causeId, traceparent: formatTraceparent(trace) }),
+      markRejected: (rejectionTags = {}) => {
+        rejection = rejectionTags;
+      },
     };
 
     if (options.logEvent && flow.trigger === 'eventbridge') {
@@ -161,7 +172,7 @@ export function withObservability<E = unknown, R = unknown>(
     }
 
     const tags = { trigger: flow.trigger, cold_start: String(wasCold) };
-    let outcome: 'success' | 'error' = 'success';
+    let outcome: 'success' | 'error' | 'rejected' = 'success';
     try {
       const result = await storage.run(observability, () => handler(event, context, observability));
       if (flow.trigger !== 'http') return result;
@@ -174,9 +185,15 @@ export function withObservability<E = unknown, R = unknown>(
       }
       return withCorrelationHeader(result, flow.correlationId);
     } catch (error) {
-      outcome = 'error';
-      logger.error('invocation failed', error as Error);
-      metrics.increment(HANDLER_METRICS.errors, 1, tags);
+      if (rejection) {
+        outcome = 'rejected';
+        logger.info('invocation refused', { reason: error instanceof Error ? error.message : String(error) });
+        metrics.increment(HANDLER_METRICS.rejections, 1, { ...tags, ...rejection });
+      } else {
+        outcome = 'error';
+        logger.error('invocation failed', error as Error);
+        metrics.increment(HANDLER_METRICS.errors, 1, tags);
+      }
       throw error;
     } finally {
       const durationMs = performance.now() - started;

@@ -13,7 +13,10 @@ export interface MonitorDefinition {
   readonly service: string;
   readonly env: string;
   readonly name: string;
-  readonly type: 'query alert';
+  /** `slo alert`: a burn-rate alert on the SLO named by {@link slo}. */
+  readonly type: 'query alert' | 'slo alert';
+  /** For `slo alert`: the key of the SLO (its query names it by a placeholder until the SLO has an id). */
+  readonly slo?: string;
   readonly query: string;
   readonly message: string;
   readonly tags: readonly string[];
@@ -31,7 +34,7 @@ export interface MonitorDefinition {
 /** The monitor body sent to Datadog (no generator-only fields). */
 export function toDatadogBody(definition: MonitorDefinition): {
   name: string;
-  type: 'query alert';
+  type: MonitorDefinition['type'];
   query: string;
   message: string;
   tags: string[];

@@ -114,6 +114,11 @@ function functionKey(stack: LoadedStack, physicalName: string): string {
   return physicalName.startsWith(prefix) ? physicalName.slice(prefix.length) : physicalName;
 }
 
+/** The tags withObservability puts on every point of a function (sanitised the same way). */
+function handlerTags(stack: LoadedStack, physicalName: string): string {
+  return [`service:${stack.service}`, `function:${functionKey(stack, physicalName)}`, `env:${stack.env}`].map(sanitizeTag).join(',');
+}
+
 function requireName(ctx: Context, resource: StackResource, attribute: string): string {
   const name = ctx.index.literal(resource.values[attribute]);
   if (!name) throw new Error(`${ctx.stack.origin}: ${resource.address} has no literal ${attribute}; the monitor generator needs physical names`);
@@ -132,13 +137,25 @@ function functions(ctx: Context): void {
     const name = requireName(ctx, fn, 'function_name');
     const scope = `{functionname:${name}}`;
     const timeoutMs = Number(fn.values.timeout ?? 3) * 1000;
-    add(ctx, 'lambda-error-rate', name, [fn], {
-      text: `sum(last_10m):sum:aws.lambda.errors${scope}.as_count() / sum:aws.lambda.invocations${scope}.as_count()`,
-      critical: t.errorRate.critical,
-      warning: t.errorRate.warning,
-      condition: `more than ${t.errorRate.critical * 100} % of invocations failed over 10 minutes`,
-      evaluationDelay: CLOUDWATCH_DELAY,
-    });
+    if (cognitoFunctions.has(fn.address)) {
+      // A Cognito trigger refuses a sign-up by throwing, which Lambda counts as an error: read the
+      // wrapper's metrics instead, where a refusal is outcome:rejected and not in the error count.
+      const tags = handlerTags(ctx.stack, name);
+      add(ctx, 'lambda-error-rate', name, [fn], {
+        text: `sum(last_10m):sum:${HANDLER_METRICS.errors}{${tags}}.as_count() / sum:${HANDLER_METRICS.invocations}{${tags}}.as_count()`,
+        critical: t.errorRate.critical,
+        warning: t.errorRate.warning,
+        condition: `more than ${t.errorRate.critical * 100} % of invocations failed over 10 minutes (deliberate refusals excluded)`,
+      });
+    } else {
+      add(ctx, 'lambda-error-rate', name, [fn], {
+        text: `sum(last_10m):sum:aws.lambda.errors${scope}.as_count() / sum:aws.lambda.invocations${scope}.as_count()`,
+        critical: t.errorRate.critical,
+        warning: t.errorRate.warning,
+        condition: `more than ${t.errorRate.critical * 100} % of invocations failed over 10 minutes`,
+        evaluationDelay: CLOUDWATCH_DELAY,
+      });
+    }
     add(ctx, 'lambda-throttles', name, [fn], {
       text: `sum(last_10m):sum:aws.lambda.throttles${scope}.as_count()`,
       critical: t.throttles.critical,
@@ -434,8 +451,7 @@ function httpApis(ctx: Context): void {
   }
   for (const { fn, integrations } of integrationsByFunction.values()) {
     const name = requireName(ctx, fn, 'function_name');
-    // The tags withObservability puts on every point (sanitised the same way).
-    const tags = [`service:${stack.service}`, `function:${functionKey(stack, name)}`, `env:${stack.env}`].map(sanitizeTag).join(',');
+    const tags = handlerTags(stack, name);
     add(ctx, 'http-handler-error-rate', name, [...integrations, fn], {
       text: `sum(last_10m):sum:${HANDLER_METRICS.errors}{${tags}}.as_count() / sum:${HANDLER_METRICS.invocations}{${tags}}.as_count()`,
       critical: t.httpErrorRate.critical,

@@ -1,9 +1,13 @@
 import type { Ownership } from '@kestrel/observability';
 import { MONITOR_KINDS, type MonitorKindId, type Priority } from './kinds';
 
-/** Only production pages, and only for priority 1 and 2; everything else goes to Slack. */
-export function pages(env: string, priority: Priority): boolean {
-  return env === 'production' && priority <= 2;
+/**
+ * Only production pages, and only for kinds that mean user impact or data loss (SLO fast burn,
+ * dead letters, a backlog or lake going stale); everything else goes to Slack. Priority still
+ * orders alerts in Slack and Datadog, but no longer decides who is woken.
+ */
+export function pages(env: string, kind: MonitorKindId): boolean {
+  return env === 'production' && MONITOR_KINDS[kind].pages;
 }
 
 /** Production keeps the kind's priority; other environments are one level lower (never above P3). */
@@ -41,7 +45,7 @@ export function alertMessage({ kind, env, service, resource, condition, ownershi
   const priority = priorityFor(kind, env);
   const runbook = `${ownership.runbookBaseUrl}#${kind}`;
   const slack = `@slack-${ownership.slackChannel}`;
-  const pagerDuty = pages(env, priority) ? `@pagerduty-${ownership.pagerDutyService}` : undefined;
+  const pagerDuty = pages(env, kind) ? `@pagerduty-${ownership.pagerDutyService}` : undefined;
   const lines = [
     '{{#is_alert}}',
     `${title}: ${resource} (${service}, ${env}, P${priority})`,

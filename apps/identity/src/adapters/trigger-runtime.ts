@@ -168,6 +168,9 @@ export function cognitoTrigger<S extends z.ZodMiniType<{ triggerSource: string }
     } catch (error) {
       if (isTriggerRejection(error)) {
         log({ level: 'INFO', trigger, triggerSource, outcome: 'rejected', field: error.field, reason: error.message });
+        // Cognito refuses only when the trigger throws, so Lambda's Errors metric counts this: the
+        // wrapper records it as outcome:rejected instead, outside the error rate and the SLOs.
+        currentObservability()?.markRejected({ cognito_trigger: trigger, field: error.field });
         throw new CognitoTriggerError(error.message, 'rejected');
       }
       log({

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { withObservability, type MetricPoint } from '@kestrel/observability';
 import { createHandler as createPreSignUp } from '../../src/handlers/cognito-pre-sign-up';
 import { createHandler as createCustomMessage } from '../../src/handlers/cognito-custom-message';
 import { createHandler as createPreTokenGeneration } from '../../src/handlers/cognito-pre-token-generation';
@@ -31,6 +33,28 @@ describe('pre sign-up', () => {
   ])('refuses %j with a message Cognito shows the app', async (overrides, message) => {
     const error = await preSignUp(events.preSignUp(events.attributes(overrides))).catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'Rejected', message });
+  });
+
+  it('refuses through a thrown error (Cognito needs one) recorded as a rejection, not an error', async () => {
+    // prepare: the handler as deployed, wrapped for logs and metrics, with the metrics kept in memory.
+    const points: MetricPoint[] = [];
+    const wrapped = withObservability(createPreSignUp(() => ({ blockedDomains: [] })), {
+      service: 'identity',
+      functionName: 'cognito-pre-sign-up',
+      metricSink: { send: async (sent) => void points.push(...sent) },
+      env: { DD_ENV: 'production' },
+    });
+    const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+    // act
+    const refused = await wrapped(events.preSignUp(events.attributes({ email: 'ada@mailinator.com' })), { awsRequestId: 'req-1' } as Context).catch((e: Error) => e);
+    quiet.mockRestore();
+
+    // assess: Cognito still gets the error (and shows its message); our metrics say "rejected".
+    expect(refused).toMatchObject({ name: 'Rejected', message: 'Please use a permanent email address; disposable email services are not accepted.' });
+    expect(points.filter((p) => p.name === 'kestrel.handler.errors')).toEqual([]);
+    expect(points.find((p) => p.name === 'kestrel.handler.rejections')?.tags).toEqual(expect.arrayContaining(['cognito_trigger:presignup', 'field:email']));
+    expect(points.find((p) => p.name === 'kestrel.handler.invocations')?.tags).toContain('outcome:rejected');
   });
 
   it('refuses an unknown trigger source, a malformed event and an overlong attribute clearly', async () => {

@@ -6,6 +6,7 @@ import {
   MAX_PUT_EVENTS_ENTRY_BYTES,
   buildPutEventsEntry,
   causedBy,
+  datadogTraceHeaders,
   putEventsEntrySize,
 } from '../../src/index';
 import { OrderPlacedV1, StoreOpenedV1, validMetadata } from '../fixtures/contracts';
@@ -74,6 +75,24 @@ describe('buildPutEventsEntry', () => {
       producer: 'test-shop',
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     });
+  });
+
+  it('publishes the traceparent also as Datadog headers in detail._datadog, and nothing there without one', () => {
+    // Act
+    const traced = buildPutEventsEntry(OrderPlacedV1, order, { ...validMetadata, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, { eventBusName: 'platform' });
+    const untraced = buildPutEventsEntry(OrderPlacedV1, order, validMetadata, { eventBusName: 'platform' });
+
+    // Assess: low 64 bits 0xa3ce929d0e0e4736 and span 0x00f067aa0ba902b7 in decimal; the high half in _dd.p.tid.
+    expect(JSON.parse(traced.Detail)._datadog).toEqual({
+      'x-datadog-trace-id': '11803532876627986230',
+      'x-datadog-parent-id': '67667974448284343',
+      'x-datadog-sampling-priority': '1',
+      'x-datadog-tags': '_dd.p.tid=4bf92f3577b34da6',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
+    expect(JSON.parse(untraced.Detail)).not.toHaveProperty('_datadog');
+    expect(datadogTraceHeaders('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00')?.['x-datadog-sampling-priority']).toBe('0');
+    expect(datadogTraceHeaders('not-a-traceparent')).toBeUndefined();
   });
 
   it('rejects invalid data and metadata with every issue and its path', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRACEPARENT_PATTERN } from '@kestrel/contracts';
-import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, parseTraceparent, TRACEPARENT_FORMAT } from '../../src/trace-context';
+import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, parseTraceparent, traceFromDatadogHeaders, TRACEPARENT_FORMAT } from '../../src/trace-context';
 
 const PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -53,5 +53,16 @@ describe('W3C trace context', () => {
   it('derives the 64-bit decimal ids Datadog links logs to traces with', () => {
     expect(datadogTraceId('4bf92f3577b34da6a3ce929d0e0e4736')).toBe(BigInt('0xa3ce929d0e0e4736').toString());
     expect(datadogSpanId('00f067aa0ba902b7')).toBe('67667974448284343');
+  });
+
+  it('reads Datadog propagation headers back into a W3C context, and ignores what is not one', () => {
+    const headers = { 'x-datadog-trace-id': '11803532876627986230', 'x-datadog-parent-id': '67667974448284343' };
+    expect(traceFromDatadogHeaders({ ...headers, 'x-datadog-tags': '_dd.p.dm=-1,_dd.p.tid=4bf92f3577b34da6' })).toEqual(parseTraceparent(PARENT));
+    // A 64-bit trace (no _dd.p.tid) keeps an all-zero upper half; priority 0 or below is not sampled.
+    expect(traceFromDatadogHeaders({ ...headers, 'x-datadog-sampling-priority': '-1' })).toEqual({ traceId: '0000000000000000a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: false });
+    expect(traceFromDatadogHeaders({ 'x-datadog-trace-id': '0', 'x-datadog-parent-id': '1' })).toBeUndefined();
+    expect(traceFromDatadogHeaders({ 'x-datadog-trace-id': '18446744073709551616', 'x-datadog-parent-id': '1' })).toBeUndefined();
+    expect(traceFromDatadogHeaders({ 'x-datadog-trace-id': 'abc', 'x-datadog-parent-id': '1' })).toBeUndefined();
+    expect(traceFromDatadogHeaders('x-datadog-trace-id=1')).toBeUndefined();
   });
 });

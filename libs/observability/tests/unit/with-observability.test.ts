@@ -4,6 +4,7 @@ import { buildPutEventsEntry, CustomerCreatedV1, UserRegisteredV1 } from '@kestr
 import type { MetricPoint, MetricSink } from '../../src/metrics';
 import { eventRedactor } from '../../src/redact';
 import { currentObservability, withObservability } from '../../src/with-observability';
+import { captureLogLines } from './log-lines';
 import { cognitoEvent, eventBridgeEvent, httpEvent } from './events';
 
 function lambdaContext(requestId: string): Context {
@@ -26,15 +27,7 @@ function lambdaContext(requestId: string): Context {
 let lines: Record<string, unknown>[] = [];
 beforeEach(() => {
   lines = [];
-  // Powertools Logger writes one JSON object per line to stdout.
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
+  captureLogLines(lines);
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -172,6 +165,28 @@ describe('withObservability on other triggers', () => {
     // assess
     expect(result).toBe(event);
     expect(lines.find((l) => l.message === 'confirmed')).toMatchObject({ correlation_id: 'app-signup-5', trigger: 'cognito', service: 'identity' });
+  });
+
+  it('counts a Cognito refusal as outcome rejected, not an error, and still throws so Cognito refuses', async () => {
+    // prepare: a trigger refuses by throwing (Cognito shows the message); it marks the throw as a refusal first.
+    const sink = memorySink();
+    const handler = withObservability(async (_e: unknown, _c, { markRejected }) => {
+      markRejected({ field: 'email' });
+      throw new Error('Please use a permanent email address.');
+    }, { service: 'identity', functionName: 'cognito-pre-sign-up', metricSink: sink, env: { DD_ENV: 'production' } });
+
+    // act
+    const attempt = handler(cognitoEvent({}), lambdaContext('req-7'));
+
+    // assess
+    await expect(attempt).rejects.toThrow('Please use a permanent email address.');
+    expect(sink.points.filter((p) => p.name === 'kestrel.handler.errors')).toEqual([]);
+    expect(sink.points.find((p) => p.name === 'kestrel.handler.rejections')?.tags).toEqual(
+      expect.arrayContaining(['service:identity', 'function:cognito-pre-sign-up', 'trigger:cognito', 'field:email']),
+    );
+    expect(sink.points.find((p) => p.name === 'kestrel.handler.invocations')?.tags).toContain('outcome:rejected');
+    expect(lines.find((l) => l.message === 'invocation refused')).toMatchObject({ level: 'INFO', reason: 'Please use a permanent email address.' });
+    expect(lines.some((l) => l.message === 'invocation failed')).toBe(false);
   });
 
   it('keeps invocations apart: keys of one never leak into the next', async () => {

@@ -1,5 +1,5 @@
 // The repair tools against the local cloud, with the synthesized platform stack and a drill service
-// (tests/support/failing-consumer-stack.ts) applied as Terraform would apply them: break a consumer,
+// (src/gameday/drill-stack.ts) applied as Terraform would apply them: break a consumer,
 // publish, see the dead letters through inspect (PII redacted), fix, redrive, and find every event
 // delivered exactly once. Then replay the archive window to one rule only.
 // Needs `nx run platform:synth` (the platform stack's cdktf.out).
@@ -13,7 +13,7 @@ import { startLocalCloud, type LocalCloud } from '@kestrel/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, redrive, repairClients, replay, type RepairClients } from '../../src/ops/repair';
 import { subscriptionTargets } from '../../src/ops/targets';
-import { brokenSwitch, drillManifest, synthDrillStack } from '../support/failing-consumer-stack';
+import { brokenSwitch, drillManifest, synthDrillStack } from '../../src/gameday/drill-stack';
 
 const platformStack = join(import.meta.dirname, '../../../../infra/platform/cdktf.out/stacks/platform-staging');
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' };

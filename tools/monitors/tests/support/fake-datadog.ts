@@ -13,16 +13,31 @@ export interface StoredMonitor {
   options?: Record<string, unknown>;
 }
 
+/** An SLO as the Datadog API stores it (snake_case JSON). */
+export interface StoredSlo {
+  id: string;
+  name: string;
+  type: string;
+  tags: string[];
+  description?: string;
+  thresholds: { timeframe: string; target: number }[];
+  query?: { numerator: string; denominator: string };
+  sli_specification?: Record<string, unknown>;
+}
+
 const QUERY = /^(avg|sum|min|max|percentile)\(last_\d+[mhd]\):.+ [<>]=? -?[\d.]+$/;
+const BURN_RATE = /^burn_rate\("([^"]+)"\)\.over\("\d+d"\)\.long_window\("\d+[mh]"\)\.short_window\("\d+[mh]"\) > [\d.]+$/;
 
 /**
  * A local stand-in for the parts of the Datadog v1 API the sync uses: monitor validate, list (by
- * monitor tags, paginated), create, update, delete; PagerDuty integration services. It checks the
+ * monitor tags, paginated), create, update, delete; SLO list (by one tag), create, update, delete
+ * (refused while a burn-rate monitor names it); PagerDuty integration services. It checks the
  * auth headers, rejects malformed queries like the real API, and can answer 429 on demand.
  */
 export class FakeDatadog {
   readonly monitors = new Map<number, StoredMonitor>();
   readonly pagerDutyServices = new Map<string, string>();
+  readonly slos = new Map<string, StoredSlo>();
   readonly requests: string[] = [];
   rateLimitNext = 0;
   private nextId = 1000;
@@ -42,6 +57,7 @@ export class FakeDatadog {
   reset(): void {
     this.monitors.clear();
     this.pagerDutyServices.clear();
+    this.slos.clear();
     this.requests.length = 0;
     this.rateLimitNext = 0;
   }
@@ -101,6 +117,38 @@ export class FakeDatadog {
         return reply(200, { deleted_monitor_id: id });
       }
     }
+    if (route === 'GET /api/v1/slo') {
+      const tag = url.searchParams.get('tags_query');
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 1000);
+      const all = [...this.slos.values()].filter((slo) => !tag || slo.tags.includes(tag));
+      return reply(200, { data: all.slice(offset, offset + limit), errors: [] });
+    }
+    if (route === 'POST /api/v1/slo') {
+      const problems = this.sloErrors(body);
+      if (problems.length > 0) return reply(400, { errors: problems });
+      const stored = { ...(body as unknown as Omit<StoredSlo, 'id'>), id: `slo${this.nextId++}` };
+      this.slos.set(stored.id, stored);
+      return reply(200, { data: [stored], errors: [] });
+    }
+    const sloPath = /^\/api\/v1\/slo\/([\w-]+)$/.exec(url.pathname);
+    if (sloPath) {
+      const id = sloPath[1] as string;
+      const current = this.slos.get(id);
+      if (!current) return reply(404, { errors: ['SLO not found'] });
+      if (request.method === 'PUT') {
+        const updated = { ...(body as unknown as StoredSlo), id };
+        this.slos.set(id, updated);
+        return reply(200, { data: [updated], errors: [] });
+      }
+      if (request.method === 'DELETE') {
+        // Stricter than Datadog documents (409 for an SLO a dashboard uses): refuse one a monitor names, so the sync's order is tested.
+        const users = [...this.monitors.values()].filter((m) => BURN_RATE.exec(m.query)?.[1] === id);
+        if (users.length > 0) return reply(409, { errors: [`SLO ${id} is referenced by monitor(s) ${users.map((m) => m.id).join(', ')}`] });
+        this.slos.delete(id);
+        return reply(200, { data: [id], errors: {} });
+      }
+    }
     if (route === 'POST /api/v1/integration/pagerduty/configuration/services') {
       this.pagerDutyServices.set(String(body.service_name), String(body.service_key));
       return reply(201, { service_name: body.service_name });
@@ -120,8 +168,24 @@ export class FakeDatadog {
     reply(404, { errors: [`No route ${route}`] });
   }
 
+  private sloErrors(body: Record<string, unknown>): string[] {
+    const errors: string[] = [];
+    if (typeof body.name !== 'string' || body.name === '') errors.push("The value provided for parameter 'name' is invalid");
+    if (!Array.isArray(body.thresholds) || body.thresholds.length === 0) errors.push("The value provided for parameter 'thresholds' is invalid");
+    if (body.type === 'metric' && !(body.query as { numerator?: unknown } | undefined)?.numerator) errors.push('A metric SLO needs query.numerator and query.denominator');
+    if (body.type === 'time_slice' && !body.sli_specification) errors.push('A time slice SLO needs sli_specification');
+    return errors;
+  }
+
   private validationErrors(body: Record<string, unknown>): string[] {
     const errors: string[] = [];
+    if (body.type === 'slo alert') {
+      const burn = typeof body.query === 'string' ? BURN_RATE.exec(body.query) : null;
+      if (!burn) errors.push(`The value provided for parameter 'query' is invalid: ${String(body.query)}`);
+      else if (!this.slos.has(burn[1] as string)) errors.push(`SLO ${burn[1]} does not exist`);
+      if (typeof body.message !== 'string' || body.message.trim() === '') errors.push("The value provided for parameter 'message' is invalid");
+      return errors;
+    }
     if (typeof body.query !== 'string' || !QUERY.test(body.query)) errors.push(`The value provided for parameter 'query' is invalid: ${String(body.query)}`);
     else if ((body.query.match(/\{/g) ?? []).length !== (body.query.match(/\}/g) ?? []).length) errors.push(`Syntax error in query: unbalanced braces in ${body.query}`);
     if (typeof body.message !== 'string' || body.message.trim() === '') errors.push("The value provided for parameter 'message' is invalid");

@@ -22,8 +22,10 @@ const byKey = (key: string) => monitors.find((m) => m.key === key);
 describe('monitors generated from a synthesized service stack', () => {
   it('leaves no resource of a watched type unmonitored', () => {
     expect(unmonitoredResources(stack, monitors)).toEqual([]);
-    // Every kind but the two this fixture has no resource for (a work queue, a Firehose stream).
-    const kinds = Object.keys(MONITOR_KINDS).filter((kind) => kind !== 'queue-age' && kind !== 'firehose-freshness');
+    // Every kind but the two this fixture has no resource for (a work queue, a Firehose stream) and
+    // the burn-rate kinds, which come from SLOs, not from stack resources.
+    const notFromResources = ['queue-age', 'firehose-freshness', 'slo-fast-burn', 'slo-slow-burn'];
+    const kinds = Object.keys(MONITOR_KINDS).filter((kind) => !notFromResources.includes(kind));
     expect([...new Set(monitors.map((m) => m.kind))].sort()).toEqual(kinds.sort());
   });
 
@@ -37,6 +39,15 @@ describe('monitors generated from a synthesized service stack', () => {
       query: `max(last_15m):max:aws.lambda.duration.maximum{functionname:${fn}} > 5400`,
       options: { thresholds: { critical: 5400, warning: 4500 }, notify_no_data: false },
     });
+  });
+
+  it("reads a Cognito trigger's error rate from the wrapper's metrics, where a deliberate refusal is not an error", () => {
+    const fn = 'kestrel-production-customers-cognito-pre-sign-up';
+    expect(byKey(`production/lambda-error-rate/${fn}`)?.query).toBe(
+      'sum(last_10m):sum:kestrel.handler.errors{service:customers,function:cognito-pre-sign-up,env:production}.as_count() / sum:kestrel.handler.invocations{service:customers,function:cognito-pre-sign-up,env:production}.as_count() > 0.05',
+    );
+    // Other functions keep Lambda's own count, which also sees crashes the wrapper never reports.
+    expect(byKey('production/lambda-error-rate/kestrel-production-customers-stream-audit')?.query).toMatch(/^sum\(last_10m\):sum:aws\.lambda\.errors\{/);
   });
 
   it('adds the 5 s budget monitor to Cognito triggers only, and iterator age to stream consumers only', () => {

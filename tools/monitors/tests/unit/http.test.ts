@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { withObservability, type MetricPoint } from '@kestrel/observability';
 import type { MonitorDefinition } from '../../src/definition';
 import { monitorsForStack, unmonitoredResources } from '../../src/generate';
+import { MONITOR_KINDS } from '../../src/kinds';
 import type { LoadedStack } from '../../src/stack';
 import { validateDefinition } from '../../src/validate';
 import { synthFixture } from '../support/fixture-stack';
@@ -66,7 +67,7 @@ describe('HTTP API monitors', () => {
       expect(monitor.message).toContain(`docs/on-call.md#${monitor.kind}`);
       expect(monitor.message).toContain('@slack-kestrel-customers-alerts');
       expect(monitor.tags).toContain(`monitor-kind:${monitor.kind}`);
-      if (monitor.priority <= 2) expect(monitor.message).toContain('@pagerduty-kestrel-customers');
+      if (MONITOR_KINDS[monitor.kind].pages) expect(monitor.message).toContain('@pagerduty-kestrel-customers');
       else expect(monitor.message).not.toContain('@pagerduty');
     }
   });

@@ -25,7 +25,23 @@ describe('alert messages and routing', () => {
     expect(message).not.toContain('@pagerduty');
     expect(message).toContain('@slack-kestrel-customers-alerts');
     expect([priorityFor('dlq-depth', 'production'), priorityFor('dlq-depth', 'staging')]).toEqual([2, 3]);
-    expect([pages('production', 2), pages('production', 3), pages('staging', 1)]).toEqual([true, false, false]);
+    expect([pages('production', 'dlq-depth'), pages('staging', 'dlq-depth'), pages('staging', 'slo-fast-burn')]).toEqual([true, false, false]);
+  });
+
+  it('pages for user impact and data loss only: a P2 cause such as a function error rate goes to Slack', () => {
+    // act
+    const cause = alertMessage({ ...input, kind: 'lambda-error-rate', env: 'production' });
+    const burn = alertMessage({ ...input, kind: 'slo-fast-burn', env: 'production' });
+    const slowBurn = alertMessage({ ...input, kind: 'slo-slow-burn', env: 'production' });
+
+    // assess
+    expect(priorityFor('lambda-error-rate', 'production')).toBe(2);
+    expect(cause).not.toContain('@pagerduty');
+    expect(cause).toContain('@slack-kestrel-customers-alerts');
+    expect(burn).toContain('@pagerduty-kestrel-customers');
+    expect(slowBurn).not.toContain('@pagerduty');
+    const paging = Object.values(MONITOR_KINDS).filter((kind) => kind.pages).map((kind) => kind.id);
+    expect(paging.sort()).toEqual(['dlq-age', 'dlq-depth', 'firehose-freshness', 'queue-backlog-age', 'slo-fast-burn']);
   });
 
   it('omits the warning block when the monitor has no warning threshold', () => {

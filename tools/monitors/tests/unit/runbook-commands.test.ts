@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MONITOR_KINDS } from '../../src/kinds';
 import { parseOpsArgs } from '../../src/ops/args';
 import { loadManifest } from '../../src/ops/manifest';
 import { subscriptionTargets } from '../../src/ops/targets';
@@ -26,9 +27,11 @@ function runbookCommands(markdown: string): { section: string; argv: string[] }[
 describe('runbook commands in docs/on-call.md', () => {
   const commands = runbookCommands(readFileSync(ON_CALL, 'utf8'));
 
-  it('the runbooks for dead letters give the repair commands', () => {
+  it('the runbook of every kind that pages gives repair commands, and so do those for dead letters', () => {
     const sections = new Set(commands.map((command) => command.section));
-    expect(sections).toEqual(new Set(['lambda-error-rate', 'dlq-depth', 'event-target-dead-letters']));
+    const paging = Object.values(MONITOR_KINDS).filter((kind) => kind.pages).map((kind) => kind.id);
+    for (const kind of paging) expect(sections, `the ${kind} runbook has no ops command`).toContain(kind);
+    expect(sections).toEqual(new Set([...paging, 'lambda-error-rate', 'event-target-dead-letters']));
     expect(new Set(commands.map((command) => command.argv[0]))).toEqual(new Set(['inspect', 'redrive', 'replay']));
   });
 

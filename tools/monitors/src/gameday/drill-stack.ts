@@ -8,9 +8,12 @@ import { defineService } from '@kestrel/service-manifest';
 
 /**
  * A service with one subscription delivered directly and one through a queue, both consuming
- * UserRegistered v1 (it carries personal data, so inspect's redaction shows). Its two consumers
- * are real bundles: while `<dir>/<function>.broken` exists (each its own switch) they fail (throw, or return every message as a
- * batch item failure); otherwise each appends the events' `eventId`s to `<dir>/<function>.log`.
+ * UserRegistered v1 (it carries personal data, so inspect's redaction shows), for the repair
+ * tools' tests and the game day. Its two consumers are real bundles: while `<dir>/<function>.broken`
+ * exists (each its own switch) they fail (throw, or return the message as a batch item failure):
+ * every event, or when the file reads `poison:<eventId>,…` only those (a poison event the code
+ * can't handle until a fix is deployed); otherwise each appends the events' `eventId`s to
+ * `<dir>/<function>.log`.
  */
 export const drillManifest = defineService({
   name: 'ops-drill',
@@ -56,16 +59,17 @@ export const brokenSwitch = (dir: string, functionName: string) => join(dir, `${
 function consumerBundle(dir: string, functionName: string): string {
   const switchFile = JSON.stringify(brokenSwitch(dir, functionName));
   const logFile = JSON.stringify(join(dir, `${functionName}.log`));
-  return `import { appendFileSync, existsSync } from 'node:fs';
+  return `import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 export const handler = async (event) => {
   const batch = Array.isArray(event.Records);
   const items = batch ? event.Records.map((r) => ({ id: r.messageId, event: JSON.parse(r.body) })) : [{ event }];
-  if (existsSync(${switchFile})) {
-    if (batch) return { batchItemFailures: items.map((item) => ({ itemIdentifier: item.id })) };
-    throw new Error('consumer broken on purpose');
-  }
-  for (const item of items) appendFileSync(${logFile}, item.event.detail.metadata.eventId + '\\n');
-  return batch ? { batchItemFailures: [] } : {};
+  const broken = existsSync(${switchFile}) ? readFileSync(${switchFile}, 'utf8') : undefined;
+  const poison = broken?.startsWith('poison:') ? broken.slice('poison:'.length).trim().split(',') : undefined;
+  const refuses = (item) => broken !== undefined && (poison === undefined || poison.includes(item.event.detail.metadata.eventId));
+  const refused = items.filter(refuses);
+  if (refused.length > 0 && !batch) throw new Error('consumer broken on purpose');
+  for (const item of items.filter((item) => !refuses(item))) appendFileSync(${logFile}, item.event.detail.metadata.eventId + '\\n');
+  return batch ? { batchItemFailures: refused.map((item) => ({ itemIdentifier: item.id })) } : {};
 };
 `;
 }

@@ -1,0 +1,35 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCloud } from '@kestrel/local-cloud';
+import { platformBusName } from '@kestrel/infra-constructs/platform-parameters';
+import { repairClients } from '../ops/repair';
+import { synthDrillStack } from './drill-stack';
+import type { GameDayContext } from './gameday';
+
+/**
+ * A local cloud (in memory) with the synthesized platform stack and the drill service applied,
+ * as Terraform would apply them, and SDK clients pointed at it.
+ */
+export async function startDrillCloud(workspaceRoot: string, options: { port?: number } = {}): Promise<{ context: GameDayContext; stop: () => Promise<void> }> {
+  const platformStack = join(workspaceRoot, 'infra/platform/cdktf.out/stacks/platform-staging');
+  if (!existsSync(join(platformStack, 'cdk.tf.json'))) throw new Error(`${platformStack} is missing: run npx nx run platform:synth`);
+  const drillDir = mkdtempSync(join(tmpdir(), 'kestrel-gameday-'));
+  const drillStack = synthDrillStack(drillDir);
+  const cloud = await startLocalCloud({ inMemory: true, ...(options.port ? { port: options.port } : {}) });
+  try {
+    await cloud.applyStacks([platformStack]);
+    await cloud.applyStacks([drillStack]);
+  } catch (error) {
+    await cloud.stop();
+    throw error;
+  }
+  const clients = repairClients({ endpoint: cloud.endpoint, region: cloud.context.region, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+  return {
+    context: { clients, drillStack, drillDir, busName: platformBusName('staging') },
+    stop: async () => {
+      await cloud.stop();
+      rmSync(drillDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The game day on the local cloud: each injected failure is detected by the paging monitor
+// generated for it, the runbook's redrive repairs it, and nothing is lost. The JSON report is kept
+// in tools/monitors/test-artifacts/gameday.json (uploaded by the CI workflow).
+// Needs `nx run platform:synth` (the test target depends on it).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDrillCloud } from '../../src/gameday/drill-cloud';
+import { runGameDay, type GameDayReport } from '../../src/gameday/gameday';
+
+const WORKSPACE = join(import.meta.dirname, '../../../..');
+const ARTIFACT = join(import.meta.dirname, '../../test-artifacts/gameday.json');
+
+let drill: Awaited<ReturnType<typeof startDrillCloud>>;
+let report: GameDayReport;
+
+beforeAll(async () => {
+  drill = await startDrillCloud(WORKSPACE);
+  report = await runGameDay(drill.context);
+  mkdirSync(join(ARTIFACT, '..'), { recursive: true });
+  writeFileSync(ARTIFACT, `${JSON.stringify(report, null, 2)}\n`);
+}, 300_000);
+
+afterAll(async () => {
+  await drill?.stop();
+}, 60_000);
+
+describe('game day on the local cloud', () => {
+  it('detects a consumer throwing by its dead-letter depth monitor, and the redrive delivers every event once', () => {
+    const failure = report.failures.find((f) => f.failure === 'consumer-throwing');
+    expect(failure).toMatchObject({
+      monitor: { key: 'staging/dlq-depth/kestrel-staging-ops-drill-on-user-registered-failures', kind: 'dlq-depth', pagesInProduction: true, observed: 3, threshold: 0 },
+      detected: true,
+      repair: 'npx tsx tools/monitors/src/ops/cli.ts redrive --service ops-drill --env staging --subscription user-registered --yes',
+      repairResult: { moved: 3, failed: 0 },
+      recovered: true,
+      repaired: true,
+      published: 3,
+      delivered: 3,
+      lost: 0,
+      duplicates: 0,
+    });
+  });
+
+  it('detects a poison event on the queued subscription by its queue DLQ, and the move task brings it back', () => {
+    const failure = report.failures.find((f) => f.failure === 'poison-event');
+    expect(failure).toMatchObject({
+      monitor: { key: 'staging/dlq-depth/kestrel-staging-ops-drill-user-registered-batches-queue-dlq', observed: 1, threshold: 0 },
+      detected: true,
+      repairResult: { moved: 1, failed: 0 },
+      recovered: true,
+      repaired: true,
+      published: 3,
+      delivered: 3,
+      lost: 0,
+      duplicates: 0,
+    });
+  });
+
+  it('reports the whole day ok, and names what it does not inject with the reason', () => {
+    expect(report.ok).toBe(true);
+    expect(report.notInjected.map((n) => n.failure)).toEqual(['table-throttling', 'firehose-refusing', 'expired-key']);
+  });
+});
