@@ -1,10 +1,17 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { namingProblems, SOURCE_PREFIX } from './envelope';
 import { ContractDefinitionError, toContractIssues } from './errors';
 import { asProducer } from './open-enum';
 
-/** The zod schema of an event's `detail.data`: always an object (or a union of objects). */
-export type DataSchema = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
+/**
+ * The zod schema of an event's `detail.data`: always an object (or a union of objects). The
+ * platform's contracts are written with `zod/mini` (what handlers bundle); a classic `zod` schema
+ * is accepted too (both share zod's core), for contracts that only tools and tests load.
+ */
+export type DataSchema = z.core.$ZodType<Record<string, unknown>, Record<string, unknown>> & {
+  parse(data: unknown): Record<string, unknown>;
+  safeParse(data: unknown): z.core.util.SafeParseResult<Record<string, unknown>>;
+};
 
 /** What a producing context writes to declare one version of one event. */
 export interface EventDefinition<

@@ -1,13 +1,14 @@
-// Namespace import: `import { z }` makes esbuild bundle every zod locale (~450 KB instead of ~100 KB).
-import * as z from 'zod';
+// Tooling only (the schema lock, the gate, the event catalog); no handler imports it.
+import * as z from 'zod/mini';
 import type { AnyEventContract } from './define-event';
 import { PII_KINDS, type PiiKind } from './envelope';
 import { ContractDefinitionError } from './errors';
 import { eventSchemaFor } from './event-schema';
 import { OPEN_ENUM_KEYWORD } from './open-enum';
 
-// Lets `.meta({ pii: ... })` type-check against the closed set of kinds everywhere zod is used.
-declare module 'zod' {
+// Lets `z.meta({ pii: ... })` (zod/mini) and `.meta({ pii: ... })` (classic zod) type-check against
+// the closed set of kinds: both read zod core's GlobalMeta.
+declare module 'zod/v4/core' {
   interface GlobalMeta {
     /** Marks a field as personal data; analytics pseudonymises it (see `piiPaths`). */
     pii?: PiiKind;
