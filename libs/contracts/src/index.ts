@@ -50,7 +50,8 @@ export {
   type ContractIssue,
 } from './errors';
 export { eventSchemaFor } from './event-schema';
-export { JSON_SCHEMA_DIALECT, PII_KEYWORD, piiFields, piiPaths, toJsonSchema, type JsonSchema, type PiiField } from './json-schema';
+export { JSON_SCHEMA_DIALECT, PII_KEYWORD, toJsonSchema, type JsonSchema } from './json-schema';
+export { piiFields, piiPaths, type PiiField } from './pii';
 export { eventIs, parseEvent, safeParseEvent, type KestrelEvent, type ParseEventResult, type ParsedEvent } from './parse';
 export { OPEN_ENUM_KEYWORD, isKnownValue, openEnum, type Unrecognised } from './open-enum';
 export { eventPatternFor, type ContractEventPattern } from './patterns';
