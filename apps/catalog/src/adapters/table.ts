@@ -14,7 +14,7 @@
 // keeps only the size and version. Tag entries exist only while their product is published and
 // carry the product summary, so "products with tag" is one Query.
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { storedProductSchema, type StoredProduct } from '../domain/product';
 import { storedStoreSchema, type Store } from '../domain/store';
 import { idSchema, priceSchema, slugSchema } from '../domain/values';
