@@ -30,7 +30,7 @@ export interface EventDefinition<
   readonly owner: string;
   /** One or two sentences on what happened in the domain, for consumers reading the schema. */
   readonly description: string;
-  /** Schema of `detail.data`. Mark personal data with `.meta({ pii: 'email' | 'name' | 'phone' | 'address' | 'other' })`. */
+  /** Schema of `detail.data`. Mark personal data with `.check(z.meta({ pii: 'email' | 'name' | 'phone' | 'address' | 'other' }))`. */
   readonly data: TData;
   /** A realistic payload; validated against `data` when the contract is defined and published in the JSON Schema. */
   readonly example: NoInfer<z.input<TData>>;
@@ -67,7 +67,7 @@ export function contractKey(source: string, detailType: string, version: number)
  *
  * @example
  * ```ts
- * import * as z from 'zod';
+ * import * as z from 'zod/mini';
  * import { defineEvent } from '@kestrel/contracts';
  *
  * export const CustomerCreatedV1 = defineEvent({
@@ -78,8 +78,8 @@ export function contractKey(source: string, detailType: string, version: number)
  *   description: 'A customer record was created after sign-up.',
  *   data: z.object({
  *     customerId: z.uuid(),
- *     email: z.email().meta({ pii: 'email' }),
- *     name: z.string().min(1).meta({ pii: 'name' }),
+ *     email: z.email().check(z.meta({ pii: 'email' })),
+ *     name: z.string().check(z.minLength(1), z.meta({ pii: 'name' })),
  *   }),
  *   example: { customerId: '0b5e4b8e-8a3c-4c5e-9a57-1a1d3c0b7e21', email: 'ada@example.com', name: 'Ada' },
  * });
