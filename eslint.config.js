@@ -24,6 +24,13 @@ const restrictedPaths = [
 
 const cdktnImports = ['cdktn', 'cdktn/*', '@cdktn/*', 'constructs', 'cdktn-cli'];
 
+// What handlers bundle validates with zod/mini: classic zod adds ~70 KB and ~15 ms of cold load to
+// every function that reaches it (tools/bundle/README.md, "Figures").
+const classicZod = {
+  name: 'zod',
+  message: "Handler code uses `import * as z from 'zod/mini'` (classic zod adds ~70 KB to every bundle that reaches it); its functions (z.safeParse, z.toJSONSchema) take classic schemas too.",
+};
+
 // Tests and tool configuration may use test tooling (vitest, fast-check, SDK
 // clients against the local cloud) and the testing library; production code
 // may not. The project-to-project rules are the same for both.
@@ -139,6 +146,23 @@ export default [
         },
       ],
     },
+  },
+  {
+    files: ['apps/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...restrictedPaths, classicZod],
+          patterns: [{ group: cdktnImports, message: 'Runtime code must not import the CDK; infrastructure lives in infra/.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The libraries handlers import.
+    files: ['libs/contracts/src/**/*.ts', 'libs/http-api/src/**/*.ts', 'libs/table-keys/src/**/*.ts', 'libs/observability/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...restrictedPaths, classicZod] }] },
   },
   {
     // A stack points at bundles, never at handler internals.

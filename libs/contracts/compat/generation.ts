@@ -49,7 +49,7 @@ export interface GenerationOptions {
 export const DEFAULT_EVENTS_PER_CONTRACT = 100;
 const DEFAULT_SEED = 424_242;
 
-function issuesOf(error: z.ZodError): string {
+function issuesOf(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 

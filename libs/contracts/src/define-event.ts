@@ -1,10 +1,17 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { namingProblems, SOURCE_PREFIX } from './envelope';
 import { ContractDefinitionError, toContractIssues } from './errors';
 import { asProducer } from './open-enum';
 
-/** The zod schema of an event's `detail.data`: always an object (or a union of objects). */
-export type DataSchema = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
+/**
+ * The zod schema of an event's `detail.data`: always an object (or a union of objects). The
+ * platform's contracts are written with `zod/mini` (what handlers bundle); a classic `zod` schema
+ * is accepted too (both share zod's core), for contracts that only tools and tests load.
+ */
+export type DataSchema = z.core.$ZodType<Record<string, unknown>, Record<string, unknown>> & {
+  parse(data: unknown): Record<string, unknown>;
+  safeParse(data: unknown): z.core.util.SafeParseResult<Record<string, unknown>>;
+};
 
 /** What a producing context writes to declare one version of one event. */
 export interface EventDefinition<
@@ -23,7 +30,7 @@ export interface EventDefinition<
   readonly owner: string;
   /** One or two sentences on what happened in the domain, for consumers reading the schema. */
   readonly description: string;
-  /** Schema of `detail.data`. Mark personal data with `.meta({ pii: 'email' | 'name' | 'phone' | 'address' | 'other' })`. */
+  /** Schema of `detail.data`. Mark personal data with `.check(z.meta({ pii: 'email' | 'name' | 'phone' | 'address' | 'other' }))`. */
   readonly data: TData;
   /** A realistic payload; validated against `data` when the contract is defined and published in the JSON Schema. */
   readonly example: NoInfer<z.input<TData>>;
@@ -60,7 +67,7 @@ export function contractKey(source: string, detailType: string, version: number)
  *
  * @example
  * ```ts
- * import * as z from 'zod';
+ * import * as z from 'zod/mini';
  * import { defineEvent } from '@kestrel/contracts';
  *
  * export const CustomerCreatedV1 = defineEvent({
@@ -71,8 +78,8 @@ export function contractKey(source: string, detailType: string, version: number)
  *   description: 'A customer record was created after sign-up.',
  *   data: z.object({
  *     customerId: z.uuid(),
- *     email: z.email().meta({ pii: 'email' }),
- *     name: z.string().min(1).meta({ pii: 'name' }),
+ *     email: z.email().check(z.meta({ pii: 'email' })),
+ *     name: z.string().check(z.minLength(1), z.meta({ pii: 'name' })),
  *   }),
  *   example: { customerId: '0b5e4b8e-8a3c-4c5e-9a57-1a1d3c0b7e21', email: 'ada@example.com', name: 'Ada' },
  * });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 /** One problem found while validating an event, located by its field path. */
 export interface ContractIssue {

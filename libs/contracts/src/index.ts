@@ -7,13 +7,13 @@
  *
  * @example
  * ```ts
- * import * as z from 'zod';
+ * import * as z from 'zod/mini';
  * import { defineEvent, buildPutEventsEntry, parseEvent } from '@kestrel/contracts';
  *
  * const CustomerCreatedV1 = defineEvent({
  *   source: 'kestrel.customers', detailType: 'CustomerCreated', version: 1, owner: 'customers',
  *   description: 'A customer record was created.',
- *   data: z.object({ customerId: z.uuid(), email: z.email().meta({ pii: 'email' }) }),
+ *   data: z.object({ customerId: z.uuid(), email: z.email().check(z.meta({ pii: 'email' })) }),
  *   example: { customerId: '0b5e4b8e-8a3c-4c5e-9a57-1a1d3c0b7e21', email: 'ada@example.com' },
  * });
  * const entry = buildPutEventsEntry(CustomerCreatedV1, data, { correlationId, causationId, producer: 'customers' }, { eventBusName });
@@ -50,7 +50,8 @@ export {
   type ContractIssue,
 } from './errors';
 export { eventSchemaFor } from './event-schema';
-export { JSON_SCHEMA_DIALECT, PII_KEYWORD, piiFields, piiPaths, toJsonSchema, type JsonSchema, type PiiField } from './json-schema';
+export { JSON_SCHEMA_DIALECT, PII_KEYWORD, toJsonSchema, type JsonSchema } from './json-schema';
+export { piiFields, piiPaths, type PiiField } from './pii';
 export { eventIs, parseEvent, safeParseEvent, type KestrelEvent, type ParseEventResult, type ParsedEvent } from './parse';
 export { OPEN_ENUM_KEYWORD, isKnownValue, openEnum, type Unrecognised } from './open-enum';
 export { eventPatternFor, type ContractEventPattern } from './patterns';

@@ -1,13 +1,14 @@
-// Namespace import: `import { z }` makes esbuild bundle every zod locale (~450 KB instead of ~100 KB).
-import * as z from 'zod';
+// Tooling only (the schema lock, the gate, the event catalog); no handler imports it.
+import * as z from 'zod/mini';
 import type { AnyEventContract } from './define-event';
 import { PII_KINDS, type PiiKind } from './envelope';
 import { ContractDefinitionError } from './errors';
 import { eventSchemaFor } from './event-schema';
 import { OPEN_ENUM_KEYWORD } from './open-enum';
 
-// Lets `.meta({ pii: ... })` type-check against the closed set of kinds everywhere zod is used.
-declare module 'zod' {
+// Lets `z.meta({ pii: ... })` (zod/mini) and `.meta({ pii: ... })` (classic zod) type-check against
+// the closed set of kinds: both read zod core's GlobalMeta.
+declare module 'zod/v4/core' {
   interface GlobalMeta {
     /** Marks a field as personal data; analytics pseudonymises it (see `piiPaths`). */
     pii?: PiiKind;
@@ -131,91 +132,4 @@ function cached(contract: AnyEventContract): JsonSchema {
  */
 export function toJsonSchema(contract: AnyEventContract): JsonSchema {
   return structuredClone(cached(contract));
-}
-
-/** A personal-data field of an event, located relative to `detail.data`. */
-export interface PiiField {
-  /** Dotted path inside `detail.data`; `[]` means every array element, `*` every value of a record: `items[].email`. */
-  readonly path: string;
-  readonly kind: PiiKind;
-}
-
-/**
- * Every field of a contract's `detail.data` marked as personal data, with its kind. Paths are
- * relative to `detail.data`: `email`, `address.street`, `items[].email`, `contacts.*.phone`.
- *
- * @example
- * ```ts
- * piiFields(CustomerCreatedV1); // [{ path: 'email', kind: 'email' }, { path: 'name', kind: 'name' }]
- * ```
- */
-export function piiFields(contract: AnyEventContract): PiiField[] {
-  const root = cached(contract);
-  const detail = (root.properties as Record<string, JsonSchema>).detail as JsonSchema;
-  const data = (detail.properties as Record<string, JsonSchema>).data;
-  const found = new Map<string, PiiField>();
-  collectPii(data, '', root, [], found, contract);
-  return [...found.values()];
-}
-
-/**
- * The dotted paths (relative to `detail.data`) of every PII-marked field, for pseudonymisation.
- *
- * @example
- * ```ts
- * piiPaths(OrderPlacedV1); // ['customer.email', 'items[].recipient.name']
- * ```
- */
-export function piiPaths(contract: AnyEventContract): string[] {
-  return [...new Set(piiFields(contract).map((field) => field.path))];
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function resolveRef(ref: string, root: JsonSchema): JsonSchema {
-  if (ref === '#') return root;
-  const prefix = '#/$defs/';
-  const defs = (root.$defs ?? {}) as Record<string, JsonSchema>;
-  const target = ref.startsWith(prefix) ? defs[decodeURIComponent(ref.slice(prefix.length))] : undefined;
-  if (!target) throw new ContractDefinitionError(`Cannot resolve ${ref} in the generated schema`);
-  return target;
-}
-
-function collectPii(
-  node: unknown,
-  path: string,
-  root: JsonSchema,
-  refStack: readonly string[],
-  found: Map<string, PiiField>,
-  contract: AnyEventContract,
-): void {
-  if (typeof node !== 'object' || node === null) return;
-  const schema = node as JsonSchema;
-  if (typeof schema.$ref === 'string') {
-    const ref = schema.$ref;
-    const target = resolveRef(ref, root);
-    if (refStack.includes(ref)) {
-      // A recursive structure has no finite list of paths; refuse rather than silently miss PII.
-      if (JSON.stringify(target).includes(PII_KEYWORD)) {
-        throw new ContractDefinitionError(
-          `Event contract ${contract.key}: PII inside a recursive schema at ${path} cannot be listed as paths; flatten the structure`,
-        );
-      }
-      return;
-    }
-    collectPii(target, path, root, [...refStack, ref], found, contract);
-  }
-  const kind = schema[PII_KEYWORD];
-  if (isPiiKind(kind)) found.set(`${path}|${kind}`, { path, kind });
-  for (const [key, child] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) {
-    collectPii(child, join(path, key), root, refStack, found, contract);
-  }
-  if (typeof schema.items === 'object') collectPii(schema.items, `${path}[]`, root, refStack, found, contract);
-  ((schema.prefixItems ?? []) as unknown[]).forEach((child, index) => collectPii(child, `${path}[${index}]`, root, refStack, found, contract));
-  if (typeof schema.additionalProperties === 'object') collectPii(schema.additionalProperties, join(path, '*'), root, refStack, found, contract);
-  for (const keyword of ['anyOf', 'oneOf', 'allOf'] as const) {
-    for (const child of (schema[keyword] ?? []) as unknown[]) collectPii(child, path, root, refStack, found, contract);
-  }
 }

@@ -1,5 +1,6 @@
-// Namespace import: `import { z }` makes esbuild bundle every zod locale (~450 KB instead of ~100 KB).
-import * as z from 'zod';
+// zod/mini, like every module a handler bundles (see envelope.ts).
+import * as z from 'zod/mini';
+import './zod-english';
 
 // The tolerant reader. Producers deploy first and consumers lag, so a value a producer starts
 // sending must already be readable by the consumer code deployed before it. An open enum is
@@ -53,11 +54,10 @@ export function asProducer<T>(parse: () => T): T {
  * }
  * ```
  */
-export function openEnum<const T extends readonly [string, ...string[]]>(values: T): z.ZodType<T[number] | Unrecognised, T[number]> {
+export function openEnum<const T extends readonly [string, ...string[]]>(values: T): z.ZodMiniType<T[number] | Unrecognised, T[number]> {
   const known = new Set<string>(values);
-  const schema = z
-    .string()
-    .check((ctx) => {
+  const schema = z.string().check(
+    (ctx) => {
       if (producing > 0 && !known.has(ctx.value)) {
         ctx.issues.push({
           code: 'invalid_value',
@@ -66,9 +66,10 @@ export function openEnum<const T extends readonly [string, ...string[]]>(values:
           message: `Invalid option: expected one of ${values.map((v) => JSON.stringify(v)).join('|')}`,
         });
       }
-    })
-    .meta({ openEnum: [...values] });
-  return schema as unknown as z.ZodType<T[number] | Unrecognised, T[number]>;
+    },
+    z.meta({ openEnum: [...values] }),
+  );
+  return schema as unknown as z.ZodMiniType<T[number] | Unrecognised, T[number]>;
 }
 
 /**

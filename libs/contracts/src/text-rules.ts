@@ -10,7 +10,8 @@
  * - line and paragraph separators (U+2028, U+2029), lone surrogates (Cs),
  * - markup (`<`, `>`), which some reader would render.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english';
 
 // \p{Cs} matches a lone surrogate: a well-formed pair is one code point under the u flag.
 const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
@@ -61,23 +62,21 @@ export function textProblem(text: string, kind: 'line' | 'paragraph' | 'person-n
 }
 
 function ruled(kind: 'line' | 'paragraph' | 'person-name', { max, min }: { max: number; min: number }) {
-  return z
-    .string({ message: 'must be a string' })
+  const raw = z.string({ message: 'must be a string' }).check(
     // Before trimming: trim() would silently drop a leading BOM or a trailing U+2028.
-    .superRefine((value, context) => {
+    z.superRefine((value, context) => {
       if (hasInvisibleOrControl(value, { allowLineFeeds: kind === 'paragraph' })) context.addIssue({ code: 'custom', message: TEXT_RULE_MESSAGES.invisible, abort: true });
-    })
-    .transform((value) => value.normalize('NFC').trim())
-    .pipe(
-      z
-        .string()
-        .min(min, { message: 'must not be empty' })
-        .max(max, { message: `must be at most ${max} characters` })
-        .superRefine((value, context) => {
-          const problem = textProblem(value, kind);
-          if (problem) context.addIssue({ code: 'custom', message: problem });
-        }),
-    );
+    }),
+  );
+  const normalised = z.string().check(
+    z.minLength(min, { message: 'must not be empty' }),
+    z.maxLength(max, { message: `must be at most ${max} characters` }),
+    z.superRefine((value, context) => {
+      const problem = textProblem(value, kind);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+  );
+  return z.pipe(z.pipe(raw, z.transform((value: string) => value.normalize('NFC').trim())), normalised);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { FieldError } from './problem';
 
 function pathText(path: readonly PropertyKey[]): string {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** One page of a paginated answer; the last page has no `nextCursor`. */
 export interface Page<T> {
@@ -27,13 +27,14 @@ export interface PageRequest {
 export function pageQuery(options: { defaultLimit: number; maxLimit: number }) {
   const { defaultLimit, maxLimit } = options;
   return {
-    limit: z
-      .string()
-      .regex(/^\d{1,6}$/, `must be a whole number from 1 to ${maxLimit}`)
-      .transform(Number)
-      .pipe(z.int().min(1, 'must be at least 1').max(maxLimit, `must be at most ${maxLimit}`))
-      .default(defaultLimit),
-    cursor: z.string().min(1, 'must not be empty').optional(),
+    limit: z._default(
+      z.pipe(
+        z.pipe(z.string().check(z.regex(/^\d{1,6}$/, `must be a whole number from 1 to ${maxLimit}`)), z.transform(Number)),
+        z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(maxLimit, `must be at most ${maxLimit}`)),
+      ),
+      defaultLimit,
+    ),
+    cursor: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   };
 }
 

@@ -1,21 +1,26 @@
-import * as z from 'zod';
+import '@kestrel/contracts/zod-english';
+import * as z from 'zod/mini';
 import { MAX_ITEM_BYTES, readCapacityUnits, type ReadConsistency } from './capacity';
 import { indexNames } from './table';
 
+const nonEmpty = z.string().check(z.minLength(1));
 const accessPatternInput = z
   .object({
-    name: z.string().trim().min(1, 'name the access pattern (e.g. "Get customer by id")'),
-    entity: z.union([z.string().min(1), z.object({ name: z.string().min(1) })]).transform((entity) => (typeof entity === 'string' ? entity : entity.name)),
+    name: z.string().check(z.trim(), z.minLength(1, 'name the access pattern (e.g. "Get customer by id")')),
+    entity: z.pipe(
+      z.union([nonEmpty, z.object({ name: nonEmpty })]),
+      z.transform((entity: string | { name: string }) => (typeof entity === 'string' ? entity : entity.name)),
+    ),
     index: z.enum(['table', ...indexNames]),
-    keyCondition: z.string().trim().min(1, 'describe the key condition, e.g. "PK = CUSTOMER#<id> AND SK = PROFILE"'),
+    keyCondition: z.string().check(z.trim(), z.minLength(1, 'describe the key condition, e.g. "PK = CUSTOMER#<id> AND SK = PROFILE"')),
     operation: z.enum(['GetItem', 'Query']),
-    expectedItemBytes: z.number().int().positive().max(MAX_ITEM_BYTES, `DynamoDB items are at most ${MAX_ITEM_BYTES} bytes`),
+    expectedItemBytes: z.int().check(z.positive(), z.maximum(MAX_ITEM_BYTES, `DynamoDB items are at most ${MAX_ITEM_BYTES} bytes`)),
     /** Items a Query returns in the expected case; GetItem reads one. */
-    expectedItems: z.number().int().positive().default(1),
-    consistency: z.enum(['eventual', 'strong']).default('eventual'),
-    notes: z.string().default(''),
+    expectedItems: z._default(z.int().check(z.positive()), 1),
+    consistency: z._default(z.enum(['eventual', 'strong']), 'eventual'),
+    notes: z._default(z.string(), ''),
   })
-  .superRefine((pattern, context) => {
+  .check(z.superRefine((pattern, context) => {
     if (pattern.operation === 'GetItem' && pattern.index !== 'table') {
       context.addIssue({ code: 'custom', path: ['index'], message: 'GetItem reads the table only; use Query on a GSI' });
     }
@@ -25,7 +30,7 @@ const accessPatternInput = z
     if (pattern.index !== 'table' && pattern.consistency === 'strong') {
       context.addIssue({ code: 'custom', path: ['consistency'], message: 'global secondary indexes support eventually consistent reads only' });
     }
-  });
+  }));
 
 /** What a service declares about one way it reads its table. */
 export type AccessPatternDefinition = z.input<typeof accessPatternInput>;

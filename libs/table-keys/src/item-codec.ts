@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import '@kestrel/contracts/zod-english';
+import * as z from 'zod/mini';
 import type { Item } from './capacity';
 import type { Entity, IndexKeys, TableKey } from './entity';
 import { reservedAttributes, TTL, TYPE, VERSION } from './table';
@@ -38,7 +39,7 @@ export interface ItemCodec<Domain extends Record<string, unknown>> {
   fromItem(item: Item): Domain;
 }
 
-function issuesFrom(error: z.ZodError): AttributeIssue[] {
+function issuesFrom(error: z.core.$ZodError): AttributeIssue[] {
   return error.issues.map((issue) => ({
     attribute: issue.path.length > 0 ? issue.path.map(String).join('.') : '(item)',
     message: issue.message,
@@ -61,10 +62,10 @@ function issuesFrom(error: z.ZodError): AttributeIssue[] {
  */
 export function defineItemCodec<Domain extends Record<string, unknown>>(
   entity: Entity<string, NoInfer<Domain>, NoInfer<Domain>>,
-  schema: z.ZodType<Domain>,
+  schema: z.core.$ZodType<Domain>,
 ): ItemCodec<Domain> {
   const parse = (value: unknown, key?: Partial<TableKey>): Domain => {
-    const result = schema.safeParse(value);
+    const result = z.safeParse(schema, value);
     if (!result.success) {
       throw new ItemValidationError(entity.name, issuesFrom(result.error), key);
     }

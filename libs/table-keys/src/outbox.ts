@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Item } from './capacity';
 import { defineEntity } from './entity';
 import { defineItemCodec } from './item-codec';
@@ -31,12 +31,12 @@ export const OutboxEventEntity = defineEntity({
 });
 
 const outboxEventSchema = z.object({
-  eventId: z.string().min(1),
-  source: z.string().min(1),
-  detailType: z.string().min(1),
-  detail: z.string().min(2),
+  eventId: z.string().check(z.minLength(1)),
+  source: z.string().check(z.minLength(1)),
+  detailType: z.string().check(z.minLength(1)),
+  detail: z.string().check(z.minLength(2)),
   /** What the event is about (e.g. the customer id), for inspecting the outbox by hand. */
-  subject: z.string().optional(),
+  subject: z.optional(z.string()),
 });
 export type OutboxEvent = z.infer<typeof outboxEventSchema>;
 

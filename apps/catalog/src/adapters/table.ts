@@ -14,7 +14,7 @@
 // keeps only the size and version. Tag entries exist only while their product is published and
 // carry the product summary, so "products with tag" is one Query.
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { storedProductSchema, type StoredProduct } from '../domain/product';
 import { storedStoreSchema, type Store } from '../domain/store';
 import { idSchema, priceSchema, slugSchema } from '../domain/values';
@@ -84,9 +84,12 @@ const TAG_ENTRY_BYTES = 450;
 const STORE_BYTES = 250;
 const MEMBERSHIP_BYTES = 230;
 
+// `/* @__PURE__ */`: handlers never read these declarations (they document the service and its read
+// costs), so each bundle drops them and table-keys' access-pattern schema (~5 KB);
+// tests/unit/access-patterns.test.ts still evaluates every one and checks the README's table.
 /** Every read the service does, with its expected cost; rendered into the README. */
 export const accessPatterns = [
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'GetProduct',
     entity: ProductEntity,
     index: 'table',
@@ -96,7 +99,7 @@ export const accessPatterns = [
     consistency: 'strong',
     notes: 'also the read before every product command (strong: commands decide on it)',
   }),
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'GetProductsInCategory',
     entity: ProductEntity,
     index: LISTING_INDEX,
@@ -106,7 +109,7 @@ export const accessPatterns = [
     expectedItems: PAGE_SIZE_DEFAULT,
     notes: 'sparse: published products only; newest publication first; one page',
   }),
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'GetProductsWithTag',
     entity: ProductTagEntity,
     index: LISTING_INDEX,
@@ -116,7 +119,7 @@ export const accessPatterns = [
     expectedItems: PAGE_SIZE_DEFAULT,
     notes: 'one ProductTag entry per tag of a published product, carrying the summary; newest first; one page',
   }),
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'GetStore',
     entity: StoreEntity,
     index: 'table',
@@ -125,7 +128,7 @@ export const accessPatterns = [
     expectedItemBytes: STORE_BYTES,
     consistency: 'strong',
   }),
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'GetStoreCollection',
     entity: MembershipEntity,
     index: 'table',
@@ -135,7 +138,7 @@ export const accessPatterns = [
     expectedItems: PAGE_SIZE_DEFAULT,
     notes: 'one Membership item per product, ordered by product id; one page',
   }),
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'GetStoresCarryingProduct',
     entity: MembershipEntity,
     index: CARRIED_INDEX,
@@ -145,7 +148,7 @@ export const accessPatterns = [
     expectedItems: PAGE_SIZE_DEFAULT,
     notes: 'also how on-product-retired finds the collections to clean (all pages)',
   }),
-  defineAccessPattern({
+  /* @__PURE__ */ defineAccessPattern({
     name: 'CheckProductsAndMemberships',
     entity: MembershipEntity,
     index: 'table',

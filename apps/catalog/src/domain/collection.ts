@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ProductStatus } from './product';
 import { idSchema } from './values';
 
@@ -21,10 +21,10 @@ export const PART_ID_BUDGET_BYTES = 48 * 1024;
  */
 export const collectionChangeRequestSchema = z
   .strictObject({
-    add: z.array(idSchema, { message: 'must be an array of product ids' }).default([]),
-    remove: z.array(idSchema, { message: 'must be an array of product ids' }).default([]),
+    add: z._default(z.array(idSchema, { message: 'must be an array of product ids' }), []),
+    remove: z._default(z.array(idSchema, { message: 'must be an array of product ids' }), []),
   })
-  .superRefine(({ add, remove }, context) => {
+  .check(z.superRefine(({ add, remove }, context) => {
     const total = add.length + remove.length;
     if (total === 0) context.addIssue({ code: 'custom', path: [], message: 'must name at least one product to add or remove' });
     if (total > MAX_PRODUCTS_PER_CHANGE) {
@@ -40,7 +40,7 @@ export const collectionChangeRequestSchema = z
       });
     visit('add', add);
     visit('remove', remove);
-  });
+  }));
 export type CollectionChangeRequest = z.output<typeof collectionChangeRequestSchema>;
 
 /** Why a collection changes. */

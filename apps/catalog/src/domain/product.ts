@@ -1,5 +1,5 @@
 import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData } from '@kestrel/contracts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { descriptionSchema, idSchema, priceSchema, productNameSchema, samePrice, slugSchema, tagsSchema, type Price } from './values';
 
 /** Lifecycle: a draft is invisible to shoppers; published products are listed and may be carried; retired is final. */
@@ -17,8 +17,8 @@ export const storedProductSchema = z.object({
   price: priceSchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  publishedAt: z.iso.datetime().optional(),
-  retiredAt: z.iso.datetime().optional(),
+  publishedAt: z.optional(z.iso.datetime()),
+  retiredAt: z.optional(z.iso.datetime()),
 });
 export type StoredProduct = z.output<typeof storedProductSchema>;
 export type Product = StoredProduct & { readonly version: number };
@@ -26,9 +26,9 @@ export type Product = StoredProduct & { readonly version: number };
 /** The fields staff may set on creation and revise later. */
 export const productDetailsSchema = z.strictObject({
   name: productNameSchema,
-  description: descriptionSchema.default(''),
+  description: z._default(descriptionSchema, ''),
   category: slugSchema,
-  tags: tagsSchema.default([]),
+  tags: z._default(tagsSchema, []),
   price: priceSchema,
 });
 export type ProductDetails = z.output<typeof productDetailsSchema>;
@@ -36,13 +36,13 @@ export type ProductDetails = z.output<typeof productDetailsSchema>;
 /** A revision: any non-empty subset of the details. */
 export const productRevisionSchema = z
   .strictObject({
-    name: productNameSchema.optional(),
-    description: descriptionSchema.optional(),
-    category: slugSchema.optional(),
-    tags: tagsSchema.optional(),
-    price: priceSchema.optional(),
+    name: z.optional(productNameSchema),
+    description: z.optional(descriptionSchema),
+    category: z.optional(slugSchema),
+    tags: z.optional(tagsSchema),
+    price: z.optional(priceSchema),
   })
-  .refine((revision) => Object.values(revision).some((value) => value !== undefined), { message: 'must change at least one field' });
+  .check(z.refine((revision) => Object.values(revision).some((value) => value !== undefined), { message: 'must change at least one field' }));
 export type ProductRevision = z.output<typeof productRevisionSchema>;
 
 /** An event a product decision produces, typed by its contract. */

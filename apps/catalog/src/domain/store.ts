@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { idSchema, storeNameSchema } from './values';
 
 /** A store: its name and its collection's size and version (the collection itself is one item per product). */
 export const storedStoreSchema = z.object({
   storeId: idSchema,
   name: storeNameSchema,
-  collectionSize: z.int().nonnegative(),
-  collectionVersion: z.int().positive(),
+  collectionSize: z.int().check(z.nonnegative()),
+  collectionVersion: z.int().check(z.positive()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

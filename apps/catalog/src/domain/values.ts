@@ -1,5 +1,5 @@
 import { lineText, paragraphText } from '@kestrel/contracts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 // Value rules of the catalog, shared by HTTP validation, the domain and the stored items. They
 // match the event contracts' bounds (libs/contracts/src/events/catalog.ts) so that anything the
@@ -9,8 +9,10 @@ export const idSchema = z.uuid({ message: 'must be a UUID' });
 
 export const slugSchema = z
   .string({ message: 'must be a string' })
-  .max(40, { message: 'must be at most 40 characters' })
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'must be a lower-case slug like home-office (letters, digits, single hyphens)' });
+  .check(
+    z.maxLength(40, { message: 'must be at most 40 characters' }),
+    z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'must be a lower-case slug like home-office (letters, digits, single hyphens)' }),
+  );
 
 // Names and descriptions follow the platform's shared text rules (@kestrel/contracts text-rules):
 // no control characters (NUL, ESC, CRLF), invisible or bidi formatting, separators, lone
@@ -22,17 +24,19 @@ export const descriptionSchema = paragraphText({ max: 2000 });
 export const MAX_TAGS = 10;
 
 /** Tags are a set: duplicates are refused (not silently merged) so a client learns its list was wrong; stored sorted. */
-export const tagsSchema = z
-  .array(slugSchema, { message: 'must be an array of tags' })
-  .max(MAX_TAGS, { message: `must hold at most ${MAX_TAGS} tags` })
-  .superRefine((tags, context) => {
-    const seen = new Set<string>();
-    tags.forEach((tag, index) => {
-      if (seen.has(tag)) context.addIssue({ code: 'custom', path: [index], message: `duplicate tag ${tag}` });
-      seen.add(tag);
-    });
-  })
-  .transform((tags) => [...tags].sort());
+export const tagsSchema = z.pipe(
+  z.array(slugSchema, { message: 'must be an array of tags' }).check(
+    z.maxLength(MAX_TAGS, { message: `must hold at most ${MAX_TAGS} tags` }),
+    z.superRefine((tags, context) => {
+      const seen = new Set<string>();
+      tags.forEach((tag, index) => {
+        if (seen.has(tag)) context.addIssue({ code: 'custom', path: [index], message: `duplicate tag ${tag}` });
+        seen.add(tag);
+      });
+    }),
+  ),
+  z.transform((tags: string[]) => [...tags].sort()),
+);
 
 /**
  * A price in integer minor units (cents) of an ISO 4217 currency. Floats are refused: 6.95 could
@@ -42,10 +46,12 @@ export const priceSchema = z.strictObject(
   {
     amountMinor: z
       .number({ message: 'must be a number' })
-      .int({ message: 'must be an integer amount in minor units (cents), not a decimal' })
-      .nonnegative({ message: 'must not be negative' })
-      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
-    currency: z.string({ message: 'must be a string' }).regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code like EUR' }),
+      .check(
+        z.int({ message: 'must be an integer amount in minor units (cents), not a decimal' }),
+        z.nonnegative({ message: 'must not be negative' }),
+        z.maximum(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
+      ),
+    currency: z.string({ message: 'must be a string' }).check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 currency code like EUR' })),
   },
   { message: 'must be an object { amountMinor, currency }' },
 );

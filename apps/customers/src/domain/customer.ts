@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MARITAL_STATUSES, ORIGINS, TITLES, type Address, type MaritalStatus, type Origin, type Title } from './values';
 
 /**
@@ -32,7 +32,7 @@ export interface Customer {
 export const DETAIL_FIELDS = ['title', 'givenName', 'familyName', 'phoneNumber', 'address', 'maritalStatus'] as const;
 export type DetailField = (typeof DETAIL_FIELDS)[number];
 
-const storedText = (max: number) => z.string().min(1).max(max);
+const storedText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 /**
  * The stored shape of a customer profile (without `version`, which the table keeps itself).
@@ -40,27 +40,27 @@ const storedText = (max: number) => z.string().min(1).max(max);
  */
 export const storedCustomerSchema = z.object({
   customerId: z.uuid(),
-  email: z.email().max(254),
-  title: z.enum(TITLES).optional(),
-  givenName: storedText(100).optional(),
-  familyName: storedText(100).optional(),
-  phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
-  address: z
-    .object({
+  email: z.email().check(z.maxLength(254)),
+  title: z.optional(z.enum(TITLES)),
+  givenName: z.optional(storedText(100)),
+  familyName: z.optional(storedText(100)),
+  phoneNumber: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/))),
+  address: z.optional(
+    z.object({
       line1: storedText(200),
-      line2: storedText(200).optional(),
+      line2: z.optional(storedText(200)),
       city: storedText(100),
-      region: storedText(100).optional(),
-      postalCode: storedText(20).optional(),
-      country: z.string().regex(/^[A-Z]{2}$/),
-    })
-    .optional(),
-  maritalStatus: z.enum(MARITAL_STATUSES).optional(),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/),
+      region: z.optional(storedText(100)),
+      postalCode: z.optional(storedText(20)),
+      country: z.string().check(z.regex(/^[A-Z]{2}$/)),
+    }),
+  ),
+  maritalStatus: z.optional(z.enum(MARITAL_STATUSES)),
+  locale: z.string().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/)),
   preferred: z.boolean(),
-  preferredSince: z.iso.datetime().optional(),
+  preferredSince: z.optional(z.iso.datetime()),
   delinquent: z.boolean(),
-  delinquencyReason: storedText(500).optional(),
+  delinquencyReason: z.optional(storedText(500)),
   origin: z.enum(ORIGINS),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -1,6 +1,6 @@
 // PUT /customers/{customerId}/locale — ChangeCustomerLocale. Body: { "locale": "fr-FR" }.
 import { withObservability } from '@kestrel/observability';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { localeSchema } from '../domain/values';

@@ -6,7 +6,7 @@
 // `rejected` when every requested change was refused (nothing written).
 import { readRequest } from '@kestrel/http-api';
 import { withObservability } from '@kestrel/observability';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { changeCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
 import { refused, rejectedOf } from '../adapters/http/command-route';
@@ -19,18 +19,20 @@ import { addressSchema, customerIdSchema, localeSchema, maritalStatusSchema, per
 
 const services = servicesFromEnvironment();
 
+/** A field that may be absent (unchanged) or null (cleared). */
+const clearable = <T extends z.core.$ZodType>(schema: T) => z.optional(z.nullable(schema));
 const body = z
   .strictObject({
-    title: titleSchema.nullable().optional(),
-    givenName: personNameSchema.nullable().optional(),
-    familyName: personNameSchema.nullable().optional(),
-    phoneNumber: phoneNumberSchema.nullable().optional(),
-    address: addressSchema.nullable().optional(),
-    maritalStatus: maritalStatusSchema.nullable().optional(),
-    locale: localeSchema.optional(),
-    preferred: z.boolean({ message: 'must be true or false' }).optional(),
+    title: clearable(titleSchema),
+    givenName: clearable(personNameSchema),
+    familyName: clearable(personNameSchema),
+    phoneNumber: clearable(phoneNumberSchema),
+    address: clearable(addressSchema),
+    maritalStatus: clearable(maritalStatusSchema),
+    locale: z.optional(localeSchema),
+    preferred: z.optional(z.boolean({ message: 'must be true or false' })),
   })
-  .refine((change) => Object.keys(change).length > 0, { message: `name at least one change: ${[...DETAIL_FIELDS, 'locale', 'preferred'].join(', ')}` });
+  .check(z.refine((change) => Object.keys(change).length > 0, { message: `name at least one change: ${[...DETAIL_FIELDS, 'locale', 'preferred'].join(', ')}` }));
 
 const route = customersRoute(async (event, origin) => {
   const actor = actorFrom(event);

@@ -2,7 +2,7 @@
 // their token's customerId claim); staff name the user id. 201 with Location and ETag; 409 when it exists.
 import { readRequest, validationProblem } from '@kestrel/http-api';
 import { withObservability } from '@kestrel/observability';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
 import { customerResult, customersRoute } from '../adapters/http/route';
@@ -12,11 +12,11 @@ import { customerIdSchema, emailSchema, localeSchema, personNameSchema, phoneNum
 const services = servicesFromEnvironment();
 
 const body = z.strictObject({
-  customerId: customerIdSchema.optional(),
+  customerId: z.optional(customerIdSchema),
   email: emailSchema,
-  givenName: personNameSchema.optional(),
-  familyName: personNameSchema.optional(),
-  phoneNumber: phoneNumberSchema.optional(),
+  givenName: z.optional(personNameSchema),
+  familyName: z.optional(personNameSchema),
+  phoneNumber: z.optional(phoneNumberSchema),
   locale: localeSchema,
 });
 

@@ -4,7 +4,7 @@
 // the answer is { items, nextCursor? } and the last page has no cursor.
 import { pageQuery, pageRequestOf, readRequest } from '@kestrel/http-api';
 import { withObservability } from '@kestrel/observability';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { getCustomersWithName, getPreferredCustomers } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
 import { customersRoute } from '../adapters/http/route';
@@ -16,17 +16,20 @@ const services = servicesFromEnvironment();
 
 const query = z
   .strictObject({
-    name: z
-      .string()
-      .max(200, 'must be at most 200 characters')
-      .refine((name) => searchableName(name) !== undefined, 'must contain letters')
-      .optional(),
-    preferred: z.literal('true', { message: 'only preferred=true is supported' }).optional(),
+    name: z.optional(
+      z.string().check(
+        z.maxLength(200, 'must be at most 200 characters'),
+        z.refine((name) => searchableName(name) !== undefined, 'must contain letters'),
+      ),
+    ),
+    preferred: z.optional(z.literal('true', { message: 'only preferred=true is supported' })),
     ...pageQuery({ defaultLimit: PAGE_SIZE_DEFAULT, maxLimit: PAGE_SIZE_MAX }),
   })
-  .refine((q) => (q.name === undefined) !== (q.preferred === undefined), {
-    message: 'give exactly one of name=<family name> or preferred=true',
-  });
+  .check(
+    z.refine((q) => (q.name === undefined) !== (q.preferred === undefined), {
+      message: 'give exactly one of name=<family name> or preferred=true',
+    }),
+  );
 
 const route = customersRoute(async (event) => {
   const actor = actorFrom(event);

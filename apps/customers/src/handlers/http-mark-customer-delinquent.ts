@@ -1,6 +1,6 @@
 // PUT /customers/{customerId}/delinquency — MarkCustomerDelinquent (staff). Body: { "reason": "Invoice 42 unpaid" }.
 import { withObservability } from '@kestrel/observability';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { delinquencyReasonSchema } from '../domain/values';

@@ -14,7 +14,7 @@
  * the sub for existing users and whatever was typed for unknown ones, so an
  * unknown user accumulates failures and locks exactly like a real one.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { buildPutEventsEntry, UserRegisteredV1, UserSignedInV1 } from '@kestrel/contracts';
 import type { AnyEventContract, EventDataInput } from '@kestrel/contracts';
 import {

@@ -5,7 +5,7 @@
  * writers so the pre-authentication and challenge bundles carry no event
  * contracts.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEntity, defineItemCodec, isConditionalCheckFailed, ttlAfter, ttlAt } from '@kestrel/table-keys';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -22,11 +22,11 @@ const Challenge = defineEntity({
 const challengeSchema = z.object({
   userName: z.string(),
   challengeId: z.string(),
-  codeHash: z.string().optional(),
+  codeHash: z.optional(z.string()),
   salt: z.string(),
   expiresAt: z.string(),
-  attempts: z.number().int().min(0),
-  answeredAt: z.string().optional(),
+  attempts: z.int().check(z.minimum(0)),
+  answeredAt: z.optional(z.string()),
 });
 const challenges = defineItemCodec(Challenge, challengeSchema);
 

@@ -23,141 +23,160 @@ interface Template {
   sms: string;
 }
 
-interface LanguagePack {
+interface LanguageFrame {
   greeting: (name: string | undefined) => string;
   footer: string;
-  templates: Record<MessageKind, Template>;
 }
 
-const en: LanguagePack = {
-  greeting: (name) => (name ? `Hello ${name},` : 'Hello,'),
-  footer: 'If you did not ask for this, you can ignore this email.',
-  templates: {
-    'sign-up': {
-      subject: `Your ${BRAND} verification code`,
-      paragraphs: ['Welcome to {brand}! Your verification code is:', '{code}', 'It expires in 24 hours.'],
-      sms: `Your ${BRAND} verification code is {code}`,
-    },
-    'forgot-password': {
-      subject: `Reset your ${BRAND} password`,
-      paragraphs: ['We received a request to reset your password. Your code is:', '{code}', 'It expires in 1 hour.'],
-      sms: `Your ${BRAND} password reset code is {code}`,
-    },
-    'verify-attribute': {
-      subject: `Confirm your new ${BRAND} contact details`,
-      paragraphs: ['Please confirm this address with the code:', '{code}'],
-      sms: `Your ${BRAND} confirmation code is {code}`,
-    },
-    invitation: {
-      subject: `You are invited to ${BRAND}`,
-      paragraphs: ['An account was created for you. Sign in with the user name {username} and this temporary password:', '{code}', 'You will choose your own password when you first sign in.'],
-      sms: `${BRAND}: user {username}, temporary password {code}`,
-    },
-    'sign-in-code': {
-      subject: `Your ${BRAND} sign-in code`,
-      paragraphs: ['Your sign-in code is:', '{code}', 'It expires in a few minutes. Never share it with anyone.'],
-      sms: `Your ${BRAND} sign-in code is {code}`,
-    },
+/** One message kind in every supported language. */
+export type LocalisedTemplates = Record<Language, Template>;
+
+// The greeting and footer every email of a language shares.
+const FRAMES: Record<Language, LanguageFrame> = {
+  en: {
+    greeting: (name) => (name ? `Hello ${name},` : 'Hello,'),
+    footer: 'If you did not ask for this, you can ignore this email.',
+  },
+  de: {
+    greeting: (name) => (name ? `Hallo ${name},` : 'Hallo,'),
+    footer: 'Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.',
+  },
+  fr: {
+    greeting: (name) => (name ? `Bonjour ${name},` : 'Bonjour,'),
+    footer: "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail.",
+  },
+  es: {
+    greeting: (name) => (name ? `Hola ${name}:` : 'Hola:'),
+    footer: 'Si no lo solicitaste, puedes ignorar este correo.',
   },
 };
 
-const de: LanguagePack = {
-  greeting: (name) => (name ? `Hallo ${name},` : 'Hallo,'),
-  footer: 'Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.',
-  templates: {
-    'sign-up': {
-      subject: `Ihr ${BRAND}-Bestätigungscode`,
-      paragraphs: ['Willkommen bei {brand}! Ihr Bestätigungscode lautet:', '{code}', 'Er ist 24 Stunden gültig.'],
-      sms: `Ihr ${BRAND}-Bestätigungscode: {code}`,
-    },
-    'forgot-password': {
-      subject: `Ihr ${BRAND}-Passwort zurücksetzen`,
-      paragraphs: ['Wir haben eine Anfrage zum Zurücksetzen Ihres Passworts erhalten. Ihr Code lautet:', '{code}', 'Er ist 1 Stunde gültig.'],
-      sms: `Ihr ${BRAND}-Code zum Zurücksetzen: {code}`,
-    },
-    'verify-attribute': {
-      subject: `Bestätigen Sie Ihre neuen ${BRAND}-Kontaktdaten`,
-      paragraphs: ['Bitte bestätigen Sie diese Adresse mit dem Code:', '{code}'],
-      sms: `Ihr ${BRAND}-Bestätigungscode: {code}`,
-    },
-    invitation: {
-      subject: `Ihre Einladung zu ${BRAND}`,
-      paragraphs: ['Für Sie wurde ein Konto angelegt. Melden Sie sich mit dem Benutzernamen {username} und diesem vorläufigen Passwort an:', '{code}', 'Bei der ersten Anmeldung wählen Sie Ihr eigenes Passwort.'],
-      sms: `${BRAND}: Benutzer {username}, vorläufiges Passwort {code}`,
-    },
-    'sign-in-code': {
-      subject: `Ihr ${BRAND}-Anmeldecode`,
-      paragraphs: ['Ihr Anmeldecode lautet:', '{code}', 'Er ist nur wenige Minuten gültig. Geben Sie ihn niemals weiter.'],
-      sms: `Ihr ${BRAND}-Anmeldecode: {code}`,
-    },
+// One constant per kind, so a handler that sends one kind bundles only its words
+// (create-auth-challenge mails sign-in codes only). Plain string literals, the brand as `{brand}`:
+// esbuild drops an unused object only when it can prove building it has no side effects, which an
+// interpolated `${BRAND}` prevents.
+export const SIGN_UP_TEMPLATES: LocalisedTemplates = {
+  en: {
+    subject: 'Your {brand} verification code',
+    paragraphs: ['Welcome to {brand}! Your verification code is:', '{code}', 'It expires in 24 hours.'],
+    sms: 'Your {brand} verification code is {code}',
+  },
+  de: {
+    subject: 'Ihr {brand}-Bestätigungscode',
+    paragraphs: ['Willkommen bei {brand}! Ihr Bestätigungscode lautet:', '{code}', 'Er ist 24 Stunden gültig.'],
+    sms: 'Ihr {brand}-Bestätigungscode: {code}',
+  },
+  fr: {
+    subject: 'Votre code de vérification {brand}',
+    paragraphs: ['Bienvenue sur {brand} ! Votre code de vérification est :', '{code}', 'Il expire dans 24 heures.'],
+    sms: 'Votre code de vérification {brand} : {code}',
+  },
+  es: {
+    subject: 'Tu código de verificación de {brand}',
+    paragraphs: ['¡Te damos la bienvenida a {brand}! Tu código de verificación es:', '{code}', 'Caduca en 24 horas.'],
+    sms: 'Tu código de verificación de {brand}: {code}',
   },
 };
 
-const fr: LanguagePack = {
-  greeting: (name) => (name ? `Bonjour ${name},` : 'Bonjour,'),
-  footer: "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail.",
-  templates: {
-    'sign-up': {
-      subject: `Votre code de vérification ${BRAND}`,
-      paragraphs: ['Bienvenue sur {brand} ! Votre code de vérification est :', '{code}', 'Il expire dans 24 heures.'],
-      sms: `Votre code de vérification ${BRAND} : {code}`,
-    },
-    'forgot-password': {
-      subject: `Réinitialiser votre mot de passe ${BRAND}`,
-      paragraphs: ['Nous avons reçu une demande de réinitialisation de votre mot de passe. Votre code est :', '{code}', 'Il expire dans 1 heure.'],
-      sms: `Votre code de réinitialisation ${BRAND} : {code}`,
-    },
-    'verify-attribute': {
-      subject: `Confirmez vos nouvelles coordonnées ${BRAND}`,
-      paragraphs: ['Veuillez confirmer cette adresse avec le code :', '{code}'],
-      sms: `Votre code de confirmation ${BRAND} : {code}`,
-    },
-    invitation: {
-      subject: `Votre invitation à ${BRAND}`,
-      paragraphs: ["Un compte a été créé pour vous. Connectez-vous avec l'identifiant {username} et ce mot de passe temporaire :", '{code}', 'Vous choisirez votre propre mot de passe lors de la première connexion.'],
-      sms: `${BRAND} : identifiant {username}, mot de passe temporaire {code}`,
-    },
-    'sign-in-code': {
-      subject: `Votre code de connexion ${BRAND}`,
-      paragraphs: ['Votre code de connexion est :', '{code}', 'Il expire dans quelques minutes. Ne le partagez jamais.'],
-      sms: `Votre code de connexion ${BRAND} : {code}`,
-    },
+export const FORGOT_PASSWORD_TEMPLATES: LocalisedTemplates = {
+  en: {
+    subject: 'Reset your {brand} password',
+    paragraphs: ['We received a request to reset your password. Your code is:', '{code}', 'It expires in 1 hour.'],
+    sms: 'Your {brand} password reset code is {code}',
+  },
+  de: {
+    subject: 'Ihr {brand}-Passwort zurücksetzen',
+    paragraphs: ['Wir haben eine Anfrage zum Zurücksetzen Ihres Passworts erhalten. Ihr Code lautet:', '{code}', 'Er ist 1 Stunde gültig.'],
+    sms: 'Ihr {brand}-Code zum Zurücksetzen: {code}',
+  },
+  fr: {
+    subject: 'Réinitialiser votre mot de passe {brand}',
+    paragraphs: ['Nous avons reçu une demande de réinitialisation de votre mot de passe. Votre code est :', '{code}', 'Il expire dans 1 heure.'],
+    sms: 'Votre code de réinitialisation {brand} : {code}',
+  },
+  es: {
+    subject: 'Restablece tu contraseña de {brand}',
+    paragraphs: ['Hemos recibido una solicitud para restablecer tu contraseña. Tu código es:', '{code}', 'Caduca en 1 hora.'],
+    sms: 'Tu código para restablecer la contraseña de {brand}: {code}',
   },
 };
 
-const es: LanguagePack = {
-  greeting: (name) => (name ? `Hola ${name}:` : 'Hola:'),
-  footer: 'Si no lo solicitaste, puedes ignorar este correo.',
-  templates: {
-    'sign-up': {
-      subject: `Tu código de verificación de ${BRAND}`,
-      paragraphs: ['¡Te damos la bienvenida a {brand}! Tu código de verificación es:', '{code}', 'Caduca en 24 horas.'],
-      sms: `Tu código de verificación de ${BRAND}: {code}`,
-    },
-    'forgot-password': {
-      subject: `Restablece tu contraseña de ${BRAND}`,
-      paragraphs: ['Hemos recibido una solicitud para restablecer tu contraseña. Tu código es:', '{code}', 'Caduca en 1 hora.'],
-      sms: `Tu código para restablecer la contraseña de ${BRAND}: {code}`,
-    },
-    'verify-attribute': {
-      subject: `Confirma tus nuevos datos de contacto de ${BRAND}`,
-      paragraphs: ['Confirma esta dirección con el código:', '{code}'],
-      sms: `Tu código de confirmación de ${BRAND}: {code}`,
-    },
-    invitation: {
-      subject: `Tu invitación a ${BRAND}`,
-      paragraphs: ['Hemos creado una cuenta para ti. Inicia sesión con el usuario {username} y esta contraseña temporal:', '{code}', 'Elegirás tu propia contraseña la primera vez que inicies sesión.'],
-      sms: `${BRAND}: usuario {username}, contraseña temporal {code}`,
-    },
-    'sign-in-code': {
-      subject: `Tu código de inicio de sesión de ${BRAND}`,
-      paragraphs: ['Tu código de inicio de sesión es:', '{code}', 'Caduca en unos minutos. No lo compartas nunca.'],
-      sms: `Tu código de inicio de sesión de ${BRAND}: {code}`,
-    },
+export const VERIFY_ATTRIBUTE_TEMPLATES: LocalisedTemplates = {
+  en: {
+    subject: 'Confirm your new {brand} contact details',
+    paragraphs: ['Please confirm this address with the code:', '{code}'],
+    sms: 'Your {brand} confirmation code is {code}',
+  },
+  de: {
+    subject: 'Bestätigen Sie Ihre neuen {brand}-Kontaktdaten',
+    paragraphs: ['Bitte bestätigen Sie diese Adresse mit dem Code:', '{code}'],
+    sms: 'Ihr {brand}-Bestätigungscode: {code}',
+  },
+  fr: {
+    subject: 'Confirmez vos nouvelles coordonnées {brand}',
+    paragraphs: ['Veuillez confirmer cette adresse avec le code :', '{code}'],
+    sms: 'Votre code de confirmation {brand} : {code}',
+  },
+  es: {
+    subject: 'Confirma tus nuevos datos de contacto de {brand}',
+    paragraphs: ['Confirma esta dirección con el código:', '{code}'],
+    sms: 'Tu código de confirmación de {brand}: {code}',
   },
 };
 
-const PACKS: Record<Language, LanguagePack> = { en, de, fr, es };
+export const INVITATION_TEMPLATES: LocalisedTemplates = {
+  en: {
+    subject: 'You are invited to {brand}',
+    paragraphs: ['An account was created for you. Sign in with the user name {username} and this temporary password:', '{code}', 'You will choose your own password when you first sign in.'],
+    sms: '{brand}: user {username}, temporary password {code}',
+  },
+  de: {
+    subject: 'Ihre Einladung zu {brand}',
+    paragraphs: ['Für Sie wurde ein Konto angelegt. Melden Sie sich mit dem Benutzernamen {username} und diesem vorläufigen Passwort an:', '{code}', 'Bei der ersten Anmeldung wählen Sie Ihr eigenes Passwort.'],
+    sms: '{brand}: Benutzer {username}, vorläufiges Passwort {code}',
+  },
+  fr: {
+    subject: 'Votre invitation à {brand}',
+    paragraphs: ["Un compte a été créé pour vous. Connectez-vous avec l'identifiant {username} et ce mot de passe temporaire :", '{code}', 'Vous choisirez votre propre mot de passe lors de la première connexion.'],
+    sms: '{brand} : identifiant {username}, mot de passe temporaire {code}',
+  },
+  es: {
+    subject: 'Tu invitación a {brand}',
+    paragraphs: ['Hemos creado una cuenta para ti. Inicia sesión con el usuario {username} y esta contraseña temporal:', '{code}', 'Elegirás tu propia contraseña la primera vez que inicies sesión.'],
+    sms: '{brand}: usuario {username}, contraseña temporal {code}',
+  },
+};
+
+export const SIGN_IN_CODE_TEMPLATES: LocalisedTemplates = {
+  en: {
+    subject: 'Your {brand} sign-in code',
+    paragraphs: ['Your sign-in code is:', '{code}', 'It expires in a few minutes. Never share it with anyone.'],
+    sms: 'Your {brand} sign-in code is {code}',
+  },
+  de: {
+    subject: 'Ihr {brand}-Anmeldecode',
+    paragraphs: ['Ihr Anmeldecode lautet:', '{code}', 'Er ist nur wenige Minuten gültig. Geben Sie ihn niemals weiter.'],
+    sms: 'Ihr {brand}-Anmeldecode: {code}',
+  },
+  fr: {
+    subject: 'Votre code de connexion {brand}',
+    paragraphs: ['Votre code de connexion est :', '{code}', 'Il expire dans quelques minutes. Ne le partagez jamais.'],
+    sms: 'Votre code de connexion {brand} : {code}',
+  },
+  es: {
+    subject: 'Tu código de inicio de sesión de {brand}',
+    paragraphs: ['Tu código de inicio de sesión es:', '{code}', 'Caduca en unos minutos. No lo compartas nunca.'],
+    sms: 'Tu código de inicio de sesión de {brand}: {code}',
+  },
+};
+
+const TEMPLATES: Record<MessageKind, LocalisedTemplates> = {
+  'sign-up': SIGN_UP_TEMPLATES,
+  'forgot-password': FORGOT_PASSWORD_TEMPLATES,
+  'verify-attribute': VERIFY_ATTRIBUTE_TEMPLATES,
+  'invitation': INVITATION_TEMPLATES,
+  'sign-in-code': SIGN_IN_CODE_TEMPLATES,
+};
 
 /**
  * The supported language for a BCP 47 locale: its primary language if we
@@ -216,21 +235,33 @@ function fill(text: string, values: Record<string, string>): string {
  * // 'Ihr Kestrel-Bestätigungscode'
  */
 export function renderMessage(input: MessageInput): RenderedMessage {
+  return renderTemplates(TEMPLATES[input.kind], input);
+}
+
+/**
+ * {@link renderMessage} with the kind's templates passed in, for a handler that sends one kind:
+ * its bundle then holds that kind's words only.
+ *
+ * @example
+ * renderTemplates(SIGN_IN_CODE_TEMPLATES, { kind: 'sign-in-code', locale: 'fr', code: '482913' }).emailSubject;
+ * // 'Votre code de connexion Kestrel'
+ */
+export function renderTemplates(templates: LocalisedTemplates, input: MessageInput): RenderedMessage {
   const language = languageOf(input.locale);
-  const pack = PACKS[language];
-  const template = pack.templates[input.kind];
+  const frame = FRAMES[language];
+  const template = templates[language];
   const values = { code: input.code, username: input.username ?? '', brand: BRAND };
   const paragraphs = template.paragraphs.map((paragraph) =>
     paragraph === '{code}'
       ? `<p style="font-size:24px;font-weight:bold;letter-spacing:4px">${fill(paragraph, values)}</p>`
       : `<p>${fill(escapeHtml(paragraph), values)}</p>`,
   );
-  const greeting = escapeHtml(pack.greeting(input.givenName));
+  const greeting = escapeHtml(frame.greeting(input.givenName));
   const emailMessage = [
     `<!doctype html><html lang="${language}"><body style="font-family:sans-serif">`,
     `<p>${greeting}</p>`,
     ...paragraphs,
-    `<p style="color:#666">${escapeHtml(pack.footer)}</p>`,
+    `<p style="color:#666">${escapeHtml(frame.footer)}</p>`,
     `<p>— ${BRAND}</p></body></html>`,
   ].join('');
   const rendered: RenderedMessage = {

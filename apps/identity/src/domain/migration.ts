@@ -5,7 +5,7 @@
  * unknown or the password is wrong (Cognito itself hides which, with
  * PreventUserExistenceErrors).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DUMMY_SCRYPT_HASH, parseScryptHash, verifyScryptPassword } from './legacy-password';
 import type { ScryptHash } from './legacy-password';
 import { ORIGIN_ATTRIBUTE } from './profile';
@@ -15,10 +15,10 @@ import { personName } from './text-rules';
 /** A user of the legacy store, as its export holds them. */
 export const legacyUserSchema = z.object({
   email: z.email(),
-  passwordHash: z.string().min(1),
-  givenName: z.string().max(200).optional(),
-  familyName: z.string().max(200).optional(),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).optional(),
+  passwordHash: z.string().check(z.minLength(1)),
+  givenName: z.optional(z.string().check(z.maxLength(200))),
+  familyName: z.optional(z.string().check(z.maxLength(200))),
+  locale: z.optional(z.string().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/))),
   emailVerified: z.boolean(),
 });
 export type LegacyUser = z.infer<typeof legacyUserSchema>;

@@ -13,7 +13,7 @@
 import { withObservability } from '@kestrel/observability';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { maskEmail, normalizeEmail } from '../domain/email';
-import { renderMessage } from '../domain/messages';
+import { renderTemplates, SIGN_IN_CODE_TEMPLATES } from '../domain/messages';
 import { challengeMetadata, CUSTOM_CHALLENGE, generateCode, newChallenge, reusableChallenge, sessionChallengeId } from '../domain/one-time-code';
 import { enforceSignIn } from '../domain/sign-in-guard';
 import { TriggerRejection } from '../domain/rejection';
@@ -55,7 +55,7 @@ export function createHandler(dependencies: () => CreateAuthChallengeDependencie
       challengeId = randomUUID();
       const code = generateCode(random);
       await table.saveChallenge(event.userName, newChallenge({ challengeId, code, salt: randomBytes(16), now, key: await codeKey() }));
-      if (known) await mailer.send(destination, renderMessage({ kind: 'sign-in-code', locale: attributes.locale, code }));
+      if (known) await mailer.send(destination, renderTemplates(SIGN_IN_CODE_TEMPLATES, { kind: 'sign-in-code', locale: attributes.locale, code }));
     }
     return {
       publicChallengeParameters: { delivery: 'EMAIL', destination: maskEmail(destination) },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { declareEvent } from '../define-event';
 import { openEnum } from '../open-enum';
 
@@ -13,25 +13,24 @@ import { openEnum } from '../open-enum';
  * per-store model re-training) never diff collections themselves.
  */
 
-const productId = z.uuid().describe('The product id, assigned by the catalog on creation.');
-const storeId = z.uuid().describe('The store id, assigned by the catalog on creation.');
+const productId = z.uuid().check(z.describe('The product id, assigned by the catalog on creation.'));
+const storeId = z.uuid().check(z.describe('The store id, assigned by the catalog on creation.'));
 const productVersion = z
   .int()
-  .positive()
-  .describe('Version of the product after this change (1 on creation, +1 per change); apply only if newer than what you hold.');
-const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case slug like home-office').max(40);
-const name = z.string().min(1).max(200);
-const description = z.string().max(2000);
-const tags = z.array(slug).max(10).describe('Distinct tags, sorted.');
+  .check(z.positive(), z.describe('Version of the product after this change (1 on creation, +1 per change); apply only if newer than what you hold.'));
+const slug = z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case slug like home-office'), z.maxLength(40));
+const name = z.string().check(z.minLength(1), z.maxLength(200));
+const description = z.string().check(z.maxLength(2000));
+const tags = z.array(slug).check(z.maxLength(10), z.describe('Distinct tags, sorted.'));
 const price = z
   .object({
-    amountMinor: z.int().nonnegative().describe('Amount in the currency\'s minor unit (cents for EUR), an integer.'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code').describe('ISO 4217, upper case.'),
+    amountMinor: z.int().check(z.nonnegative(), z.describe('Amount in the currency\'s minor unit (cents for EUR), an integer.')),
+    currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'ISO 4217 currency code'), z.describe('ISO 4217, upper case.')),
   })
-  .describe('A price: integer minor units and an ISO 4217 currency; never a float.');
+  .check(z.describe('A price: integer minor units and an ISO 4217 currency; never a float.'));
 
 /** One changed field: its value before and after. */
-function change<T extends z.ZodType>(value: T) {
+function change<T extends z.ZodMiniType>(value: T) {
   return z.object({ from: value, to: value });
 }
 
@@ -75,13 +74,13 @@ export const ProductRevisedV1 = declareEvent({
     productVersion,
     changes: z
       .object({
-        name: change(name).optional(),
-        description: change(description).optional(),
-        category: change(slug).optional(),
-        tags: change(tags).optional(),
-        price: change(price).optional(),
+        name: z.optional(change(name)),
+        description: z.optional(change(description)),
+        category: z.optional(change(slug)),
+        tags: z.optional(change(tags)),
+        price: z.optional(change(price)),
       })
-      .describe('At least one field; fields that did not change are absent.'),
+      .check(z.describe('At least one field; fields that did not change are absent.')),
   }),
   example: {
     productId: '7d3f9a62-1c4b-4e8a-9f0d-2b6c8e1a5d47',
@@ -104,7 +103,7 @@ export const ProductRetiredV1 = declareEvent({
     productId,
     productVersion,
     retiredAt: z.iso.datetime(),
-    wasPublished: z.boolean().describe('false when a draft was discarded without ever being published.'),
+    wasPublished: z.boolean().check(z.describe('false when a draft was discarded without ever being published.')),
   }),
   example: {
     productId: '7d3f9a62-1c4b-4e8a-9f0d-2b6c8e1a5d47',
@@ -123,19 +122,18 @@ export const StoreCollectionChangedV1 = declareEvent({
     "A store's collection (the products it carries) changed: exactly which products were added and removed by one request, and the collection's size after it. One event per request; a change too large for one event is split into numbered parts sharing `changeId` (reassemble by `changeId`, parts 1..count; `sizeAfter` and `collectionVersion` are the same in every part).",
   data: z.object({
     storeId,
-    changeId: z.uuid().describe('Identifies the request; shared by all parts of a split change.'),
+    changeId: z.uuid().check(z.describe('Identifies the request; shared by all parts of a split change.')),
     collectionVersion: z
       .int()
-      .positive()
-      .describe("The store collection's version after this change (+1 per change); apply only if newer than what you hold."),
+      .check(z.positive(), z.describe("The store collection's version after this change (+1 per change); apply only if newer than what you hold.")),
     part: z
-      .object({ number: z.int().positive(), count: z.int().positive() })
-      .describe('This part\'s number (1-based) and how many parts the change has; { number: 1, count: 1 } when not split.'),
-    added: z.array(productId).describe('Products the store carries from now on (in this part).'),
-    removed: z.array(productId).describe('Products the store no longer carries (in this part).'),
-    sizeAfter: z.int().nonnegative().describe('How many products the collection holds after the whole change.'),
-    reason: openEnum(['request', 'product-retired']).describe(
-      'Why: a staff request, or the catalog removing a retired product; new values may be added (readers get unknown ones as unrecognised).',
+      .object({ number: z.int().check(z.positive()), count: z.int().check(z.positive()) })
+      .check(z.describe('This part\'s number (1-based) and how many parts the change has; { number: 1, count: 1 } when not split.')),
+    added: z.array(productId).check(z.describe('Products the store carries from now on (in this part).')),
+    removed: z.array(productId).check(z.describe('Products the store no longer carries (in this part).')),
+    sizeAfter: z.int().check(z.nonnegative(), z.describe('How many products the collection holds after the whole change.')),
+    reason: openEnum(['request', 'product-retired']).check(
+      z.describe('Why: a staff request, or the catalog removing a retired product; new values may be added (readers get unknown ones as unrecognised).'),
     ),
   }),
   example: {

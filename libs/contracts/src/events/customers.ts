@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { declareEvent } from '../define-event';
 import { openEnum } from '../open-enum';
 
@@ -13,39 +13,40 @@ import { openEnum } from '../open-enum';
  * `customerVersion` is higher than the one they hold, which makes out-of-order delivery harmless.
  */
 
-const customerId = z.uuid().describe("The customer's id: the Cognito `sub` of the user, so it exists before the profile does.");
+const customerId = z.uuid().check(z.describe("The customer's id: the Cognito `sub` of the user, so it exists before the profile does."));
 const customerVersion = z
   .int()
-  .positive()
-  .describe('Version of the customer profile after this change (1 on creation, +1 per change); apply only if newer than what you hold.');
+  .check(z.positive(), z.describe('Version of the customer profile after this change (1 on creation, +1 per change); apply only if newer than what you hold.'));
 
-const email = z.email().max(254).meta({ pii: 'email' });
-const personName = z.string().min(1).max(100).meta({ pii: 'name' });
-const phoneNumber = z
-  .string()
-  .regex(/^\+[1-9]\d{6,14}$/, 'E.164 phone number')
-  .meta({ pii: 'phone' });
-const locale = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'BCP 47 language tag like en or pt-BR');
+const email = z.email().check(z.maxLength(254), z.meta({ pii: 'email' }));
+const personName = z.string().check(z.minLength(1), z.maxLength(100), z.meta({ pii: 'name' }));
+const phoneNumber = z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'E.164 phone number'), z.meta({ pii: 'phone' }));
+const locale = z.string().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'BCP 47 language tag like en or pt-BR'));
 // Open enums: values may be added within the version; readers see a value they do not know as
 // Unrecognised instead of failing (docs/events.md, "The rule").
-const title = openEnum(['Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Dr', 'Prof']).describe('Form of address; new values may be added (readers get unknown ones as unrecognised).');
-const maritalStatus = openEnum(['single', 'married', 'civil-partnership', 'separated', 'divorced', 'widowed'])
-  .meta({ pii: 'other' })
-  .describe('Marital status as the customer stated it; new values may be added (readers get unknown ones as unrecognised).');
+const title = openEnum(['Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Dr', 'Prof']).check(
+  z.describe('Form of address; new values may be added (readers get unknown ones as unrecognised).'),
+);
+const maritalStatus = openEnum(['single', 'married', 'civil-partnership', 'separated', 'divorced', 'widowed']).check(
+  z.meta({ pii: 'other' }),
+  z.describe('Marital status as the customer stated it; new values may be added (readers get unknown ones as unrecognised).'),
+);
+/** A text of `min`..`max` characters. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 const address = z
   .object({
-    line1: z.string().min(1).max(200).meta({ pii: 'address' }),
-    line2: z.string().min(1).max(200).optional().meta({ pii: 'address' }),
-    city: z.string().min(1).max(100).meta({ pii: 'address' }),
-    region: z.string().min(1).max(100).optional().meta({ pii: 'address' }),
-    postalCode: z.string().min(1).max(20).optional().meta({ pii: 'address' }),
-    country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code').describe('ISO 3166-1 alpha-2, upper case.'),
+    line1: text(1, 200).check(z.meta({ pii: 'address' })),
+    line2: z.optional(text(1, 200)).check(z.meta({ pii: 'address' })),
+    city: text(1, 100).check(z.meta({ pii: 'address' })),
+    region: z.optional(text(1, 100)).check(z.meta({ pii: 'address' })),
+    postalCode: z.optional(text(1, 20)).check(z.meta({ pii: 'address' })),
+    country: z.string().check(z.regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code'), z.describe('ISO 3166-1 alpha-2, upper case.')),
   })
-  .describe('Postal address.');
+  .check(z.describe('Postal address.'));
 
 /** One changed field: its value before and after; `null` means "not set". */
-function change<T extends z.ZodType>(value: T) {
-  return z.object({ from: value.nullable(), to: value.nullable() });
+function change<T extends z.ZodMiniType>(value: T) {
+  return z.object({ from: z.nullable(value), to: z.nullable(value) });
 }
 
 export const CustomerCreatedV1 = declareEvent({
@@ -59,13 +60,13 @@ export const CustomerCreatedV1 = declareEvent({
     customerId,
     customerVersion,
     email,
-    givenName: personName.optional(),
-    familyName: personName.optional(),
-    phoneNumber: phoneNumber.optional(),
+    givenName: z.optional(personName),
+    familyName: z.optional(personName),
+    phoneNumber: z.optional(phoneNumber),
     locale,
     origin: z
       .enum(['registration', 'staff', 'self-service'])
-      .describe('How the profile came to exist: from identity\'s UserRegistered, created by staff, or by the customer through the API.'),
+      .check(z.describe('How the profile came to exist: from identity\'s UserRegistered, created by staff, or by the customer through the API.')),
   }),
   example: {
     customerId: '3f1c2b9e-8a4d-4d6e-9c1f-2b7a5e0d4c3a',
@@ -90,14 +91,14 @@ export const CustomerDetailsEditedV1 = declareEvent({
     customerVersion,
     changes: z
       .object({
-        title: change(title).optional(),
-        givenName: change(personName).optional(),
-        familyName: change(personName).optional(),
-        phoneNumber: change(phoneNumber).optional(),
-        address: change(address).optional(),
-        maritalStatus: change(maritalStatus).optional(),
+        title: z.optional(change(title)),
+        givenName: z.optional(change(personName)),
+        familyName: z.optional(change(personName)),
+        phoneNumber: z.optional(change(phoneNumber)),
+        address: z.optional(change(address)),
+        maritalStatus: z.optional(change(maritalStatus)),
       })
-      .describe('At least one field; fields that did not change are absent.'),
+      .check(z.describe('At least one field; fields that did not change are absent.')),
   }),
   example: {
     customerId: '3f1c2b9e-8a4d-4d6e-9c1f-2b7a5e0d4c3a',
@@ -144,7 +145,7 @@ export const CustomerPreferredStatusChangedV1 = declareEvent({
   data: z.object({
     customerId,
     customerVersion,
-    preferred: z.boolean().describe('The status after the change.'),
+    preferred: z.boolean().check(z.describe('The status after the change.')),
   }),
   example: {
     customerId: '3f1c2b9e-8a4d-4d6e-9c1f-2b7a5e0d4c3a',
@@ -162,14 +163,10 @@ export const CustomerDelinquencyChangedV1 = declareEvent({
   data: z.object({
     customerId,
     customerVersion,
-    delinquent: z.boolean().describe('The status after the change.'),
+    delinquent: z.boolean().check(z.describe('The status after the change.')),
     reason: z
-      .string()
-      .min(1)
-      .max(500)
-      .optional()
-      .meta({ pii: 'other' })
-      .describe('Why, as staff or billing recorded it; may mention personal circumstances.'),
+      .optional(text(1, 500))
+      .check(z.meta({ pii: 'other' }), z.describe('Why, as staff or billing recorded it; may mention personal circumstances.')),
   }),
   example: {
     customerId: '3f1c2b9e-8a4d-4d6e-9c1f-2b7a5e0d4c3a',

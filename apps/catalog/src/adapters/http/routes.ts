@@ -1,7 +1,7 @@
 // Every HTTP route of the catalog as a factory over the services, so a handler file is one line
 // (wiring from the environment) and tests drive the very same routes against DynamoDB Local.
 import { pageRequestOf, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   changeStoreCollection,
   createNewStore,
@@ -67,8 +67,8 @@ export const retireProductRoute = (services: Services): HttpRouteHandler =>
   });
 
 const findProductsQuery = z
-  .strictObject({ category: slugSchema.optional(), tag: slugSchema.optional(), ...catalogPageQuery })
-  .refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] });
+  .strictObject({ category: z.optional(slugSchema), tag: z.optional(slugSchema), ...catalogPageQuery })
+  .check(z.refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] }));
 
 export const findProductsRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {

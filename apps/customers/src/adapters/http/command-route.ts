@@ -1,5 +1,5 @@
 import { HttpProblem, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { changeCustomer } from '../../application/commands';
 import type { Services } from '../../application/ports';
 import type { CustomerCommand, Outcome } from '../../domain/commands';
@@ -40,7 +40,7 @@ export function refused(outcomes: readonly Outcome[]): HttpProblem {
  * });
  * ```
  */
-export function singleCommandRoute<B extends z.ZodType>(
+export function singleCommandRoute<B extends z.core.$ZodType>(
   services: Services,
   options: { body: B; optionalBody?: boolean; command: (body: z.output<B>) => CustomerCommand },
 ): HttpRouteHandler {
