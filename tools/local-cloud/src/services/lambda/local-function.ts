@@ -8,7 +8,9 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ExecutionEnvironment, InitFailure } from './execution-environment';
 import type { FunctionErrorPayload, InvocationOutcome } from './execution-environment';
-import { FunctionLog, reportLine, textLine } from './function-logs';
+import { flowContextOf } from '@kestrel/observability';
+import type { Telemetry } from '../../core/telemetry';
+import { FunctionLog, reportLine, structuredMessage, textLine } from './function-logs';
 import type { ApplicationLogRecord, ReportMetrics } from './function-logs';
 import type { FunctionSettings } from './function-config';
 import type { PreparedCode } from './code-assets';
@@ -32,6 +34,8 @@ export interface FunctionRuntimeOptions {
    * (IAM of the local cloud); without it the environment gets placeholder credentials the edge treats as the administrator.
    */
   credentials?: (roleArn: string, sessionName: string) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  /** Where each invocation's REPORT facts are published (the console's function statistics and traces). */
+  telemetry?: Telemetry;
 }
 
 export interface InvocationRequest {
@@ -183,6 +187,7 @@ export class LocalFunction {
   }
 
   private writeLog(record: ApplicationLogRecord): void {
+    if (typeof record.message === 'string') record.message = structuredMessage(record.message);
     this.log.write(record);
     if (record.requestId) this.tails.get(record.requestId)?.push(textLine(record));
   }
@@ -237,7 +242,7 @@ export class LocalFunction {
           environment = request.firstFreeEnvironment ? await this.awaitEnvironment() : await this.coldStart();
         } catch (error) {
           if (!(error instanceof InitFailure)) throw error;
-          return this.initFailed(requestId, executedVersion, error, request.tail);
+          return this.reported(request, this.initFailed(requestId, executedVersion, error, request.tail));
         }
       }
       // The REPORT line carries the init duration on an environment's first invocation, as Lambda's does.
@@ -258,10 +263,42 @@ export class LocalFunction {
       this.busy.delete(environment);
       environment.lastUsedAt = Date.now();
       this.release(environment, outcome);
-      return this.finish(requestId, executedVersion, outcome, durationMs, initDurationMs, environment.pid, request.tail);
+      return this.reported(request, this.finish(requestId, executedVersion, outcome, durationMs, initDurationMs, environment.pid, request.tail));
     } finally {
       this.tails.delete(requestId);
     }
+  }
+
+  /**
+   * Publishes the REPORT line's facts, with the trigger and correlation id read from the event the
+   * way the handlers' own logger reads them (`flowContextOf`), so the console's figures and the log
+   * lines name the same flow.
+   */
+  private reported(request: InvocationRequest, result: InvocationResult): InvocationResult {
+    const telemetry = this.options.telemetry;
+    if (!telemetry?.active) return result;
+    let event: unknown;
+    try {
+      event = request.payload ? (JSON.parse(request.payload) as unknown) : undefined;
+    } catch {
+      event = undefined;
+    }
+    const flow = flowContextOf(event, result.requestId);
+    const trigger = flow.trigger === 'unknown' ? (request.firstFreeEnvironment ? 'event' : 'direct') : flow.trigger;
+    telemetry.publish({
+      type: 'invocation',
+      at: Date.now(),
+      // A flow the invocation started itself (named after its own request id) is not a correlation worth following.
+      ...(flow.correlationId !== result.requestId ? { correlationId: flow.correlationId } : {}),
+      functionName: this.name,
+      requestId: result.requestId,
+      durationMs: result.metrics.durationMs,
+      coldStart: result.coldStart,
+      ...(result.metrics.initDurationMs !== undefined ? { initDurationMs: result.metrics.initDurationMs } : {}),
+      trigger,
+      ...(result.error ? { errorType: result.error.errorType, errorMessage: result.error.errorMessage } : {}),
+    });
+    return result;
   }
 
   /** An idle environment, skipping any that died since (a crash in background work after its last response). */
