@@ -79,11 +79,15 @@ function runLakeQuery(deps: ConsoleDeps, sql: string): Promise<{ rows: Array<Rec
     child.once('close', (code) => {
       clearTimeout(timer);
       if (code !== 0) {
-        reject(new ConsoleError(400, stderr.trim().split('\n').at(-1)?.replace(/^lake: /, '') || `the lake tool exited with ${code}`, { field: 'sql' }));
+        // The tool's failure is its last `lake: …` line and what follows (DuckDB's caret under the error).
+        const failure = stderr.slice(stderr.lastIndexOf('lake: ') + 'lake: '.length).trim();
+        reject(new ConsoleError(400, stderr.includes('lake: ') ? failure : `the lake tool exited with ${code}`, { field: 'sql' }));
         return;
       }
       try {
-        resolve({ rows: JSON.parse(stdout) as Array<Record<string, unknown>>, log: stderr.trim() });
+        // The tool's own report lines (`lake: N objects …`), not the runtime's warnings.
+        const log = stderr.split('\n').filter((line) => line.startsWith('lake: ')).join('\n');
+        resolve({ rows: JSON.parse(stdout) as Array<Record<string, unknown>>, log });
       } catch (error) {
         reject(new Error(`the lake tool's output is not JSON: ${(error as Error).message}`));
       }

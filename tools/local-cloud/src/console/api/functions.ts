@@ -119,6 +119,8 @@ export function functionsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
               name: fn.name,
               runtime: fn.settings.runtime,
               handler: fn.settings.handler,
+              // What runs locally, when a layer wrapper's handler was redirected to the bundle's own.
+              runs: fn.settings.local.handler,
               memorySizeMb: fn.settings.memorySizeMb,
               timeoutSeconds: fn.settings.timeoutSeconds,
               warm: fn.idleCount,
