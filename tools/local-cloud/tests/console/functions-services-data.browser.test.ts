@@ -34,7 +34,8 @@ describe.skipIf(!hasChromium || !hasStacks)('the console: functions, services an
   const email = `console-${Date.now()}@example.com`;
 
   const open = async (hash: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1400, height: 900 });
     page.on('pageerror', (error) => {
       throw new Error(`script error on ${hash}: ${error.message}`);
     });
