@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { parseKey, TYPE } from '@kestrel/table-keys';
 import { ConsoleError } from '../routes';
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
-import { clientConfig, intParam, moduleOf, REPO_ROOT } from './local-services';
+import { clientConfig, intParam, jsonOrText, moduleOf, REPO_ROOT } from './local-services';
 
 const LAKE_CLI = join(REPO_ROOT, 'apps', 'analytics-ingest', 'tools', 'lake', 'cli.ts');
 const LAKE_TIMEOUT_MS = 120_000;
@@ -193,12 +193,8 @@ export function dataRoutes(deps: ConsoleDeps): ConsoleRoute[] {
             queue: queue.name,
             total: messages.length,
             messages: messages.slice(0, limit).map((message) => {
-              let body: unknown = message.body.slice(0, PEEK_BODY_CHARS);
-              try {
-                body = JSON.parse(message.body) as unknown;
-              } catch {
-                // a text body stays text
-              }
+              const parsed = jsonOrText(message.body);
+              const body = typeof parsed === 'string' ? parsed.slice(0, PEEK_BODY_CHARS) : parsed;
               return {
                 messageId: message.id,
                 state: message.visibleAt > now ? (message.receiptHandle ? 'in flight' : 'delayed') : 'visible',

@@ -13,7 +13,7 @@ import { readLogRecords } from '../../services/lambda/function-logs';
 import type { StoredLogRecord } from '../../services/lambda/function-logs';
 import { ConsoleError } from '../routes';
 import type { ConsoleCall, ConsoleDeps, ConsoleRoute } from '../routes';
-import { clientConfig, intParam, moduleOf } from './local-services';
+import { clientConfig, intParam, jsonOrText, moduleOf } from './local-services';
 
 /** Durations kept per function for the percentiles: the most recent ones. */
 const DURATION_WINDOW = 1000;
@@ -188,13 +188,7 @@ export function functionsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const result = await client.send(
           new InvokeCommand({ FunctionName: fn.name, Payload: Buffer.from(JSON.stringify(event ?? {})), LogType: LogType.Tail }),
         );
-        const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
-        let payload: unknown = text;
-        try {
-          payload = text ? (JSON.parse(text) as unknown) : null;
-        } catch {
-          // a result that is not JSON is shown as its text
-        }
+        const payload = jsonOrText(result.Payload ? Buffer.from(result.Payload).toString('utf8') : '');
         return {
           body: {
             function: fn.name,

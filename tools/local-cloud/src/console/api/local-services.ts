@@ -51,3 +51,13 @@ export function intParam(url: URL, name: string, fallback: number, min: number, 
   }
   return value;
 }
+
+/** A body as the console shows it: parsed when it is JSON, else its text (empty: null). */
+export function jsonOrText(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -14,7 +14,7 @@ import type { LocalState } from '../../dev/local-user';
 import { matchesEventPattern } from '../../eventbridge/pattern';
 import { ConsoleError } from '../routes';
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
-import { clientConfig, moduleOf, REPO_ROOT } from './local-services';
+import { clientConfig, jsonOrText, moduleOf, REPO_ROOT } from './local-services';
 
 /** One edge of the flow diagram: `from` publishes `event`, `to` consumes it through `subscription`. */
 export interface Flow {
@@ -164,13 +164,7 @@ export function servicesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
           headers,
           ...(hasBody ? { body: typeof input.body === 'string' ? input.body : JSON.stringify(input.body) } : {}),
         });
-        const text = await response.text();
-        let body: unknown = text;
-        try {
-          body = text ? (JSON.parse(text) as unknown) : null;
-        } catch {
-          // not JSON: shown as text
-        }
+        const body = jsonOrText(await response.text());
         return {
           body: {
             status: response.status,

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api';
 import type { PanelProps } from '../panels';
 import { PANEL_STYLES } from './panel-styles';
+import { usePolled } from './use-polled';
 
 interface Table {
   name: string;
@@ -168,15 +169,11 @@ function Tables({ initial }: { initial?: string }) {
 }
 
 function Queues() {
-  const [queues, setQueues] = useState<Queue[]>([]);
+  const polled = usePolled<{ queues: Queue[] }>('/_local/queues', 3000);
+  const queues = polled.data?.queues ?? [];
   const [peeked, setPeeked] = useState<{ queue: string; total: number; messages: PeekedMessage[] }>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    const load = () => getJson<{ queues: Queue[] }>('/_local/queues').then((answer) => setQueues(answer.queues), (failure: Error) => setError(failure.message));
-    void load();
-    const timer = setInterval(load, 3000);
-    return () => clearInterval(timer);
-  }, []);
+  const [peekError, setError] = useState<string>();
+  const error = peekError ?? polled.error;
   const peek = (name: string) =>
     getJson<{ queue: string; total: number; messages: PeekedMessage[] }>(`/_local/queues/${encodeURIComponent(name)}/messages`).then(setPeeked, (failure: Error) => setError(failure.message));
   return (

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api';
 import type { PanelProps } from '../panels';
 import { PANEL_STYLES } from './panel-styles';
+import { usePolled } from './use-polled';
 
 interface FunctionRow {
   name: string;
@@ -39,15 +40,9 @@ const MAX_LINES = 500;
 const ms = (value: number | null) => (value === null ? '–' : value.toFixed(1));
 
 export function FunctionsPanel({ params }: PanelProps) {
-  const [functions, setFunctions] = useState<FunctionRow[]>();
-  const [error, setError] = useState<string>();
+  const { data, error } = usePolled<{ functions: FunctionRow[] }>('/_local/functions', 3000);
+  const functions = data?.functions;
   const selected = params.get('name') ?? undefined;
-  useEffect(() => {
-    const load = () => getJson<{ functions: FunctionRow[] }>('/_local/functions').then((answer) => setFunctions(answer.functions), (failure: Error) => setError(failure.message));
-    void load();
-    const timer = setInterval(load, 3000);
-    return () => clearInterval(timer);
-  }, []);
   if (error) return <p role="alert">{error}</p>;
   if (!functions) return <p>Loading…</p>;
   return (
