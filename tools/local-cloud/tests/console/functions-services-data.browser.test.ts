@@ -140,6 +140,14 @@ describe.skipIf(!hasChromium || !hasStacks)('the console: functions, services an
     await page.screenshot({ path: join(ARTIFACTS, 'function-log-tail.png'), fullPage: true });
     const saved = await json<{ events: Array<{ name: string }> }>(`/_local/functions/${GET_CUSTOMER}/test-events`);
     expect(saved.events.map((event) => event.name)).toEqual(['no-auth']);
+    const replayed = await json<{ statusCode: number; logTail: string[] }>(`/_local/functions/${GET_CUSTOMER}/invoke`, {
+      method: 'POST',
+      body: JSON.stringify({ savedEvent: 'no-auth' }),
+    });
+    expect(replayed.statusCode).toBe(200);
+    expect(replayed.logTail.at(-1)).toMatch(/^REPORT RequestId: /);
+    await json(`/_local/functions/${GET_CUSTOMER}/test-events/no-auth`, { method: 'DELETE' });
+    expect((await json<{ events: unknown[] }>(`/_local/functions/${GET_CUSTOMER}/test-events`)).events).toEqual([]);
   });
 
   it('data: browses the customers table and shows the customer with its entity name', async () => {
@@ -154,6 +162,17 @@ describe.skipIf(!hasChromium || !hasStacks)('the console: functions, services an
     await expect.poll(() => items.textContent()).toContain(email);
     expect(await items.locator('tbody tr td:first-child').allTextContents()).toContain('Customer');
     await page.screenshot({ path: join(ARTIFACTS, 'data-customers-table.png'), fullPage: true });
+
+    // and through the API: a query by key (a partition, narrowed by a sort-key prefix), and a scan paged by cursor
+    type Items = { operation: string; items: Array<{ entity: string | null; key: { PK: string }; item: { email?: string } }>; cursor?: string };
+    const scanned = await json<Items>(`/_local/tables/${CUSTOMERS_TABLE}/items?limit=50`);
+    const customer = scanned.items.find((view) => view.item.email === email);
+    expect(customer).toMatchObject({ entity: 'Customer', key: { PK: expect.stringMatching(/^CUSTOMER#/) } });
+    const queried = await json<Items>(`/_local/tables/${CUSTOMERS_TABLE}/items?pk=${encodeURIComponent(customer!.key.PK)}&sk=PROF`);
+    expect(queried).toMatchObject({ operation: 'Query', items: [{ entity: 'Customer', item: { email } }] });
+    const first = await json<Items>(`/_local/tables/${CUSTOMERS_TABLE}/items?limit=1`);
+    const next = await json<Items>(`/_local/tables/${CUSTOMERS_TABLE}/items?limit=1&cursor=${first.cursor}`);
+    expect(next.items[0]?.key).not.toEqual(first.items[0]?.key);
   });
 
   it('services: each manifest with its deployed functions, and the flow diagram of who publishes to whom', async () => {
@@ -178,14 +197,12 @@ describe.skipIf(!hasChromium || !hasStacks)('the console: functions, services an
     const dlq = queues.find((queue) => queue.dlqOf?.length);
     expect(dlq).toBeDefined();
 
-    // act
+    // act (each lake query is a child process: both at once)
     const peek = await json<{ total: number; messages: unknown[] }>(`/_local/queues/${dlq!.name}/messages`);
-    const lake = await json<{ rows: Array<Record<string, unknown>> }>('/_local/lake/query', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: 'SELECT 42 AS answer' }),
-    });
-    const badSql = await fetch(`${endpoint}/_local/lake/query`, { method: 'POST', body: JSON.stringify({ sql: 'SELEC nonsense' }) });
+    const [lake, badSql] = await Promise.all([
+      json<{ rows: Array<Record<string, unknown>> }>('/_local/lake/query', { method: 'POST', body: JSON.stringify({ sql: 'SELECT 42 AS answer' }) }),
+      fetch(`${endpoint}/_local/lake/query`, { method: 'POST', body: JSON.stringify({ sql: 'SELEC nonsense' }) }),
+    ]);
 
     // assess
     expect(peek).toEqual({ queue: dlq!.name, total: 0, messages: [] });

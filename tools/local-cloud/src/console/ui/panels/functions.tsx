@@ -3,7 +3,7 @@
  * live tail over Server-Sent Events, JSON pretty-printed) and an invoke form
  * with saved test events.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api';
 import type { PanelProps } from '../panels';
 import { PANEL_STYLES } from './panel-styles';
@@ -111,6 +111,11 @@ function LogTail({ name }: { name: string }) {
   const [error, setError] = useState<string>();
   const base = `/_local/functions/${encodeURIComponent(name)}/logs`;
   const query = filter ? `filter=${encodeURIComponent(filter)}` : '';
+  const list = useRef<HTMLOListElement>(null);
+  // Follow the newest line, as a terminal tail does.
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [entries]);
 
   useEffect(() => {
     let cancelled = false;
@@ -144,7 +149,7 @@ function LogTail({ name }: { name: string }) {
         </label>
       </form>
       {error ? <p role="alert">{error}</p> : null}
-      <ol class="log-lines" data-testid="log-lines" aria-live="polite">
+      <ol class="log-lines" data-testid="log-lines" aria-live="polite" ref={list}>
         {entries.map((entry) => (
           <li key={entry.offset} class={entry.record.level === 'ERROR' || entry.record.type === 'platform.timeout' ? 'bad' : entry.record.type ? 'muted' : undefined}>
             <code>{entry.record.timestamp.slice(11, 23)}</code> <code>{entry.record.level ?? entry.record.type}</code> <Message message={entry.record.message} />
