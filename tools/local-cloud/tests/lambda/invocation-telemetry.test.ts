@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Telemetry } from '../../src/core/telemetry';
+import { LambdaLogStore } from '../../src/services/logs/log-store';
 import type { TelemetryRecord } from '../../src/core/telemetry';
 import { buildFixtureStack, createTestCloud, invokeJson } from './support';
 import type { FixtureStack, TestCloud } from './support';
@@ -36,6 +37,12 @@ describe('structured log lines', () => {
       expect.objectContaining({ level: 'INFO', stream: 'stdout', message: { level: 'INFO', message: 'created', n: 1 } }),
       expect.objectContaining({ level: 'INFO', message: { level: 'WARN', message: 'created again' } }),
     ]));
+
+    // CloudWatch Logs still gets each line as the function wrote it: the stdout line itself, the console line's text
+    const store = new LambdaLogStore(cloud.dataDir, false);
+    const messages = store.events(store.group('/aws/lambda/structured')!).map((event) => event.message);
+    expect(messages).toContain('{"level":"INFO","message":"created","n":1}');
+    expect(messages.map((message) => (message.startsWith('{"timestamp"') ? JSON.parse(message).message : undefined))).toContain('{"level":"WARN","message":"created again"}');
   });
 });
 

@@ -8,12 +8,12 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ExecutionEnvironment, InitFailure } from './execution-environment';
 import type { FunctionErrorPayload, InvocationOutcome } from './execution-environment';
-import { flowContextOf } from '@kestrel/observability';
 import type { Telemetry } from '../../core/telemetry';
 import { FunctionLog, reportLine, structuredMessage, textLine } from './function-logs';
 import type { ApplicationLogRecord, ReportMetrics } from './function-logs';
 import type { FunctionSettings } from './function-config';
 import type { PreparedCode } from './code-assets';
+import { invocationRecord } from './invocation-record';
 import type { ResolvedNodeRuntime } from './node-runtimes';
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -269,35 +269,10 @@ export class LocalFunction {
     }
   }
 
-  /**
-   * Publishes the REPORT line's facts, with the trigger and correlation id read from the event the
-   * way the handlers' own logger reads them (`flowContextOf`), so the console's figures and the log
-   * lines name the same flow.
-   */
+  /** Publishes the REPORT line's facts when someone listens (the console's figures and traces). */
   private reported(request: InvocationRequest, result: InvocationResult): InvocationResult {
     const telemetry = this.options.telemetry;
-    if (!telemetry?.active) return result;
-    let event: unknown;
-    try {
-      event = request.payload ? (JSON.parse(request.payload) as unknown) : undefined;
-    } catch {
-      event = undefined;
-    }
-    const flow = flowContextOf(event, result.requestId);
-    const trigger = flow.trigger === 'unknown' ? (request.firstFreeEnvironment ? 'event' : 'direct') : flow.trigger;
-    telemetry.publish({
-      type: 'invocation',
-      at: Date.now(),
-      // A flow the invocation started itself (named after its own request id) is not a correlation worth following.
-      ...(flow.correlationId !== result.requestId ? { correlationId: flow.correlationId } : {}),
-      functionName: this.name,
-      requestId: result.requestId,
-      durationMs: result.metrics.durationMs,
-      coldStart: result.coldStart,
-      ...(result.metrics.initDurationMs !== undefined ? { initDurationMs: result.metrics.initDurationMs } : {}),
-      trigger,
-      ...(result.error ? { errorType: result.error.errorType, errorMessage: result.error.errorMessage } : {}),
-    });
+    if (telemetry?.active) telemetry.publish(invocationRecord(this.name, request, result));
     return result;
   }
 
