@@ -38,6 +38,16 @@ interface PeekedMessage {
   body: unknown;
 }
 
+/** JSON stored as a string attribute (an outbox event's `detail`) shown as the object it holds. */
+function readableJson(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || !value.startsWith('{')) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 export function DataPanel({ params }: PanelProps) {
   return (
     <section aria-labelledby="data-title">
@@ -131,7 +141,7 @@ function Tables({ initial }: { initial?: string }) {
           <p class="muted">
             {page.operation}: {page.items.length} items{page.cursor ? ' (more)' : ''}
           </p>
-          <table>
+          <table class="items-table">
             <thead>
               <tr>
                 <th scope="col">Entity</th>
@@ -151,7 +161,7 @@ function Tables({ initial }: { initial?: string }) {
                     ))}
                   </td>
                   <td>
-                    <pre>{JSON.stringify(view.item, null, 2)}</pre>
+                    <pre>{JSON.stringify(view.item, readableJson, 2)}</pre>
                   </td>
                 </tr>
               ))}

@@ -12,6 +12,11 @@ tr[aria-selected="true"] { background: #e8f0fb; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
 .card h3 { margin: 4px 0; }
+.items-table { table-layout: fixed; }
+.items-table th:nth-child(1) { width: 130px; }
+.items-table th:nth-child(2) { width: 300px; }
+.items-table td { overflow-wrap: anywhere; }
+.items-table pre, .log-json { white-space: pre-wrap; overflow-wrap: anywhere; }
 .status-2xx { color: var(--good); font-weight: 600; }
 .status-other { color: var(--bad); font-weight: 600; }
 `;
