@@ -40,7 +40,7 @@ export interface TelemetryKinds {
     durationMs: number;
     coldStart: boolean;
     initDurationMs?: number;
-    /** How it was invoked: `http`, `event` (async), `sqs`, `cognito`, `direct`… */
+    /** What invoked it, read from the event as the handlers' logger reads it: `http`, `eventbridge`, `sqs`, `cognito`, `dynamodb-stream`; else `event` (async) or `direct`. */
     trigger: string;
     errorType?: string;
     errorMessage?: string;

@@ -1,8 +1,8 @@
 /**
  * A local function's structured log lines, read from the local cloud's per-function log file
  * (`<dataDir>/lambda/logs/<function>.log`, one Lambda log record per line). The handlers log
- * through `@kestrel/observability`, whose JSON line is the record's `message`; it is parsed so
- * tests can read `correlation_id`, `function`, `message` as Datadog would index them.
+ * through `@kestrel/observability`, whose JSON line is the record's `message` (kept as an object by
+ * the local cloud), so tests can read `correlation_id`, `function`, `message` as Datadog would index them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,8 +43,8 @@ export function structuredLogLines(dataDir: string, functionName: string): Struc
   for (const text of readFileSync(file, 'utf8').split('\n')) {
     const record = parseObject(text);
     if (!record || 'type' in record) continue;
-    const inner = typeof record.message === 'string' ? parseObject(record.message) : undefined;
-    if (inner) lines.push(inner as StructuredLogLine);
+    const inner = record.message;
+    if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) lines.push(inner as StructuredLogLine);
   }
   return lines;
 }

@@ -3,8 +3,11 @@
  * its own file and is listed here.
  */
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
+import { dataRoutes } from './data';
+import { functionsRoutes } from './functions';
 import { overviewRoutes } from './overview';
+import { servicesRoutes } from './services';
 
 export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
-  return [...overviewRoutes(deps)];
+  return [...overviewRoutes(deps), ...functionsRoutes(deps), ...servicesRoutes(deps), ...dataRoutes(deps)];
 }

@@ -4,7 +4,11 @@
  * one panel can link into another.
  */
 import type { ComponentType } from 'preact';
+import { DataPanel } from './panels/data';
+import { ExplorerPanel } from './panels/explorer';
+import { FunctionsPanel } from './panels/functions';
 import { OverviewPanel } from './panels/overview';
+import { ServicesPanel } from './panels/services';
 
 export interface PanelProps {
   params: URLSearchParams;
@@ -16,4 +20,10 @@ export interface Panel {
   component: ComponentType<PanelProps>;
 }
 
-export const PANELS: Panel[] = [{ id: 'overview', title: 'Overview', component: OverviewPanel }];
+export const PANELS: Panel[] = [
+  { id: 'overview', title: 'Overview', component: OverviewPanel },
+  { id: 'functions', title: 'Functions', component: FunctionsPanel },
+  { id: 'services', title: 'Services', component: ServicesPanel },
+  { id: 'explorer', title: 'API explorer', component: ExplorerPanel },
+  { id: 'data', title: 'Data', component: DataPanel },
+];

@@ -3,6 +3,8 @@
  * authorizers (persisted), and serving one request the way API Gateway does:
  * stage → route → authorizer → integration → response, with CORS.
  */
+import { isOpaqueCorrelationId } from '@kestrel/observability';
+import type { Telemetry } from '../../core/telemetry';
 import { readJsonState, REPAIR_ADVICE, writeFileAtomically } from '../../core/files';
 import type { LambdaInvoker } from '../../core/types';
 import { JwtAuthorizer } from './jwt-authorizer';
@@ -69,6 +71,8 @@ export interface HttpApiServiceOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** JWKS fetcher override (tests). */
   fetchJwks?: (uri: string) => Promise<ArrayBuffer>;
+  /** Where each request is published (the console's API explorer and traces). */
+  telemetry?: Telemetry;
 }
 
 export interface RequestLogEntry {
@@ -226,6 +230,23 @@ export class HttpApiService {
       result.headers['apigw-requestid'] = requestId;
       this.recent.push({ apiId, method: request.method, path: request.rawPath, routeKey, status: result.status, ms: this.now() - started, note });
       if (this.recent.length > 50) this.recent.shift();
+      const telemetry = this.options.telemetry;
+      if (telemetry?.active) {
+        // The handler's logger names the flow the same way: the client's x-correlation-id, else the API's request id.
+        const sent = request.headers.find(([name]) => name.toLowerCase() === 'x-correlation-id')?.[1];
+        telemetry.publish({
+          type: 'http.request',
+          at: started,
+          correlationId: isOpaqueCorrelationId(sent) ? sent : requestId,
+          apiId,
+          method: request.method,
+          path: request.rawPath,
+          ...(routeKey ? { routeKey } : {}),
+          status: result.status,
+          durationMs: this.now() - started,
+          requestId,
+        });
+      }
       return result;
     };
     const api = this.apis.get(apiId);

@@ -128,6 +128,7 @@ export function apiGatewayModuleFactory(options: ApiGatewayModuleOptions = {}): 
       now: options.now,
       log: (message, fields) => context.log(message, fields),
       fetchJwks: options.fetchJwks,
+      ...(context.telemetry ? { telemetry: context.telemetry } : {}),
     });
     // Same interface as the edge (LOCAL_CLOUD_HOST), so a phone or a browser elsewhere reaches the APIs too.
     const host = resolveListenHost(options.host ?? context.listenHost);

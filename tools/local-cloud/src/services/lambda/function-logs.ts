@@ -2,6 +2,9 @@
  * Per-function logs, as CloudWatch Logs would hold them: one JSON object per
  * line in `<dataDir>/lambda/logs/<function>.log`. Application lines carry
  * `timestamp`, `level`, `requestId` and `message` (Lambda's JSON log format);
+ * a message that is itself a JSON object (what `@kestrel/observability`'s
+ * logger writes) is kept as that object, not as a string holding it, so a
+ * line is one JSON document a program reads with one `JSON.parse`;
  * platform lines (`platform.start`, `platform.end`, `platform.report`…) also
  * carry the text line Lambda prints (`REPORT RequestId: … Duration: …`) in
  * `message`, so a person can grep them and a program can read the metrics.
@@ -12,11 +15,15 @@ import { dirname, join } from 'node:path';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
+/** A structured log line as the function wrote it. */
+export type StructuredMessage = Record<string, unknown>;
+
 export interface ApplicationLogRecord {
   timestamp: string;
   level: LogLevel;
   requestId?: string;
-  message: string;
+  /** The text the function logged, or the object when that text was one JSON object. */
+  message: string | StructuredMessage;
   /** Set for raw process output (not through console), which Lambda also captures. */
   stream?: 'stdout' | 'stderr';
 }
@@ -39,10 +46,34 @@ export interface PlatformLogRecord {
   errorType?: string;
 }
 
+/**
+ * The message as it goes in a record: a line that is one JSON object (a
+ * structured logger's output) as that object, anything else as the text.
+ *
+ * @example
+ * structuredMessage('{"level":"INFO","message":"created"}') // { level: 'INFO', message: 'created' }
+ * structuredMessage('plain text') // 'plain text'
+ */
+export function structuredMessage(text: string): string | StructuredMessage {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) return text;
+  try {
+    const value = JSON.parse(trimmed) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as StructuredMessage) : text;
+  } catch {
+    return text;
+  }
+}
+
+/** The message as text: a structured one as the JSON line the function wrote. */
+export function messageText(message: string | StructuredMessage): string {
+  return typeof message === 'string' ? message : JSON.stringify(message);
+}
+
 /** The text line Lambda's Text log format prints for an application record. */
 export function textLine(record: ApplicationLogRecord): string {
-  if (record.stream) return record.message;
-  return `${record.timestamp}\t${record.requestId ?? 'undefined'}\t${record.level}\t${record.message}`;
+  if (record.stream) return messageText(record.message);
+  return `${record.timestamp}\t${record.requestId ?? 'undefined'}\t${record.level}\t${messageText(record.message)}`;
 }
 
 /**

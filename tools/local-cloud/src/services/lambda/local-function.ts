@@ -8,10 +8,12 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ExecutionEnvironment, InitFailure } from './execution-environment';
 import type { FunctionErrorPayload, InvocationOutcome } from './execution-environment';
-import { FunctionLog, reportLine, textLine } from './function-logs';
+import type { Telemetry } from '../../core/telemetry';
+import { FunctionLog, reportLine, structuredMessage, textLine } from './function-logs';
 import type { ApplicationLogRecord, ReportMetrics } from './function-logs';
 import type { FunctionSettings } from './function-config';
 import type { PreparedCode } from './code-assets';
+import { invocationRecord } from './invocation-record';
 import type { ResolvedNodeRuntime } from './node-runtimes';
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -32,6 +34,8 @@ export interface FunctionRuntimeOptions {
    * (IAM of the local cloud); without it the environment gets placeholder credentials the edge treats as the administrator.
    */
   credentials?: (roleArn: string, sessionName: string) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  /** Where each invocation's REPORT facts are published (the console's function statistics and traces). */
+  telemetry?: Telemetry;
 }
 
 export interface InvocationRequest {
@@ -183,6 +187,7 @@ export class LocalFunction {
   }
 
   private writeLog(record: ApplicationLogRecord): void {
+    if (typeof record.message === 'string') record.message = structuredMessage(record.message);
     this.log.write(record);
     if (record.requestId) this.tails.get(record.requestId)?.push(textLine(record));
   }
@@ -237,7 +242,7 @@ export class LocalFunction {
           environment = request.firstFreeEnvironment ? await this.awaitEnvironment() : await this.coldStart();
         } catch (error) {
           if (!(error instanceof InitFailure)) throw error;
-          return this.initFailed(requestId, executedVersion, error, request.tail);
+          return this.reported(request, this.initFailed(requestId, executedVersion, error, request.tail));
         }
       }
       // The REPORT line carries the init duration on an environment's first invocation, as Lambda's does.
@@ -258,10 +263,17 @@ export class LocalFunction {
       this.busy.delete(environment);
       environment.lastUsedAt = Date.now();
       this.release(environment, outcome);
-      return this.finish(requestId, executedVersion, outcome, durationMs, initDurationMs, environment.pid, request.tail);
+      return this.reported(request, this.finish(requestId, executedVersion, outcome, durationMs, initDurationMs, environment.pid, request.tail));
     } finally {
       this.tails.delete(requestId);
     }
+  }
+
+  /** Publishes the REPORT line's facts when someone listens (the console's figures and traces). */
+  private reported(request: InvocationRequest, result: InvocationResult): InvocationResult {
+    const telemetry = this.options.telemetry;
+    if (telemetry?.active) telemetry.publish(invocationRecord(this.name, request, result));
+    return result;
   }
 
   /** An idle environment, skipping any that died since (a crash in background work after its last response). */

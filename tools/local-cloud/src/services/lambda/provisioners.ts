@@ -105,6 +105,7 @@ export function createLambdaProvisioners(service: LambdaService): ResourceProvis
           enforceMemoryLimit: service.enforceMemoryLimit,
           initTimeoutMs: service.initTimeoutMs,
           ...(service.context.iam ? { credentials: service.context.iam.sessionForRole.bind(service.context.iam) } : {}),
+          ...(service.context.telemetry ? { telemetry: service.context.telemetry } : {}),
         });
         service.registry.set(fn);
         service.lastModified.set(settings.name, lambdaTimestamp());

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileIfExists, writeFileAtomically } from '../../core/files';
-import { functionLogDir, loggedFunctions, readLogRecords, textLine } from '../lambda/function-logs';
+import { functionLogDir, loggedFunctions, messageText, readLogRecords, textLine } from '../lambda/function-logs';
 import type { ApplicationLogRecord, PlatformLogRecord } from '../lambda/function-logs';
 
 export const LAMBDA_LOG_GROUP_PREFIX = '/aws/lambda/';
@@ -61,7 +61,8 @@ export interface DeclaredLogGroup {
 export function eventMessage(record: ApplicationLogRecord | PlatformLogRecord): string {
   if ('type' in record) return record.message;
   if (record.stream) return textLine(record);
-  return JSON.stringify({ timestamp: record.timestamp, level: record.level, requestId: record.requestId, message: record.message });
+  // The file keeps a structured message as its object; Lambda's console capture carries it as the text logged.
+  return JSON.stringify({ timestamp: record.timestamp, level: record.level, requestId: record.requestId, message: messageText(record.message) });
 }
 
 const streamNames = new Map<string, string>();

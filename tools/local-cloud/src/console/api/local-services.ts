@@ -1,0 +1,63 @@
+/**
+ * What the console's functions, services and data areas read: the running
+ * modules (found by name) and SDK clients that call the local cloud through
+ * its edge endpoint, as a developer's own script would.
+ */
+import { resolve } from 'node:path';
+import type { ConsoleDeps } from '../routes';
+import { ConsoleError } from '../routes';
+import type { LocalServiceModule } from '../../core/types';
+import type { LambdaModule } from '../../services/lambda';
+import type { SqsModule } from '../../services/sqs';
+import type { ApiGatewayModule } from '../../services/apigateway';
+
+/** The repository root (apps/*, the lake tool): the local cloud runs from its source tree. */
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..', '..');
+
+interface ModulesByName {
+  lambda: LambdaModule;
+  sqs: SqsModule;
+  apigateway: ApiGatewayModule;
+}
+
+/** The running module of that name, or a 503 naming what runs instead. */
+export function moduleOf<K extends keyof ModulesByName>(deps: ConsoleDeps, name: K): ModulesByName[K] {
+  const found = deps.modules().find((module: LocalServiceModule) => module.name === name);
+  if (!found) {
+    throw new ConsoleError(503, `This local cloud runs no '${name}' module`, { running: deps.modules().map((module) => module.name) });
+  }
+  return found as ModulesByName[K];
+}
+
+/**
+ * Client settings for the SDK against the edge: the developer's own credentials, which the local
+ * cloud's IAM treats as the administrator (the console shows everything, as an operator would).
+ */
+export function clientConfig(deps: ConsoleDeps) {
+  return {
+    endpoint: deps.context.endpoint,
+    region: deps.context.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
+/** A query parameter as a whole number within bounds, or a 400 naming the field. */
+export function intParam(url: URL, name: string, fallback: number, min: number, max: number): number {
+  const text = url.searchParams.get(name);
+  if (text === null || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConsoleError(400, `Query parameter '${name}' must be a whole number from ${min} to ${max}`, { field: name, value: text });
+  }
+  return value;
+}
+
+/** A body as the console shows it: parsed when it is JSON, else its text (empty: null). */
+export function jsonOrText(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
