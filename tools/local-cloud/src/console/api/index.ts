@@ -4,7 +4,17 @@
  */
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
 import { overviewRoutes } from './overview';
+import { eventsRoutes } from './events';
+import { tracesRoutes } from './traces';
+import { explainRoutes } from './explain';
+import { dlqRoutes } from './dlq';
 
 export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
-  return [...overviewRoutes(deps)];
+  return [
+    ...overviewRoutes(deps),
+    ...eventsRoutes(deps),
+    ...tracesRoutes(deps),
+    ...explainRoutes(deps),
+    ...dlqRoutes(deps),
+  ];
 }

@@ -514,7 +514,7 @@ export class EventBridgeService implements EventPublisher {
     await this.durable();
   }
 
-  private route(busName: string, event: EventEnvelope, receivedAt: number, onlyRuleArns?: Set<string>, announce = true): void {
+  private route(busName: string, event: EventEnvelope, receivedAt: number, onlyRuleArns?: Set<string>): void {
     let view: EventView | undefined;
     const jobs: DeliveryJob[] = [];
     const matchedRules: string[] = [];
@@ -530,7 +530,7 @@ export class EventBridgeService implements EventPublisher {
     }
     const telemetry = this.options.telemetry;
     // Announced before the deliveries start, so a listener sees the event before its outcomes.
-    if (announce && telemetry?.active) {
+    if (telemetry?.active) {
       telemetry.publish({
         type: 'event.put',
         at: receivedAt,
@@ -548,14 +548,18 @@ export class EventBridgeService implements EventPublisher {
   }
 
   /**
-   * Delivers an event again to one rule's targets only (a dead letter redriven from the console):
-   * no other rule sees it twice, and it is not archived again.
+   * Delivers an event again to one target of one rule (a dead letter redriven from the console,
+   * as the ops CLI sends it to the rule's target): no other rule or target sees it twice, it is not
+   * archived again, and the target's retry policy and dead-letter queue apply as at first.
    *
-   * @throws ResourceNotFoundException when the rule is gone.
+   * @throws ResourceNotFoundException when the rule or the target is gone.
    */
-  redeliver(ruleName: string, busNameOrArn: string | undefined, event: EventEnvelope): void {
+  async redeliver(ruleName: string, busNameOrArn: string | undefined, event: EventEnvelope, targetArn: string): Promise<void> {
     const rule = this.rule(ruleName, busNameOrArn);
-    this.route(rule.busName, event, this.now(), new Set([this.ruleArn(rule)]), false);
+    const target = rule.targets.find((candidate) => candidate.Arn === targetArn);
+    if (!target) throw EventsErrors.notFound(`Rule ${ruleName} has no target ${targetArn}.`);
+    this.dispatcher.enqueueAll([{ event, ingestedAt: this.now(), ruleArn: this.ruleArn(rule), ruleName: rule.name, target, retries: 0 }]);
+    await this.durable();
   }
 
   /**
