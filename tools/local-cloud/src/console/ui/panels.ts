@@ -5,6 +5,10 @@
  */
 import type { ComponentType } from 'preact';
 import { OverviewPanel } from './panels/overview';
+import { EventsPanel } from './panels/events';
+import { TracePanel } from './panels/trace';
+import { ExplainPanel } from './panels/explain';
+import { DlqPanel } from './panels/dlq';
 
 export interface PanelProps {
   params: URLSearchParams;
@@ -16,4 +20,10 @@ export interface Panel {
   component: ComponentType<PanelProps>;
 }
 
-export const PANELS: Panel[] = [{ id: 'overview', title: 'Overview', component: OverviewPanel }];
+export const PANELS: Panel[] = [
+  { id: 'overview', title: 'Overview', component: OverviewPanel },
+  { id: 'events', title: 'Events', component: EventsPanel },
+  { id: 'trace', title: 'Trace', component: TracePanel },
+  { id: 'explain', title: 'Why no match', component: ExplainPanel },
+  { id: 'dlq', title: 'Dead letters', component: DlqPanel },
+];
