@@ -155,7 +155,7 @@ describe.skipIf(!hasChromium)('the local console in a browser, on the real stack
     const page = await openConsole(`#/explain?eventId=${eventId}`);
 
     // act: pick customers' rule and explain
-    await page.getByLabel('Rule').selectOption(`${BUS}|${CUSTOMERS_RULE}`);
+    await page.locator('select[name="rule"]').selectOption(`${BUS}|${CUSTOMERS_RULE}`);
     await page.getByRole('button', { name: 'Explain' }).click();
 
     // assess
