@@ -49,7 +49,7 @@ let sqs: SQSClient;
 const scriptErrors: string[] = [];
 
 async function openConsole(hash: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage();
   page.on('pageerror', (error) => scriptErrors.push(error.message));
   await page.goto(`${cloud.endpoint}/_local/console${hash}`);
   return page;
@@ -84,6 +84,8 @@ describe.skipIf(!hasChromium)('the local console in a browser, on the real stack
     browser = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
+      // The narrowest layout the console supports.
+      viewport: { width: 1280, height: 900 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
   }, 240_000);
