@@ -70,7 +70,7 @@ function EventList({ initial }: { initial: Filters }) {
   useEffect(() => {
     let closed = false;
     const filter = query(filters);
-    getJson<{ events: Row[]; total: number }>(`/_local/events?limit=200&${filter}`).then(
+    getJson<{ events: Row[]; total: number }>(`/_local/events?limit=100&${filter}`).then(
       (page) => {
         if (closed) return;
         rowsRef.current = page.events;
