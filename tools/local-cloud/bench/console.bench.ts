@@ -26,13 +26,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { startLocalCloud } from '../src/cloud';
-import { createSsmModule } from '../src/services/ssm';
-import { createLambdaModule } from '../src/services/lambda';
-import { createSqsModule } from '../src/services/sqs';
-import { createEventBridgeModule } from '../src/services/eventbridge';
 import { argument, percentiles, round, sleep, writeBenchResult } from './support';
-import { BUS, Harness, writeStack } from './eventbridge-lambda-harness';
+import { BUS, startHarness } from './eventbridge-lambda-harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SECONDS = argument('seconds', 10);
@@ -55,13 +50,8 @@ function heapAfterGc(): number | undefined {
 
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
-  const root = mkdtempSync(join(tmpdir(), 'console-bench-'));
-  const stackDir = await writeStack(root);
-  const cloud = await startLocalCloud({
-    inMemory: true,
-    modules: [createSsmModule, createLambdaModule, createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false })],
-  });
-  const harness = new Harness(cloud);
+  const harness = await startHarness();
+  const cloud = harness.cloud;
   const profile = mkdtempSync(join(tmpdir(), 'console-bench-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -70,7 +60,6 @@ async function main(): Promise<void> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   try {
-    await cloud.applyStacks([stackDir]);
     await harness.run('warmup', 50, 2, 1);
 
     // 1. No console open.
@@ -143,7 +132,7 @@ async function main(): Promise<void> {
     const output = writeBenchResult('console', {
       benchmark: 'Local console: first paint with 10,000 events recorded, new event visible after PutEvents, idle memory, PutEvents → handler with and without the console open',
       method:
-        'One local cloud (SSM, Lambda, SQS, EventBridge) with the eventbridge-lambda topology; headless Chromium 1280×900 through playwright-core. First paint = performance.now() in the page when the first event row is in the DOM (navigation start = 0), script already built (its one-time build measured apart). First-page API = the events view's first call timed from Node. New event visible = PutEvents called → waitForSelector of its row (includes the PutEvents round trip and playwright polling). Recorder heap = heapUsed after gc() before and after putting the 10,000 events (includes whatever else those puts left behind). PutEvents → handler as in eventbridge-lambda.bench.ts, single-entry PutEvents at the same rate, first with no page open, then with the events view open and streaming. Everything shares one 2-core machine.',
+        'One local cloud (SSM, Lambda, SQS, EventBridge) with the eventbridge-lambda topology; headless Chromium 1280×900 through playwright-core. First paint = performance.now() in the page when the first event row is in the DOM (navigation start = 0), script already built (its one-time build measured apart). First-page API = the events view’s first call timed from Node. New event visible = PutEvents called → waitForSelector of its row (includes the PutEvents round trip and playwright polling). Recorder heap = heapUsed after gc() before and after putting the 10,000 events (includes whatever else those puts left behind). PutEvents → handler as in eventbridge-lambda.bench.ts, single-entry PutEvents at the same rate, first with no page open, then with the events view open and streaming. Everything shares one 2-core machine.',
       targets: TARGETS,
       recordedEvents: recorded,
       recordsAdded: cloud.recorder.size - recordsBefore,
@@ -167,10 +156,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
-    harness.events.destroy();
-    harness.sqs.destroy();
-    await cloud.stop();
-    rmSync(root, { recursive: true, force: true });
+    await harness.close();
   }
 }
 

@@ -10,7 +10,13 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalCloud } from '../src/cloud';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { startLocalCloud, type LocalCloud } from '../src/cloud';
+import { createSsmModule } from '../src/services/ssm';
+import { createLambdaModule } from '../src/services/lambda';
+import { createSqsModule } from '../src/services/sqs';
+import { createEventBridgeModule } from '../src/services/eventbridge';
 import type { LambdaModule } from '../src/services/lambda';
 import type { EventBridgeModule } from '../src/services/eventbridge';
 import { percentiles, projectDir, sleep } from './support';
@@ -240,4 +246,33 @@ export class Harness {
         }),
     };
   }
+}
+
+/**
+ * A local cloud (SSM, Lambda, SQS, EventBridge) with the topology applied, and its harness;
+ * `close()` stops it and removes its scratch folder.
+ */
+export async function startHarness(): Promise<Harness & { close(): Promise<void> }> {
+  const root = mkdtempSync(join(tmpdir(), 'eventbridge-lambda-bench-'));
+  const stackDir = await writeStack(root);
+  const cloud = await startLocalCloud({
+    inMemory: true,
+    modules: [createSsmModule, createLambdaModule, createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false })],
+  });
+  const harness = new Harness(cloud);
+  const close = async () => {
+    harness.events.destroy();
+    harness.sqs.destroy();
+    await cloud.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const [report] = await cloud.applyStacks([stackDir]);
+    const unapplied = report?.resources.filter((resource) => resource.status !== 'applied') ?? [];
+    if (unapplied.length) throw new Error(`bench stack not fully applied: ${unapplied.map((resource) => `${resource.address}=${resource.status}`).join(', ')}`);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return Object.assign(harness, { close });
 }

@@ -23,16 +23,9 @@
  * p99 ≤ 100 ms, nothing lost.
  * Run from tools/local-cloud: `npx tsx bench/eventbridge-lambda.bench.ts [--seconds 30] [--rate 200] [--step-seconds 10]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalCloud } from '../src/cloud';
-import { createSsmModule } from '../src/services/ssm';
-import { createLambdaModule, type LambdaModule } from '../src/services/lambda';
-import { createSqsModule } from '../src/services/sqs';
-import { createEventBridgeModule } from '../src/services/eventbridge';
+import type { LambdaModule } from '../src/services/lambda';
 import { argument, round, writeBenchResult } from './support';
-import { epochNow, FUNCTION, Harness, writeStack, type Stamp } from './eventbridge-lambda-harness';
+import { epochNow, FUNCTION, startHarness, type Stamp } from './eventbridge-lambda-harness';
 
 const SUSTAINED_SECONDS = argument('seconds', 30);
 const SUSTAINED_RATE = argument('rate', 200);
@@ -41,18 +34,8 @@ const RAMP_RATES = [400, 800, 1200, 1600, 2400, 3200, 4800];
 const TARGETS = { p50Ms: 15, p99Ms: 100 };
 
 async function main(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'eventbridge-lambda-bench-'));
-  const stackDir = await writeStack(root);
-  const cloud = await startLocalCloud({
-    inMemory: true,
-    modules: [createSsmModule, createLambdaModule, createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false })],
-  });
-  const harness = new Harness(cloud);
+  const harness = await startHarness();
   try {
-    const [report] = await cloud.applyStacks([stackDir]);
-    const unapplied = report?.resources.filter((resource) => resource.status !== 'applied') ?? [];
-    if (unapplied.length) throw new Error(`bench stack not fully applied: ${unapplied.map((resource) => `${resource.address}=${resource.status}`).join(', ')}`);
-
     // Clock check: the handler's stamps must fall between our before/after of a synchronous invoke.
     const clockSkewMs: number[] = [];
     for (let sample = 0; sample < 20; sample++) {
@@ -106,10 +89,7 @@ async function main(): Promise<void> {
     });
     console.log(`wrote ${output} (p50 ${latency.p50} ms, p99 ${latency.p99} ms, lost ${sustained.lost}, ceiling ${ceiling.ratePerSecond}/s)`);
   } finally {
-    harness.events.destroy();
-    harness.sqs.destroy();
-    await cloud.stop();
-    rmSync(root, { recursive: true, force: true });
+    await harness.close();
   }
 }
 

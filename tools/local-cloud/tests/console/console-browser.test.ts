@@ -207,4 +207,29 @@ describe.skipIf(!hasChromium)('the local console in a browser, on the real stack
     await page.screenshot({ path: join(ARTIFACTS, 'redriven.png'), fullPage: true });
     await page.close();
   }, 60_000);
+
+  it('keeps the newest 500 rows through a burst of 1,500 events and counts the rest', async () => {
+    // prepare
+    const page = await openConsole('#/events');
+    const status = page.getByTestId('events-status');
+    await status.filter({ hasText: 'Live' }).waitFor();
+    const totalBefore = Number(/(\d+) event\(s\)/.exec((await status.textContent()) ?? '')?.[1]);
+
+    // act: 150 PutEvents of 10, 15 at a time
+    const entry = { Source: 'kestrel.burst', DetailType: 'Tick', Detail: '{}' };
+    for (let call = 0; call < 150; call += 15) {
+      await Promise.all(Array.from({ length: 15 }, () => events.send(new PutEventsCommand({ Entries: Array.from({ length: 10 }, () => entry) }))));
+    }
+
+    // assess: every event counted, the newest 500 shown, the rest said to be hidden; the page still takes input
+    const total = totalBefore + 1500;
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toContain(`${total} event(s) · showing 500 · ${total - 500} more not shown`);
+    expect(await page.locator('[data-event-id]').count()).toBe(500);
+    expect(await page.locator('[data-event-id]').first().textContent()).toContain('kestrel.burst');
+    await page.getByLabel('Service').fill('burst');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain('1500 event(s) · showing 100');
+    await page.screenshot({ path: join(ARTIFACTS, 'burst.png') });
+    await page.close();
+  }, 60_000);
 });

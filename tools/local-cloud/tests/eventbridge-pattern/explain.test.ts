@@ -81,7 +81,7 @@ describe('explainEventPattern', () => {
           }
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 

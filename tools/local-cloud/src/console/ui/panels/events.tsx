@@ -7,26 +7,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson } from '../api';
 import type { PanelProps } from '../panels';
+import type { EventSummary } from '../../event-summaries';
 
 export const MAX_ROWS = 500;
 const OUTCOMES = ['unmatched', 'pending', 'delivered', 'retrying', 'dead-lettered', 'dropped'];
 const FILTERS = ['service', 'detailType', 'correlationId', 'outcome'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
-interface Row {
-  eventId: string;
-  at: number;
-  bus: string;
-  source: string;
-  detailType: string;
-  version?: number;
-  producer?: string;
-  correlationId?: string;
-  size: number;
-  matchedRules: string[];
+/** A listed event, as `/_local/events` and the stream send it, with what the stream adds. */
+interface Row extends Omit<EventSummary, 'outcome'> {
   outcome: string;
   /** Latest outcome per rule and target, from the stream. */
-  targets?: Record<string, string>;
+  latest?: Record<string, string>;
 }
 
 interface OutcomeRecord {
@@ -99,8 +91,8 @@ function EventList({ initial }: { initial: Filters }) {
           const outcome = record as unknown as OutcomeRecord;
           current = current.map((row) => {
             if (row.eventId !== outcome.eventId) return row;
-            const targets = { ...row.targets, [`${outcome.rule}|${outcome.targetArn}`]: outcome.outcome };
-            return { ...row, targets, outcome: worst(Object.values(targets)) };
+            const latest = { ...row.latest, [`${outcome.rule}|${outcome.targetArn}`]: outcome.outcome };
+            return { ...row, latest, outcome: worst(Object.values(latest)) };
           });
         }
       }
