@@ -54,6 +54,32 @@ function customerCreated(correlationId: string, tier: string) {
   };
 }
 
+interface Batch {
+  records: { type: string; outcome?: string }[];
+  skipped: number;
+}
+
+/** Reads a Server-Sent Events stream's `batch` messages into `batches` until aborted. */
+function readBatches(response: Response, batches: Batch[]): Promise<void> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  return (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffered += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const message = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(message)?.[1];
+        if (/^event: batch$/m.test(message) && data) batches.push(JSON.parse(data) as Batch);
+      }
+    }
+  })().catch(() => undefined);
+}
+
 interface Summary {
   eventId: string;
   detailType: string;
@@ -202,24 +228,8 @@ describe('the console API', () => {
     const controller = new AbortController();
     const response = await fetch(`${cloud.endpoint}/_local/events/stream?types=event.put&source=kestrel.burst`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    const batches: { records: unknown[]; skipped: number }[] = [];
-    let buffered = '';
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffered += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const message = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (/^event: batch$/m.test(message) && data) batches.push(JSON.parse(data) as { records: unknown[]; skipped: number });
-        }
-      }
-    })().catch(() => undefined);
+    const batches: Batch[] = [];
+    const reading = readBatches(response, batches);
 
     const entry = { Source: 'kestrel.burst', DetailType: 'Tick', Detail: '{}' };
     for (let call = 0; call < 300; call += 10) {
@@ -234,5 +244,29 @@ describe('the console API', () => {
     expect(batches.every((batch) => batch.records.length <= 200)).toBe(true);
     // 3,000 events came in far fewer messages than events.
     expect(batches.length).toBeLessThan(300);
+  });
+
+  it('streams the later outcomes of an event put before the stream opened (a redrive), to a stream filtered on its flow', async () => {
+    // prepare: an event dead-lettered (its target queue missing) before the stream opens
+    const late = `flow-${randomUUID()}`;
+    await events.send(new PutRuleCommand({ Name: 'late-customers', EventPattern: JSON.stringify({ detail: { metadata: { correlationId: [late] } } }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'late-customers', Targets: [{ Id: 'queue', Arn: queueArn('late-customers'), DeadLetterConfig: { Arn: queueArn('gold-customers-dlq') } }] }));
+    await events.send(new PutEventsCommand({ Entries: [customerCreated(late, 'bronze')] }));
+    await until(() => get<{ events: Summary[] }>(`/_local/events?correlationId=${late}`), ({ body }) => body.events[0]?.outcome === 'dead-lettered');
+    const controller = new AbortController();
+    const response = await fetch(`${cloud.endpoint}/_local/events/stream?correlationId=${late}`, { signal: controller.signal });
+    const batches: Batch[] = [];
+    const reading = readBatches(response, batches);
+
+    // act: fix the target, redrive the dead letter
+    await sqs.send(new CreateQueueCommand({ QueueName: 'late-customers' }));
+    await post('/_local/dlq/gold-customers-dlq/redrive');
+    const outcomes = () => batches.flatMap((batch) => batch.records).filter((record) => record.type === 'target.outcome');
+    await until(async () => outcomes().length, (count) => count > 0);
+    controller.abort();
+    await reading;
+
+    // assess
+    expect(outcomes().map((record) => record.outcome)).toEqual(['delivered']);
   });
 });

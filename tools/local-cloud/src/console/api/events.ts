@@ -174,8 +174,10 @@ function streamEvents(call: ConsoleCall, deps: ConsoleDeps): undefined {
       if (!putMatches(record as PutRecord, filter)) return;
       admitted.add(record.eventId);
       if (admitted.size > 2 * STREAM_BATCH * 10) admitted.delete(admitted.values().next().value as string);
-    } else if (record.type === 'target.outcome' && !admitted.has(record.eventId) && types.has('event.put')) {
-      return;
+    } else if (record.type === 'target.outcome' && types.has('event.put') && !admitted.has(record.eventId)) {
+      // An outcome of an event put before the stream opened (a retry, a redrive): its event decides.
+      const put = deps.recorder.query({ eventId: record.eventId, type: 'event.put', limit: 1 })[0] as PutRecord | undefined;
+      if (!put || !putMatches(put, filter)) return;
     }
     pending.push(record);
     if (pending.length > STREAM_BATCH) {
