@@ -30,6 +30,7 @@ import { iamModeFrom, LocalIam } from './iam/authorizer';
 import type { DenialRecord, IamMode } from './iam/authorizer';
 import { Telemetry } from './core/telemetry';
 import { createConsoleHandler } from './console/server';
+import { TelemetryRecorder } from './console/recorder';
 
 /**
  * THE list of service modules a default local cloud runs. A new emulated
@@ -117,6 +118,8 @@ export interface LocalCloud {
   iamDenials(): DenialRecord[];
   /** Per-stack status of this run and whether everything is applied (`GET /_local/health`). */
   readiness(): Readiness;
+  /** What the console shows: every event, outcome, invocation and HTTP request recorded since start. */
+  recorder: TelemetryRecorder;
   stop(): Promise<void>;
 }
 
@@ -188,6 +191,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     firehose: () => peer('firehose'),
   };
   const telemetry = new Telemetry();
+  // Recording from the start, so the console shows what happened before it was opened (and in the last run).
+  const recorder = new TelemetryRecorder(telemetry, { ...(options.inMemory ? {} : { dir: join(dataDir, 'console') }), log });
   const context: LocalCloudContext = {
     accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
     region: options.region ?? LOCAL_REGION,
@@ -211,6 +216,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       for (const result of results) if (result.status === 'rejected') log(`local-cloud: a module failed to stop: ${String(result.reason)}`);
     }
     await edge.close();
+    await recorder.close();
     if (temporary) rmSync(temporary, { recursive: true, force: true });
   };
 
@@ -229,6 +235,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       createConsoleHandler({
         context,
         telemetry,
+        recorder,
         modules: () => modules,
         state: () => collectState(modules, stateOfStacks),
         stacks: () => engine?.state() ?? [],
@@ -293,6 +300,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stacks: () => activeEngine.state(),
     readiness,
     iamDenials: () => iam?.denialRecords() ?? [],
+    recorder,
     stop: stopAll,
   };
 }

@@ -7,12 +7,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalCloudContext, LocalServiceModule } from '../core/types';
 import type { Telemetry } from '../core/telemetry';
+import type { TelemetryRecorder } from './recorder';
 import type { StackState } from '../terraform/engine';
 
 /** What the console may read and act on: only what the local cloud already knows. */
 export interface ConsoleDeps {
   context: LocalCloudContext;
   telemetry: Telemetry;
+  /** Every telemetry record since start (and the last run's, when persisted), queryable. */
+  recorder: TelemetryRecorder;
   modules(): readonly LocalServiceModule[];
   /** The `/_local/state` document. */
   state(): Promise<Record<string, unknown>>;

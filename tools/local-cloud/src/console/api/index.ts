@@ -7,7 +7,20 @@ import { dataRoutes } from './data';
 import { functionsRoutes } from './functions';
 import { overviewRoutes } from './overview';
 import { servicesRoutes } from './services';
+import { eventsRoutes } from './events';
+import { tracesRoutes } from './traces';
+import { explainRoutes } from './explain';
+import { dlqRoutes } from './dlq';
 
 export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
-  return [...overviewRoutes(deps), ...functionsRoutes(deps), ...servicesRoutes(deps), ...dataRoutes(deps)];
+  return [
+    ...overviewRoutes(deps),
+    ...eventsRoutes(deps),
+    ...tracesRoutes(deps),
+    ...explainRoutes(deps),
+    ...dlqRoutes(deps),
+    ...functionsRoutes(deps),
+    ...servicesRoutes(deps),
+    ...dataRoutes(deps),
+  ];
 }

@@ -23,6 +23,8 @@ export interface Condition {
   readonly absentAllowed: boolean;
   /** The `wildcard` values of the field list (for AWS's complexity limit). */
   readonly wildcards: readonly string[];
+  /** The field's value list as the pattern gives it (what an explanation shows as expected). */
+  readonly expected: readonly unknown[];
 }
 
 /** One way for the pattern to match: every condition must hold. */
@@ -164,7 +166,7 @@ function parseCondition(path: readonly string[], values: readonly unknown[]): Co
   // EventBridge's engine (aws/event-ruler) sees an event as name/value pairs whose names join the
   // nested keys with dots, so a pattern key `a.b` names the same field as `a: { b }`.
   const fieldPath = path.flatMap((segment) => segment.split('.'));
-  return { path: fieldPath, name: fieldPath.join('.'), cacheKey: fieldPath.join('\u0000'), tests, absentAllowed, wildcards };
+  return { path: fieldPath, name: fieldPath.join('.'), cacheKey: fieldPath.join('\u0000'), tests, absentAllowed, wildcards, expected: values };
 }
 
 // A string that is an IP literal matches the same address in any spelling (2001:db8::1 and

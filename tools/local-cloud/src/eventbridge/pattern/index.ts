@@ -101,3 +101,5 @@ function requireEventObject(event: unknown): EventObject {
   }
   return parsed as EventObject;
 }
+
+export { explainEventPattern, type AlternativeExplanation, type FieldExplanation, type PatternExplanation } from './explain';

@@ -11,6 +11,16 @@ export function matchesAnySubRule(subRules: readonly SubRule[], view: EventView)
   return false;
 }
 
+/** True when every condition of one sub-rule holds for the event (with array-consistent choices). */
+export function subRuleHolds(subRule: SubRule, view: EventView): boolean {
+  return satisfies(subRule.conditions, 0, view, NONE);
+}
+
+/** True when some value of the field passes one of the field's tests (array consistency aside). */
+export function someLeafPasses(condition: Condition, view: EventView): boolean {
+  return view.leaves(condition.path, condition.cacheKey).some((leaf) => passesAnyTest(condition, leaf));
+}
+
 // A cheap necessary condition checked first: every field that must have a value has some leaf
 // passing one of its tests, ignoring array elements. Shallow paths (source, detail-type) come
 // first as they are the most selective, so most non-matching rules stop after one lookup.

@@ -106,6 +106,8 @@ export interface DispatcherOptions {
    * applied again after the local cloud starts (default 120 s).
    */
   recoveryGraceMs?: number;
+  /** Told each attempt's outcome (`retrying` for an attempt that failed and will be tried again). */
+  report?: (job: DeliveryJob, outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'dropped', reason?: string) => void;
 }
 
 /** Delay between attempts of a recovered delivery waiting for its target to be applied again. */
@@ -231,6 +233,7 @@ export class Dispatcher {
       try {
         await this.send(job);
         this.stats.delivered++;
+        this.options.report?.(job, 'delivered');
         this.finish(job);
       } catch (error) {
         const failure = classifyTargetError(error);
@@ -242,6 +245,7 @@ export class Dispatcher {
         } else if (job.retries >= maxRetries) {
           await this.deadLetter(job, failure, 'MaximumRetryAttempts');
         } else {
+          this.options.report?.(job, 'retrying', `${failure.code}: ${failure.message}`);
           this.scheduleRetry(job);
         }
       }
@@ -277,6 +281,7 @@ export class Dispatcher {
     const fields = { rule: job.ruleArn, target: job.target.Id, errorCode: failure.code, error: failure.message, retries: job.retries };
     if (!dlqArn) {
       this.stats.dropped++;
+      this.options.report?.(job, 'dropped', `${failure.code}: ${failure.message} (no dead-letter queue)`);
       this.options.log('eventbridge: event dropped after failed delivery (no dead-letter queue)', fields);
       this.finish(job);
       return;
@@ -295,9 +300,11 @@ export class Dispatcher {
       if (sqs.isSendAllowed && !sqs.isSendAllowed(dlqArn, 'events.amazonaws.com', job.ruleArn)) throw new Error(`the queue policy of ${dlqArn} does not allow events.amazonaws.com for ${job.ruleArn}`);
       await sqs.sendMessage(dlqArn, JSON.stringify(job.event), attributes);
       this.stats.deadLettered++;
+      this.options.report?.(job, 'dead-lettered', `${failure.code}: ${failure.message}${exhausted ? ` (${exhausted} exhausted)` : ''} → ${dlqArn}`);
       this.options.log('eventbridge: event sent to dead-letter queue', { ...fields, dlq: dlqArn });
     } catch (error) {
       this.stats.deadLetterFailed++;
+      this.options.report?.(job, 'dropped', `${failure.code}: ${failure.message}; the dead-letter queue refused it too: ${(error as Error).message}`);
       this.options.log('eventbridge: dead-letter queue refused the event; it is lost', { ...fields, dlq: dlqArn, dlqError: (error as Error).message });
     }
     this.finish(job);

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { compileEventPattern, EventView, InvalidEventPatternError, type CompiledEventPattern } from '../../eventbridge/pattern';
 import { Journal } from '../../core/journal';
+import type { Telemetry } from '../../core/telemetry';
 import type { EventPublisher, Peers, PutEventsEntry, PutEventsResultEntry } from '../../core/types';
 import { SnapshotFile } from '../sqs/snapshot-file';
 import { ArchiveLog } from './archive-log';
@@ -19,6 +20,7 @@ import { inputConfigProblems } from './input-transform';
 import {
   Arns,
   busNameOf,
+  busOfRuleArn,
   eventTime,
   EventsErrors,
   type ArchiveRecord,
@@ -68,6 +70,8 @@ export interface EventBridgeServiceOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
   random?: () => number;
+  /** Where events put and each target's outcome are reported (the console listens). */
+  telemetry?: Telemetry;
 }
 
 interface PersistedState {
@@ -113,6 +117,30 @@ function toEpochMs(value: Date | string | number): number {
   return Date.parse(value);
 }
 
+/** The flow an event belongs to: Kestrel events carry it in `detail.metadata.correlationId`. */
+function correlationOf(event: EventEnvelope): { correlationId?: string } {
+  const metadata = (event.detail as { metadata?: { correlationId?: unknown } } | null)?.metadata;
+  return typeof metadata?.correlationId === 'string' ? { correlationId: metadata.correlationId } : {};
+}
+
+function targetOutcomeReporter(telemetry: Telemetry, now: () => number): NonNullable<DispatcherOptions['report']> {
+  return (job, outcome, reason) => {
+    if (!telemetry.active) return;
+    telemetry.publish({
+      type: 'target.outcome',
+      at: now(),
+      ...correlationOf(job.event),
+      eventId: job.event.id,
+      bus: busOfRuleArn(job.ruleArn),
+      rule: job.ruleName,
+      targetArn: job.target.Arn,
+      outcome,
+      attempt: job.retries + 1,
+      ...(reason ? { reason } : {}),
+    });
+  };
+}
+
 export class EventBridgeService implements EventPublisher {
   readonly arns: Arns;
   readonly dispatcher: Dispatcher;
@@ -150,6 +178,7 @@ export class EventBridgeService implements EventPublisher {
       log: this.log,
       now: this.now,
       random: options.random,
+      ...(options.telemetry ? { report: targetOutcomeReporter(options.telemetry, this.now) } : {}),
     });
     if (options.dataDir) {
       this.file = new SnapshotFile(join(options.dataDir, 'state.json'), () => this.persisted());
@@ -488,6 +517,7 @@ export class EventBridgeService implements EventPublisher {
   private route(busName: string, event: EventEnvelope, receivedAt: number, onlyRuleArns?: Set<string>): void {
     let view: EventView | undefined;
     const jobs: DeliveryJob[] = [];
+    const matchedRules: string[] = [];
     for (const rule of this.rules.values()) {
       if (rule.busName !== busName || rule.state === 'DISABLED' || !rule.eventPattern) continue;
       const ruleArn = this.ruleArn(rule);
@@ -495,9 +525,41 @@ export class EventBridgeService implements EventPublisher {
       const pattern = this.compiled.get(ruleKey(rule.busName, rule.name));
       view ??= new EventView(event as unknown as Record<string, unknown>);
       if (!pattern?.matches(view)) continue;
+      matchedRules.push(rule.name);
       for (const target of rule.targets) jobs.push({ event, ingestedAt: receivedAt, ruleArn, ruleName: rule.name, target, retries: 0 });
     }
+    const telemetry = this.options.telemetry;
+    // Announced before the deliveries start, so a listener sees the event before its outcomes.
+    if (telemetry?.active) {
+      telemetry.publish({
+        type: 'event.put',
+        at: receivedAt,
+        ...correlationOf(event),
+        eventId: event.id,
+        bus: busName,
+        source: event.source,
+        detailType: event['detail-type'],
+        event: event as unknown as Record<string, unknown>,
+        matchedRules,
+        size: Buffer.byteLength(JSON.stringify(event), 'utf8'),
+      });
+    }
     this.dispatcher.enqueueAll(jobs);
+  }
+
+  /**
+   * Delivers an event again to one target of one rule (a dead letter redriven from the console,
+   * as the ops CLI sends it to the rule's target): no other rule or target sees it twice, it is not
+   * archived again, and the target's retry policy and dead-letter queue apply as at first.
+   *
+   * @throws ResourceNotFoundException when the rule or the target is gone.
+   */
+  async redeliver(ruleName: string, busNameOrArn: string | undefined, event: EventEnvelope, targetArn: string): Promise<void> {
+    const rule = this.rule(ruleName, busNameOrArn);
+    const target = rule.targets.find((candidate) => candidate.Arn === targetArn);
+    if (!target) throw EventsErrors.notFound(`Rule ${ruleName} has no target ${targetArn}.`);
+    this.dispatcher.enqueueAll([{ event, ingestedAt: this.now(), ruleArn: this.ruleArn(rule), ruleName: rule.name, target, retries: 0 }]);
+    await this.durable();
   }
 
   /**

@@ -66,6 +66,7 @@ export function createEventBridgeModule(context: LocalCloudContext, options: Eve
     now: options.now,
     random: options.random,
     ...(context.iam ? { judgeTargetRole: targetRoleJudge(context.iam) } : {}),
+    ...(context.telemetry ? { telemetry: context.telemetry } : {}),
   });
   // Callers of other accounts publish only as the bus policy (`aws_cloudwatch_event_bus_policy`) allows.
   context.iam?.registerResourcePolicies('events', (resourceArn) => {

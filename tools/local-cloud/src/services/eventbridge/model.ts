@@ -133,6 +133,13 @@ export function busNameOf(nameOrArn: string | undefined): string {
   return match ? (match[1] as string) : nameOrArn;
 }
 
+/** The bus a rule ARN names (`rule/<name>` is on the default bus, `rule/<bus>/<name>` on another). */
+export function busOfRuleArn(ruleArn: string): string {
+  const resource = ruleArn.split(':rule/')[1] ?? '';
+  const slash = resource.indexOf('/');
+  return slash < 0 ? 'default' : resource.slice(0, slash);
+}
+
 /** `2026-01-01T10:00:00Z`: EventBridge's event time has whole seconds. */
 export function eventTime(epochMs: number): string {
   return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -413,6 +413,16 @@ export class SqsService implements QueueSender {
     this.changed();
   }
 
+  /**
+   * Deletes a message by id, received or not (the local console's "delete" on a dead letter,
+   * which has no receipt handle). Answers false when the message is gone.
+   */
+  removeMessage(queueRef: string, messageId: string): boolean {
+    const removed = this.get(queueRef).messages.delete(messageId);
+    if (removed) this.changed();
+    return removed;
+  }
+
   changeMessageVisibility(queueRef: string, receiptHandle: string, visibilityTimeoutSeconds: number): void {
     const queue = this.get(queueRef);
     queue.changeVisibility(receiptHandle, visibilityTimeoutSeconds, this.now());
