@@ -11,7 +11,8 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { parseKey, TYPE } from '@kestrel/table-keys';
 import { ConsoleError } from '../routes';
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
-import { clientConfig, intParam, jsonOrText, moduleOf, REPO_ROOT } from './local-services';
+import { clientConfig, intParam, jsonOrText, REPO_ROOT } from './local-services';
+import { requireModule } from '../modules';
 
 const LAKE_CLI = join(REPO_ROOT, 'apps', 'analytics-ingest', 'tools', 'lake', 'cli.ts');
 const LAKE_TIMEOUT_MS = 120_000;
@@ -176,14 +177,14 @@ export function dataRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       method: 'GET',
       path: '/_local/queues',
       summary: 'Every SQS queue: depth (visible), in flight, delayed, and the queues it is the dead-letter queue of',
-      handle: () => ({ body: { queues: moduleOf(deps, 'sqs').service.summaries() } }),
+      handle: () => ({ body: { queues: requireModule(deps, 'sqs').service.summaries() } }),
     },
     {
       method: 'GET',
       path: '/_local/queues/:name/messages',
       summary: 'Peeks at a queue\'s messages without receiving them (no visibility change, no receive count): oldest first, ?limit=<1-100> (20)',
       handle: (call) => {
-        const queue = moduleOf(deps, 'sqs').service.find(call.params.name as string);
+        const queue = requireModule(deps, 'sqs').service.find(call.params.name as string);
         if (!queue) throw new ConsoleError(404, `No queue '${call.params.name}'`, { field: 'name' });
         const limit = intParam(call.url, 'limit', 20, 1, 100);
         const now = Date.now();

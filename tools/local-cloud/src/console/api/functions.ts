@@ -13,7 +13,8 @@ import { readLogRecords } from '../../services/lambda/function-logs';
 import type { StoredLogRecord } from '../../services/lambda/function-logs';
 import { ConsoleError } from '../routes';
 import type { ConsoleCall, ConsoleDeps, ConsoleRoute } from '../routes';
-import { clientConfig, intParam, jsonOrText, moduleOf } from './local-services';
+import { clientConfig, intParam, jsonOrText } from './local-services';
+import { requireModule } from '../modules';
 
 /** Durations kept per function for the percentiles: the most recent ones. */
 const DURATION_WINDOW = 1000;
@@ -98,7 +99,7 @@ function eventName(call: ConsoleCall): string {
 export function functionsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
   const statistics = new FunctionStatistics();
   deps.telemetry.subscribe((record) => statistics.record(record));
-  const lambda = () => moduleOf(deps, 'lambda').service;
+  const lambda = () => requireModule(deps, 'lambda').service;
   const deployed = (name: string) => {
     const fn = lambda().registry.get(name);
     if (!fn) throw new ConsoleError(404, `No function '${name}' is deployed`, { field: 'name', deployed: lambda().registry.all().map((candidate) => candidate.name) });

@@ -6,28 +6,9 @@
 import { resolve } from 'node:path';
 import type { ConsoleDeps } from '../routes';
 import { ConsoleError } from '../routes';
-import type { LocalServiceModule } from '../../core/types';
-import type { LambdaModule } from '../../services/lambda';
-import type { SqsModule } from '../../services/sqs';
-import type { ApiGatewayModule } from '../../services/apigateway';
 
 /** The repository root (apps/*, the lake tool): the local cloud runs from its source tree. */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..', '..');
-
-interface ModulesByName {
-  lambda: LambdaModule;
-  sqs: SqsModule;
-  apigateway: ApiGatewayModule;
-}
-
-/** The running module of that name, or a 503 naming what runs instead. */
-export function moduleOf<K extends keyof ModulesByName>(deps: ConsoleDeps, name: K): ModulesByName[K] {
-  const found = deps.modules().find((module: LocalServiceModule) => module.name === name);
-  if (!found) {
-    throw new ConsoleError(503, `This local cloud runs no '${name}' module`, { running: deps.modules().map((module) => module.name) });
-  }
-  return found as ModulesByName[K];
-}
 
 /**
  * Client settings for the SDK against the edge: the developer's own credentials, which the local

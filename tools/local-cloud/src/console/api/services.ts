@@ -14,7 +14,8 @@ import type { LocalState } from '../../dev/local-user';
 import { matchesEventPattern } from '../../eventbridge/pattern';
 import { ConsoleError } from '../routes';
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
-import { clientConfig, jsonOrText, moduleOf, REPO_ROOT } from './local-services';
+import { clientConfig, jsonOrText, REPO_ROOT } from './local-services';
+import { requireModule } from '../modules';
 
 /** One edge of the flow diagram: `from` publishes `event`, `to` consumes it through `subscription`. */
 export interface Flow {
@@ -88,7 +89,7 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
 export function servicesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
   let manifests: Promise<LoadedManifest[]> | undefined;
   const loaded = () => (manifests ??= loadManifests(REPO_ROOT).catch((error: unknown) => ((manifests = undefined), Promise.reject(error))));
-  const apigateway = () => moduleOf(deps, 'apigateway');
+  const apigateway = () => requireModule(deps, 'apigateway');
   const identity = async () => identityPool((await deps.state()) as LocalState, deps.context.endpoint);
 
   return [
@@ -98,7 +99,7 @@ export function servicesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       summary: 'Each service from its manifest (owner, functions, tables, events published and consumed) with the deployed name of each function and table, and the flows between services',
       handle: async () => {
         const all = await loaded();
-        const functions = moduleOf(deps, 'lambda').service.registry.all().map((fn) => fn.name);
+        const functions = requireModule(deps, 'lambda').service.registry.all().map((fn) => fn.name);
         const tables = deps.stacks().flatMap((stack) => stack.resources.filter((resource) => resource.type === 'aws_dynamodb_table').map((resource) => String(resource.attributes.name ?? '')));
         return {
           body: {

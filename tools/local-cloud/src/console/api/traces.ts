@@ -4,7 +4,7 @@
  * invocations whose log lines carry the id, each with its log lines and the
  * duration and cold start its REPORT line tells.
  */
-import { functionLogDir, loggedFunctions, readLogRecords } from '../../services/lambda/function-logs';
+import { functionLogDir, loggedFunctions, messageText, readLogRecords } from '../../services/lambda/function-logs';
 import type { ApplicationLogRecord, PlatformLogRecord } from '../../services/lambda/function-logs';
 import { ConsoleError } from '../routes';
 import type { ConsoleDeps, ConsoleRoute } from '../routes';
@@ -31,14 +31,6 @@ export interface TraceStep {
   record?: RecordedRecord;
 }
 
-/**
- * A log line's message as text. Lambda may keep a structured message as the object it was, so
- * this reads a string or an object alike.
- */
-function messageOf(message: unknown): string {
-  return typeof message === 'string' ? message : JSON.stringify(message);
-}
-
 interface LoggedInvocation {
   functionName: string;
   requestId: string;
@@ -52,7 +44,7 @@ function invocationsFromLogs(dataDir: string, correlationId: string): LoggedInvo
     const { records } = readLogRecords(path);
     const requestIds = new Set<string>();
     for (const { record } of records) {
-      if (record.requestId && messageOf(record.message).includes(correlationId)) requestIds.add(record.requestId);
+      if (record.requestId && messageText(record.message).includes(correlationId)) requestIds.add(record.requestId);
     }
     for (const requestId of requestIds) {
       const lines = records.map(({ record }) => record).filter((record) => record.requestId === requestId);
@@ -115,7 +107,7 @@ function stepOfLogs(invocation: LoggedInvocation): TraceStep {
     status: report?.status ?? 'success',
     functionName: invocation.functionName,
     requestId: invocation.requestId,
-    logs: invocation.lines.map((line) => ({ at: line.timestamp, level: 'level' in line ? line.level : line.type, message: messageOf(line.message) })),
+    logs: invocation.lines.map((line) => ({ at: line.timestamp, level: 'level' in line ? line.level : line.type, message: messageText(line.message) })),
   };
 }
 
