@@ -53,7 +53,7 @@ function writeStack(dir: string): void {
 }
 
 async function roleClient(cloud: LocalCloud): Promise<SSMClient> {
-  const config = { endpoint: cloud.endpoint, region: 'us-east-1', maxAttempts: 1 };
+  const config = { endpoint: cloud.endpoint, region: 'eu-west-1', maxAttempts: 1 };
   const sts = new STSClient({ ...config, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/bench', RoleSessionName: 'bench' }));
   sts.destroy();

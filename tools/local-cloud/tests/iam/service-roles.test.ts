@@ -33,7 +33,7 @@ import type { FixtureStack } from '../lambda/support';
 
 const ACCOUNT = '000000000000';
 const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
-const BUS_ARN = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/platform`;
+const BUS_ARN = `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/platform`;
 
 const trust = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -174,7 +174,7 @@ describe('services act as their configured roles', () => {
   let root: string;
   let fixture: FixtureStack;
   let cloud: LocalCloud;
-  const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
+  const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: ADMIN, maxAttempts: 1 });
   const pipes = () => (cloud.modules.find((module) => module.name === 'pipes') as PipesModule).service;
   const runner = (name: string) => ({ stats: pipes().get(name).stats });
 
@@ -236,7 +236,7 @@ describe('services act as their configured roles', () => {
     it('a role without the stream permissions: nothing is read (records stay in the stream), StateReason names the permission, the denial is recorded', async () => {
       expect(runner('outbox-no-read').stats).toMatchObject({ read: 0, delivered: 0 });
       const described = await client(PipesClient).send(new DescribePipeCommand({ Name: 'outbox-no-read' }));
-      expect(described.StateReason).toMatch(/^source: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/outbox-pipe-no-read\/outbox-no-read is not authorized to perform: dynamodb:DescribeStream on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/customers\/stream\//);
+      expect(described.StateReason).toMatch(/^source: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/outbox-pipe-no-read\/outbox-no-read is not authorized to perform: dynamodb:DescribeStream on resource: arn:aws:dynamodb:eu-west-1:000000000000:table\/customers\/stream\//);
       expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ action: 'dynamodb:DescribeStream', principal: expect.stringContaining('outbox-pipe-no-read'), service: 'pipes' }));
     });
   });
@@ -248,7 +248,7 @@ describe('services act as their configured roles', () => {
     it('with s3:PutObject on the bucket, the stream writes its objects as its role', async () => {
       await put('lake-granted');
       await firehose().flush('lake-granted');
-      const listed = await new S3Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket: 'kestrel-lake', Prefix: 'lake-granted/' }));
+      const listed = await new S3Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: ADMIN, forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket: 'kestrel-lake', Prefix: 'lake-granted/' }));
       expect(listed.KeyCount).toBe(1);
     });
 
@@ -282,7 +282,7 @@ describe('services act as their configured roles', () => {
       writeConsumerStack(fixture, ['sqs:GetQueueAttributes']);
       await expect(cloud.applyStacks([fixture.stackDir])).rejects.toThrow('aws_lambda_event_source_mapping.work: The provided execution role does not have permissions to call ReceiveMessage on SQS');
       expect(cloud.iamDenials()).toContainEqual(
-        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:consumer-work`, service: 'lambda' }),
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:consumer-work`, service: 'lambda' }),
       );
     });
 
@@ -327,7 +327,7 @@ describe('services act as their configured roles', () => {
         expect.objectContaining({
           principal: 'events.amazonaws.com',
           action: 'lambda:InvokeFunction',
-          resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:consumer`,
+          resource: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:consumer`,
           service: 'lambda',
           smallestAllowingStatement: expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction' }),
         }),
@@ -352,7 +352,7 @@ describe('services act as their configured roles', () => {
       expect(dead.map((message) => [JSON.parse(message.Body ?? '{}').source, message.MessageAttributes?.ERROR_CODE?.StringValue])).toEqual([['app.fwd.refused', 'NO_PERMISSIONS']]);
       expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`User: arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge is not authorized to perform: events:PutEvents`);
       expect(cloud.iamDenials()).toContainEqual(
-        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge`, action: 'events:PutEvents', resource: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/audit`, service: 'events' }),
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge`, action: 'events:PutEvents', resource: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/audit`, service: 'events' }),
       );
     });
   });
