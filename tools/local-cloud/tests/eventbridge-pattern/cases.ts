@@ -97,7 +97,7 @@ const AUTOSCALING_EVENT: EventBridgeEvent = {
   source: 'aws.autoscaling',
   account: '123456789012',
   time: '2015-11-11T21:31:47Z',
-  region: 'eu-west-1',
+  region: 'us-east-1',
   resources: [],
   detail: { eventVersion: '', responseElements: null },
 };
@@ -110,20 +110,20 @@ const MACIE_EVENT: EventBridgeEvent = {
   source: 'aws.macie',
   account: '123456789012',
   time: '2017-04-24T22:28:49Z',
-  region: 'eu-west-1',
+  region: 'us-east-1',
   resources: [
-    'arn:aws:macie:eu-west-1:123456789012:trigger/trigger_id/alert/alert_id',
-    'arn:aws:macie:eu-west-1:123456789012:trigger/trigger_id',
+    'arn:aws:macie:us-east-1:123456789012:trigger/trigger_id/alert/alert_id',
+    'arn:aws:macie:us-east-1:123456789012:trigger/trigger_id',
   ],
   detail: {
     'notification-type': 'ALERT_CREATED',
     name: 'Scanning bucket policies',
     tags: ['Custom_Alert', 'Insider'],
-    url: 'https://lb00.eu-west-1.macie.aws.amazon.com/111122223333/posts/alert_id',
-    'alert-arn': 'arn:aws:macie:eu-west-1:123456789012:trigger/trigger_id/alert/alert_',
+    url: 'https://lb00.us-east-1.macie.aws.amazon.com/111122223333/posts/alert_id',
+    'alert-arn': 'arn:aws:macie:us-east-1:123456789012:trigger/trigger_id/alert/alert_',
     'risk-score': 80,
     trigger: {
-      'rule-arn': 'arn:aws:macie:eu-west-1:123456789012:trigger/trigger_id',
+      'rule-arn': 'arn:aws:macie:us-east-1:123456789012:trigger/trigger_id',
       'alert-type': 'basic',
       'created-at': '2017-01-02 19:54:00.644000',
       description: 'Alerting on failed enumeration of large number of bucket policies',
@@ -139,8 +139,8 @@ const FILTERING_EVENT: EventBridgeEvent = {
   id: 'ddddd4-aaaa-7777-4444-345dd43cc333',
   account: '012345679012',
   time: '2017-10-02T16:24:49Z',
-  region: 'eu-west-1',
-  resources: ['arn:aws:ec2:eu-west-1:123456789012:instance/i-000000aaaaaa00000'],
+  region: 'us-east-1',
+  resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-000000aaaaaa00000'],
   detail: {
     'c-count': 5,
     'd-count': 3,
@@ -229,13 +229,13 @@ expect('number beyond the numeric range does not match a neighbour', { detail: {
 // ------------------------------------------------------------------------------------------ arrays
 const resourcesPattern = {
   resources: [
-    'arn:aws:ec2:eu-west-1:123456789012:instance/i-b188560f',
-    'arn:aws:ec2:eu-west-1:111122223333:instance/i-b188560f',
-    'arn:aws:ec2:eu-west-1:444455556666:instance/i-b188560f',
+    'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f',
+    'arn:aws:ec2:us-east-1:111122223333:instance/i-b188560f',
+    'arn:aws:ec2:us-east-1:444455556666:instance/i-b188560f',
   ],
 };
-expect('resources intersect: first pattern value is the second event value', resourcesPattern, { ...EC2_EVENT, resources: ['arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:eb56d16b-bbf0-401d-b893-d5978ed4a025:autoScalingGroupName/ASGTerminate', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-b188560f'] }, true, DOCS.arrays);
-expect('resources do not intersect', resourcesPattern, { ...EC2_EVENT, resources: ['arn:aws:ec2:eu-west-1:999999999999:instance/i-b188560f'] }, false, DOCS.arrays);
+expect('resources intersect: first pattern value is the second event value', resourcesPattern, { ...EC2_EVENT, resources: ['arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:eb56d16b-bbf0-401d-b893-d5978ed4a025:autoScalingGroupName/ASGTerminate', 'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] }, true, DOCS.arrays);
+expect('resources do not intersect', resourcesPattern, { ...EC2_EVENT, resources: ['arn:aws:ec2:us-east-1:999999999999:instance/i-b188560f'] }, false, DOCS.arrays);
 expect('empty resources array never matches a value', resourcesPattern, { ...EC2_EVENT, resources: [] }, false, DOCS.arrays);
 expect('Macie tags: any element of the event array matches', { detail: { tags: ['Insider'] } }, MACIE_EVENT, true, DOCS.arrays);
 expect('Macie tags: no element matches', { detail: { tags: ['External'] } }, MACIE_EVENT, false, DOCS.arrays);
@@ -255,14 +255,14 @@ expect('array of objects: numeric and string in the same element', { detail: { i
 // ------------------------------------------------------------------------------------------ prefix
 expect('time prefix 2017-10-02 matches', { time: [{ prefix: '2017-10-02' }] }, FILTERING_EVENT, true, DOCS.prefix);
 expect('time prefix 2017-10-03 does not match', { time: [{ prefix: '2017-10-03' }] }, FILTERING_EVENT, false, DOCS.prefix);
-expect('region prefix us- matches eu-west-1', { region: [{ prefix: 'us-' }] }, FILTERING_EVENT, true, DOCS.operators);
-expect('region prefix eu- does not match eu-west-1', { source: ['aws.ec2'], region: [{ prefix: 'eu-' }] }, FILTERING_EVENT, false, DOCS.prefix);
+expect('region prefix us- matches us-east-1', { region: [{ prefix: 'us-' }] }, FILTERING_EVENT, true, DOCS.operators);
+expect('region prefix eu- does not match us-east-1', { source: ['aws.ec2'], region: [{ prefix: 'eu-' }] }, FILTERING_EVENT, false, DOCS.prefix);
 expect('prefix is case-sensitive', { region: [{ prefix: 'US-' }] }, FILTERING_EVENT, false, DOCS.prefix);
 expect('prefix only applies to strings, not numbers', { detail: { 'c-count': [{ prefix: '5' }] } }, FILTERING_EVENT, false, DOCS.prefix);
 expect('prefix equal to the whole value matches', { detail: { state: [{ prefix: 'running' }] } }, FILTERING_EVENT, true, DOCS.prefix);
 expect('prefix longer than the value does not match', { detail: { state: [{ prefix: 'running-fast' }] } }, FILTERING_EVENT, false, DOCS.prefix);
 expect('empty prefix matches any string', { detail: { state: [{ prefix: '' }] } }, FILTERING_EVENT, true, DOCS.prefix);
-expect('prefix matches any element of an array', { resources: [{ prefix: 'arn:aws:ec2:eu-west-1:' }] }, FILTERING_EVENT, true, DOCS.prefix);
+expect('prefix matches any element of an array', { resources: [{ prefix: 'arn:aws:ec2:us-east-1:' }] }, FILTERING_EVENT, true, DOCS.prefix);
 expect('prefix ignoring case: EventB matches eventbridge', { detail: { service: [{ prefix: { 'equals-ignore-case': 'EventB' } }] } }, withDetail({ service: 'eventbridge' }), true, DOCS.prefixIgnoreCase);
 expect('prefix ignoring case: EventB matches EVENTBRIDGE', { detail: { service: [{ prefix: { 'equals-ignore-case': 'EventB' } }] } }, withDetail({ service: 'EVENTBRIDGE' }), true, DOCS.prefixIgnoreCase);
 expect('prefix ignoring case: eventb matches EvEnTbRiDgE', { detail: { service: [{ prefix: { 'equals-ignore-case': 'eventb' } }] } }, withDetail({ service: 'EvEnTbRiDgE' }), true, DOCS.prefixIgnoreCase);
@@ -316,7 +316,7 @@ expect('anything-but prefix init: initializing does not match', { detail: { stat
 expect('anything-but prefix init: running matches', { detail: { state: [{ 'anything-but': { prefix: 'init' } }] } }, FILTERING_EVENT, true, DOCS.anythingButPrefix);
 expect('anything-but prefix init: missing field does not match', { detail: { phase: [{ 'anything-but': { prefix: 'init' } }] } }, FILTERING_EVENT, false, DOCS.anythingButPrefix);
 expect('anything-but prefix us-: eu-west-1 matches (operators table)', { region: [{ 'anything-but': { prefix: 'us-' } }] }, { ...EC2_EVENT, region: 'eu-west-1' }, true, DOCS.operators);
-expect('anything-but prefix us-: eu-west-1 does not match', { region: [{ 'anything-but': { prefix: 'us-' } }] }, FILTERING_EVENT, false, DOCS.operators);
+expect('anything-but prefix us-: us-east-1 does not match', { region: [{ 'anything-but': { prefix: 'us-' } }] }, FILTERING_EVENT, false, DOCS.operators);
 expect('anything-but suffix .png: image.png does not match', { detail: { FileName: [{ 'anything-but': { suffix: '.png' } }] } }, withDetail({ FileName: 'image.png' }), false, DOCS.anythingButSuffix);
 expect('anything-but suffix .png: image.jpg matches', { detail: { FileName: [{ 'anything-but': { suffix: '.png' } }] } }, withDetail({ FileName: 'image.jpg' }), true, DOCS.anythingButSuffix);
 expect('anything-but suffix is case-sensitive', { detail: { FileName: [{ 'anything-but': { suffix: '.png' } }] } }, withDetail({ FileName: 'IMAGE.PNG' }), true, DOCS.anythingButSuffix);
@@ -378,7 +378,7 @@ expect('cidr matches any element of an address array', { detail: { addresses: [{
 expect('cidr OR another cidr in one list', { detail: { sourceIPAddress: [{ cidr: '10.0.0.0/8' }, { cidr: '172.16.0.0/12' }] } }, withDetail({ sourceIPAddress: '172.20.1.1' }), true, DOCS.ip);
 
 // ------------------------------------------------------------------------------------------ exists
-expect('exists true: detail.state present', { detail: { state: [{ exists: true }] } }, { ...EC2_EVENT, id: '7bf73129-1428-4cd3-a780-95db273d1602', account: '123456789012', time: '2015-11-11T21:29:54Z', region: 'eu-west-1', resources: ['arn:aws:ec2:eu-west-1:123456789012:instance/i-abcd1111'], detail: { 'instance-id': 'i-abcd1111', state: 'pending' } }, true, DOCS.exists);
+expect('exists true: detail.state present', { detail: { state: [{ exists: true }] } }, { ...EC2_EVENT, id: '7bf73129-1428-4cd3-a780-95db273d1602', account: '123456789012', time: '2015-11-11T21:29:54Z', region: 'us-east-1', resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111'], detail: { 'instance-id': 'i-abcd1111', state: 'pending' } }, true, DOCS.exists);
 expect('exists true: detail.state absent (c-count is an object)', { detail: { state: [{ exists: true }] } }, withDetail({ 'c-count': { c1: 100 } }), false, DOCS.exists);
 expect('exists false: detail.c-count absent', { detail: { 'c-count': [{ exists: false }] } }, withDetail({ state: ['initializing', 'running'] }), true, DOCS.exists);
 expect('exists false: c-count is an object, not a leaf', { detail: { 'c-count': [{ exists: false }] } }, withDetail({ state: ['initializing', 'running'], 'c-count': { c1: 100 } }), true, DOCS.exists);
@@ -406,8 +406,8 @@ expect('wildcard * spans slashes: dir/dir2/image.png', { detail: { FileName: [{ 
 expect('wildcard * matches zero characters', { detail: { FileName: [{ wildcard: 'dir/*.png' }] } }, withDetail({ FileName: 'dir/.png' }), true, DOCS.wildcard);
 expect('wildcard dir/*.png does not match a jpg', { detail: { FileName: [{ wildcard: 'dir/*.png' }] } }, withDetail({ FileName: 'dir/image.jpg' }), false, DOCS.wildcard);
 expect('wildcard dir/*.png does not match another folder', { detail: { FileName: [{ wildcard: 'dir/*.png' }] } }, withDetail({ FileName: 'other/image.png' }), false, DOCS.wildcard);
-expect('wildcard in an event bus ARN', { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:eu-west-1:*:event-bus/*' }] } }, withDetail({ EventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/platform' }), true, DOCS.wildcard);
-expect('wildcard in an event bus ARN: other region', { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:eu-west-1:*:event-bus/*' }] } }, withDetail({ EventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/platform' }), false, DOCS.wildcard);
+expect('wildcard in an event bus ARN', { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] } }, withDetail({ EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/platform' }), true, DOCS.wildcard);
+expect('wildcard in an event bus ARN: other region', { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] } }, withDetail({ EventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/platform' }), false, DOCS.wildcard);
 expect('wildcard *Title* matches Title in the middle', { detail: { name: [{ wildcard: '*Title*' }] } }, withDetail({ name: 'MyTitleDraft' }), true, DOCS.wildcard);
 expect('wildcard is case-sensitive', { detail: { name: [{ wildcard: '*Title*' }] } }, withDetail({ name: 'my title draft' }), false, DOCS.wildcard);
 expect('wildcard escaped asterisk matches a literal *', { detail: { expr: [{ wildcard: 'a\\*b' }] } }, withDetail({ expr: 'a*b' }), true, DOCS.wildcard);
@@ -619,7 +619,7 @@ reject('$or elements must be objects', { $or: [{ source: ['aws.ec2'] }, ['aws.s3
 reject('$or with an empty object', { $or: [{}, { source: ['aws.ec2'] }] }, 'Empty objects are not allowed');
 reject('$or branch using an operator name as a field', { $or: [{ prefix: ['aws.'] }, { source: ['aws.ec2'] }] }, 'prefix is Ruler reserved fieldName which cannot be used inside $or.');
 reject('$or branch using numeric as a nested field', { detail: { $or: [{ metric: { numeric: [1] } }, { state: ['running'] }] } }, 'numeric is Ruler reserved fieldName which cannot be used inside $or.');
-reject('$or branch with an invalid operator inside', { $or: [{ source: [{ prefix: 1 }] }, { region: ['eu-west-1'] }] }, 'prefix match pattern must be a string');
+reject('$or branch with an invalid operator inside', { $or: [{ source: [{ prefix: 1 }] }, { region: ['us-east-1'] }] }, 'prefix match pattern must be a string');
 
 const tooComplex = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 reject('four two-star wildcards on one field are too complex', { detail: { object: { key: ['*/datasync/*.bif', '*/datasync/*.tif', '*/datasync/*.tiff', '*/datasync/*.svs'].map((wildcard) => ({ wildcard })) } } }, tooComplex, DOCS.wildcardComplexity);

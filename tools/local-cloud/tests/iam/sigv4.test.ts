@@ -4,14 +4,14 @@ import { signingKeyId, verifySignature } from '../../src/iam/sigv4';
 import { sign } from './support';
 
 // AWS's published SigV4 example ("Create a signed AWS API request", IAM ListUsers, GET with query):
-// secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, 20150830T123600Z, eu-west-1, iam.
+// secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, 20150830T123600Z, us-east-1, iam.
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const exampleHeaders = {
   host: 'iam.amazonaws.com',
   'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
   'x-amz-date': '20150830T123600Z',
   authorization:
-    'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
+    'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
 };
 const example = { method: 'GET', rawUrl: '/?Action=ListUsers&Version=2010-05-08', headers: exampleHeaders, body: Buffer.alloc(0), service: 'iam' };
 
@@ -45,7 +45,7 @@ describe('verifySignature', () => {
 describe('signingKeyId', () => {
   it('reads the key from the Authorization header or a presigned URL', () => {
     expect(signingKeyId({ headers: exampleHeaders, rawUrl: '/' })).toBe('AKIDEXAMPLE');
-    expect(signingKeyId({ headers: {}, rawUrl: '/b/k?X-Amz-Credential=ASIALCX%2F20261207%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Signature=ab' })).toBe('ASIALCX');
+    expect(signingKeyId({ headers: {}, rawUrl: '/b/k?X-Amz-Credential=ASIALCX%2F20261207%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=ab' })).toBe('ASIALCX');
     expect(signingKeyId({ headers: {}, rawUrl: '/' })).toBeUndefined();
   });
 });
