@@ -133,6 +133,15 @@ describe('regions', () => {
     expect(put.Entries?.[1]?.EventId).toEqual(expect.any(String));
   });
 
+  it('between services, an SQS or Lambda ARN of another region or account names nothing of ours', () => {
+    const { sqs, lambda } = cloud.context.peers;
+    expect(sqs().queueExists(`arn:aws:sqs:${HOME}:${ACCOUNT}:orders-in`)).toBe(true);
+    expect(sqs().queueExists(`arn:aws:sqs:${ELSEWHERE}:${ACCOUNT}:orders-in`)).toBe(false);
+    expect(sqs().queueExists(`arn:aws:sqs:${HOME}:111111111111:orders-in`)).toBe(false);
+    expect(lambda().functionExists(`arn:aws:lambda:${HOME}:${ACCOUNT}:function:regional-fn`)).toBe(true);
+    expect(lambda().functionExists(`arn:aws:lambda:${ELSEWHERE}:${ACCOUNT}:function:regional-fn`)).toBe(false);
+  });
+
   it('creating in another region is refused, naming the region to sign for', async () => {
     await expect(client(SQSClient, ELSEWHERE).send(new CreateQueueCommand({ QueueName: 'elsewhere' }))).rejects.toMatchObject({
       name: 'LocalCloudRegionNotServed',
