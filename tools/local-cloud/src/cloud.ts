@@ -259,6 +259,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const stackDir of stackDirs) {
       const name = stackNameOf(stackDir);
       progress.set(name, { name, status: 'applying' });
+      iam?.noteStack(stackDir);
       try {
         const report = await activeEngine.applyStack(stackDir, variables);
         // E.g. SSM plays the operator for the secrets the stack's operator-secrets output names.

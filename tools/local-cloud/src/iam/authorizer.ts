@@ -20,6 +20,8 @@ import { AwsServiceError } from '../core/types';
 import type { AwsRequest } from '../core/types';
 import { CredentialStore } from './credentials';
 import type { IssuedSession } from './credentials';
+import { localizeStackPolicy, providerOf } from './localize';
+import type { StackProvider } from './localize';
 import { IamRegistry } from './registry';
 import { requiredPermissions } from './request-actions';
 import type { RequiredPermission } from './request-actions';
@@ -343,13 +345,26 @@ export class LocalIam {
   }
 
   private readonly resourcePolicies = new Map<string, ReturnType<typeof compilePolicy> | undefined>();
+  private readonly stackProviders = new Map<string, StackProvider>();
+
+  /**
+   * Notes a stack about to be applied: the account ids and region its provider names are read as the local ones in
+   * the resource policies it creates (bus, queue, bucket policies), as in its IAM policies (`localize.ts`).
+   */
+  noteStack(stackDir: string): void {
+    if (this.stackProviders.has(stackDir)) return;
+    this.stackProviders.set(stackDir, providerOf(stackDir));
+    this.resourcePolicies.clear();
+  }
 
   /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */
   private compiledResourcePolicy(text: string, name: string): ReturnType<typeof compilePolicy> | undefined {
     const key = `${name}\u0000${text}`;
     if (!this.resourcePolicies.has(key)) {
+      const local = { region: this.options.region, accountId: this.options.accountId };
+      const localized = [...this.stackProviders.values()].reduce((policy, provider) => localizeStackPolicy(policy, provider, local) as string, text);
       try {
-        this.resourcePolicies.set(key, compilePolicy(text, name, 'resource'));
+        this.resourcePolicies.set(key, compilePolicy(localized, name, 'resource'));
       } catch (error) {
         this.log('iam: a resource policy is malformed and grants nothing', { policy: name, error: (error as Error).message });
         this.resourcePolicies.set(key, undefined);
