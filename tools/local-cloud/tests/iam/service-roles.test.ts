@@ -69,23 +69,44 @@ function writeStack(stackDir: string): void {
         outbox: { name: 'customers', billing_mode: 'PAY_PER_REQUEST', hash_key: 'pk', attribute: [{ name: 'pk', type: 'S' }], stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES' },
       },
       aws_cloudwatch_event_bus: { platform: { name: 'platform' } },
-      aws_cloudwatch_event_rule: { customers: { name: 'customers-events', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['kestrel.customers'] }) } },
+      aws_cloudwatch_event_rule: {
+        customers: { name: 'customers-events', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['kestrel.customers'] }) },
+        lake: { name: 'to-the-lake', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['app.lake'] }) },
+      },
       aws_s3_bucket: { lake: { bucket: 'kestrel-lake' } },
       aws_kinesis_firehose_delivery_stream: { granted: deliveryStream('lake-granted', 'firehose'), noPut: deliveryStream('lake-no-put', 'firehoseNoPut') },
-      aws_sqs_queue: { observed: { name: 'observed' } },
+      aws_sqs_queue: { observed: { name: 'observed' }, lakeTargetDlq: { name: 'lake-target-dlq' } },
       aws_sqs_queue_policy: {
+        lakeTargetDlq: {
+          queue_url: '${aws_sqs_queue.lakeTargetDlq.url}',
+          policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.lakeTargetDlq.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.lake.arn}' } } }),
+        },
         observed: {
           queue_url: '${aws_sqs_queue.observed.url}',
           policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.observed.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.customers.arn}' } } }),
         },
       },
-      aws_cloudwatch_event_target: { observed: { rule: '${aws_cloudwatch_event_rule.customers.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'observed', arn: '${aws_sqs_queue.observed.arn}' } },
+      aws_cloudwatch_event_target: {
+        observed: { rule: '${aws_cloudwatch_event_rule.customers.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'observed', arn: '${aws_sqs_queue.observed.arn}' },
+        // Firehose targets act as their role_arn: one may PutRecordBatch on the stream, the other only PutRecord.
+        lakeGranted: { rule: '${aws_cloudwatch_event_rule.lake.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'granted', arn: '${aws_kinesis_firehose_delivery_stream.granted.arn}', role_arn: '${aws_iam_role.toLake.arn}' },
+        lakeRefused: {
+          rule: '${aws_cloudwatch_event_rule.lake.name}',
+          event_bus_name: '${aws_cloudwatch_event_bus.platform.name}',
+          target_id: 'refused',
+          arn: '${aws_kinesis_firehose_delivery_stream.granted.arn}',
+          role_arn: '${aws_iam_role.toLakeRefused.arn}',
+          dead_letter_config: { arn: '${aws_sqs_queue.lakeTargetDlq.arn}' },
+        },
+      },
       aws_iam_role: {
         granted: { name: 'outbox-pipe', assume_role_policy: trust('pipes.amazonaws.com') },
         wrongSource: { name: 'outbox-pipe-wrong-source', assume_role_policy: trust('pipes.amazonaws.com') },
         noRead: { name: 'outbox-pipe-no-read', assume_role_policy: trust('pipes.amazonaws.com') },
         firehose: { name: 'lake-firehose', assume_role_policy: trust('firehose.amazonaws.com') },
         firehoseNoPut: { name: 'lake-firehose-no-put', assume_role_policy: trust('firehose.amazonaws.com') },
+        toLake: { name: 'events-to-lake', assume_role_policy: trust('events.amazonaws.com') },
+        toLakeRefused: { name: 'events-to-lake-refused', assume_role_policy: trust('events.amazonaws.com') },
       },
       aws_iam_role_policy: {
         granted: { name: 'pipe', role: '${aws_iam_role.granted.id}', policy: policy(READ_STREAM, putEvents('kestrel.customers')) },
@@ -93,6 +114,8 @@ function writeStack(stackDir: string): void {
         noRead: { name: 'pipe', role: '${aws_iam_role.noRead.id}', policy: policy(putEvents('kestrel.customers')) },
         firehose: { name: 'lake', role: '${aws_iam_role.firehose.id}', policy: policy(WRITE_LAKE) },
         firehoseNoPut: { name: 'lake', role: '${aws_iam_role.firehoseNoPut.id}', policy: policy({ ...WRITE_LAKE, Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket'] }) },
+        toLake: { name: 'put', role: '${aws_iam_role.toLake.id}', policy: policy({ Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: '${aws_kinesis_firehose_delivery_stream.granted.arn}' }) },
+        toLakeRefused: { name: 'put', role: '${aws_iam_role.toLakeRefused.id}', policy: policy({ Effect: 'Allow', Action: 'firehose:PutRecord', Resource: '${aws_kinesis_firehose_delivery_stream.granted.arn}' }) },
       },
       aws_pipes_pipe: { granted: pipe('outbox-granted', 'granted'), wrongSource: pipe('outbox-wrong-source', 'wrongSource'), noRead: pipe('outbox-no-read', 'noRead') },
     },
@@ -353,6 +376,24 @@ describe('services act as their configured roles', () => {
       expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`User: arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge is not authorized to perform: events:PutEvents`);
       expect(cloud.iamDenials()).toContainEqual(
         expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge`, action: 'events:PutEvents', resource: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/audit`, service: 'events' }),
+      );
+    });
+  });
+
+  describe('EventBridge → Firehose, as the target’s role', () => {
+    it('the role with firehose:PutRecordBatch delivers; the one without fails with NO_PERMISSIONS to the dead-letter queue, and the denial is recorded', async () => {
+      const firehose = (cloud.modules.find((module) => module.name === 'firehose') as FirehoseModule).service;
+      const bufferedBefore = firehose.summaries().find((stream) => stream.name === 'lake-granted')?.buffered ?? 0;
+      await client(EventBridgeClient).send(new PutEventsCommand({ Entries: [{ EventBusName: 'platform', Source: 'app.lake', DetailType: 'Landed', Detail: '{}' }] }));
+      const dead: Message[] = [];
+      for (let polls = 0; polls < 10 && dead.length === 0; polls++) {
+        dead.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/lake-target-dlq`, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      expect(dead.map((message) => message.MessageAttributes?.ERROR_CODE?.StringValue)).toEqual(['NO_PERMISSIONS']);
+      expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`User: arn:aws:sts::${ACCOUNT}:assumed-role/events-to-lake-refused/EventBridge is not authorized to perform: firehose:PutRecordBatch`);
+      expect(firehose.summaries().find((stream) => stream.name === 'lake-granted')?.buffered).toBe(bufferedBefore + 1);
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/events-to-lake-refused/EventBridge`, action: 'firehose:PutRecordBatch', resource: `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/lake-granted` }),
       );
     });
   });
