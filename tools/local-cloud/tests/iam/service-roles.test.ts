@@ -43,12 +43,14 @@ const putEvents = (source: string) => ({ Sid: 'PutOwnEvents', Effect: 'Allow', A
 const WRITE_LAKE = { Sid: 'WriteLake', Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket', 's3:PutObject'], Resource: ['${aws_s3_bucket.lake.arn}', '${aws_s3_bucket.lake.arn}/*'] };
 
 /** The outbox pipe as cdktn synthesizes it, one per role. */
-const pipe = (name: string, role: string) => ({
+const pipe = (name: string, role: string, deadLetterArn?: string) => ({
   name,
   role_arn: `\${aws_iam_role.${role}.arn}`,
   source: '${aws_dynamodb_table.outbox.stream_arn}',
   target: '${aws_cloudwatch_event_bus.platform.arn}',
-  source_parameters: { dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 1 } },
+  source_parameters: {
+    dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 1, ...(deadLetterArn ? { dead_letter_config: { arn: deadLetterArn } } : {}) },
+  },
   target_parameters: {
     input_template: '<$.dynamodb.NewImage.detail.S>',
     eventbridge_event_bus_parameters: { source: 'kestrel.customers', detail_type: '$.dynamodb.NewImage.detailType.S' },
@@ -75,7 +77,7 @@ function writeStack(stackDir: string): void {
       },
       aws_s3_bucket: { lake: { bucket: 'kestrel-lake' } },
       aws_kinesis_firehose_delivery_stream: { granted: deliveryStream('lake-granted', 'firehose'), noPut: deliveryStream('lake-no-put', 'firehoseNoPut') },
-      aws_sqs_queue: { observed: { name: 'observed' }, lakeTargetDlq: { name: 'lake-target-dlq' } },
+      aws_sqs_queue: { observed: { name: 'observed' }, lakeTargetDlq: { name: 'lake-target-dlq' }, outboxDlq: { name: 'outbox-dead-letters' } },
       aws_sqs_queue_policy: {
         lakeTargetDlq: {
           queue_url: '${aws_sqs_queue.lakeTargetDlq.url}',
@@ -103,6 +105,8 @@ function writeStack(stackDir: string): void {
         granted: { name: 'outbox-pipe', assume_role_policy: trust('pipes.amazonaws.com') },
         wrongSource: { name: 'outbox-pipe-wrong-source', assume_role_policy: trust('pipes.amazonaws.com') },
         noRead: { name: 'outbox-pipe-no-read', assume_role_policy: trust('pipes.amazonaws.com') },
+        dlqGranted: { name: 'outbox-pipe-dlq-granted', assume_role_policy: trust('pipes.amazonaws.com') },
+        dlqRefused: { name: 'outbox-pipe-dlq-refused', assume_role_policy: trust('pipes.amazonaws.com') },
         firehose: { name: 'lake-firehose', assume_role_policy: trust('firehose.amazonaws.com') },
         firehoseNoPut: { name: 'lake-firehose-no-put', assume_role_policy: trust('firehose.amazonaws.com') },
         toLake: { name: 'events-to-lake', assume_role_policy: trust('events.amazonaws.com') },
@@ -112,12 +116,21 @@ function writeStack(stackDir: string): void {
         granted: { name: 'pipe', role: '${aws_iam_role.granted.id}', policy: policy(READ_STREAM, putEvents('kestrel.customers')) },
         wrongSource: { name: 'pipe', role: '${aws_iam_role.wrongSource.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog')) },
         noRead: { name: 'pipe', role: '${aws_iam_role.noRead.id}', policy: policy(putEvents('kestrel.customers')) },
+        // Both put with a source their role does not admit, so their batch ends in the dead-letter queue, sent as the role.
+        dlqGranted: { name: 'pipe', role: '${aws_iam_role.dlqGranted.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog'), { Sid: 'SendDeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.outboxDlq.arn}' }) },
+        dlqRefused: { name: 'pipe', role: '${aws_iam_role.dlqRefused.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog')) },
         firehose: { name: 'lake', role: '${aws_iam_role.firehose.id}', policy: policy(WRITE_LAKE) },
         firehoseNoPut: { name: 'lake', role: '${aws_iam_role.firehoseNoPut.id}', policy: policy({ ...WRITE_LAKE, Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket'] }) },
         toLake: { name: 'put', role: '${aws_iam_role.toLake.id}', policy: policy({ Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: '${aws_kinesis_firehose_delivery_stream.granted.arn}' }) },
         toLakeRefused: { name: 'put', role: '${aws_iam_role.toLakeRefused.id}', policy: policy({ Effect: 'Allow', Action: 'firehose:PutRecord', Resource: '${aws_kinesis_firehose_delivery_stream.granted.arn}' }) },
       },
-      aws_pipes_pipe: { granted: pipe('outbox-granted', 'granted'), wrongSource: pipe('outbox-wrong-source', 'wrongSource'), noRead: pipe('outbox-no-read', 'noRead') },
+      aws_pipes_pipe: {
+        granted: pipe('outbox-granted', 'granted'),
+        wrongSource: pipe('outbox-wrong-source', 'wrongSource'),
+        noRead: pipe('outbox-no-read', 'noRead'),
+        dlqGranted: pipe('outbox-dlq-granted', 'dlqGranted', '${aws_sqs_queue.outboxDlq.arn}'),
+        dlqRefused: pipe('outbox-dlq-refused', 'dlqRefused', '${aws_sqs_queue.outboxDlq.arn}'),
+      },
     },
   };
   writeFileSync(join(stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
@@ -227,6 +240,9 @@ describe('services act as their configured roles', () => {
       await pipes().whenIdle('outbox-wrong-source');
       // A pipe that cannot read never goes idle: wait for its first refusal instead.
       for (let waited = 0; waited < 100 && !pipes().get('outbox-no-read').stats.lastError; waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await pipes().whenIdle('outbox-dlq-granted');
+      // Neither does one whose dead-letter send is refused (it retries the send).
+      for (let waited = 0; waited < 100 && !pipes().get('outbox-dlq-refused').stats.lastError?.startsWith('dead-letter queue'); waited++) await new Promise((resolve) => setTimeout(resolve, 50));
     }, 60_000);
 
     it('with the grants, the pipe reads the stream and puts the event on the bus', async () => {
@@ -254,6 +270,18 @@ describe('services act as their configured roles', () => {
           smallestAllowingStatement: { Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS_ARN },
         }),
       );
+    });
+
+    it('the dead-letter send is made as the pipe role: granted, the batch reaches the queue; refused, it is retried (nothing lost), the denial recorded', async () => {
+      const dead: Message[] = [];
+      for (let polls = 0; polls < 5; polls++) {
+        dead.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/outbox-dead-letters`, WaitTimeSeconds: 1, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      expect(dead.map((message) => message.MessageAttributes?.PIPE_ARN?.StringValue)).toEqual([`arn:aws:pipes:eu-west-1:${ACCOUNT}:pipe/outbox-dlq-granted`]);
+      expect(runner('outbox-dlq-refused').stats.lastError).toBe(
+        `dead-letter queue: User: arn:aws:sts::${ACCOUNT}:assumed-role/outbox-pipe-dlq-refused/outbox-dlq-refused is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:eu-west-1:${ACCOUNT}:outbox-dead-letters because no identity-based policy allows the sqs:SendMessage action`,
+      );
+      expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/outbox-pipe-dlq-refused/outbox-dlq-refused`, action: 'sqs:SendMessage', service: 'pipes' }));
     });
 
     it('a role without the stream permissions: nothing is read (records stay in the stream), StateReason names the permission, the denial is recorded', async () => {
