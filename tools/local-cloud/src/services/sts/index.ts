@@ -179,8 +179,9 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
           arn,
           trust,
           inline,
-          managedPolicyArns: list(resource.config.managed_policy_arns).map(String),
-          ...(string(resource.config.permissions_boundary) ? { permissionsBoundaryArn: String(resource.config.permissions_boundary) } : {}),
+          // Policy ARNs in the stack's account (a boundary bootstrap creates in it) are the local account's policies.
+          managedPolicyArns: list(resource.config.managed_policy_arns).map((arn) => String(localizePolicy(String(arn), resource, local))),
+          ...(string(resource.config.permissions_boundary) ? { permissionsBoundaryArn: String(localizePolicy(String(resource.config.permissions_boundary), resource, local)) } : {}),
           tags,
         });
         return { id: name, name, arn, unique_id: stableId('AROA', arn), create_date: new Date(0).toISOString() };
@@ -212,7 +213,7 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
       type: 'aws_iam_role_policy_attachment',
       async apply(resource) {
         const role = string(resource.config.role) ?? '';
-        const policyArn = string(resource.config.policy_arn) ?? '';
+        const policyArn = String(localizePolicy(string(resource.config.policy_arn) ?? '', resource, local));
         registry.attach(resource.address, role, policyArn);
         return { id: `${role}-${policyArn}` };
       },
