@@ -262,6 +262,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       iam?.noteStack(stackDir);
       try {
         const report = await activeEngine.applyStack(stackDir, variables);
+        iam?.noteAppliedResources(stackDir, report.resources);
         // E.g. SSM plays the operator for the secrets the stack's operator-secrets output names.
         for (const module of modules) await module.afterStackApplied?.(report);
         reports.push(report);

@@ -234,6 +234,7 @@ export class LocalIam {
       'aws:RequestedRegion': request.region,
       ...(sourceIp ? { 'aws:SourceIp': sourceIp } : {}),
       ...Object.fromEntries(Object.entries(role?.tags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value])),
+      ...Object.fromEntries(Object.entries(this.resourceTags.get(permission.resource) ?? {}).map(([key, value]) => [`aws:ResourceTag/${key}`, value])),
       ...permission.keys,
     };
     const context: RequestContext = { principal: session.principal, action: permission.action, resource: permission.resource, keys };
@@ -355,6 +356,22 @@ export class LocalIam {
     if (this.stackProviders.has(stackDir)) return;
     this.stackProviders.set(stackDir, providerOf(stackDir));
     this.resourcePolicies.clear();
+  }
+
+  private readonly resourceTags = new Map<string, Record<string, string>>();
+
+  /**
+   * Notes the resources a stack's apply made: each one's tags (the provider's `default_tags` and its own literal
+   * `tags`) by its ARN, so `aws:ResourceTag/<key>` is known when a call names it (a boundary admitting the user pool
+   * by its `service` tag).
+   */
+  noteAppliedResources(stackDir: string, resources: ReadonlyArray<{ address: string; attributes: Record<string, unknown> }>): void {
+    const tags = providerOf(stackDir).tagsByAddress ?? {};
+    for (const resource of resources) {
+      const arn = resource.attributes.arn;
+      const own = tags[resource.address];
+      if (typeof arn === 'string' && own && Object.keys(own).length > 0) this.resourceTags.set(arn, own);
+    }
   }
 
   /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */

@@ -12,7 +12,12 @@ export interface StackProvider {
   region?: string;
   /** The provider's `allowed_account_ids`. */
   accounts: string[];
+  /** Each resource's tags (`<type>.<name>` → the provider's `default_tags` with the resource's own literal `tags` over them). */
+  tagsByAddress?: Record<string, Record<string, string>>;
 }
+
+const literal = (tags: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(tags && typeof tags === 'object' ? tags : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !entry[1].includes('${')));
 
 const providers = new Map<string, StackProvider>();
 
@@ -22,11 +27,16 @@ export function providerOf(stackDir: string): StackProvider {
   if (!provider) {
     provider = { accounts: [] };
     try {
-      const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { provider?: { aws?: unknown } };
-      const aws = (Array.isArray(json.provider?.aws) ? json.provider?.aws[0] : json.provider?.aws) as { region?: unknown; allowed_account_ids?: unknown } | undefined;
+      const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { provider?: { aws?: unknown }; resource?: Record<string, Record<string, { tags?: unknown }>> };
+      const aws = (Array.isArray(json.provider?.aws) ? json.provider?.aws[0] : json.provider?.aws) as { region?: unknown; allowed_account_ids?: unknown; default_tags?: unknown } | undefined;
+      const defaultTags = literal((Array.isArray(aws?.default_tags) ? aws.default_tags[0] : aws?.default_tags)?.tags);
+      const tagsByAddress = Object.fromEntries(
+        Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, config]) => [`${type}.${name}`, { ...defaultTags, ...literal(config.tags) }])),
+      );
       provider = {
         ...(typeof aws?.region === 'string' ? { region: aws.region } : {}),
         accounts: Array.isArray(aws?.allowed_account_ids) ? aws.allowed_account_ids.map(String) : [],
+        tagsByAddress,
       };
     } catch {
       // A stack folder without cdk.tf.json (a resource applied by hand): nothing to translate.

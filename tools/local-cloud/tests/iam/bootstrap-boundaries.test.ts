@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,10 +31,18 @@ function writeServiceStack(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const table = (name: string) => ({ name, billing_mode: 'PAY_PER_REQUEST', hash_key: 'pk', attribute: [{ name: 'pk', type: 'S' }] });
   const terraform = {
-    provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: [STAGING_ACCOUNT] }] },
+    provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: [STAGING_ACCOUNT], default_tags: [{ tags: { service: 'identity', env: 'staging' } }] }] },
     resource: {
-      aws_dynamodb_table: { own: table('kestrel-staging-identity-things'), other: table('kestrel-staging-catalog-things') },
+      aws_dynamodb_table: { own: table('kestrel-staging-identity-things'), other: { ...table('kestrel-staging-catalog-things'), tags: { service: 'catalog' } } },
       aws_iam_role: {
+        // Reads any table tagged as its service's, as the boundaries admit the user pool and keys.
+        tagged: {
+          name: 'tag-reader',
+          assume_role_policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+          inline_policy: [
+            { name: 'by-tag', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OwnByTag', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/service': 'identity' } } }] }) },
+          ],
+        },
         wide: {
           name: ROLE,
           assume_role_policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
@@ -82,5 +90,14 @@ describe('permissions boundaries from bootstrap', () => {
       name: 'AccessDeniedException',
       message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE}/test is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/kestrel-staging-catalog-things because no permissions boundary allows the dynamodb:PutItem action`,
     });
+  });
+
+  it('aws:ResourceTag/<key> is the resource’s tags: the provider’s default_tags, its own tags over them', async () => {
+    const sts = new STSClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: ADMIN });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/tag-reader`, RoleSessionName: 'test' }));
+    const credentials = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
+    const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
+    await ddb.send(new GetItemCommand({ TableName: 'kestrel-staging-identity-things', Key: { pk: { S: 'a' } } }));
+    await expect(ddb.send(new GetItemCommand({ TableName: 'kestrel-staging-catalog-things', Key: { pk: { S: 'a' } } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });
