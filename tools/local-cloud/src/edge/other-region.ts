@@ -60,9 +60,12 @@ function notFound(action: string, resource: string, request: AwsRequest): AwsSer
     case 'sqs':
       return SqsErrors.nonExistentQueue();
     case 'events':
-      return resource.includes(':rule/')
-        ? new AwsServiceError('ResourceNotFoundException', `Rule ${name} does not exist.`)
-        : new AwsServiceError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+      if (resource.includes(':rule/')) {
+        // `rule/<bus>/<name>`, or `rule/<name>` on the default bus; worded as the local EventBridge words it.
+        const path = resource.slice(resource.indexOf(':rule/') + ':rule/'.length).split('/');
+        return new AwsServiceError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${path.length > 1 ? path[0] : 'default'}.`);
+      }
+      return new AwsServiceError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
     case 'lambda':
       return new AwsServiceError('ResourceNotFoundException', `Function not found: ${resource}`, 404, { Type: 'User' });
     case 'ssm':

@@ -8,10 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeEventBusCommand, DescribeRuleCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
@@ -118,6 +118,7 @@ describe('regions', () => {
       $metadata: { httpStatusCode: 404 },
     });
     await expect(client(SSMClient, ELSEWHERE).send(new GetParameterCommand({ Name: '/kestrel/bus-name' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    await expect(client(EventBridgeClient, ELSEWHERE).send(new DescribeRuleCommand({ Name: 'any-rule', EventBusName: 'kestrel-bus' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Rule any-rule does not exist on EventBus kestrel-bus.' });
   });
 
   it('lists in another region are empty; PutEvents there reaches only that region’s default bus', async () => {
@@ -125,6 +126,10 @@ describe('regions', () => {
     expect((await client(DynamoDBClient, HOME).send(new ListTablesCommand({}))).TableNames).toEqual(['orders']);
     expect((await client(SQSClient, ELSEWHERE).send(new ListQueuesCommand({}))).QueueUrls).toBeUndefined();
     expect((await client(LambdaClient, ELSEWHERE).send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+    expect((await client(EventBridgeClient, ELSEWHERE).send(new ListRulesCommand({ EventBusName: 'kestrel-bus' }))).Rules).toEqual([]);
+    expect((await client(SSMClient, ELSEWHERE).send(new DescribeParametersCommand({}))).Parameters).toEqual([]);
+    expect((await client(SSMClient, ELSEWHERE).send(new GetParametersByPathCommand({ Path: '/kestrel' }))).Parameters).toEqual([]);
+    expect((await client(SSMClient, HOME).send(new GetParametersByPathCommand({ Path: '/kestrel' }))).Parameters).toHaveLength(1);
     const put = await client(EventBridgeClient, ELSEWHERE).send(
       new PutEventsCommand({ Entries: [{ EventBusName: 'kestrel-bus', Source: 'kestrel.orders', DetailType: 'X', Detail: '{}' }, { Source: 'kestrel.orders', DetailType: 'X', Detail: '{}' }] }),
     );
