@@ -123,12 +123,12 @@ async function main(): Promise<void> {
     name: 'jwt',
     authorizer_type: 'JWT',
     identity_sources: ['$request.header.Authorization'],
-    jwt_configuration: { issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench', audience: ['bench-client'] },
+    jwt_configuration: { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench', audience: ['bench-client'] },
   });
   await apply('aws_apigatewayv2_route', 'public', { api_id: api.id, route_key: 'GET /health', target: `integrations/${integration.id}` });
   await apply('aws_apigatewayv2_route', 'jwt', { api_id: api.id, route_key: 'GET /customers/{customerId}', target: `integrations/${integration.id}`, authorization_type: 'JWT', authorizer_id: authorizer.id });
   const url = api.api_endpoint as string;
-  const bearer = `Bearer ${token(`${edge.endpoint}/us-east-1_Bench`)}`;
+  const bearer = `Bearer ${token(`${edge.endpoint}/eu-west-1_Bench`)}`;
 
   const results: Record<string, unknown> = {
     public: await measure(`${url}/health`, {}),

@@ -22,13 +22,13 @@ import { argument, median, percentiles, round, writeBenchResult } from './suppor
 const MESSAGES = argument('messages', 2000);
 const RECORDS = argument('records', 50_000);
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+const arn = (name: string) => `arn:aws:sqs:eu-west-1:000000000000:${name}`;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cli-parity-bench-'));
   const cloud = await startLocalCloud({ dataDir, modules: [createSqsModule, createLogsModule] });
-  const sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
-  const logs = new CloudWatchLogsClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+  const sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
+  const logs = new CloudWatchLogsClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
   const service = (cloud.modules.find((module) => module.name === 'sqs') as SqsModule).service;
   try {
     // ---- DLQ redrive ----
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const form = async (body: string) => {
       const response = await fetch(cloud.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=bench/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=0' },
         body,
       });
       return response.text();

@@ -111,7 +111,7 @@ export class Harness {
   putFailures = 0;
 
   constructor(readonly cloud: LocalCloud) {
-    const config = { endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
+    const config = { endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
     this.events = new EventBridgeClient(config);
     this.sqs = new SQSClient(config);
     this.queueUrl = `${cloud.endpoint}/000000000000/${SUCCESS_QUEUE}`;

@@ -52,7 +52,7 @@ async function viaEdge(stack: FixtureStack) {
   const cloud = createTestCloud(stack, {}, edge.endpoint);
   edge.setModules([cloud.module]);
   await cloud.deployFunction('edge-echo', { runtime: 'nodejs22.x' });
-  const client = new LambdaClient({ endpoint: edge.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+  const client = new LambdaClient({ endpoint: edge.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
   const payload = new TextEncoder().encode(JSON.stringify({ action: 'echo', n: 1 }));
   try {
     await client.send(new InvokeCommand({ FunctionName: 'edge-echo', Payload: payload }));

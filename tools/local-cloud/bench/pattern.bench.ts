@@ -16,7 +16,7 @@ const ROUNDS = 5;
 const CONTEXTS = ['identity', 'customers', 'catalog', 'orders', 'payments'];
 const TYPES = ['Registered', 'Updated', 'Deleted', 'PriceChanged', 'StockLow', 'Paid', 'Refunded'];
 const TIERS = ['bronze', 'silver', 'gold', 'platinum'];
-const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-south-1'];
+const REGIONS = ['eu-west-1', 'eu-central-1', 'eu-west-1', 'ap-south-1'];
 
 function makeEvent(next: () => number, index: number): Record<string, unknown> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;

@@ -130,7 +130,7 @@ const PEER_NAMES = ['lambda', 'sqs', 'events', 'firehose'] as const;
  *
  * @example
  * const cloud = await startLocalCloud({ inMemory: true, modules: [createSsmModule, createDynamoDbModule] });
- * const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1' });
+ * const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1' });
  * await cloud.applyStacks(['infra/platform/cdktf.out/stacks/platform-staging']);
  * await cloud.stop();
  */
@@ -142,6 +142,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   mkdirSync(dataDir, { recursive: true });
 
   const host = resolveListenHost(options.host);
+  // The one region this cloud runs: every resource lives there (stacks of another region are refused at apply).
+  const region = options.region ?? LOCAL_REGION;
   if (!host.loopback) log(exposureWarning(host));
   let engine: TerraformEngine | undefined;
   // IAM needs the sts module (roles and policies are its resources); clouds built without it allow every call.
@@ -149,7 +151,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const iam = factories.includes(createStsModule)
     ? new LocalIam({
         accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
-        region: options.region ?? LOCAL_REGION,
+        region,
         mode: options.iam ?? iamModeFrom(process.env.LOCAL_CLOUD_IAM),
         denialLog: join(dataDir, 'logs', 'iam-denials.log'),
         log,
@@ -167,13 +169,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         : 'starting';
     return { ready: status === 'ready', status, stacks };
   };
-  const stateOfStacks = () => ({ ready: readiness().ready, stacks: summarizeStacks(engine?.state() ?? [], progress) });
+  // `region` tells tools (npm run local:user) which region to sign for.
+  const stateOfStacks = () => ({ region, ready: readiness().ready, stacks: summarizeStacks(engine?.state() ?? [], progress) });
   const edge = await startEdgeServer({
     host: host.bind,
     port: options.port ?? 0,
     extraState: stateOfStacks,
     readiness,
     log,
+    region,
     ...(iam ? { authorize: (request) => iam.authorize(request) } : {}),
   });
 
@@ -195,7 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const recorder = new TelemetryRecorder(telemetry, { ...(options.inMemory ? {} : { dir: join(dataDir, 'console') }), log });
   const context: LocalCloudContext = {
     accountId: options.accountId ?? LOCAL_ACCOUNT_ID,
-    region: options.region ?? LOCAL_REGION,
+    region,
     endpoint: edge.endpoint,
     listenHost: host.bind,
     dataDir,
@@ -276,8 +280,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const stackDir of stackDirs) {
       const name = stackNameOf(stackDir);
       progress.set(name, { name, status: 'applying' });
+      iam?.noteStack(stackDir);
       try {
         const report = await activeEngine.applyStack(stackDir, variables);
+        iam?.noteAppliedResources(stackDir, report.resources);
         // E.g. SSM plays the operator for the secrets the stack's operator-secrets output names.
         for (const module of modules) await module.afterStackApplied?.(report);
         reports.push(report);

@@ -76,7 +76,7 @@ describe('npm start, then a first sign-up, with nothing set up by the test', () 
     const poolId = output('identity-staging', 'user-pool-id');
     const clientId = output('identity-staging', 'mobile-client-id');
     const apiUrl = output('customers-staging', 'http-api-url').replace(/\/$/, '');
-    const cognito = new CognitoIdentityProviderClient({ endpoint: cli.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const cognito = new CognitoIdentityProviderClient({ endpoint: cli.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     // act
     ({ sub, idToken } = await signUpAndSignIn(cognito, { poolId, clientId, email, password: PASSWORD, attributes: [{ Name: 'given_name', Value: 'Grace' }] }));
     cognito.destroy();

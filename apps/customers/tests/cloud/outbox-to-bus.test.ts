@@ -50,7 +50,7 @@ beforeAll(async () => {
     if (!existsSync(join(dir, 'cdk.tf.json'))) throw new Error(`${dir} is missing: run npx nx run-many -t synth -p platform customers`);
   }
   cloud = await startLocalCloud({ inMemory: true });
-  const config = { endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const config = { endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   await cloud.applyStacks([platformStack]);
 
   // Identity stands in: a user pool with a staff group and a staff member, published where the

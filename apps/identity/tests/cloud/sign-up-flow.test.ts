@@ -102,7 +102,7 @@ beforeAll(async () => {
     if (!existsSync(join(dir, 'cdk.tf.json'))) throw new Error(`${dir} is missing: run npx nx run-many -t synth -p platform identity`);
   }
   cloud = await startLocalCloud({ inMemory: true });
-  const config = { endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const config = { endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   await cloud.applyStacks([platformStack, identityStack]);
   const outputs = cloud.stacks().find((stack) => stack.name === 'identity-staging')?.outputs ?? {};
   poolId = String(outputs['user-pool-id']);
@@ -190,7 +190,7 @@ describe('identity on the local cloud', () => {
   it('migrates a legacy user on first sign-in with their legacy password, and only with it; that sign-in and the next get tokens', async () => {
     // Prepare: the legacy store's export holds them with a scrypt hash
     const email = `grace-${randomBytes(4).toString('hex')}@example.com`;
-    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
     await ddb.send(
       new PutCommand({
         TableName: 'kestrel-staging-identity-legacy-users',
@@ -299,7 +299,7 @@ describe('identity on the local cloud', () => {
   });
 
   it('publishes the issuer and client ids for other services’ authorizers', async () => {
-    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const issuer = await ssm.send(new GetParameterCommand({ Name: '/kestrel/staging/identity/user-pool-issuer' }));
     const clients = await ssm.send(new GetParameterCommand({ Name: '/kestrel/staging/identity/user-pool-client-ids' }));
     ssm.destroy();

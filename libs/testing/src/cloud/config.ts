@@ -1,7 +1,7 @@
 /** Where a cloud helper sends its calls: one endpoint serving every AWS API (the local cloud). */
 export interface CloudTarget {
   readonly endpoint: string;
-  /** Defaults to `us-east-1`. */
+  /** Defaults to `eu-west-1`. */
   readonly region?: string;
 }
 
@@ -9,7 +9,7 @@ export interface CloudTarget {
 export function cloudClientConfig(target: CloudTarget) {
   return {
     endpoint: target.endpoint,
-    region: target.region ?? 'us-east-1',
+    region: target.region ?? 'eu-west-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   };
 }

@@ -10,7 +10,8 @@ import type { LocalIam } from '../iam/authorizer';
 import type { Telemetry } from './telemetry';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
+/** The local cloud's one region unless told otherwise: the region every environment's stacks name (`environments.config.ts`). */
+export const LOCAL_REGION = 'eu-west-1';
 
 /** One AWS API call as it reached the edge endpoint, already attributed to a service. */
 export interface AwsRequest {

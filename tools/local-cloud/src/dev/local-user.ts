@@ -18,9 +18,12 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { LOCAL_REGION } from '../core/types';
 
 /** What `/_local/state` says about user pools, codes and HTTP APIs (the parts used here). */
 export interface LocalState {
+  /** The one region the local cloud runs (calls signed for another see no resources). */
+  region?: string;
   ready?: boolean;
   userPools?: Array<{ id: string; name: string; clients: Array<{ id: string; name: string }> }>;
   codeDeliveries?: Array<{ username: string; destination?: string; code: string; at: string }>;
@@ -127,8 +130,9 @@ async function waitForCode(endpoint: string, email: string, since: string): Prom
 export async function createLocalUser(options: LocalUserOptions): Promise<LocalUser> {
   const log = options.log ?? (() => undefined);
   const password = options.password ?? DEFAULT_LOCAL_PASSWORD;
-  const { poolId, clientId } = identityPool(await readyState(options.endpoint, log), options.endpoint);
-  const cognito = new CognitoIdentityProviderClient({ endpoint: options.endpoint, region: 'us-east-1', credentials });
+  const state = await readyState(options.endpoint, log);
+  const { poolId, clientId } = identityPool(state, options.endpoint);
+  const cognito = new CognitoIdentityProviderClient({ endpoint: options.endpoint, region: state.region ?? LOCAL_REGION, credentials });
   try {
     let confirmedWith: LocalUser['confirmedWith'] = 'already confirmed';
     const since = new Date(Date.now() - 1000).toISOString();

@@ -13,6 +13,7 @@ import { detectProtocol, newRequestId, renderError } from '../core/protocol';
 import { resolveListenHost } from '../core/listen-host';
 import { supervisedStatuses } from '../processes/supervisor';
 import type { AwsProtocol } from '../core/protocol';
+import { answerForOtherRegion } from './other-region';
 import { resolveRoute } from './routing';
 
 export interface EdgeServerOptions {
@@ -34,6 +35,11 @@ export interface EdgeServerOptions {
    * resolves to let it through, throws an `AwsServiceError` to answer with instead.
    */
   authorize?: (edge: { request: AwsRequest; rawUrl: string; protocol: AwsProtocol; sourceIp?: string }) => Promise<void>;
+  /**
+   * The one region the local cloud runs: unsigned calls are taken to be for it, and calls signed for another
+   * region see a region with no resources (`other-region.ts`). Without it, every region reaches the services.
+   */
+  region?: string;
 }
 
 export interface EdgeServer {
@@ -228,11 +234,15 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
       body,
       service: route.service,
       operation: route.operation,
-      region: route.region,
+      // Unsigned calls (Cognito sign-in, an SDK without credentials) carry no region: the local one.
+      region: route.via === 'credential-scope' || route.via === 'presigned-credential' ? route.region : (options.region ?? route.region),
       accountId: route.accountId,
     };
     try {
       await options.authorize?.({ request: awsRequest, rawUrl: request.url ?? '/', protocol, sourceIp: request.socket.remoteAddress });
+      // After IAM, as in AWS: a role without the grant is denied before it learns the resource is not there.
+      const elsewhere = options.region ? answerForOtherRegion(awsRequest, options.region, protocol) : undefined;
+      if (elsewhere) return { ...elsewhere, headers: { 'x-amzn-requestid': requestId, ...elsewhere.headers } };
     } catch (error) {
       if (error instanceof AwsServiceError) return fail(error);
       throw error;

@@ -11,6 +11,7 @@
  * `<dataDir>/logs/iam-denials.log` (one JSON line each).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { compilePolicy, evaluate, principalArn, smallestAllowingStatement } from '@kestrel/iam';
 import type { ContextValue, Decision, Principal, RequestContext } from '@kestrel/iam';
@@ -19,6 +20,8 @@ import { AwsServiceError } from '../core/types';
 import type { AwsRequest } from '../core/types';
 import { CredentialStore } from './credentials';
 import type { IssuedSession } from './credentials';
+import { localizeStackPolicy, providerOf } from './localize';
+import type { StackProvider } from './localize';
 import { IamRegistry } from './registry';
 import { requiredPermissions } from './request-actions';
 import type { RequiredPermission } from './request-actions';
@@ -121,6 +124,21 @@ function accessDenied(protocol: AwsProtocol, message: string): AwsServiceError {
   return new AwsServiceError('AccessDenied', message, 403, {}, { 'x-amzn-query-error': 'AccessDenied;Sender' });
 }
 
+/**
+ * `aws:SecureTransport` at a plain-HTTP edge. The edge stands in for AWS's HTTPS endpoints (every SDK call there is
+ * TLS), so a call from this machine (loopback, or one of its own addresses: nothing crossed a network) counts as
+ * secure, and the stacks' TLS-only denies (`Bool aws:SecureTransport false`) decide nothing locally, as in AWS. A call
+ * from another machine (a device on the LAN through `LOCAL_CLOUD_HOST`) did cross a network in clear text: not secure,
+ * so those denies refuse it. In-process calls (services acting as roles) are secure.
+ */
+export function secureTransport(sourceIp: string | undefined): 'true' | 'false' {
+  if (sourceIp === undefined) return 'true';
+  const address = sourceIp.replace(/^::ffff:/, '');
+  if (address === '::1' || address.startsWith('127.')) return 'true';
+  const own = Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address));
+  return own.includes(address) ? 'true' : 'false';
+}
+
 function header(request: AwsRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -170,9 +188,9 @@ export class LocalIam {
     const needed = requiredPermissions(request);
     if (needed.kind === 'public') return;
     for (const permission of needed.permissions) {
-      const { decision, context } = this.decide(session, permission, request, edge.sourceIp);
+      const { decision, context, resourcePolicy } = this.decide(session, permission, request, edge.sourceIp);
       if (decision.allowed) continue;
-      const message = denialMessage(session.principal, permission, decision);
+      const message = denialMessage(session.principal, permission, decision, new Set(resourcePolicy ? [resourcePolicy] : []));
       this.record(context, decision, request);
       if (this.mode === 'enforce') throw accessDenied(edge.protocol, message);
       this.log('iam: would deny (LOCAL_CLOUD_IAM=warn)', { message });
@@ -182,8 +200,9 @@ export class LocalIam {
   private readonly resourcePolicyFinders = new Map<string, ResourcePolicyFinder>();
 
   /**
-   * Lets the edge consult a service's resource policies for callers of other
-   * accounts (today EventBridge bus policies, for `events:PutEvents`).
+   * Lets the edge consult a service's resource policies (EventBridge bus policies, SQS queue policies, S3 bucket
+   * policies, Lambda function policies), for callers of this account (a resource policy may allow alone, and its
+   * `Deny` wins) and of other accounts (it must allow too).
    *
    * @example
    * iam.registerResourcePolicies('events', (arn) => { const bus = find(arn); return bus?.policy ? { name: `bus ${bus.name} (policy)`, text: bus.policy } : undefined; });
@@ -192,24 +211,41 @@ export class LocalIam {
     this.resourcePolicyFinders.set(service, find);
   }
 
-  /** One permission of a session, decided against its role's policies. */
-  decide(session: IssuedSession, permission: RequiredPermission, request: Pick<AwsRequest, 'region'>, sourceIp?: string): { decision: Decision; context: RequestContext } {
+  /** The resource's policy, compiled, when its service registered a finder and the resource has one. */
+  private resourcePolicyOf(permission: RequiredPermission): ReturnType<typeof compilePolicy> | undefined {
+    const found = this.resourcePolicyFinders.get(permission.action.split(':')[0] as string)?.(permission.resource);
+    return found ? this.compiledResourcePolicy(found.text, found.name) : undefined;
+  }
+
+  /** One permission of a session, decided against its role's policies and the resource's policy. */
+  decide(
+    session: IssuedSession,
+    permission: RequiredPermission,
+    request: Pick<AwsRequest, 'region'>,
+    sourceIp?: string,
+  ): { decision: Decision; context: RequestContext; resourcePolicy?: string } {
     if (session.principal.accountId !== this.options.accountId) return this.decideForeign(session, permission, request, sourceIp);
     const now = new Date();
     const role = this.registry.role(session.principal.roleArn);
     const keys: Record<string, ContextValue> = {
       'aws:CurrentTime': now.toISOString(),
       'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
-      'aws:SecureTransport': 'false',
+      'aws:SecureTransport': secureTransport(sourceIp),
       'aws:RequestedRegion': request.region,
       ...(sourceIp ? { 'aws:SourceIp': sourceIp } : {}),
       ...Object.fromEntries(Object.entries(role?.tags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value])),
+      ...Object.fromEntries(Object.entries(this.resourceTags.get(permission.resource) ?? {}).map(([key, value]) => [`aws:ResourceTag/${key}`, value])),
       ...permission.keys,
     };
     const context: RequestContext = { principal: session.principal, action: permission.action, resource: permission.resource, keys };
-    // An unknown role (destroyed, or never applied) has no policies: denied, never allowed.
-    const decision = role ? evaluate(context, { ...this.registry.policiesOf(role), ...(session.sessionPolicy ? { session: [session.sessionPolicy] } : {}) }) : evaluate(context, {});
-    return { decision, context };
+    const resource = this.resourcePolicyOf(permission);
+    // An unknown role (destroyed, or never applied) has no policies: denied, never allowed (a resource policy naming it aside).
+    const decision = evaluate(context, {
+      ...(role ? this.registry.policiesOf(role) : {}),
+      ...(session.sessionPolicy ? { session: [session.sessionPolicy] } : {}),
+      ...(resource ? { resource } : {}),
+    });
+    return { decision, context, ...(resource ? { resourcePolicy: resource.name } : {}) };
   }
 
   /**
@@ -219,17 +255,16 @@ export class LocalIam {
    * must allow too and any of its denies wins. A resource without a policy
    * (or of a service whose policies the edge does not consult) is denied.
    */
-  private decideForeign(session: IssuedSession, permission: RequiredPermission, request: Pick<AwsRequest, 'region'>, sourceIp?: string): { decision: Decision; context: RequestContext } {
+  private decideForeign(session: IssuedSession, permission: RequiredPermission, request: Pick<AwsRequest, 'region'>, sourceIp?: string): { decision: Decision; context: RequestContext; resourcePolicy?: string } {
     const keys: Record<string, ContextValue> = {
-      'aws:SecureTransport': 'false',
+      'aws:SecureTransport': secureTransport(sourceIp),
       'aws:RequestedRegion': request.region,
       ...(sourceIp ? { 'aws:SourceIp': sourceIp } : {}),
       ...permission.keys,
     };
     const context: RequestContext = { principal: session.principal, action: permission.action, resource: permission.resource, resourceAccount: this.options.accountId, keys };
-    const found = this.resourcePolicyFinders.get(permission.action.split(':')[0] as string)?.(permission.resource);
-    const resource = found ? this.compiledResourcePolicy(found.text, found.name) : undefined;
-    return { decision: evaluate(context, { identity: [FOREIGN_ACCOUNT_IDENTITY], ...(resource ? { resource } : {}) }), context };
+    const resource = this.resourcePolicyOf(permission);
+    return { decision: evaluate(context, { identity: [FOREIGN_ACCOUNT_IDENTITY], ...(resource ? { resource } : {}) }), context, ...(resource ? { resourcePolicy: resource.name } : {}) };
   }
 
   private refuse(error: AwsServiceError, fields: Record<string, unknown>): void {
@@ -271,6 +306,8 @@ export class LocalIam {
     if (this.mode === 'off') return true;
     const principal: Principal = { kind: 'service', service: call.service };
     const keys: Record<string, ContextValue> = {
+      // AWS services call each other over TLS.
+      'aws:SecureTransport': 'true',
       'aws:SourceAccount': this.options.accountId,
       ...(call.sourceArn ? { 'aws:SourceArn': call.sourceArn } : {}),
     };
@@ -295,11 +332,11 @@ export class LocalIam {
     if (this.mode === 'off') return { allowed: true };
     const principal: Extract<Principal, { kind: 'role-session' }> = { kind: 'role-session', accountId: this.options.accountId, roleArn: call.roleArn ?? `arn:aws:iam::${this.options.accountId}:role/(no role configured)`, sessionName: call.sessionName };
     const session = { principal } as IssuedSession;
-    const { decision, context } = this.decide(session, call.permission, { region: this.options.region });
+    const { decision, context, resourcePolicy } = this.decide(session, call.permission, { region: this.options.region });
     if (decision.allowed) return { allowed: true };
     this.record(context, decision, { service: call.service });
     if (this.mode === 'warn') return { allowed: true };
-    return { allowed: false, message: denialMessage(principal, call.permission, decision) };
+    return { allowed: false, message: denialMessage(principal, call.permission, decision, new Set(resourcePolicy ? [resourcePolicy] : [])) };
   }
 
   /** `roleMayCall` as the refusal message, or undefined when the call may proceed (for emulations that fail with it). */
@@ -309,13 +346,42 @@ export class LocalIam {
   }
 
   private readonly resourcePolicies = new Map<string, ReturnType<typeof compilePolicy> | undefined>();
+  private readonly stackProviders = new Map<string, StackProvider>();
+
+  /**
+   * Notes a stack about to be applied: the account ids and region its provider names are read as the local ones in
+   * the resource policies it creates (bus, queue, bucket policies), as in its IAM policies (`localize.ts`).
+   */
+  noteStack(stackDir: string): void {
+    if (this.stackProviders.has(stackDir)) return;
+    this.stackProviders.set(stackDir, providerOf(stackDir));
+    this.resourcePolicies.clear();
+  }
+
+  private readonly resourceTags = new Map<string, Record<string, string>>();
+
+  /**
+   * Notes the resources a stack's apply made: each one's tags (the provider's `default_tags` and its own literal
+   * `tags`) by its ARN, so `aws:ResourceTag/<key>` is known when a call names it (a boundary admitting the user pool
+   * by its `service` tag).
+   */
+  noteAppliedResources(stackDir: string, resources: ReadonlyArray<{ address: string; attributes: Record<string, unknown> }>): void {
+    const tags = providerOf(stackDir).tagsByAddress ?? {};
+    for (const resource of resources) {
+      const arn = resource.attributes.arn;
+      const own = tags[resource.address];
+      if (typeof arn === 'string' && own && Object.keys(own).length > 0) this.resourceTags.set(arn, own);
+    }
+  }
 
   /** Resource policies arrive as attribute text; compiled once per distinct text. A malformed one grants nothing. */
   private compiledResourcePolicy(text: string, name: string): ReturnType<typeof compilePolicy> | undefined {
     const key = `${name}\u0000${text}`;
     if (!this.resourcePolicies.has(key)) {
+      const local = { region: this.options.region, accountId: this.options.accountId };
+      const localized = [...this.stackProviders.values()].reduce((policy, provider) => localizeStackPolicy(policy, provider, local) as string, text);
       try {
-        this.resourcePolicies.set(key, compilePolicy(text, name, 'resource'));
+        this.resourcePolicies.set(key, compilePolicy(localized, name, 'resource'));
       } catch (error) {
         this.log('iam: a resource policy is malformed and grants nothing', { policy: name, error: (error as Error).message });
         this.resourcePolicies.set(key, undefined);

@@ -115,7 +115,9 @@ function eventsPermissions(operation: string, body: Record<string, unknown>, whe
     const path = busName && busName !== 'default' ? `rule/${busName.replace(/^arn:.*event-bus\//, '')}/${ruleName}` : `rule/${ruleName}`;
     return [{ action: `events:${operation}`, resource: `arn:aws:events:${where.region}:${where.accountId}:${path}` }];
   }
-  return [{ action: `events:${operation}`, resource: text(body.EventBusName) ? bus(text(body.EventBusName)) : '*' }];
+  // Bus operations name the bus `Name` (DescribeEventBus, CreateEventBus…), the others `EventBusName`.
+  const busName = text(body.EventBusName) ?? (operation.endsWith('EventBus') ? text(body.Name) : undefined);
+  return [{ action: `events:${operation}`, resource: busName ? bus(busName) : '*' }];
 }
 
 const LAMBDA_FUNCTION_PATH = /^\/20\d\d-\d\d-\d\d\/functions\/([^/]+)(?:\/([a-z-]+))?\/?$/;

@@ -73,6 +73,12 @@ function statement(block: Record<string, unknown>): Record<string, unknown> {
  * renderPolicyDocument({ statement: [{ actions: ['sqs:SendMessage'], resources: ['arn:…'] }] })
  * // {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:…"}]}
  */
+/** AWS's zone id prefix of a region: `us-east-1` → `use1`, `eu-west-1` → `euw1`, `ap-southeast-2` → `apse2`. */
+function zoneIdPrefix(region: string): string {
+  const [area = '', direction = '', number = ''] = region.split('-');
+  return `${area}${direction.replace(/north|south|east|west|central/g, (word) => word[0] as string)}${number}`;
+}
+
 export function renderPolicyDocument(config: Record<string, unknown>): Record<string, unknown> {
   const fromDocuments = (documents: unknown) =>
     ((documents as string[] | undefined) ?? []).flatMap((document) => {
@@ -148,7 +154,7 @@ export function builtinDataSources(identity: { accountId: string; region: string
       type: 'aws_availability_zones',
       async read() {
         const names = ['a', 'b', 'c'].map((suffix) => `${identity.region}${suffix}`);
-        return { id: identity.region, names, zone_ids: names.map((_name, index) => `use1-az${index + 1}`) };
+        return { id: identity.region, names, zone_ids: names.map((_name, index) => `${zoneIdPrefix(identity.region)}-az${index + 1}`) };
       },
     },
   ];

@@ -38,7 +38,7 @@ export interface StackState {
   outputs: Record<string, unknown>;
   notEmulated: Array<{ address: string; type: string }>;
   recorded: Array<{ address: string; type: string; reason: string }>;
-  /** The region the stack's AWS provider names; locally everything runs in the local cloud's region. */
+  /** The region the stack's AWS provider names: the local cloud's own (a stack of another region is refused). */
   providerRegion?: string;
 }
 
@@ -83,6 +83,12 @@ export interface TerraformEngineOptions {
   /** Folder for `<stack>.json` state files; none keeps state in memory. */
   stateDir?: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The region a stack's (first) AWS provider names, if any. */
+function providerRegionOf(document: StackDocument): string | undefined {
+  const aws = document.provider?.aws;
+  return (Array.isArray(aws) ? aws[0]?.region : aws?.region) ?? undefined;
 }
 
 /** Loads `cdk.tf.json` from a stack folder. */
@@ -183,6 +189,13 @@ export class TerraformEngine {
   async applyStack(stackDir: string, variables: Record<string, unknown> = {}): Promise<ApplyReport> {
     const started = Date.now();
     const { name: stack, document } = loadStack(stackDir);
+    const providerRegion = providerRegionOf(document);
+    // One region per local cloud: a stack of another region would get ARNs that lie about where it lives.
+    if (providerRegion && providerRegion !== this.options.region) {
+      throw new StackApplyError(
+        `Stack '${stack}': its AWS provider's region is ${providerRegion}, but this local cloud runs ${this.options.region}; resources live in their provider's region, so start the local cloud in ${providerRegion} (startLocalCloud({ region: '${providerRegion}' }))`,
+      );
+    }
     const log = this.options.log ?? (() => undefined);
     const nodes = this.buildGraph(stack, document);
     const order = this.topologicalOrder(stack, nodes);
@@ -235,7 +248,6 @@ export class TerraformEngine {
     const saveProgress = () => {
       const notEmulated = resources.filter((resource) => resource.status === 'not-emulated').map(({ address, type }) => ({ address, type }));
       const recorded = resources.filter((resource) => resource.status === 'recorded').map(({ address, type, note }) => ({ address, type, reason: note ?? '' }));
-      const aws = document.provider?.aws;
       const state: StackState = {
         name: stack,
         stackDir,
@@ -245,7 +257,7 @@ export class TerraformEngine {
         outputs,
         notEmulated,
         recorded,
-        providerRegion: (Array.isArray(aws) ? aws[0]?.region : aws?.region) ?? undefined,
+        providerRegion,
       };
       // Keep resources of the previous apply not reached this time (apply failed midway) so their ids survive.
       if (previous) {

@@ -13,7 +13,7 @@ export const NO_LOCAL_EFFECT: Readonly<Record<string, string>> = {
   aws_iam_role_policy_attachment: 'IAM is not enforced locally: every call is allowed',
   aws_iam_policy_attachment: 'IAM is not enforced locally: every call is allowed',
   aws_iam_service_linked_role: 'IAM is not enforced locally: every call is allowed',
-  aws_iam_openid_connect_provider: 'IAM is not enforced locally: every call is allowed (no GitHub OIDC locally)',
+  aws_iam_openid_connect_provider: 'no GitHub OIDC locally (AssumeRoleWithWebIdentity is not emulated); roles trusting it can still be assumed by the developer',
   aws_lambda_permission: 'resource policies are not enforced locally: every invocation is allowed',
   aws_sqs_queue_policy: 'resource policies are not enforced locally: every send is allowed',
   aws_cloudwatch_event_bus_policy: 'resource policies are not enforced locally: every PutEvents is allowed',

@@ -141,7 +141,7 @@ describe('GET /_local/state after applying the platform stack and a service stac
     expect(state.buckets.map((bucket) => bucket.name)).toEqual(['acceptance-raw-zone']);
     const platformBus = state.buses.find((bus) => bus.name === reports[0]?.outputs['event-bus-name']);
     expect(platformBus?.rules).toEqual([
-      expect.objectContaining({ name: 'acceptance-greetings', targets: [expect.objectContaining({ id: 'work-queue', arn: 'arn:aws:sqs:us-east-1:000000000000:acceptance-work' })] }),
+      expect.objectContaining({ name: 'acceptance-greetings', targets: [expect.objectContaining({ id: 'work-queue', arn: 'arn:aws:sqs:eu-west-1:000000000000:acceptance-work' })] }),
     ]);
   });
 
@@ -155,7 +155,7 @@ describe('GET /_local/state after applying the platform stack and a service stac
 
   it('shows a queue depth that follows an event published on the platform bus', async () => {
     // prepare
-    const events = new EventBridgeClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+    const events = new EventBridgeClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
     // act
     const put = await events.send(
       new PutEventsCommand({ Entries: [{ EventBusName: String(reports[0]?.outputs['event-bus-name']), Source: 'kestrel.acceptance', DetailType: 'Greeted', Detail: '{"to":"kestrel"}' }] }),

@@ -5,7 +5,7 @@ import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
 import { applyResource, startHarness } from '../sqs/harness';
 import type { Harness } from '../sqs/harness';
 
-const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:upload';
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:upload';
 
 /** Answers with the size of the body it was given, and remembers each call. */
 class BodySizeLambda implements LambdaInvoker {
@@ -39,7 +39,7 @@ describe('HTTP API payload limit (10 MB, as API Gateway)', () => {
     const integration = await apply('aws_apigatewayv2_integration', 'upload', {
       api_id: api.id,
       integration_type: 'AWS_PROXY',
-      integration_uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`,
+      integration_uri: `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`,
       payload_format_version: '2.0',
     });
     await apply('aws_apigatewayv2_route', 'upload', { api_id: api.id, route_key: 'POST /uploads', target: `integrations/${integration.id}` });

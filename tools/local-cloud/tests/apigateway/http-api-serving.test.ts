@@ -11,7 +11,7 @@ import type { Harness } from '../sqs/harness';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
 /** What the stack configures (AWS's Cognito issuer form)… */
-const AWS_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1';
+const AWS_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1';
 /** …and what local tokens carry: the edge endpoint stands in for cognito-idp.<region>.amazonaws.com. */
 let ISSUER = '';
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -55,7 +55,7 @@ function getWithoutKeepAlive(target: string): Promise<{ status: number; body: st
   });
 }
 
-const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+const fn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
 
 describe('HTTP API served on its listener', () => {
   let harness: Harness;
@@ -81,7 +81,7 @@ describe('HTTP API served on its listener', () => {
       { extraPeers: { lambda } },
     );
     module = harness.modules[0] as ApiGatewayModule;
-    ISSUER = `${harness.edge.endpoint}/us-east-1_TestPool1`;
+    ISSUER = `${harness.edge.endpoint}/eu-west-1_TestPool1`;
     const api = await apply('aws_apigatewayv2_api', 'http', {
       name: 'customers-http',
       protocol_type: 'HTTP',
@@ -102,7 +102,7 @@ describe('HTTP API served on its listener', () => {
         await apply('aws_apigatewayv2_integration', name, {
           api_id: apiId,
           integration_type: 'AWS_PROXY',
-          integration_uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fn(name)}/invocations`,
+          integration_uri: `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${fn(name)}/invocations`,
           payload_format_version: '2.0',
           ...(timeout ? { timeout_milliseconds: timeout } : {}),
         })
@@ -162,7 +162,7 @@ describe('HTTP API served on its listener', () => {
       claims: expect.objectContaining({ sub: 'u-1', client_id: 'client-123', 'cognito:groups': '[admins staff]', exp: expect.stringMatching(/^\d+$/), iss: ISSUER }),
       scopes: ['customers/read', 'aws.cognito.signin.user.admin'],
     });
-    expect(jwksFetches).toEqual([`${harness.edge.endpoint}/us-east-1_TestPool1/.well-known/jwks.json`]);
+    expect(jwksFetches).toEqual([`${harness.edge.endpoint}/eu-west-1_TestPool1/.well-known/jwks.json`]);
   });
 
   it('answers 401 for a missing, forged, expired or wrong-audience token without calling the function', async () => {

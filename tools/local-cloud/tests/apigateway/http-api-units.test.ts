@@ -153,7 +153,7 @@ describe('JWT claims and issuers', () => {
   });
 
   it('maps the AWS Cognito issuer to the local one', () => {
-    expect(localIssuer('https://cognito-idp.us-east-1.amazonaws.com/local_4KsGZ2kx', 'http://127.0.0.1:4566')).toEqual({
+    expect(localIssuer('https://cognito-idp.eu-west-1.amazonaws.com/local_4KsGZ2kx', 'http://127.0.0.1:4566')).toEqual({
       issuer: 'http://127.0.0.1:4566/local_4KsGZ2kx',
       jwksUri: 'http://127.0.0.1:4566/local_4KsGZ2kx/.well-known/jwks.json',
     });
@@ -161,8 +161,8 @@ describe('JWT claims and issuers', () => {
   });
 
   it('takes the function ARN from an invoke ARN', () => {
-    const fn = 'arn:aws:lambda:us-east-1:000000000000:function:customers-http-get';
-    expect(functionArnFromUri(`arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fn}/invocations`)).toBe(fn);
+    const fn = 'arn:aws:lambda:eu-west-1:000000000000:function:customers-http-get';
+    expect(functionArnFromUri(`arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${fn}/invocations`)).toBe(fn);
     expect(functionArnFromUri(fn)).toBe(fn);
     expect(() => functionArnFromUri('https://example.com')).toThrow('neither a Lambda function ARN nor a Lambda invoke ARN');
   });

@@ -6,7 +6,7 @@ import { apiGatewayModuleFactory } from '../../src/services/apigateway';
 import { applyResource, startHarness } from '../sqs/harness';
 import type { Harness } from '../sqs/harness';
 
-const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:hello';
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:hello';
 
 const hello: LambdaInvoker = {
   invoke: async (): Promise<InvokeResult> => ({ statusCode: 200, payload: { statusCode: 201, body: '{}' } }),

@@ -23,7 +23,7 @@ import { apiGatewayModuleFactory } from '../../src/services/apigateway';
 import { applyResource, clientConfig, startHarness, type Harness } from '../sqs/harness';
 import { awsCli, awsCliInstalled, AWS_CLI_SKIP_REASON, cliJson } from '../support/aws-cli';
 
-const functionArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+const functionArn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
 
 class EchoLambda implements LambdaInvoker {
   async invoke(): Promise<InvokeResult> {
@@ -67,7 +67,7 @@ beforeAll(async () => {
     name: 'identity-user-pool',
     authorizer_type: 'JWT',
     identity_sources: ['$request.header.Authorization'],
-    jwt_configuration: { issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool', audience: ['client-1'] },
+    jwt_configuration: { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool', audience: ['client-1'] },
   });
   const integration = await apply('aws_apigatewayv2_integration', 'list', {
     api_id: apiId,
@@ -126,7 +126,7 @@ describe('API Gateway v2 management API through the SDK', () => {
       expect.objectContaining({ IntegrationType: 'AWS_PROXY', IntegrationUri: functionArn('http-list-products'), PayloadFormatVersion: '2.0', TimeoutInMillis: 30_000 }),
     ]);
     expect(authorizers.Items).toEqual([
-      expect.objectContaining({ Name: 'identity-user-pool', AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool', Audience: ['client-1'] } }),
+      expect.objectContaining({ Name: 'identity-user-pool', AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool', Audience: ['client-1'] } }),
     ]);
   });
 

@@ -21,7 +21,7 @@ import { createSesModule } from '../../src/services/ses';
 import { CustomAuthSessions } from '../../src/services/cognito/custom-auth';
 import type { InvokeResult, LambdaInvoker, LocalServiceFactory } from '../../src/core/types';
 
-const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+const fn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
 const PRE_AUTH = fn('pre-authentication');
 const DEFINE = fn('define-auth-challenge');
 const CREATE = fn('create-auth-challenge');
@@ -121,7 +121,7 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     const bare = await apply('aws_cognito_user_pool', 'bare', { name: 'no-triggers', username_attributes: ['email'] });
     noTriggersClientId = String((await apply('aws_cognito_user_pool_client', 'bare', { name: 'bare', user_pool_id: bare.id, explicit_auth_flows: flows })).id);
     await apply('aws_cognito_user_group', 'customers', { name: 'customers', user_pool_id: pool.id, precedence: 10 });
-    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
   }, 60_000);
   afterAll(async () => {
     cognito?.destroy();
@@ -158,7 +158,7 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     expect(preAuth[0]?.event).toMatchObject({
       version: '1',
       triggerSource: 'PreAuthentication_Authentication',
-      region: 'us-east-1',
+      region: 'eu-west-1',
       userPoolId: pool.id,
       callerContext: { clientId },
       request: { userAttributes: { email: 'ada@example.com', sub: expect.any(String) }, validationData: { app: 'web' } },
@@ -237,7 +237,7 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
     // prepare: a clock the test moves
     let now = 0;
     const sessions = new CustomAuthSessions(() => now);
-    const state = { caller: { userPoolId: 'p', clientId: 'c', region: 'us-east-1' }, user: { userName: 'u', attributes: {}, groups: [], notFound: false }, results: [], challengeName: 'CUSTOM_CHALLENGE', privateChallengeParameters: {}, challengeMetadata: null };
+    const state = { caller: { userPoolId: 'p', clientId: 'c', region: 'eu-west-1' }, user: { userName: 'u', attributes: {}, groups: [], notFound: false }, results: [], challengeName: 'CUSTOM_CHALLENGE', privateChallengeParameters: {}, challengeMetadata: null };
     // act
     const reused = sessions.open(state, 5);
     const first = sessions.take(reused);
@@ -257,7 +257,7 @@ describe('pre authentication and CUSTOM_AUTH at the cognito edge', () => {
 
   it('keeps SES v2 SendEmail messages in the outbox listed in /_local/state', async () => {
     // prepare
-    const ses = new SESv2Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    const ses = new SESv2Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
     // act
     const sent = await ses.send(
       new SendEmailCommand({

@@ -16,7 +16,7 @@ import { createEventBridgeModule } from '../../src/services/eventbridge';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const ACCOUNT = '000000000000';
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
+const queueArn = (name: string) => `arn:aws:sqs:eu-west-1:${ACCOUNT}:${name}`;
 
 let cloud: LocalCloud;
 let events: EventBridgeClient;
@@ -90,8 +90,8 @@ interface Summary {
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ inMemory: true, modules: [createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false, retryTimeScale: 0.0001 })] });
-  events = new EventBridgeClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
-  sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+  events = new EventBridgeClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
+  sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
   // A rule whose target queue does not exist yet: its deliveries dead-letter at once (NO_RESOURCE).
   await sqs.send(new CreateQueueCommand({ QueueName: 'gold-customers-dlq' }));
   await events.send(new PutRuleCommand({ Name: 'gold-customers', EventPattern: JSON.stringify({ source: ['kestrel.customers'], detail: { data: { tier: ['gold'] } } }) }));

@@ -68,7 +68,7 @@ describe('local cloud composition', () => {
   it('serves modules at its endpoint and removes its throw-away data dir on stop', async () => {
     // prepare
     const cloud = await startLocalCloud({ inMemory: true, modules: [createSsmModule] });
-    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
     // act
     const missing = await ssm.send(new GetParameterCommand({ Name: '/nope' })).catch((error: unknown) => error);
     await cloud.stop();

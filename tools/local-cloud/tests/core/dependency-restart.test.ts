@@ -38,7 +38,7 @@ describe('forward to a component that is not there', () => {
         server.close(() => resolve(port));
       });
     });
-    const request = { method: 'POST', path: '/', query: new URLSearchParams(), headers: {}, body: Buffer.from('{}'), service: 'dynamodb', region: 'us-east-1', accountId: '000000000000' };
+    const request = { method: 'POST', path: '/', query: new URLSearchParams(), headers: {}, body: Buffer.from('{}'), service: 'dynamodb', region: 'eu-west-1', accountId: '000000000000' };
     const failure = await forward(`http://127.0.0.1:${closedPort}`, request, { component: 'DynamoDB Local' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AwsServiceError);
     expect(failure).toMatchObject({ code: 'ServiceUnavailable', status: 503, headers: { 'retry-after': '1' } });
@@ -63,8 +63,8 @@ describe('DynamoDB Local killed under a running local cloud', () => {
     const component = before.body.components.find((entry) => entry.name === 'dynamodb-local');
     expect(before.status).toBe(200);
     expect(component).toMatchObject({ state: 'running', restarts: 0 });
-    const noRetries = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-    const withRetries = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials, maxAttempts: 10 });
+    const noRetries = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
+    const withRetries = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials, maxAttempts: 10 });
     // act
     process.kill(component?.pid as number, 'SIGKILL');
     const down = await waitFor(() => health(cloud.endpoint), (answer) => answer.status === 503);

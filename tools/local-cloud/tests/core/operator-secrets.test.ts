@@ -31,7 +31,7 @@ describe('operator secrets (a stack output naming SecureStrings an operator crea
 
   const start = async (dataDir: string) => {
     cloud = await startLocalCloud({ dataDir, modules: [createSsmModule] });
-    return new SSMClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    return new SSMClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
   };
   const valueOf = async (ssm: SSMClient, name: string) => (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter;
 

@@ -21,7 +21,7 @@ describe('SSM Parameter Store (emulated)', () => {
   let ssm: SSMClient;
   beforeAll(async () => {
     cloud = await startLocalCloud({ inMemory: true, modules: [createSsmModule] });
-    ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
     for (const name of ['a', 'b', 'c']) await ssm.send(new PutParameterCommand({ Name: `/kestrel/test/queues/${name}`, Value: `url-${name}`, Type: 'String' }));
     await ssm.send(new PutParameterCommand({ Name: '/kestrel/test/queues/deep/d', Value: 'url-d', Type: 'String' }));
   });

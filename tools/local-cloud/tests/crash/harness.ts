@@ -193,7 +193,7 @@ interface Acknowledged {
 }
 
 function clientsFor(endpoint: string) {
-  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'crash', secretAccessKey: 'crash' }, maxAttempts: 1 };
+  const config = { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'crash', secretAccessKey: 'crash' }, maxAttempts: 1 };
   return {
     events: new EventBridgeClient(config),
     lambda: new LambdaClient(config),

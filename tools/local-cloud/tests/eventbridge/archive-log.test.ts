@@ -23,7 +23,7 @@ afterEach(() => {
 
 const archived = (id: string, receivedAt = 1): ArchivedEvent => ({
   receivedAt,
-  event: { version: '0', id, 'detail-type': 'Test', source: 'test', account: '000000000000', time: '2026-12-07T00:00:00Z', region: 'us-east-1', resources: [], detail: { id } },
+  event: { version: '0', id, 'detail-type': 'Test', source: 'test', account: '000000000000', time: '2026-12-07T00:00:00Z', region: 'eu-west-1', resources: [], detail: { id } },
 });
 
 describe('ArchiveLog', () => {

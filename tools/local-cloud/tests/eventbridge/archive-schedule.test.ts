@@ -37,7 +37,7 @@ describe('EventBridge archives, replays, schedules and persistence', () => {
   async function queueWithRule(name: string, rule: { EventPattern?: string; ScheduleExpression?: string }): Promise<{ queueUrl: string; ruleArn: string }> {
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
     const ruleArn = (await events.send(new PutRuleCommand({ Name: name, ...rule }))).RuleArn as string;
-    await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'q', Arn: `arn:aws:sqs:us-east-1:000000000000:${name}` }] }));
+    await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'q', Arn: `arn:aws:sqs:eu-west-1:000000000000:${name}` }] }));
     return { queueUrl, ruleArn };
   }
 
@@ -54,7 +54,7 @@ describe('EventBridge archives, replays, schedules and persistence', () => {
     // prepare
     const archived = await queueWithRule('archived', { EventPattern: '{"source":["test.archive"]}' });
     const other = await queueWithRule('not-in-filter', { EventPattern: '{"source":["test.archive"]}' });
-    await events.send(new CreateArchiveCommand({ ArchiveName: 'everything', EventSourceArn: 'arn:aws:events:us-east-1:000000000000:event-bus/default', EventPattern: '{"source":["test.archive"]}' }));
+    await events.send(new CreateArchiveCommand({ ArchiveName: 'everything', EventSourceArn: 'arn:aws:events:eu-west-1:000000000000:event-bus/default', EventPattern: '{"source":["test.archive"]}' }));
     const windowStart = new Date(Date.now() - 1000);
     await events.send(new PutEventsCommand({ Entries: [1, 2, 3].map((n) => ({ Source: 'test.archive', DetailType: 'Numbered', Detail: JSON.stringify({ n }) })) }));
     await events.send(new PutEventsCommand({ Entries: [{ Source: 'test.elsewhere', DetailType: 'Ignored', Detail: '{}' }] }));
@@ -66,10 +66,10 @@ describe('EventBridge archives, replays, schedules and persistence', () => {
     const started = await events.send(
       new StartReplayCommand({
         ReplayName: 'backfill',
-        EventSourceArn: 'arn:aws:events:us-east-1:000000000000:archive/everything',
+        EventSourceArn: 'arn:aws:events:eu-west-1:000000000000:archive/everything',
         EventStartTime: windowStart,
         EventEndTime: new Date(),
-        Destination: { Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default', FilterArns: [archived.ruleArn] },
+        Destination: { Arn: 'arn:aws:events:eu-west-1:000000000000:event-bus/default', FilterArns: [archived.ruleArn] },
       }),
     );
     await eventBridge().service.idle();
@@ -92,10 +92,10 @@ describe('EventBridge archives, replays, schedules and persistence', () => {
       .send(
         new StartReplayCommand({
           ReplayName: 'cross',
-          EventSourceArn: 'arn:aws:events:us-east-1:000000000000:archive/everything',
+          EventSourceArn: 'arn:aws:events:eu-west-1:000000000000:archive/everything',
           EventStartTime: new Date(Date.now() - 60_000),
           EventEndTime: new Date(Date.now() - 1000),
-          Destination: { Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/missing' },
+          Destination: { Arn: 'arn:aws:events:eu-west-1:000000000000:event-bus/missing' },
         }),
       )
       .catch((error: unknown) => error);

@@ -42,8 +42,8 @@ class ScriptedLambda implements LambdaInvoker {
   }
 }
 
-const functionArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+const functionArn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
+const queueArn = (name: string) => `arn:aws:sqs:eu-west-1:000000000000:${name}`;
 
 describe('EventBridge delivery to targets', () => {
   let harness: Harness;
@@ -106,9 +106,9 @@ describe('EventBridge delivery to targets', () => {
     // assess
     const event = JSON.parse(message?.Body ?? '{}');
     expect(Object.keys(event)).toEqual(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
-    expect(event).toMatchObject({ version: '0', 'detail-type': 'OrderPlaced', source: 'test.plain', account: '000000000000', region: 'us-east-1', resources: [], detail: { orderId: 'o-1' } });
+    expect(event).toMatchObject({ version: '0', 'detail-type': 'OrderPlaced', source: 'test.plain', account: '000000000000', region: 'eu-west-1', resources: [], detail: { orderId: 'o-1' } });
     expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(ruleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/plain');
+    expect(ruleArn).toBe('arn:aws:events:eu-west-1:000000000000:rule/plain');
   });
 
   it('renders InputTransformer templates (JSON and string), InputPath and constant Input as AWS does', async () => {
@@ -147,7 +147,7 @@ describe('EventBridge delivery to targets', () => {
     // prepare
     await events.send(new CreateEventBusCommand({ Name: 'analytics' }));
     const queueUrl = await queue('analytics-in');
-    await rule('to-analytics', 'test.forward', [{ Id: 'bus', Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/analytics' }]);
+    await rule('to-analytics', 'test.forward', [{ Id: 'bus', Arn: 'arn:aws:events:eu-west-1:000000000000:event-bus/analytics' }]);
     await rule('analytics-in', 'test.forward', [{ Id: 'q', Arn: queueArn('analytics-in') }], 'analytics');
     // act
     await publish('test.forward', [{ n: 1 }]);

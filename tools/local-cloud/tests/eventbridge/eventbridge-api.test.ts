@@ -102,7 +102,7 @@ describe('EventBridge API through the SDK', () => {
       await events.send(new DeleteEventBusCommand({ Name: 'platform' }));
       const gone = await events.send(new DescribeEventBusCommand({ Name: 'platform' })).catch((error: unknown) => error);
       // assess
-      expect(created.EventBusArn).toBe('arn:aws:events:us-east-1:000000000000:event-bus/platform');
+      expect(created.EventBusArn).toBe('arn:aws:events:eu-west-1:000000000000:event-bus/platform');
       expect(duplicate).toBeInstanceOf(ResourceAlreadyExistsException);
       expect(described).toMatchObject({ Name: 'platform', Description: 'business events' });
       expect(described.CreationTime).toBeInstanceOf(Date);
@@ -122,13 +122,13 @@ describe('EventBridge API through the SDK', () => {
           Rule: 'orders',
           EventBusName: 'rules-bus',
           Targets: [
-            { Id: 'queue', Arn: 'arn:aws:sqs:us-east-1:000000000000:q', RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 } },
-            { Id: 'both', Arn: 'arn:aws:sqs:us-east-1:000000000000:q', Input: '{}', InputPath: '$.detail' },
+            { Id: 'queue', Arn: 'arn:aws:sqs:eu-west-1:000000000000:q', RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 } },
+            { Id: 'both', Arn: 'arn:aws:sqs:eu-west-1:000000000000:q', Input: '{}', InputPath: '$.detail' },
           ],
         }),
       );
       const retryTooHigh = await events
-        .send(new PutTargetsCommand({ Rule: 'orders', EventBusName: 'rules-bus', Targets: [{ Id: 'x', Arn: 'arn:aws:sqs:us-east-1:000000000000:q', RetryPolicy: { MaximumRetryAttempts: 186 } }] }))
+        .send(new PutTargetsCommand({ Rule: 'orders', EventBusName: 'rules-bus', Targets: [{ Id: 'x', Arn: 'arn:aws:sqs:eu-west-1:000000000000:q', RetryPolicy: { MaximumRetryAttempts: 186 } }] }))
         .catch((error: unknown) => error);
       const deleteWithTargets = await events.send(new DeleteRuleCommand({ Name: 'orders', EventBusName: 'rules-bus' })).catch((error: unknown) => error);
       await events.send(new DisableRuleCommand({ Name: 'orders', EventBusName: 'rules-bus' }));
@@ -139,7 +139,7 @@ describe('EventBridge API through the SDK', () => {
       const rulesAfter = await events.send(new ListRulesCommand({ EventBusName: 'rules-bus' }));
       const missingRule = await events.send(new DescribeRuleCommand({ Name: 'orders', EventBusName: 'rules-bus' })).catch((error: unknown) => error);
       // assess
-      expect(put.RuleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/rules-bus/orders');
+      expect(put.RuleArn).toBe('arn:aws:events:eu-west-1:000000000000:rule/rules-bus/orders');
       expect(badPattern).toBeInstanceOf(InvalidEventPatternException);
       expect((scheduleOffDefault as Error).message).toBe('ScheduleExpression is supported only on the default event bus.');
       expect(targets.FailedEntryCount).toBe(1);
@@ -148,7 +148,7 @@ describe('EventBridge API through the SDK', () => {
       expect((deleteWithTargets as Error).message).toBe("Rule can't be deleted since it has targets.");
       expect(described).toMatchObject({ Name: 'orders', State: 'DISABLED', EventBusName: 'rules-bus', EventPattern: '{"source":["kestrel.orders"]}' });
       expect(listedTargets.Targets).toEqual([
-        { Id: 'queue', Arn: 'arn:aws:sqs:us-east-1:000000000000:q', RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 } },
+        { Id: 'queue', Arn: 'arn:aws:sqs:eu-west-1:000000000000:q', RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 } },
       ]);
       expect(rulesAfter.Rules).toEqual([]);
       expect((missingRule as Error).message).toBe('Rule orders does not exist on EventBus rules-bus.');

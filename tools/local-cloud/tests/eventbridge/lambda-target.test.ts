@@ -7,7 +7,7 @@ import { createSqsModule } from '../../src/services/sqs';
 import { buildFixtureStack, resource, type FixtureStack } from '../lambda/support';
 import { clientConfig, startHarness, type Harness } from '../sqs/harness';
 
-const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:on-order';
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:on-order';
 
 describe('EventBridge → the real local Lambda', () => {
   let stack: FixtureStack;
@@ -37,7 +37,7 @@ describe('EventBridge → the real local Lambda', () => {
     });
     await apply('lambda', 'aws_lambda_function_event_invoke_config', 'on-order', {
       function_name: 'on-order',
-      destination_config: { on_success: { destination: 'arn:aws:sqs:us-east-1:000000000000:lambda-successes' } },
+      destination_config: { on_success: { destination: 'arn:aws:sqs:eu-west-1:000000000000:lambda-successes' } },
     });
   }, 120_000);
 
@@ -77,7 +77,7 @@ describe('EventBridge → the real local Lambda', () => {
     // prepare
     const ruleArn = (await events.send(new PutRuleCommand({ Name: 'unpermitted', EventPattern: '{"source":["test.unpermitted"]}' }))).RuleArn as string;
     await events.send(
-      new PutTargetsCommand({ Rule: 'unpermitted', Targets: [{ Id: 'fn', Arn: FUNCTION_ARN, DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:rule-dlq' } }] }),
+      new PutTargetsCommand({ Rule: 'unpermitted', Targets: [{ Id: 'fn', Arn: FUNCTION_ARN, DeadLetterConfig: { Arn: 'arn:aws:sqs:eu-west-1:000000000000:rule-dlq' } }] }),
     );
     // act
     await events.send(new PutEventsCommand({ Entries: [{ Source: 'test.unpermitted', DetailType: 'X', Detail: '{}' }] }));

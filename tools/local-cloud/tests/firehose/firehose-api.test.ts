@@ -73,7 +73,7 @@ describe('firehose API through the edge', () => {
     const missing = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'lifecycle' })).catch((error: Error) => error);
     // assess
     const description = described.DeliveryStreamDescription;
-    expect(description?.DeliveryStreamARN).toBe('arn:aws:firehose:us-east-1:000000000000:deliverystream/lifecycle');
+    expect(description?.DeliveryStreamARN).toBe('arn:aws:firehose:eu-west-1:000000000000:deliverystream/lifecycle');
     expect(description?.DeliveryStreamStatus).toBe('ACTIVE');
     expect(description?.VersionId).toBe('1');
     expect(description?.CreateTimestamp).toEqual(new Date(NOW));

@@ -80,7 +80,7 @@ describe('firehose to S3 (s3rver) through the edge, provisioned from Terraform',
     const described = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'kestrel-events' }));
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'kestrel-raw-zone' }));
     // assess
-    expect(exported).toMatchObject({ arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/kestrel-events', version_id: '1' });
+    expect(exported).toMatchObject({ arn: 'arn:aws:firehose:eu-west-1:000000000000:deliverystream/kestrel-events', version_id: '1' });
     expect(described.DeliveryStreamDescription?.DeliveryStreamStatus).toBe('ACTIVE');
     const keys = (listed.Contents ?? []).map((object) => object.Key as string).sort();
     expect(keys).toHaveLength(2);
@@ -109,7 +109,7 @@ describe('firehose to S3 (s3rver) through the edge, provisioned from Terraform',
       destination: 'extended_s3',
       extended_s3_configuration: {
         bucket_arn: 'arn:aws:s3:::kestrel-raw-zone',
-        processing_configuration: { enabled: true, processors: [{ type: 'Lambda', parameters: [{ parameter_name: 'LambdaArn', parameter_value: 'arn:aws:lambda:us-east-1:000000000000:function:t' }] }] },
+        processing_configuration: { enabled: true, processors: [{ type: 'Lambda', parameters: [{ parameter_name: 'LambdaArn', parameter_value: 'arn:aws:lambda:eu-west-1:000000000000:function:t' }] }] },
       },
     });
     await expect(apply(harness.modules, lambdaTransform)).rejects.toThrow("aws_kinesis_firehose_delivery_stream.transformed: Processor type 'Lambda' is not emulated");

@@ -122,7 +122,7 @@ describe('firehose processors', () => {
   });
 
   it('refuses processors it cannot run locally and bad delimiters', () => {
-    expect(() => buildProcessor([{ type: 'Lambda', parameters: { LambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:x' } }], [])).toThrow("Processor type 'Lambda' is not emulated");
+    expect(() => buildProcessor([{ type: 'Lambda', parameters: { LambdaArn: 'arn:aws:lambda:eu-west-1:000000000000:function:x' } }], [])).toThrow("Processor type 'Lambda' is not emulated");
     expect(() => buildProcessor([{ type: 'AppendDelimiterToRecord', parameters: { Delimiter: '\n' } }], [])).toThrow('base64');
     expect(() => buildProcessor([], ['source'])).toThrow('no MetadataExtraction processor');
   });

@@ -8,12 +8,12 @@ import { sign } from './support';
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/reader';
 
 function iamWithRole(mode: IamMode): LocalIam {
-  const iam = new LocalIam({ accountId: '000000000000', region: 'us-east-1', mode });
+  const iam = new LocalIam({ accountId: '000000000000', region: 'eu-west-1', mode });
   iam.registry.putRole('aws_iam_role.reader', {
     name: 'reader',
     arn: ROLE_ARN,
     trust: compilePolicy({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, 'trust', 'resource'),
-    inline: [compilePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:us-east-1:000000000000:table/${aws:PrincipalTag/team}' }] }, 'reader/inline', 'identity')],
+    inline: [compilePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:eu-west-1:000000000000:table/${aws:PrincipalTag/team}' }] }, 'reader/inline', 'identity')],
     managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
     tags: { team: 'orders' },
   });
@@ -25,7 +25,7 @@ function getItem(iam: LocalIam, table: string, keyId?: string): { request: AwsRe
   const body = JSON.stringify({ TableName: table, Key: {} });
   const headers = sign(keyId ?? session.accessKeyId, session.secretAccessKey, body, { 'x-amz-security-token': session.sessionToken });
   return {
-    request: { method: 'POST', path: '/', query: new URLSearchParams(), headers, body: Buffer.from(body), service: 'dynamodb', operation: 'GetItem', region: 'us-east-1', accountId: '000000000000' },
+    request: { method: 'POST', path: '/', query: new URLSearchParams(), headers, body: Buffer.from(body), service: 'dynamodb', operation: 'GetItem', region: 'eu-west-1', accountId: '000000000000' },
     rawUrl: '/',
     protocol: 'awsJson1_0',
   };
@@ -47,7 +47,7 @@ describe('LocalIam', () => {
     const iam = iamWithRole('warn');
     await expect(iam.authorize(getItem(iam, 'billing'))).resolves.toBeUndefined();
     const denials = (iam.describe().denials as Array<Record<string, unknown>>).map((denial) => [denial.mode, denial.action, denial.resource]);
-    expect(denials).toEqual([['warn', 'dynamodb:GetItem', 'arn:aws:dynamodb:us-east-1:000000000000:table/billing']]);
+    expect(denials).toEqual([['warn', 'dynamodb:GetItem', 'arn:aws:dynamodb:eu-west-1:000000000000:table/billing']]);
   });
 
   it('off: decides nothing', async () => {
@@ -61,7 +61,7 @@ describe('LocalIam', () => {
   });
 
   it('a session of a role that is not in the applied stacks is denied everything', async () => {
-    const iam = new LocalIam({ accountId: '000000000000', region: 'us-east-1', mode: 'enforce' });
+    const iam = new LocalIam({ accountId: '000000000000', region: 'eu-west-1', mode: 'enforce' });
     await expect(iam.authorize(getItem(iam, 'orders'))).rejects.toMatchObject({ code: 'AccessDeniedException' });
   });
 

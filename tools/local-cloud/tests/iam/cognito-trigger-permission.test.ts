@@ -12,7 +12,7 @@ import type { LambdaInvoker, LocalServiceFactory } from '../../src/core/types';
 import { createCognitoModule } from '../../src/services/cognito';
 import { PermissionStore } from '../../src/services/lambda/permissions';
 
-const PRE_SIGN_UP = 'arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up';
+const PRE_SIGN_UP = 'arn:aws:lambda:eu-west-1:000000000000:function:pre-sign-up';
 const permissions = new PermissionStore();
 const invoked: string[] = [];
 
@@ -49,9 +49,9 @@ describe('Cognito triggers need a Lambda permission for cognito-idp.amazonaws.co
       action: 'lambda:InvokeFunction',
       functionName: PRE_SIGN_UP,
       principal: 'cognito-idp.amazonaws.com',
-      sourceArn: `arn:aws:cognito-idp:us-east-1:000000000000:userpool/${clients.permitted.poolId}`,
+      sourceArn: `arn:aws:cognito-idp:eu-west-1:000000000000:userpool/${clients.permitted.poolId}`,
     });
-    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
   }, 60_000);
   afterAll(async () => {
     cognito?.destroy();
@@ -69,7 +69,7 @@ describe('Cognito triggers need a Lambda permission for cognito-idp.amazonaws.co
   it('another pool with the same trigger is refused before the function runs, and the sign-up fails', async () => {
     await expect(signUp('unpermitted', 'bob@example.com')).rejects.toMatchObject({
       name: 'UserLambdaValidationException',
-      message: expect.stringContaining('Cognito is not allowed to invoke arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up'),
+      message: expect.stringContaining('Cognito is not allowed to invoke arn:aws:lambda:eu-west-1:000000000000:function:pre-sign-up'),
     });
     expect(invoked).toEqual([clients.permitted.poolId]);
   });

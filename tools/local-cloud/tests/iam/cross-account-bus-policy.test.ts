@@ -62,7 +62,7 @@ describe('a bus policy judges callers of other accounts at the edge', () => {
   let root: string;
   let cloud: LocalCloud;
   const client = <T>(Client: new (config: object) => T, credentials: AwsCredentialIdentity): T =>
-    new Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+    new Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
 
   /** Credentials of a role session in another account, as the developer (local administrator) gets them. */
   async function sessionOf(account: string): Promise<AwsCredentialIdentity> {
@@ -111,7 +111,7 @@ describe('a bus policy judges callers of other accounts at the edge', () => {
     // assess
     await expect(attempt).rejects.toMatchObject({
       name: 'AccessDeniedException',
-      message: expect.stringContaining(`assumed-role/publisher/forger is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:${LOCAL_ACCOUNT}:event-bus/${BUS} with an explicit deny`),
+      message: expect.stringContaining(`assumed-role/publisher/forger is not authorized to perform: events:PutEvents on resource: arn:aws:events:eu-west-1:${LOCAL_ACCOUNT}:event-bus/${BUS} with an explicit deny`),
     });
     expect(cloud.iamDenials().at(-1)).toMatchObject({ outcome: 'ExplicitDeny', decidingStatements: [{ statement: 'Sid "OnlyThisAccountPublishesKestrelSources"' }] });
   });

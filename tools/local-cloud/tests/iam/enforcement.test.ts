@@ -65,7 +65,7 @@ function writeStack(stack: FixtureStack): void {
       },
       // The target queue admits another rule only; the dead-letter queue admits this one.
       aws_sqs_queue_policy: {
-        closed: { queue_url: '${aws_sqs_queue.closed.url}', policy: queuePolicy('${aws_sqs_queue.closed.arn}', 'arn:aws:events:us-east-1:000000000000:rule/kestrel-bus/another-rule') },
+        closed: { queue_url: '${aws_sqs_queue.closed.url}', policy: queuePolicy('${aws_sqs_queue.closed.arn}', 'arn:aws:events:eu-west-1:000000000000:rule/kestrel-bus/another-rule') },
         dlq: { queue_url: '${aws_sqs_queue.dlq.url}', policy: queuePolicy('${aws_sqs_queue.dlq.arn}', '${aws_cloudwatch_event_rule.placed.arn}') },
       },
       aws_iam_role: {
@@ -108,7 +108,7 @@ describe('IAM at the edge', () => {
   let admin: STSClient;
   let role: AwsCredentialIdentity;
   const client = <T>(Client: new (config: object) => T, credentials: AwsCredentialIdentity = role): T =>
-    new Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+    new Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
 
   beforeAll(async () => {
     stack = await buildFixtureStack({ entry: 'sdk' });
@@ -146,7 +146,7 @@ describe('IAM at the edge', () => {
     expect((await ddb.send(new GetItemCommand({ TableName: 'orders', Key: { pk: { S: 'o-1' } } }))).Item).toEqual({ pk: { S: 'o-1' } });
     await expect(ddb.send(new DeleteItemCommand({ TableName: 'orders', Key: { pk: { S: 'o-1' } } }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
-      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/orders-handler/developer is not authorized to perform: dynamodb:DeleteItem on resource: arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders because no identity-based policy allows the dynamodb:DeleteItem action`,
+      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/orders-handler/developer is not authorized to perform: dynamodb:DeleteItem on resource: arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders because no identity-based policy allows the dynamodb:DeleteItem action`,
     });
   });
 
@@ -213,7 +213,7 @@ describe('IAM at the edge', () => {
     const other = await lambda.send(new InvokeCommand({ FunctionName: 'billing-sender', Payload: JSON.stringify({ text: 'hello' }) }));
     expect(other.FunctionError).toBe('Unhandled');
     expect(JSON.parse(Buffer.from(other.Payload!).toString())).toMatchObject({
-      errorMessage: expect.stringContaining(`is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:${ACCOUNT}:billing-in`),
+      errorMessage: expect.stringContaining(`is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:eu-west-1:${ACCOUNT}:billing-in`),
     });
   }, 60_000);
 
@@ -236,8 +236,8 @@ describe('IAM at the edge', () => {
       expect.objectContaining({
         principal: 'events.amazonaws.com',
         action: 'sqs:SendMessage',
-        resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:closed-target`,
-        smallestAllowingStatement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:closed-target`, Principal: { Service: 'events.amazonaws.com' } },
+        resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:closed-target`,
+        smallestAllowingStatement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:closed-target`, Principal: { Service: 'events.amazonaws.com' } },
       }),
     );
   });
@@ -249,9 +249,9 @@ describe('IAM at the edge', () => {
       expect.objectContaining({
         principal: `arn:aws:sts::${ACCOUNT}:assumed-role/orders-handler/billing-sender`,
         action: 'sqs:SendMessage',
-        resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:billing-in`,
+        resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:billing-in`,
         outcome: 'ImplicitDeny',
-        smallestAllowingStatement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:billing-in` },
+        smallestAllowingStatement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:billing-in` },
       }),
     );
     const logged = readFileSync(join(stack.root, 'data', 'logs', 'iam-denials.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { action: string });

@@ -33,7 +33,7 @@ import type { FixtureStack } from '../lambda/support';
 
 const ACCOUNT = '000000000000';
 const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
-const BUS_ARN = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/platform`;
+const BUS_ARN = `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/platform`;
 
 const trust = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -43,12 +43,14 @@ const putEvents = (source: string) => ({ Sid: 'PutOwnEvents', Effect: 'Allow', A
 const WRITE_LAKE = { Sid: 'WriteLake', Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket', 's3:PutObject'], Resource: ['${aws_s3_bucket.lake.arn}', '${aws_s3_bucket.lake.arn}/*'] };
 
 /** The outbox pipe as cdktn synthesizes it, one per role. */
-const pipe = (name: string, role: string) => ({
+const pipe = (name: string, role: string, deadLetterArn?: string) => ({
   name,
   role_arn: `\${aws_iam_role.${role}.arn}`,
   source: '${aws_dynamodb_table.outbox.stream_arn}',
   target: '${aws_cloudwatch_event_bus.platform.arn}',
-  source_parameters: { dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 1 } },
+  source_parameters: {
+    dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 1, ...(deadLetterArn ? { dead_letter_config: { arn: deadLetterArn } } : {}) },
+  },
   target_parameters: {
     input_template: '<$.dynamodb.NewImage.detail.S>',
     eventbridge_event_bus_parameters: { source: 'kestrel.customers', detail_type: '$.dynamodb.NewImage.detailType.S' },
@@ -69,32 +71,66 @@ function writeStack(stackDir: string): void {
         outbox: { name: 'customers', billing_mode: 'PAY_PER_REQUEST', hash_key: 'pk', attribute: [{ name: 'pk', type: 'S' }], stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES' },
       },
       aws_cloudwatch_event_bus: { platform: { name: 'platform' } },
-      aws_cloudwatch_event_rule: { customers: { name: 'customers-events', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['kestrel.customers'] }) } },
+      aws_cloudwatch_event_rule: {
+        customers: { name: 'customers-events', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['kestrel.customers'] }) },
+        lake: { name: 'to-the-lake', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', event_pattern: JSON.stringify({ source: ['app.lake'] }) },
+      },
       aws_s3_bucket: { lake: { bucket: 'kestrel-lake' } },
       aws_kinesis_firehose_delivery_stream: { granted: deliveryStream('lake-granted', 'firehose'), noPut: deliveryStream('lake-no-put', 'firehoseNoPut') },
-      aws_sqs_queue: { observed: { name: 'observed' } },
+      aws_sqs_queue: { observed: { name: 'observed' }, lakeTargetDlq: { name: 'lake-target-dlq' }, outboxDlq: { name: 'outbox-dead-letters' } },
       aws_sqs_queue_policy: {
+        lakeTargetDlq: {
+          queue_url: '${aws_sqs_queue.lakeTargetDlq.url}',
+          policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.lakeTargetDlq.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.lake.arn}' } } }),
+        },
         observed: {
           queue_url: '${aws_sqs_queue.observed.url}',
           policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.observed.arn}', Condition: { ArnEquals: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.customers.arn}' } } }),
         },
       },
-      aws_cloudwatch_event_target: { observed: { rule: '${aws_cloudwatch_event_rule.customers.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'observed', arn: '${aws_sqs_queue.observed.arn}' } },
+      aws_cloudwatch_event_target: {
+        observed: { rule: '${aws_cloudwatch_event_rule.customers.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'observed', arn: '${aws_sqs_queue.observed.arn}' },
+        // Firehose targets act as their role_arn: one may PutRecordBatch on the stream, the other only PutRecord.
+        lakeGranted: { rule: '${aws_cloudwatch_event_rule.lake.name}', event_bus_name: '${aws_cloudwatch_event_bus.platform.name}', target_id: 'granted', arn: '${aws_kinesis_firehose_delivery_stream.granted.arn}', role_arn: '${aws_iam_role.toLake.arn}' },
+        lakeRefused: {
+          rule: '${aws_cloudwatch_event_rule.lake.name}',
+          event_bus_name: '${aws_cloudwatch_event_bus.platform.name}',
+          target_id: 'refused',
+          arn: '${aws_kinesis_firehose_delivery_stream.granted.arn}',
+          role_arn: '${aws_iam_role.toLakeRefused.arn}',
+          dead_letter_config: { arn: '${aws_sqs_queue.lakeTargetDlq.arn}' },
+        },
+      },
       aws_iam_role: {
         granted: { name: 'outbox-pipe', assume_role_policy: trust('pipes.amazonaws.com') },
         wrongSource: { name: 'outbox-pipe-wrong-source', assume_role_policy: trust('pipes.amazonaws.com') },
         noRead: { name: 'outbox-pipe-no-read', assume_role_policy: trust('pipes.amazonaws.com') },
+        dlqGranted: { name: 'outbox-pipe-dlq-granted', assume_role_policy: trust('pipes.amazonaws.com') },
+        dlqRefused: { name: 'outbox-pipe-dlq-refused', assume_role_policy: trust('pipes.amazonaws.com') },
         firehose: { name: 'lake-firehose', assume_role_policy: trust('firehose.amazonaws.com') },
         firehoseNoPut: { name: 'lake-firehose-no-put', assume_role_policy: trust('firehose.amazonaws.com') },
+        toLake: { name: 'events-to-lake', assume_role_policy: trust('events.amazonaws.com') },
+        toLakeRefused: { name: 'events-to-lake-refused', assume_role_policy: trust('events.amazonaws.com') },
       },
       aws_iam_role_policy: {
         granted: { name: 'pipe', role: '${aws_iam_role.granted.id}', policy: policy(READ_STREAM, putEvents('kestrel.customers')) },
         wrongSource: { name: 'pipe', role: '${aws_iam_role.wrongSource.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog')) },
         noRead: { name: 'pipe', role: '${aws_iam_role.noRead.id}', policy: policy(putEvents('kestrel.customers')) },
+        // Both put with a source their role does not admit, so their batch ends in the dead-letter queue, sent as the role.
+        dlqGranted: { name: 'pipe', role: '${aws_iam_role.dlqGranted.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog'), { Sid: 'SendDeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.outboxDlq.arn}' }) },
+        dlqRefused: { name: 'pipe', role: '${aws_iam_role.dlqRefused.id}', policy: policy(READ_STREAM, putEvents('kestrel.catalog')) },
         firehose: { name: 'lake', role: '${aws_iam_role.firehose.id}', policy: policy(WRITE_LAKE) },
         firehoseNoPut: { name: 'lake', role: '${aws_iam_role.firehoseNoPut.id}', policy: policy({ ...WRITE_LAKE, Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket'] }) },
+        toLake: { name: 'put', role: '${aws_iam_role.toLake.id}', policy: policy({ Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: '${aws_kinesis_firehose_delivery_stream.granted.arn}' }) },
+        toLakeRefused: { name: 'put', role: '${aws_iam_role.toLakeRefused.id}', policy: policy({ Effect: 'Allow', Action: 'firehose:PutRecord', Resource: '${aws_kinesis_firehose_delivery_stream.granted.arn}' }) },
       },
-      aws_pipes_pipe: { granted: pipe('outbox-granted', 'granted'), wrongSource: pipe('outbox-wrong-source', 'wrongSource'), noRead: pipe('outbox-no-read', 'noRead') },
+      aws_pipes_pipe: {
+        granted: pipe('outbox-granted', 'granted'),
+        wrongSource: pipe('outbox-wrong-source', 'wrongSource'),
+        noRead: pipe('outbox-no-read', 'noRead'),
+        dlqGranted: pipe('outbox-dlq-granted', 'dlqGranted', '${aws_sqs_queue.outboxDlq.arn}'),
+        dlqRefused: pipe('outbox-dlq-refused', 'dlqRefused', '${aws_sqs_queue.outboxDlq.arn}'),
+      },
     },
   };
   writeFileSync(join(stackDir, 'cdk.tf.json'), JSON.stringify(terraform));
@@ -174,7 +210,7 @@ describe('services act as their configured roles', () => {
   let root: string;
   let fixture: FixtureStack;
   let cloud: LocalCloud;
-  const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
+  const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: ADMIN, maxAttempts: 1 });
   const pipes = () => (cloud.modules.find((module) => module.name === 'pipes') as PipesModule).service;
   const runner = (name: string) => ({ stats: pipes().get(name).stats });
 
@@ -204,6 +240,9 @@ describe('services act as their configured roles', () => {
       await pipes().whenIdle('outbox-wrong-source');
       // A pipe that cannot read never goes idle: wait for its first refusal instead.
       for (let waited = 0; waited < 100 && !pipes().get('outbox-no-read').stats.lastError; waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await pipes().whenIdle('outbox-dlq-granted');
+      // Neither does one whose dead-letter send is refused (it retries the send).
+      for (let waited = 0; waited < 100 && !pipes().get('outbox-dlq-refused').stats.lastError?.startsWith('dead-letter queue'); waited++) await new Promise((resolve) => setTimeout(resolve, 50));
     }, 60_000);
 
     it('with the grants, the pipe reads the stream and puts the event on the bus', async () => {
@@ -233,10 +272,22 @@ describe('services act as their configured roles', () => {
       );
     });
 
+    it('the dead-letter send is made as the pipe role: granted, the batch reaches the queue; refused, it is retried (nothing lost), the denial recorded', async () => {
+      const dead: Message[] = [];
+      for (let polls = 0; polls < 5; polls++) {
+        dead.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/outbox-dead-letters`, WaitTimeSeconds: 1, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      expect(dead.map((message) => message.MessageAttributes?.PIPE_ARN?.StringValue)).toEqual([`arn:aws:pipes:eu-west-1:${ACCOUNT}:pipe/outbox-dlq-granted`]);
+      expect(runner('outbox-dlq-refused').stats.lastError).toBe(
+        `dead-letter queue: User: arn:aws:sts::${ACCOUNT}:assumed-role/outbox-pipe-dlq-refused/outbox-dlq-refused is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:eu-west-1:${ACCOUNT}:outbox-dead-letters because no identity-based policy allows the sqs:SendMessage action`,
+      );
+      expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/outbox-pipe-dlq-refused/outbox-dlq-refused`, action: 'sqs:SendMessage', service: 'pipes' }));
+    });
+
     it('a role without the stream permissions: nothing is read (records stay in the stream), StateReason names the permission, the denial is recorded', async () => {
       expect(runner('outbox-no-read').stats).toMatchObject({ read: 0, delivered: 0 });
       const described = await client(PipesClient).send(new DescribePipeCommand({ Name: 'outbox-no-read' }));
-      expect(described.StateReason).toMatch(/^source: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/outbox-pipe-no-read\/outbox-no-read is not authorized to perform: dynamodb:DescribeStream on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/customers\/stream\//);
+      expect(described.StateReason).toMatch(/^source: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/outbox-pipe-no-read\/outbox-no-read is not authorized to perform: dynamodb:DescribeStream on resource: arn:aws:dynamodb:eu-west-1:000000000000:table\/customers\/stream\//);
       expect(cloud.iamDenials()).toContainEqual(expect.objectContaining({ action: 'dynamodb:DescribeStream', principal: expect.stringContaining('outbox-pipe-no-read'), service: 'pipes' }));
     });
   });
@@ -248,7 +299,7 @@ describe('services act as their configured roles', () => {
     it('with s3:PutObject on the bucket, the stream writes its objects as its role', async () => {
       await put('lake-granted');
       await firehose().flush('lake-granted');
-      const listed = await new S3Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: ADMIN, forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket: 'kestrel-lake', Prefix: 'lake-granted/' }));
+      const listed = await new S3Client({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: ADMIN, forcePathStyle: true }).send(new ListObjectsV2Command({ Bucket: 'kestrel-lake', Prefix: 'lake-granted/' }));
       expect(listed.KeyCount).toBe(1);
     });
 
@@ -282,7 +333,7 @@ describe('services act as their configured roles', () => {
       writeConsumerStack(fixture, ['sqs:GetQueueAttributes']);
       await expect(cloud.applyStacks([fixture.stackDir])).rejects.toThrow('aws_lambda_event_source_mapping.work: The provided execution role does not have permissions to call ReceiveMessage on SQS');
       expect(cloud.iamDenials()).toContainEqual(
-        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:consumer-work`, service: 'lambda' }),
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/consumer/consumer`, action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:consumer-work`, service: 'lambda' }),
       );
     });
 
@@ -327,7 +378,7 @@ describe('services act as their configured roles', () => {
         expect.objectContaining({
           principal: 'events.amazonaws.com',
           action: 'lambda:InvokeFunction',
-          resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:consumer`,
+          resource: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:consumer`,
           service: 'lambda',
           smallestAllowingStatement: expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction' }),
         }),
@@ -352,7 +403,25 @@ describe('services act as their configured roles', () => {
       expect(dead.map((message) => [JSON.parse(message.Body ?? '{}').source, message.MessageAttributes?.ERROR_CODE?.StringValue])).toEqual([['app.fwd.refused', 'NO_PERMISSIONS']]);
       expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`User: arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge is not authorized to perform: events:PutEvents`);
       expect(cloud.iamDenials()).toContainEqual(
-        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge`, action: 'events:PutEvents', resource: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/audit`, service: 'events' }),
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/forwarder/EventBridge`, action: 'events:PutEvents', resource: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/audit`, service: 'events' }),
+      );
+    });
+  });
+
+  describe('EventBridge → Firehose, as the target’s role', () => {
+    it('the role with firehose:PutRecordBatch delivers; the one without fails with NO_PERMISSIONS to the dead-letter queue, and the denial is recorded', async () => {
+      const firehose = (cloud.modules.find((module) => module.name === 'firehose') as FirehoseModule).service;
+      const bufferedBefore = firehose.summaries().find((stream) => stream.name === 'lake-granted')?.buffered ?? 0;
+      await client(EventBridgeClient).send(new PutEventsCommand({ Entries: [{ EventBusName: 'platform', Source: 'app.lake', DetailType: 'Landed', Detail: '{}' }] }));
+      const dead: Message[] = [];
+      for (let polls = 0; polls < 10 && dead.length === 0; polls++) {
+        dead.push(...((await client(SQSClient).send(new ReceiveMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/lake-target-dlq`, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      expect(dead.map((message) => message.MessageAttributes?.ERROR_CODE?.StringValue)).toEqual(['NO_PERMISSIONS']);
+      expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`User: arn:aws:sts::${ACCOUNT}:assumed-role/events-to-lake-refused/EventBridge is not authorized to perform: firehose:PutRecordBatch`);
+      expect(firehose.summaries().find((stream) => stream.name === 'lake-granted')?.buffered).toBe(bufferedBefore + 1);
+      expect(cloud.iamDenials()).toContainEqual(
+        expect.objectContaining({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/events-to-lake-refused/EventBridge`, action: 'firehose:PutRecordBatch', resource: `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/lake-granted` }),
       );
     });
   });

@@ -6,7 +6,7 @@ import { LocalIam } from '../../src/iam/authorizer';
 import type { LocalCloudContext, ResolvedResource } from '../../src/core/types';
 import { createStsModule } from '../../src/services/sts';
 
-const context = { accountId: '000000000000', region: 'us-east-1', endpoint: 'http://127.0.0.1:0', dataDir: '/tmp', log: () => undefined } as unknown as LocalCloudContext;
+const context = { accountId: '000000000000', region: 'eu-west-1', endpoint: 'http://127.0.0.1:0', dataDir: '/tmp', log: () => undefined } as unknown as LocalCloudContext;
 const resource = (type: string, name: string, config: Record<string, unknown>): ResolvedResource => ({ stack: 's', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
 
 describe('IAM resources in the sts module', () => {
@@ -35,7 +35,7 @@ describe('ARNs in the stack’s own region and account', () => {
   it('are read as the local cloud’s, where the resources live; other accounts stay as written', async () => {
     const stackDir = mkdtempSync(join(tmpdir(), 'iam-stack-'));
     writeFileSync(join(stackDir, 'cdk.tf.json'), JSON.stringify({ provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: ['111111111111'] }] } }));
-    const iam = new LocalIam({ accountId: '000000000000', region: 'us-east-1', mode: 'enforce' });
+    const iam = new LocalIam({ accountId: '000000000000', region: 'eu-west-1', mode: 'enforce' });
     const sts = createStsModule({ ...context, iam } as LocalCloudContext);
     const apply = (type: string, name: string, config: Record<string, unknown>) =>
       sts.provisioners.find((provisioner) => provisioner.type === type)!.apply({ ...resource(type, name, config), stackDir });
@@ -47,9 +47,9 @@ describe('ARNs in the stack’s own region and account', () => {
     };
     await apply('aws_iam_role_policy', 'fn', { role: 'fn', name: 'p', policy: JSON.stringify(policy) });
     const session = iam.sessionForRole('arn:aws:iam::000000000000:role/fn', 'fn');
-    const allowed = (resourceArn: string) => iam.decide(session, { action: 'ssm:GetParameter', resource: resourceArn }, { region: 'us-east-1' }).decision.allowed;
-    expect(allowed('arn:aws:ssm:us-east-1:000000000000:parameter/own')).toBe(true);
-    expect(allowed('arn:aws:ssm:us-east-1:000000000000:parameter/theirs')).toBe(false);
+    const allowed = (resourceArn: string) => iam.decide(session, { action: 'ssm:GetParameter', resource: resourceArn }, { region: 'eu-west-1' }).decision.allowed;
+    expect(allowed('arn:aws:ssm:eu-west-1:000000000000:parameter/own')).toBe(true);
+    expect(allowed('arn:aws:ssm:eu-west-1:000000000000:parameter/theirs')).toBe(false);
     rmSync(stackDir, { recursive: true, force: true });
   });
 });

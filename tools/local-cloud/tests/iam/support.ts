@@ -6,10 +6,10 @@ export function sign(accessKeyId: string, secret: string, body: string, extraHea
   const headers: Record<string, string> = { host: 'localhost:4566', 'x-amz-date': date, 'x-amz-target': 'DynamoDB_20120810.GetItem' };
   const signedHeaders = 'host;x-amz-date;x-amz-target';
   const canonical = ['POST', '/', '', ...Object.keys(headers).sort().map((name) => `${name}:${headers[name]}`), '', signedHeaders, hash(body)].join('\n');
-  const scope = `${date.slice(0, 8)}/us-east-1/dynamodb/aws4_request`;
+  const scope = `${date.slice(0, 8)}/eu-west-1/dynamodb/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', date, scope, hash(canonical)].join('\n');
   let key: Buffer | string = `AWS4${secret}`;
-  for (const part of [date.slice(0, 8), 'us-east-1', 'dynamodb', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  for (const part of [date.slice(0, 8), 'eu-west-1', 'dynamodb', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
   return { ...headers, ...extraHeaders, authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
 }

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { LocalIam } from '../../src/iam/authorizer';
 
 const ACCOUNT = '000000000000';
-const TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/kestrel-staging-orders-table`;
+const TABLE = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/kestrel-staging-orders-table`;
 /** What the service stacks name: the boundary bootstrap creates, which the local cloud never applies. */
 const BOOTSTRAP_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/kestrel-pipeline/kestrel-staging-orders-boundary`;
 const APPLIED_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/reads-only`;
 
 function iamWithRoles(): LocalIam {
-  const iam = new LocalIam({ accountId: ACCOUNT, region: 'us-east-1', mode: 'enforce' });
+  const iam = new LocalIam({ accountId: ACCOUNT, region: 'eu-west-1', mode: 'enforce' });
   const trust = compilePolicy({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, 'trust', 'resource');
   const writes = compilePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], Resource: TABLE }] }, 'writes', 'identity');
   for (const [name, boundary] of [['bootstrapped', BOOTSTRAP_BOUNDARY], ['bounded', APPLIED_BOUNDARY]] as const) {
@@ -40,8 +40,8 @@ describe('permissions boundaries the local cloud does not have', () => {
     const session = (role: string) => iam.sessionForRole(`arn:aws:iam::${ACCOUNT}:role/${role}`, role);
 
     // act
-    const bounded = iam.decide(session('bounded'), deleteItem, { region: 'us-east-1' }).decision;
-    const bootstrapped = iam.decide(session('bootstrapped'), deleteItem, { region: 'us-east-1' }).decision;
+    const bounded = iam.decide(session('bounded'), deleteItem, { region: 'eu-west-1' }).decision;
+    const bootstrapped = iam.decide(session('bootstrapped'), deleteItem, { region: 'eu-west-1' }).decision;
 
     // assess
     expect(bounded).toMatchObject({ allowed: false, reason: expect.stringContaining('permissions boundary reads-only') });

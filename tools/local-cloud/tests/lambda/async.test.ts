@@ -3,10 +3,10 @@ import type { InvocationRecord } from '../../src/services/lambda';
 import { buildFixtureStack, createTestCloud } from './support';
 import type { FixtureStack, TestCloud } from './support';
 
-const FAILURES_QUEUE = 'arn:aws:sqs:us-east-1:000000000000:failures';
-const SUCCESSES_QUEUE = 'arn:aws:sqs:us-east-1:000000000000:successes';
-const DEAD_LETTERS = 'arn:aws:sqs:us-east-1:000000000000:dead-letters';
-const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/platform';
+const FAILURES_QUEUE = 'arn:aws:sqs:eu-west-1:000000000000:failures';
+const SUCCESSES_QUEUE = 'arn:aws:sqs:eu-west-1:000000000000:successes';
+const DEAD_LETTERS = 'arn:aws:sqs:eu-west-1:000000000000:dead-letters';
+const BUS = 'arn:aws:events:eu-west-1:000000000000:event-bus/platform';
 
 let stack: FixtureStack;
 let cloud: TestCloud;
@@ -47,7 +47,7 @@ describe('asynchronous invocation', () => {
     expect(failures.map((record) => (record.requestPayload as { id: number }).id).sort((a, b) => a - b)).toEqual([0, 3, 6, 9]);
     expect(failures[0]).toMatchObject({
       version: '1.0',
-      requestContext: { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:flaky:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestContext: { functionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:flaky:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'Error', errorMessage: expect.stringMatching(/^event \d+ fails$/) },
     });
@@ -103,8 +103,8 @@ describe('asynchronous invocation', () => {
     await cloud.deployFunction('producer');
     await cloud.deployFunction('record-sink');
     await cloud.apply('aws_lambda_function_event_invoke_config', 'producer', {
-      function_name: 'arn:aws:lambda:us-east-1:000000000000:function:producer',
-      destination_config: { on_success: { destination: 'arn:aws:lambda:us-east-1:000000000000:function:record-sink' } },
+      function_name: 'arn:aws:lambda:eu-west-1:000000000000:function:producer',
+      destination_config: { on_success: { destination: 'arn:aws:lambda:eu-west-1:000000000000:function:record-sink' } },
     });
 
     // act
@@ -139,7 +139,7 @@ describe('asynchronous invocation', () => {
 
   it('runs a waiting event in the first environment that frees, while the function still scales out for it', async () => {
     // prepare
-    const successes = 'arn:aws:sqs:us-east-1:000000000000:first-free-successes';
+    const successes = 'arn:aws:sqs:eu-west-1:000000000000:first-free-successes';
     await cloud.deployFunction('first-free');
     await cloud.apply('aws_lambda_function_event_invoke_config', 'first-free', { function_name: 'first-free', destination_config: { on_success: { destination: successes } } });
     const warm = JSON.parse((await cloud.module.service.invokeSync('first-free', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };

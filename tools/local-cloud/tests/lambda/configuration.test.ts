@@ -35,12 +35,12 @@ describe('aws_lambda_function settings', () => {
 
   it('reads nested blocks written as objects or as one-element lists', () => {
     // act
-    const asList = parseFunctionSettings(fn({ ...minimal, environment: [{ variables: { A: '1' } }], dead_letter_config: [{ target_arn: 'arn:aws:sqs:us-east-1:000000000000:dlq' }] }));
+    const asList = parseFunctionSettings(fn({ ...minimal, environment: [{ variables: { A: '1' } }], dead_letter_config: [{ target_arn: 'arn:aws:sqs:eu-west-1:000000000000:dlq' }] }));
     const asObject = parseFunctionSettings(fn({ ...minimal, environment: { variables: { A: '1' } }, reserved_concurrent_executions: 5 }));
 
     // assess
     expect(asList.environment).toEqual({ A: '1' });
-    expect(asList.deadLetterTargetArn).toBe('arn:aws:sqs:us-east-1:000000000000:dlq');
+    expect(asList.deadLetterTargetArn).toBe('arn:aws:sqs:eu-west-1:000000000000:dlq');
     expect(asObject.environment).toEqual({ A: '1' });
     expect(asObject.reservedConcurrency).toBe(5);
   });
@@ -90,7 +90,7 @@ describe('event invoke config and permission settings', () => {
         action: 'lambda:InvokeFunction',
         function_name: 'orders',
         principal: 'events.amazonaws.com',
-        source_arn: 'arn:aws:events:us-east-1:000000000000:rule/platform/orders-*',
+        source_arn: 'arn:aws:events:eu-west-1:000000000000:rule/platform/orders-*',
       }),
     );
 
@@ -103,15 +103,15 @@ describe('function references', () => {
   it.each([
     ['orders', { name: 'orders' }],
     ['orders:$LATEST', { name: 'orders', qualifier: '$LATEST' }],
-    ['arn:aws:lambda:us-east-1:000000000000:function:orders', { name: 'orders' }],
-    ['arn:aws:lambda:us-east-1:000000000000:function:orders:1', { name: 'orders', qualifier: '1' }],
+    ['arn:aws:lambda:eu-west-1:000000000000:function:orders', { name: 'orders' }],
+    ['arn:aws:lambda:eu-west-1:000000000000:function:orders:1', { name: 'orders', qualifier: '1' }],
     ['000000000000:function:orders', { name: 'orders' }],
   ])('reads %s', (reference, expected) => {
     expect(parseFunctionReference(reference)).toEqual(expected);
   });
 
   it('rejects what is not a function reference', () => {
-    expect(parseFunctionReference('arn:aws:sqs:us-east-1:000000000000:queue')).toBeUndefined();
+    expect(parseFunctionReference('arn:aws:sqs:eu-west-1:000000000000:queue')).toBeUndefined();
   });
 });
 
@@ -119,27 +119,27 @@ describe('permission checks', () => {
   const store = new PermissionStore();
   store.put('aws_lambda_permission.bus', {
     statementId: 'AllowBus',
-    functionName: 'arn:aws:lambda:us-east-1:000000000000:function:orders',
+    functionName: 'arn:aws:lambda:eu-west-1:000000000000:function:orders',
     action: 'lambda:InvokeFunction',
     principal: 'events.amazonaws.com',
-    sourceArn: 'arn:aws:events:us-east-1:000000000000:rule/platform/orders-*',
+    sourceArn: 'arn:aws:events:eu-west-1:000000000000:rule/platform/orders-*',
   });
   store.put('aws_lambda_permission.cognito', { statementId: 'AllowCognito', functionName: 'pre-sign-up', action: 'lambda:InvokeFunction', principal: 'cognito-idp.amazonaws.com' });
-  const orders = 'arn:aws:lambda:us-east-1:000000000000:function:orders';
+  const orders = 'arn:aws:lambda:eu-west-1:000000000000:function:orders';
 
   it('allows the recorded principal from a matching source', () => {
-    expect(store.isInvokeAllowed(orders, 'events.amazonaws.com', 'arn:aws:events:us-east-1:000000000000:rule/platform/orders-created')).toBe(true);
+    expect(store.isInvokeAllowed(orders, 'events.amazonaws.com', 'arn:aws:events:eu-west-1:000000000000:rule/platform/orders-created')).toBe(true);
   });
 
   it('refuses another source, another principal, a missing source and an unknown function', () => {
-    expect(store.isInvokeAllowed(orders, 'events.amazonaws.com', 'arn:aws:events:us-east-1:000000000000:rule/platform/billing')).toBe(false);
-    expect(store.isInvokeAllowed(orders, 'apigateway.amazonaws.com', 'arn:aws:events:us-east-1:000000000000:rule/platform/orders-created')).toBe(false);
+    expect(store.isInvokeAllowed(orders, 'events.amazonaws.com', 'arn:aws:events:eu-west-1:000000000000:rule/platform/billing')).toBe(false);
+    expect(store.isInvokeAllowed(orders, 'apigateway.amazonaws.com', 'arn:aws:events:eu-west-1:000000000000:rule/platform/orders-created')).toBe(false);
     expect(store.isInvokeAllowed(orders, 'events.amazonaws.com')).toBe(false);
-    expect(store.isInvokeAllowed('billing', 'events.amazonaws.com', 'arn:aws:events:us-east-1:000000000000:rule/platform/orders-x')).toBe(false);
+    expect(store.isInvokeAllowed('billing', 'events.amazonaws.com', 'arn:aws:events:eu-west-1:000000000000:rule/platform/orders-x')).toBe(false);
   });
 
   it('allows a statement without source condition from any source', () => {
-    expect(store.isInvokeAllowed('pre-sign-up', 'cognito-idp.amazonaws.com', 'arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_x')).toBe(true);
+    expect(store.isInvokeAllowed('pre-sign-up', 'cognito-idp.amazonaws.com', 'arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_x')).toBe(true);
   });
 
   it('renders the resource policy as GetPolicy returns it', () => {
@@ -154,7 +154,7 @@ describe('permission checks', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'lambda:InvokeFunction',
         Resource: orders,
-        Condition: { ArnLike: { 'AWS:SourceArn': 'arn:aws:events:us-east-1:000000000000:rule/platform/orders-*' } },
+        Condition: { ArnLike: { 'AWS:SourceArn': 'arn:aws:events:eu-west-1:000000000000:rule/platform/orders-*' } },
       },
     ]);
   });

@@ -126,7 +126,7 @@ describe('Invoke through the edge with the AWS SDK', () => {
 
   it('reports a handler error in X-Amz-Function-Error and the payload', async () => {
     // act
-    const response = await lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:api', Payload: encode({ action: 'throw', message: 'nope' }) }));
+    const response = await lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:000000000000:function:api', Payload: encode({ action: 'throw', message: 'nope' }) }));
 
     // assess
     expect(response.StatusCode).toBe(200);
@@ -153,7 +153,7 @@ describe('Invoke through the edge with the AWS SDK', () => {
 
     // assess
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
-    expect((missing as Error).message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing');
+    expect((missing as Error).message).toBe('Function not found: arn:aws:lambda:eu-west-1:000000000000:function:missing');
     expect((missing as ResourceNotFoundException).$metadata.httpStatusCode).toBe(404);
     expect(throttled).toBeInstanceOf(TooManyRequestsException);
     expect((throttled as TooManyRequestsException).Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');

@@ -44,7 +44,7 @@ describe('synchronous invocation', () => {
       TABLE_NAME: 'orders',
       STAGE: 'local',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
-      AWS_REGION: 'us-east-1',
+      AWS_REGION: 'eu-west-1',
       AWS_LAMBDA_FUNCTION_NAME: 'echo',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -64,7 +64,7 @@ describe('synchronous invocation', () => {
     expect(result.body).toMatchObject({
       functionName: 'echo',
       functionVersion: '$LATEST',
-      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:echo',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:echo',
       memoryLimitInMB: '256',
       awsRequestId: result.requestId,
       logGroupName: '/aws/lambda/echo',
@@ -276,7 +276,7 @@ describe('request validation', () => {
     const failure = await cloud.module.service.invokeSync('nope', '{}').catch((error: unknown) => error);
 
     // assess
-    expect(failure).toMatchObject({ code: 'ResourceNotFoundException', status: 404, message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope' });
+    expect(failure).toMatchObject({ code: 'ResourceNotFoundException', status: 404, message: 'Function not found: arn:aws:lambda:eu-west-1:000000000000:function:nope' });
   });
 
   it('refuses a payload that is not JSON', async () => {
@@ -372,7 +372,7 @@ describe('state', () => {
 
     // assess
     expect(state.find((fn) => fn.name === 'described')).toMatchObject({
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:described',
+      arn: 'arn:aws:lambda:eu-west-1:000000000000:function:described',
       runtime: 'nodejs20.x',
       nodeBinary: process.execPath,
       handler: 'index.handler',

@@ -159,7 +159,7 @@ beforeAll(async () => {
   stackDir = writeStack(root, batchLog);
   cloud = await startLocalCloud({ inMemory: true, modules: [createSqsModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } })] });
   await cloud.applyStacks([stackDir]);
-  sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -189,7 +189,7 @@ describe('SQS event source mapping', () => {
       receiveCount: '1',
       shape: {
         eventSource: 'aws:sqs',
-        awsRegion: 'us-east-1',
+        awsRegion: 'eu-west-1',
         receiptHandle: 'string',
         sentTimestamp: true,
         firstReceive: true,
@@ -278,13 +278,13 @@ describe('mapping validation, as Lambda refuses it', () => {
     [{ batch_size: 50, maximum_batching_window_in_seconds: 0 }, /batch_size 50 is above 10, which needs maximum_batching_window_in_seconds of at least 1/],
     [{ batch_size: 10_001 }, /batch_size 10001 is outside 1\.\.10000/],
     [{ maximum_batching_window_in_seconds: 301 }, /maximum_batching_window_in_seconds 301 is outside 0\.\.300/],
-    [{ event_source_arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1' }, /SQS queues only \(dynamodb sources are not emulated\)/],
+    [{ event_source_arn: 'arn:aws:dynamodb:eu-west-1:000000000000:table/t/stream/1' }, /SQS queues only \(dynamodb sources are not emulated\)/],
     [{ filter_criteria: { filter: [{ pattern: '{}' }] } }, /filter_criteria is not emulated locally/],
   ])('refuses %j', async (overrides, message) => {
     // prepare
     const dir = join(root, 'stacks', `invalid-${Object.keys(overrides).join('-')}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_lambda_event_source_mapping: { bad: { ...mapping('batched'), function_name: 'esm-consumer', event_source_arn: `arn:aws:sqs:us-east-1:000000000000:${queueName('batched')}`, ...overrides } } } }));
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_lambda_event_source_mapping: { bad: { ...mapping('batched'), function_name: 'esm-consumer', event_source_arn: `arn:aws:sqs:eu-west-1:000000000000:${queueName('batched')}`, ...overrides } } } }));
 
     // act
     const apply = cloud.applyStacks([dir]);

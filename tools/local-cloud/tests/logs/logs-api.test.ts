@@ -79,7 +79,7 @@ describe('CloudWatch Logs through the SDK', () => {
     const none = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/vendedlogs/' }));
     // assess
     expect(logGroups).toEqual([
-      expect.objectContaining({ logGroupName: GROUP, arn: `arn:aws:logs:us-east-1:000000000000:log-group:${GROUP}:*`, retentionInDays: 14, storedBytes: expect.any(Number) }),
+      expect.objectContaining({ logGroupName: GROUP, arn: `arn:aws:logs:eu-west-1:000000000000:log-group:${GROUP}:*`, retentionInDays: 14, storedBytes: expect.any(Number) }),
     ]);
     expect(logGroups[0]?.storedBytes).toBeGreaterThan(0);
     expect(accessLogs.logGroups).toEqual([expect.objectContaining({ logGroupName: ACCESS_LOGS, retentionInDays: 14, storedBytes: 0 })]);
@@ -197,7 +197,7 @@ describe.skipIf(!awsCliInstalled)(`CloudWatch Logs with the AWS CLI from Debian'
   it('tail --follow shows an invocation that happens while it runs', async () => {
     // prepare
     const child = spawn(AWS_CLI, ['logs', 'tail', GROUP, '--follow', '--since', '1m', '--format', 'short', '--endpoint-url', harness.edge.endpoint], {
-      env: { PATH: process.env.PATH ?? '/usr/bin', HOME: stack.root, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '',
+      env: { PATH: process.env.PATH ?? '/usr/bin', HOME: stack.root, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_DEFAULT_REGION: 'eu-west-1', AWS_PAGER: '',
         // Python buffers stdout to a pipe; a person at a terminal sees each line at once.
         PYTHONUNBUFFERED: '1' },
     });

@@ -9,7 +9,7 @@ import type { PipeDefinition } from '../../src/services/pipes/model';
 import type { ShardInfo, StreamsApi } from '../../src/services/pipes/stream-reader';
 import type { EventPublisher, PutEventsEntry, QueueSender } from '../../src/core/types';
 
-const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/2026-01-01T00:00:00.000';
+const STREAM = 'arn:aws:dynamodb:eu-west-1:000000000000:table/orders/stream/2026-01-01T00:00:00.000';
 
 function record(sequence: number, pk: string): StreamRecord {
   return {
@@ -56,7 +56,7 @@ const pipe: PipeDefinition = {
   source: STREAM,
   sourceParameters: { startingPosition: 'TRIM_HORIZON', batchSize: 10, maximumBatchingWindowInSeconds: 0, maximumRetryAttempts: 0, maximumRecordAgeInSeconds: -1, parallelizationFactor: 1 },
   filters: [],
-  target: 'arn:aws:events:us-east-1:000000000000:event-bus/platform',
+  target: 'arn:aws:events:eu-west-1:000000000000:event-bus/platform',
   eventBus: {},
   desiredState: 'RUNNING',
 };
@@ -76,8 +76,8 @@ describe('pipe runner across shard splits', () => {
 
   function start(stream: StreamsApi, checkpoints: CheckpointStore, bus: EventPublisher): PipeRunner {
     const runner = new PipeRunner(pipe, {
-      arn: 'arn:aws:pipes:us-east-1:000000000000:pipe/orders-outbox',
-      region: 'us-east-1',
+      arn: 'arn:aws:pipes:eu-west-1:000000000000:pipe/orders-outbox',
+      region: 'eu-west-1',
       streams: stream,
       events: () => bus,
       sqs: () => noQueue,

@@ -30,9 +30,9 @@ function outboxPipe(name: string, streamArn: string, overrides: Record<string, u
     name,
     role_arn: 'arn:aws:iam::000000000000:role/outbox-pipe',
     source: streamArn,
-    target: 'arn:aws:events:us-east-1:000000000000:event-bus/platform',
+    target: 'arn:aws:events:eu-west-1:000000000000:event-bus/platform',
     source_parameters: {
-      dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 2, dead_letter_config: { arn: 'arn:aws:sqs:us-east-1:000000000000:outbox-dlq' } },
+      dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 2, dead_letter_config: { arn: 'arn:aws:sqs:eu-west-1:000000000000:outbox-dlq' } },
       filter_criteria: { filter: [{ pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'OUTBOX#' }] } } } }) }] },
     },
     target_parameters: {
@@ -122,7 +122,7 @@ describe('outbox pipe: DynamoDB Local stream → filter → template → bus →
     await events.send(new CreateEventBusCommand({ Name: 'platform' }));
     await events.send(new PutRuleCommand({ Name: 'all-customer-events', EventBusName: 'platform', EventPattern: JSON.stringify({ source: ['kestrel.customers'] }) }));
     await events.send(
-      new PutTargetsCommand({ Rule: 'all-customer-events', EventBusName: 'platform', Targets: [{ Id: 'observe', Arn: 'arn:aws:sqs:us-east-1:000000000000:observed-events' }] }),
+      new PutTargetsCommand({ Rule: 'all-customer-events', EventBusName: 'platform', Targets: [{ Id: 'observe', Arn: 'arn:aws:sqs:eu-west-1:000000000000:observed-events' }] }),
     );
   }, 120_000);
   afterAll(async () => {
@@ -145,7 +145,7 @@ describe('outbox pipe: DynamoDB Local stream → filter → template → bus →
     const published = received.map((message) => JSON.parse(message.Body as string) as Record<string, unknown>);
     expect(published).toHaveLength(2);
     expect(published.map((event) => event.detail)).toEqual([first, second]);
-    expect(published[0]).toMatchObject({ source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1', account: '000000000000', region: 'us-east-1' });
+    expect(published[0]).toMatchObject({ source: 'kestrel.customers', 'detail-type': 'CustomerRegistered.v1', account: '000000000000', region: 'eu-west-1' });
     expect(pipesOf(harness).service.summaries()[0]).toMatchObject({ name: 'customers-outbox', state: 'RUNNING', read: 5, filteredOut: 3, processed: 2, failed: 0 });
     const dlqDepth = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(dlqDepth.Attributes?.ApproximateNumberOfMessages).toBe('0');
@@ -180,7 +180,7 @@ describe('outbox pipe: DynamoDB Local stream → filter → template → bus →
     // assess
     expect(stopped).toMatchObject({ Name: 'customers-outbox', DesiredState: 'STOPPED', CurrentState: 'STOPPED' });
     expect(described).toMatchObject({
-      Arn: 'arn:aws:pipes:us-east-1:000000000000:pipe/customers-outbox',
+      Arn: 'arn:aws:pipes:eu-west-1:000000000000:pipe/customers-outbox',
       CurrentState: 'STOPPED',
       SourceParameters: { DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10, MaximumRetryAttempts: 2 }, FilterCriteria: { Filters: [{ Pattern: expect.stringContaining('OUTBOX#') }] } },
       TargetParameters: { InputTemplate: '<$.dynamodb.NewImage.detail.S>', EventBridgeEventBusParameters: { Source: '$.dynamodb.NewImage.source.S', DetailType: '$.dynamodb.NewImage.detailType.S' } },
@@ -198,8 +198,8 @@ describe('outbox pipe: DynamoDB Local stream → filter → template → bus →
         new CreatePipeCommand({
           Name: 'bad',
           RoleArn: 'arn:aws:iam::000000000000:role/p',
-          Source: 'arn:aws:dynamodb:us-east-1:000000000000:table/customers/stream/x',
-          Target: 'arn:aws:events:us-east-1:000000000000:event-bus/platform',
+          Source: 'arn:aws:dynamodb:eu-west-1:000000000000:table/customers/stream/x',
+          Target: 'arn:aws:events:eu-west-1:000000000000:event-bus/platform',
           SourceParameters: { DynamoDBStreamParameters: { StartingPosition: 'LATEST' }, FilterCriteria: { Filters: [{ Pattern: '{"eventName": "INSERT"}' }] } },
         }),
       )
@@ -255,7 +255,7 @@ describe('outbox pipe: DynamoDB Local stream → filter → template → bus →
       expect(deadLetters).toHaveLength(1);
       const letter = JSON.parse(deadLetters[0]?.Body as string) as Record<string, unknown>;
       expect(letter).toMatchObject({
-        requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, pipeArn: 'arn:aws:pipes:us-east-1:000000000000:pipe/orders-outbox' },
+        requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, pipeArn: 'arn:aws:pipes:eu-west-1:000000000000:pipe/orders-outbox' },
         responseContext: { errorCode: 'InternalFailure', errorMessage: 'bus unavailable' },
         DDBStreamBatchInfo: { batchSize: 1, streamArn },
       });

@@ -29,14 +29,14 @@ const record = toPipesRecord(
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
   },
-  'arn:aws:dynamodb:us-east-1:000000000000:table/customers/stream/2026-01-01T00:00:00.000',
-  'us-east-1',
+  'arn:aws:dynamodb:eu-west-1:000000000000:table/customers/stream/2026-01-01T00:00:00.000',
+  'eu-west-1',
 );
 const variables = {
-  pipeArn: 'arn:aws:pipes:us-east-1:000000000000:pipe/customers-outbox',
+  pipeArn: 'arn:aws:pipes:eu-west-1:000000000000:pipe/customers-outbox',
   pipeName: 'customers-outbox',
   sourceArn: record.eventSourceARN,
-  targetArn: 'arn:aws:events:us-east-1:000000000000:event-bus/platform',
+  targetArn: 'arn:aws:events:eu-west-1:000000000000:event-bus/platform',
   ingestionTime: '2026-01-02T03:04:06.000Z',
 };
 
@@ -47,7 +47,7 @@ describe('pipes stream record', () => {
       eventName: 'INSERT',
       eventVersion: '1.1',
       eventSource: 'aws:dynamodb',
-      awsRegion: 'us-east-1',
+      awsRegion: 'eu-west-1',
       dynamodb: {
         ApproximateCreationDateTime: 1767323045,
         Keys: { pk: { S: 'OUTBOX#e-1' }, sk: { S: 'EVENT' } },
@@ -56,7 +56,7 @@ describe('pipes stream record', () => {
         SizeBytes: 123,
         StreamViewType: 'NEW_AND_OLD_IMAGES',
       },
-      eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/customers/stream/2026-01-01T00:00:00.000',
+      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:000000000000:table/customers/stream/2026-01-01T00:00:00.000',
     });
   });
 });
@@ -116,10 +116,10 @@ describe('aws_pipes_pipe configuration', () => {
   const base = {
     name: 'customers-outbox',
     role_arn: 'arn:aws:iam::000000000000:role/pipe',
-    source: 'arn:aws:dynamodb:us-east-1:000000000000:table/customers/stream/2026-01-01T00:00:00.000',
-    target: 'arn:aws:events:us-east-1:000000000000:event-bus/platform',
+    source: 'arn:aws:dynamodb:eu-west-1:000000000000:table/customers/stream/2026-01-01T00:00:00.000',
+    target: 'arn:aws:events:eu-west-1:000000000000:event-bus/platform',
     source_parameters: {
-      dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 3, dead_letter_config: { arn: 'arn:aws:sqs:us-east-1:000000000000:outbox-dlq' } },
+      dynamodb_stream_parameters: { starting_position: 'TRIM_HORIZON', batch_size: 10, maximum_retry_attempts: 3, dead_letter_config: { arn: 'arn:aws:sqs:eu-west-1:000000000000:outbox-dlq' } },
       filter_criteria: { filter: [{ pattern: '{"eventName":["INSERT"],"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"OUTBOX#"}]}}}}' }] },
     },
     target_parameters: {
@@ -133,7 +133,7 @@ describe('aws_pipes_pipe configuration', () => {
     expect(pipe).toMatchObject({
       name: 'customers-outbox',
       desiredState: 'RUNNING',
-      sourceParameters: { startingPosition: 'TRIM_HORIZON', batchSize: 10, maximumRetryAttempts: 3, maximumRecordAgeInSeconds: -1, deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:outbox-dlq' },
+      sourceParameters: { startingPosition: 'TRIM_HORIZON', batchSize: 10, maximumRetryAttempts: 3, maximumRecordAgeInSeconds: -1, deadLetterArn: 'arn:aws:sqs:eu-west-1:000000000000:outbox-dlq' },
       filters: ['{"eventName":["INSERT"],"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"OUTBOX#"}]}}}}'],
       inputTemplate: '<$.dynamodb.NewImage.detail.S>',
       eventBus: { source: '$.dynamodb.NewImage.source.S', detailType: '$.dynamodb.NewImage.detailType.S' },
@@ -141,8 +141,8 @@ describe('aws_pipes_pipe configuration', () => {
   });
 
   it.each([
-    [{ source: 'arn:aws:sqs:us-east-1:000000000000:q' }, 'source: the local Pipes emulates DynamoDB stream sources only'],
-    [{ target: 'arn:aws:lambda:us-east-1:000000000000:function:f' }, 'target: the local Pipes emulates event bus targets only'],
+    [{ source: 'arn:aws:sqs:eu-west-1:000000000000:q' }, 'source: the local Pipes emulates DynamoDB stream sources only'],
+    [{ target: 'arn:aws:lambda:eu-west-1:000000000000:function:f' }, 'target: the local Pipes emulates event bus targets only'],
     [{ source_parameters: { ...base.source_parameters, filter_criteria: { filter: [{ pattern: '{"eventName":"INSERT"}' }] } } }, 'source_parameters.filter_criteria.filter[0].pattern: Event pattern is not valid'],
     [{ source_parameters: { dynamodb_stream_parameters: { starting_position: 'AT_TIMESTAMP' } } }, 'source_parameters.dynamodb_stream_parameters.starting_position: must be TRIM_HORIZON or LATEST'],
     [{ source_parameters: { dynamodb_stream_parameters: { starting_position: 'LATEST', batch_size: 0 } } }, 'source_parameters.dynamodb_stream_parameters.batch_size: must be an integer between 1 and 10000, got 0'],

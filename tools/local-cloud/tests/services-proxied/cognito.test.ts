@@ -15,9 +15,9 @@ import type { LocalCloud } from '../../src/cloud';
 import { createCognitoModule } from '../../src/services/cognito';
 import type { InvokeResult, LambdaInvoker, LocalServiceFactory } from '../../src/core/types';
 
-const PRE_SIGN_UP = 'arn:aws:lambda:us-east-1:000000000000:function:identity-pre-sign-up';
-const PRE_TOKEN = 'arn:aws:lambda:us-east-1:000000000000:function:identity-pre-token-generation';
-const MIGRATE = 'arn:aws:lambda:us-east-1:000000000000:function:identity-user-migration';
+const PRE_SIGN_UP = 'arn:aws:lambda:eu-west-1:000000000000:function:identity-pre-sign-up';
+const PRE_TOKEN = 'arn:aws:lambda:eu-west-1:000000000000:function:identity-pre-token-generation';
+const MIGRATE = 'arn:aws:lambda:eu-west-1:000000000000:function:identity-user-migration';
 const LEGACY_PASSWORD = 'legacy Passw0rd';
 
 type TriggerEvent = {
@@ -91,7 +91,7 @@ describe('Cognito through the edge (cognito-local)', () => {
       lambda_config: { pre_sign_up: PRE_SIGN_UP },
     });
     client = await apply('aws_cognito_user_pool_client', 'web', { name: 'web', user_pool_id: pool.id, explicit_auth_flows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
-    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
   }, 60_000);
   afterAll(async () => {
     await cloud?.stop();
@@ -105,8 +105,8 @@ describe('Cognito through the edge (cognito-local)', () => {
     const described = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: String(pool.id) }));
     // assess
     expect(pool).toMatchObject({
-      arn: `arn:aws:cognito-idp:us-east-1:000000000000:userpool/${pool.id}`,
-      endpoint: `cognito-idp.us-east-1.amazonaws.com/${pool.id}`,
+      arn: `arn:aws:cognito-idp:eu-west-1:000000000000:userpool/${pool.id}`,
+      endpoint: `cognito-idp.eu-west-1.amazonaws.com/${pool.id}`,
       issuer: `${cloud.endpoint}/${pool.id}`,
     });
     expect(again.id).toBe(pool.id);
@@ -132,7 +132,7 @@ describe('Cognito through the edge (cognito-local)', () => {
     expect((blocked as Error).message).toContain('domain not allowed');
     const triggered = invocations.slice(before);
     expect(triggered.map((call) => call.functionName)).toEqual([PRE_SIGN_UP, PRE_SIGN_UP, PRE_SIGN_UP]);
-    expect(triggered[0]?.event).toMatchObject({ triggerSource: 'PreSignUp_SignUp', region: 'us-east-1', userPoolId: pool.id });
+    expect(triggered[0]?.event).toMatchObject({ triggerSource: 'PreSignUp_SignUp', region: 'eu-west-1', userPoolId: pool.id });
   });
 
   it('issues tokens after AdminConfirmSignUp that verify against the pool issuer and JWKS served by the edge', async () => {
@@ -204,7 +204,7 @@ describe('Cognito through the edge (cognito-local)', () => {
       expect(event).toMatchObject({
         version: '2',
         triggerSource: 'TokenGeneration_Authentication',
-        region: 'us-east-1',
+        region: 'eu-west-1',
         userPoolId: v2Pool.id,
         callerContext: { clientId: v2Client.id },
         request: {

@@ -53,11 +53,11 @@ describe('DynamoDB through the edge (DynamoDB Local)', () => {
     expect(first).toMatchObject({
       id: 'customers',
       name: 'customers',
-      arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/customers',
-      stream_arn: expect.stringMatching(/^arn:aws:dynamodb:us-east-1:000000000000:table\/customers\/stream\//),
+      arn: 'arn:aws:dynamodb:eu-west-1:000000000000:table/customers',
+      stream_arn: expect.stringMatching(/^arn:aws:dynamodb:eu-west-1:000000000000:table\/customers\/stream\//),
     });
     expect(second).toEqual(first);
-    const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+    const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'customers' }));
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['by-email']);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
@@ -89,7 +89,7 @@ describe('DynamoDB through the edge (DynamoDB Local)', () => {
 
   it('surfaces DynamoDB errors as the SDK typed exceptions', async () => {
     // prepare
-    const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+    const ddb = new DynamoDBClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
     // act
     const failure = await ddb
       .send(new PutItemCommand({ TableName: 'customers', Item: { pk: { S: 'C#1' }, sk: { S: 'PROFILE' } }, ConditionExpression: 'attribute_not_exists(pk)' }))
@@ -101,7 +101,7 @@ describe('DynamoDB through the edge (DynamoDB Local)', () => {
   it('serves DynamoDB Streams with the stream ARN the provisioner exported', async () => {
     // prepare
     const { stream_arn: streamArn } = await provision(customersTable);
-    const streams = new DynamoDBStreamsClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+    const streams = new DynamoDBStreamsClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
     // act
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: String(streamArn) }));
     const shardId = StreamDescription?.Shards?.[0]?.ShardId;

@@ -25,7 +25,7 @@ describe('S3 through the edge (s3rver)', () => {
 
   beforeAll(async () => {
     cloud = await startLocalCloud({ inMemory: true, modules: [createS3Module] });
-    s3 = new S3Client({ endpoint: cloud.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
+    s3 = new S3Client({ endpoint: cloud.endpoint, region: 'eu-west-1', forcePathStyle: true, credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' } });
     await apply('aws_s3_bucket', 'raw', { bucket: 'kestrel-raw-zone' });
     const keys = ['raw/2026/01/15/a.json', 'raw/2026/01/16/b.json', 'raw/2026/02/01/c.json', 'raw/top.json', 'raw/zz.json', 'readme.txt'];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: 'kestrel-raw-zone', Key: key, Body: `{"key":"${key}"}` }));
@@ -40,7 +40,7 @@ describe('S3 through the edge (s3rver)', () => {
     const generated = await apply('aws_s3_bucket', 'scratch', { bucket_prefix: 'scratch-' });
     const again = await apply('aws_s3_bucket', 'scratch', { bucket_prefix: 'scratch-' }, generated);
     // assess
-    expect(named).toMatchObject({ id: 'kestrel-raw-zone', arn: 'arn:aws:s3:::kestrel-raw-zone', bucket_regional_domain_name: 'kestrel-raw-zone.s3.us-east-1.amazonaws.com' });
+    expect(named).toMatchObject({ id: 'kestrel-raw-zone', arn: 'arn:aws:s3:::kestrel-raw-zone', bucket_regional_domain_name: 'kestrel-raw-zone.s3.eu-west-1.amazonaws.com' });
     expect(String(generated.bucket)).toMatch(/^scratch-\d{26}$/);
     expect(again.bucket).toBe(generated.bucket);
   });

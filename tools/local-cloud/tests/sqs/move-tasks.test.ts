@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsModule } from '../../src/services/sqs';
 import { clientConfig, startHarness, type Harness } from './harness';
 
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+const arn = (name: string) => `arn:aws:sqs:eu-west-1:000000000000:${name}`;
 
 describe('SQS message move tasks through the SDK', () => {
   let harness: Harness;

@@ -73,7 +73,7 @@ describe('SQS query protocol over HTTP', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
       },
       body: form,
     });
@@ -144,7 +144,7 @@ describe.skipIf(!awsCliInstalled)(`SQS with the AWS CLI from Debian's awscli (${
     expect(message?.MessageAttributes).toEqual({ kind: { StringValue: 'created', DataType: 'String' }, raw: { BinaryValue: 'AQID', DataType: 'Binary' } });
     expect(deleted.code).toBe(0);
     expect(purged.code).toBe(0);
-    expect(attributes.Attributes).toMatchObject({ VisibilityTimeout: '45', ApproximateNumberOfMessages: '0', QueueArn: 'arn:aws:sqs:us-east-1:000000000000:cli-orders' });
+    expect(attributes.Attributes).toMatchObject({ VisibilityTimeout: '45', ApproximateNumberOfMessages: '0', QueueArn: 'arn:aws:sqs:eu-west-1:000000000000:cli-orders' });
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('(AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist.');
   });
@@ -155,23 +155,23 @@ describe.skipIf(!awsCliInstalled)(`SQS with the AWS CLI from Debian's awscli (${
     if (!dataPath) context.skip('Debian awscli model not found under /usr/lib/python3/dist-packages/awscli');
     const sqs = harness.modules[0] as ReturnType<typeof createSqsModule>;
     sqs.service.createQueue('cli-dlq');
-    sqs.service.createQueue('cli-work', { VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:cli-dlq', maxReceiveCount: 1 }) });
+    sqs.service.createQueue('cli-work', { VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:000000000000:cli-dlq', maxReceiveCount: 1 }) });
     await sqs.service.sendMessage('cli-work', 'dead letter');
     await sqs.service.receive('cli-work', 10, 0);
     await sqs.service.receive('cli-work', 10, 0); // over maxReceiveCount: redriven to cli-dlq
     const env = { AWS_DATA_PATH: dataPath as string };
     // act
     const started = cliJson<{ TaskHandle: string }>(
-      await awsCli(endpoint, ['sqs', 'start-message-move-task', '--source-arn', 'arn:aws:sqs:us-east-1:000000000000:cli-dlq'], env),
+      await awsCli(endpoint, ['sqs', 'start-message-move-task', '--source-arn', 'arn:aws:sqs:eu-west-1:000000000000:cli-dlq'], env),
     );
-    let tasks = cliJson<{ Results: Array<Record<string, unknown>> }>(await awsCli(endpoint, ['sqs', 'list-message-move-tasks', '--source-arn', 'arn:aws:sqs:us-east-1:000000000000:cli-dlq'], env));
+    let tasks = cliJson<{ Results: Array<Record<string, unknown>> }>(await awsCli(endpoint, ['sqs', 'list-message-move-tasks', '--source-arn', 'arn:aws:sqs:eu-west-1:000000000000:cli-dlq'], env));
     while (tasks.Results[0]?.Status === 'RUNNING') {
-      tasks = cliJson(await awsCli(endpoint, ['sqs', 'list-message-move-tasks', '--source-arn', 'arn:aws:sqs:us-east-1:000000000000:cli-dlq'], env));
+      tasks = cliJson(await awsCli(endpoint, ['sqs', 'list-message-move-tasks', '--source-arn', 'arn:aws:sqs:eu-west-1:000000000000:cli-dlq'], env));
     }
     // assess
     expect(started.TaskHandle).toEqual(expect.any(String));
     expect(tasks.Results).toEqual([
-      expect.objectContaining({ Status: 'COMPLETED', SourceArn: 'arn:aws:sqs:us-east-1:000000000000:cli-dlq', ApproximateNumberOfMessagesMoved: 1, ApproximateNumberOfMessagesToMove: 1 }),
+      expect.objectContaining({ Status: 'COMPLETED', SourceArn: 'arn:aws:sqs:eu-west-1:000000000000:cli-dlq', ApproximateNumberOfMessagesMoved: 1, ApproximateNumberOfMessagesToMove: 1 }),
     ]);
     expect(sqs.service.receiveNow('cli-work', 10).map((message) => message.body)).toEqual(['dead letter']);
   });

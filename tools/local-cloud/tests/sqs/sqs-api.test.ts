@@ -84,7 +84,7 @@ describe('SQS through the SDK', () => {
     // assess
     expect(whileHidden.Messages).toBeUndefined();
     expect(counts.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1', VisibilityTimeout: '30' });
-    expect(counts.Attributes?.QueueArn).toBe('arn:aws:sqs:us-east-1:000000000000:visibility');
+    expect(counts.Attributes?.QueueArn).toBe('arn:aws:sqs:eu-west-1:000000000000:visibility');
     expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     expect(after.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
@@ -93,7 +93,7 @@ describe('SQS through the SDK', () => {
     // prepare
     const dlqUrl = await createQueue('orders-dlq');
     const queueUrl = await createQueue('orders', {
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:orders-dlq', maxReceiveCount: 2 }),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:000000000000:orders-dlq', maxReceiveCount: 2 }),
     });
     const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'poison' }));
     // act: two failed processing attempts, then a third receive
@@ -107,7 +107,7 @@ describe('SQS through the SDK', () => {
     // assess
     expect(third.Messages).toBeUndefined();
     expect(dead.Messages?.[0]?.MessageId).toBe(sent.MessageId);
-    expect(dead.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toBe('arn:aws:sqs:us-east-1:000000000000:orders');
+    expect(dead.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toBe('arn:aws:sqs:eu-west-1:000000000000:orders');
     expect(sources.queueUrls).toEqual([queueUrl]);
   });
 

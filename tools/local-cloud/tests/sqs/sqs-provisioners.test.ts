@@ -8,7 +8,7 @@ import { createSqsModule } from '../../src/services/sqs';
 function context(): LocalCloudContext {
   return {
     accountId: '000000000000',
-    region: 'us-east-1',
+    region: 'eu-west-1',
     endpoint: 'http://127.0.0.1:4566',
     dataDir: mkdtempSync(join(tmpdir(), 'sqs-prov-')),
     inMemory: true,
@@ -47,13 +47,13 @@ describe('SQS provisioners', () => {
     expect(main).toEqual({
       id: 'http://127.0.0.1:4566/000000000000/orders',
       url: 'http://127.0.0.1:4566/000000000000/orders',
-      arn: 'arn:aws:sqs:us-east-1:000000000000:orders',
+      arn: 'arn:aws:sqs:eu-west-1:000000000000:orders',
       name: 'orders',
     });
     expect(reapplied).toEqual(main);
     const attributes = module.service.attributesOf('orders');
     expect(attributes.VisibilityTimeout).toBe('90');
-    expect(JSON.parse(attributes.RedrivePolicy as string)).toEqual({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:orders-dlq', maxReceiveCount: 3 });
+    expect(JSON.parse(attributes.RedrivePolicy as string)).toEqual({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:000000000000:orders-dlq', maxReceiveCount: 3 });
     expect(attributes.Policy).toContain('2012-10-17');
     expect(module.state[0]?.describe()).toEqual([
       expect.objectContaining({ name: 'orders', depth: 0, inFlight: 0 }),
@@ -82,7 +82,7 @@ describe('SQS provisioners', () => {
     const queue = module.provisioners.find((candidate) => candidate.type === 'aws_sqs_queue');
     // act
     const failure = await queue
-      ?.apply(resource('aws_sqs_queue', 'q', { name: 'q', redrive_policy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:missing","maxReceiveCount":1}' }))
+      ?.apply(resource('aws_sqs_queue', 'q', { name: 'q', redrive_policy: '{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:missing","maxReceiveCount":1}' }))
       .catch((error: unknown) => error);
     // assess
     expect((failure as Error).message).toContain('Dead letter target does not exist');

@@ -49,7 +49,7 @@ export function awsCli(endpoint: string, args: string[], env: Record<string, str
           AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'credentials'),
           AWS_ACCESS_KEY_ID: 'local',
           AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_DEFAULT_REGION: 'eu-west-1',
           AWS_ENDPOINT_URL: endpoint,
           AWS_PAGER: '',
           ...env,

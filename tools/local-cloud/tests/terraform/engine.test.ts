@@ -78,13 +78,13 @@ describe('Terraform JSON interpreter', () => {
     expect(order.indexOf('aws_test_queue.late')).toBeGreaterThan(-1);
     const orders = queues.applied.find((call) => call.address === 'aws_test_queue.orders')!.config;
     expect(orders).toEqual({
-      name: 'kestrel-test-orders-us-east-1',
+      name: 'kestrel-test-orders-eu-west-1',
       // jsonencode sorts keys, as Terraform does
-      redrive_policy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-dlq","maxReceiveCount":5}',
+      redrive_policy: '{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:kestrel-test-orders-dlq","maxReceiveCount":5}',
       tags: { bus: 'KESTREL-TEST-BUS', queues: 'kestrel-test-orders-dlq,x' },
     });
     expect(queues.applied.find((call) => call.address === 'aws_test_queue.orders-dlq')!.config.message_retention_seconds).toBe(1209600);
-    expect(report!.outputs).toEqual({ 'orders-queue-arn': 'arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-us-east-1', 'role-arn': 'arn:aws:iam::000000000000:role/kestrel-test-sender' });
+    expect(report!.outputs).toEqual({ 'orders-queue-arn': 'arn:aws:sqs:eu-west-1:000000000000:kestrel-test-orders-eu-west-1', 'role-arn': 'arn:aws:iam::000000000000:role/kestrel-test-sender' });
   });
 
   it('reads cross-stack values from SSM and renders IAM policy documents', async () => {
@@ -98,14 +98,14 @@ describe('Terraform JSON interpreter', () => {
         {
           Effect: 'Allow',
           Action: 'sqs:SendMessage',
-          Resource: 'arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-us-east-1',
+          Resource: 'arn:aws:sqs:eu-west-1:000000000000:kestrel-test-orders-eu-west-1',
           Principal: { Service: 'events.amazonaws.com' },
-          Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:us-east-1:000000000000:rule/kestrel-test-bus/*' } },
+          Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:000000000000:rule/kestrel-test-bus/*' } },
         },
       ],
     });
     const parameter = report!.resources.find((resource) => resource.address === 'aws_ssm_parameter.orders-url')!;
-    expect(parameter).toMatchObject({ status: 'applied', attributes: { value: 'http://queues.local/kestrel-test-orders-us-east-1', arn: 'arn:aws:ssm:us-east-1:000000000000:parameter/kestrel/test/orders/queue-url' } });
+    expect(parameter).toMatchObject({ status: 'applied', attributes: { value: 'http://queues.local/kestrel-test-orders-eu-west-1', arn: 'arn:aws:ssm:eu-west-1:000000000000:parameter/kestrel/test/orders/queue-url' } });
   });
 
   it('reports resource types it does not emulate loudly, and records the no-local-effect ones', async () => {
@@ -128,7 +128,7 @@ describe('Terraform JSON interpreter', () => {
     expect(second!.resources.map((resource) => [resource.address, resource.status, resource.attributes])).toEqual(
       first!.resources.map((resource) => [resource.address, resource.status, resource.attributes]),
     );
-    expect(queues.applied.find((call) => call.address === 'aws_test_queue.orders')?.previous).toMatchObject({ arn: 'arn:aws:sqs:us-east-1:000000000000:kestrel-test-orders-us-east-1' });
+    expect(queues.applied.find((call) => call.address === 'aws_test_queue.orders')?.previous).toMatchObject({ arn: 'arn:aws:sqs:eu-west-1:000000000000:kestrel-test-orders-eu-west-1' });
     const parameter = second!.resources.find((resource) => resource.address === 'aws_ssm_parameter.orders-url')!;
     expect(parameter.attributes.version).toBe(1);
   });

@@ -18,8 +18,8 @@ function scopeOf(values: Record<string, unknown>): Scope {
 }
 
 const values = {
-  'aws_sqs_queue.q': { arn: 'arn:aws:sqs:us-east-1:000000000000:q', name: 'q', tags: { team: 'orders' }, list: [{ id: 'a' }, { id: 'b' }] },
-  'data.aws_region.current': { name: 'us-east-1' },
+  'aws_sqs_queue.q': { arn: 'arn:aws:sqs:eu-west-1:000000000000:q', name: 'q', tags: { team: 'orders' }, list: [{ id: 'a' }, { id: 'b' }] },
+  'data.aws_region.current': { name: 'eu-west-1' },
   'var.count': 3,
 };
 const run = (text: string) => evaluate(parseTemplate(text), scopeOf(values));
@@ -28,7 +28,7 @@ describe('HCL templates as cdktn emits them', () => {
   it('keeps the type of a lone interpolation and concatenates mixed templates', () => {
     // act + assess
     expect(run('${aws_sqs_queue.q.tags}')).toEqual({ team: 'orders' });
-    expect(run('q-${data.aws_region.current.name}-${var.count}')).toBe('q-us-east-1-3');
+    expect(run('q-${data.aws_region.current.name}-${var.count}')).toBe('q-eu-west-1-3');
     expect(run('plain text')).toBe('plain text');
     expect(run('literal $${not.a.ref}')).toBe('literal ${not.a.ref}');
   });
@@ -37,7 +37,7 @@ describe('HCL templates as cdktn emits them', () => {
     // act
     const json = run('${jsonencode({"maxReceiveCount" = 5, deadLetterTargetArn = aws_sqs_queue.q.arn, "name" = "x-${aws_sqs_queue.q.name}", nested = [1, true, null]})}');
     // assess
-    expect(json).toBe('{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:q","maxReceiveCount":5,"name":"x-q","nested":[1,true,null]}');
+    expect(json).toBe('{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:q","maxReceiveCount":5,"name":"x-q","nested":[1,true,null]}');
   });
 
   it('supports indexes, splats, operators, conditionals and function calls', () => {
@@ -89,7 +89,7 @@ describe('aws_iam_policy_document rendering', () => {
         {
           sid: 'Send',
           actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
-          resources: ['arn:aws:sqs:us-east-1:000000000000:q'],
+          resources: ['arn:aws:sqs:eu-west-1:000000000000:q'],
           principals: [
             { type: 'Service', identifiers: ['events.amazonaws.com'] },
             { type: 'AWS', identifiers: ['arn:aws:iam::000000000000:root'] },
@@ -109,7 +109,7 @@ describe('aws_iam_policy_document rendering', () => {
           Sid: 'Send',
           Effect: 'Allow',
           Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
-          Resource: 'arn:aws:sqs:us-east-1:000000000000:q',
+          Resource: 'arn:aws:sqs:eu-west-1:000000000000:q',
           Principal: { Service: 'events.amazonaws.com', AWS: 'arn:aws:iam::000000000000:root' },
           Condition: { StringEquals: { 'aws:SourceAccount': '000000000000' } },
         },

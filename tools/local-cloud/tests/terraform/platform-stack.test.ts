@@ -33,10 +33,10 @@ describe.skipIf(!existsSync(platformOut))('the real synthesized platform stack',
     expect(report!.notEmulated).toEqual([]);
     const busName = String(report!.outputs['event-bus-name']);
     expect(busName).toMatch(/^kestrel-staging-/);
-    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
     const parameter = await ssm.send(new GetParameterCommand({ Name: '/kestrel/staging/platform/event-bus-name' }));
     expect(parameter.Parameter?.Value).toBe(busName);
-    const events = new EventBridgeClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials });
+    const events = new EventBridgeClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials });
     const bus = await events.send(new DescribeEventBusCommand({ Name: busName }));
     expect(bus.Arn).toBe(report!.outputs['event-bus-arn']);
     expect(again[0]!.resources.map((resource) => resource.attributes.arn)).toEqual(report!.resources.map((resource) => resource.attributes.arn));

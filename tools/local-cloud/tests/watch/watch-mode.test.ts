@@ -124,7 +124,7 @@ describe('watch mode', () => {
 
   it('re-synthesizes and re-applies only the stack whose definition changed', async () => {
     // prepare
-    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const ssm = new SSMClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await watcher.whenIdle();
     outcomes.length = 0;
 

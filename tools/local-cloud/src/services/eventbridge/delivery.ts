@@ -316,10 +316,7 @@ export class Dispatcher {
     if (service === 'events' && /:event-bus\//.test(arn)) {
       // Bus-to-bus: the event itself travels (journaled again by the other bus); input settings don't apply to bus targets.
       // With a RoleArn, EventBridge puts it as that role: events:PutEvents on the target bus for the event's source and type.
-      const refusal = job.target.RoleArn
-        ? this.options.judgeTargetRole?.(job.target.RoleArn, { action: 'events:PutEvents', resource: arn, keys: { 'events:source': job.event.source, 'events:detail-type': job.event['detail-type'] } })
-        : undefined;
-      if (refusal) throw new DeliveryFailure('NO_PERMISSIONS', refusal, false);
+      this.actAsTargetRole(job, { action: 'events:PutEvents', resource: arn, keys: { 'events:source': job.event.source, 'events:detail-type': job.event['detail-type'] } });
       await this.options.forwardToBus(arn, job.event);
       return;
     }
@@ -348,6 +345,8 @@ export class Dispatcher {
         return;
       }
       case 'firehose': {
+        // EventBridge calls PutRecordBatch as the target's role.
+        this.actAsTargetRole(job, { action: 'firehose:PutRecordBatch', resource: arn });
         const firehose = this.peer(() => this.options.peers.firehose(), 'Firehose');
         const streamName = arn.split('/').pop() as string;
         const result = await firehose.putRecordBatch(streamName, [Buffer.from(input, 'utf8')]);
@@ -358,6 +357,12 @@ export class Dispatcher {
       default:
         throw new DeliveryFailure('NO_RESOURCE', `The local cloud does not deliver to ${service} targets (${arn}).`, false);
     }
+  }
+
+  /** With a RoleArn, EventBridge calls the target as that role: a refusal fails the target with NO_PERMISSIONS (not retried). */
+  private actAsTargetRole(job: DeliveryJob, permission: { action: string; resource: string; keys?: Record<string, string> }): void {
+    const refusal = job.target.RoleArn ? this.options.judgeTargetRole?.(job.target.RoleArn, permission) : undefined;
+    if (refusal) throw new DeliveryFailure('NO_PERMISSIONS', refusal, false);
   }
 
   private peer<T>(get: () => T, name: string): T {

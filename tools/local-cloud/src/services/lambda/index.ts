@@ -52,6 +52,12 @@ export function lambdaModuleFactory(options: LambdaModuleOptions = {}): (context
   return (context) => {
     const service = new LambdaService(context, options);
     const eventSources = new SqsEventSources(service, context);
+    // A direct Invoke through the edge is judged by the function's policy too (`aws_lambda_permission`s naming a role or account).
+    context.iam?.registerResourcePolicies('lambda', (resourceArn) => {
+      const fn = service.registry.lookup(resourceArn)?.fn;
+      const document = fn && service.permissions.policyDocument(fn.name, fn.arn);
+      return document && document.Statement.length > 0 ? { name: `function ${fn.name} (policy)`, text: JSON.stringify(document) } : undefined;
+    });
     return {
       name: 'lambda',
       service,

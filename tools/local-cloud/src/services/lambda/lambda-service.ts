@@ -104,6 +104,11 @@ export class LambdaService {
     return qualifier ? `${base}:${qualifier}` : base;
   }
 
+  /** A function ARN of another region or account is not one of ours (Lambda answers not found). */
+  private isElsewhere(reference: string): boolean {
+    return reference.startsWith('arn:') && !reference.startsWith(`arn:aws:lambda:${this.context.region}:${this.context.accountId}:`);
+  }
+
   /** The function a caller named, or Lambda's 404. */
   resolve(reference: string, explicitQualifier?: string): { fn: LocalFunction; qualifier: string } {
     const parsed = parseFunctionReference(reference);
@@ -114,10 +119,11 @@ export class LambdaService {
       );
     }
     const qualifier = explicitQualifier ?? parsed.qualifier;
-    const fn = this.registry.get(parsed.name);
+    const elsewhere = this.isElsewhere(reference);
+    const fn = elsewhere ? undefined : this.registry.get(parsed.name);
     const knownQualifier = qualifier === undefined || qualifier === '$LATEST' || (fn !== undefined && qualifier === fn.latestPublishedVersion);
     if (!fn || !knownQualifier) {
-      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${this.functionArn(parsed.name, qualifier)}`, 404, { Type: 'User' });
+      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${elsewhere ? reference : this.functionArn(parsed.name, qualifier)}`, 404, { Type: 'User' });
     }
     return { fn, qualifier: qualifier ?? '$LATEST' };
   }
@@ -202,7 +208,7 @@ export class LambdaService {
     },
     functionExists: (functionNameOrArn) => {
       const parsed = parseFunctionReference(functionNameOrArn);
-      return parsed !== undefined && this.registry.get(parsed.name) !== undefined;
+      return parsed !== undefined && !this.isElsewhere(functionNameOrArn) && this.registry.get(parsed.name) !== undefined;
     },
     isInvokeAllowed: (functionArnOrName, principal, sourceArn) => this.serviceMayInvoke(functionArnOrName, principal, sourceArn),
   };

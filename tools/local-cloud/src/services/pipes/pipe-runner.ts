@@ -460,9 +460,12 @@ export class PipeRunner {
       ERROR_MESSAGE: { DataType: 'String', StringValue: first.errorMessage.slice(0, 256) || condition },
       PIPE_ARN: { DataType: 'String', StringValue: this.deps.arn },
     };
-    // The dead letter must not be lost either: retry the send like any internal error.
+    // The dead letter must not be lost either: retry the send like any internal error. The pipe sends it as its
+    // role: a refusal is retried too (the shard waits, `lastError` names the permission) until the grant is there.
     for (let attempt = 0; ; attempt++) {
       try {
+        const refusal = this.deps.authorize?.({ action: 'sqs:SendMessage', resource: dlq });
+        if (refusal) throw Object.assign(new Error(refusal), { name: 'AccessDeniedException' });
         await this.deps.sqs().sendMessage(dlq, body, attributes);
         this.deps.log(`pipes: ${this.pipe.name} sent ${failed.length} failed record(s) to ${dlq} (${condition}; ${reason})`);
         return;

@@ -20,7 +20,7 @@ import { startS3rver } from './s3rver-process';
 const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
 const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner', 'x-id', 'optional-object-attributes']);
 
-/** Bucket configuration resources that are accepted and recorded with no local effect. */
+/** Bucket configuration resources that are accepted and recorded with no local effect (the bucket policy: enforced when IAM is). */
 export const RECORDED_BUCKET_CONFIGURATIONS = [
   'aws_s3_bucket_versioning',
   'aws_s3_bucket_server_side_encryption_configuration',
@@ -210,9 +210,20 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
     },
   };
 
+  // With the local cloud's IAM, a bucket policy is enforced: the edge judges every call on the bucket by it too.
+  const enforced = (type: string) => type === 'aws_s3_bucket_policy' && context.iam !== undefined;
+  context.iam?.registerResourcePolicies('s3', (resourceArn) => {
+    const bucket = resourceArn.replace(/^arn:aws:s3:::/, '').split('/')[0] as string;
+    const policy = recorded.get(bucket)?.get('aws_s3_bucket_policy')?.config.policy;
+    return typeof policy === 'string' && policy !== '' ? { name: `bucket ${bucket} (policy)`, text: policy } : undefined;
+  });
+
   const configurationProvisioners: ResourceProvisioner[] = RECORDED_BUCKET_CONFIGURATIONS.map((type) => ({
     type,
-    notEnforced: 'configuration recorded, not enforced',
+    ...(enforced(type) ? {} : { notEnforced: 'configuration recorded, not enforced' }),
+    async destroy(resource: ResolvedResource) {
+      recorded.get(String(resource.config.bucket))?.delete(type);
+    },
     async apply(resource: ResolvedResource) {
       const bucket = str(resource.config, 'bucket', resource.address);
       if (!(await bucketExists(bucket))) throw new Error(`${resource.address}: bucket '${bucket}' does not exist (its aws_s3_bucket must be applied first)`);
@@ -239,7 +250,7 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
             return {
               name,
               arn: `arn:aws:s3:::${name}`,
-              configurationRecordedNotEnforced: [...(recorded.get(name)?.entries() ?? [])].map(([type, { address }]) => ({ type, address })),
+              configurationRecordedNotEnforced: [...(recorded.get(name)?.entries() ?? [])].filter(([type]) => !enforced(type)).map(([type, { address }]) => ({ type, address })),
             };
           });
         },

@@ -51,6 +51,12 @@ export function createSqsModule(context: LocalCloudContext, options: SqsModuleOp
     ...(context.iam ? { judgeServiceSend: judgeWith(context.iam) } : {}),
   });
   const moveTasks = new MessageMoveTasks(service, { dataDir, now: options.now });
+  // Calls through the edge are judged by the queue's `Policy` too: its Deny wins, its Allow may grant alone.
+  context.iam?.registerResourcePolicies('sqs', (resourceArn) => {
+    const queue = service.find(resourceArn);
+    const policy = queue?.attributes.Policy;
+    return queue && typeof policy === 'string' && policy !== '' ? { name: `queue ${queue.name} (Policy)`, text: policy } : undefined;
+  });
   return {
     name: 'sqs',
     service,

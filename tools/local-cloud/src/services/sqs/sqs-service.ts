@@ -121,9 +121,12 @@ export class SqsService implements QueueSender {
     return `${this.options.endpoint()}/${this.options.accountId}/${name}`;
   }
 
-  /** Accepts a queue URL (any host), an ARN, or a bare name. */
+  /** Accepts a queue URL (any host), an ARN, or a bare name. An ARN of another region or account names no queue of ours. */
   private nameOf(queueRef: string): string {
-    if (queueRef.startsWith('arn:')) return queueRef.split(':').slice(5).join(':');
+    if (queueRef.startsWith('arn:')) {
+      const [, , , region, account, ...name] = queueRef.split(':');
+      return region === this.options.region && account === this.options.accountId ? name.join(':') : '';
+    }
     if (/^https?:\/\//.test(queueRef)) {
       const path = new URL(queueRef).pathname.split('/').filter(Boolean);
       return path[path.length - 1] ?? '';

@@ -9,8 +9,6 @@
  * `aws_iam_role_policy_attachment`) are compiled into the registry the edge
  * decides with (`src/iam/authorizer.ts`). State: `iam` in `/_local/state`.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { compilePolicy, evaluate, principalAccount, principalArn } from '@kestrel/iam';
 import type { CompiledPolicy, Principal } from '@kestrel/iam';
 import { AwsServiceError } from '../../core/types';
@@ -20,6 +18,7 @@ import { accountOfRole, CredentialStore } from '../../iam/credentials';
 import type { IssuedSession } from '../../iam/credentials';
 import { denialMessage, LocalIam } from '../../iam/authorizer';
 import { compileResourcePolicy } from '../../iam/registry';
+import { localizeStackPolicy, providerOf } from '../../iam/localize';
 import { signingKeyId } from '../../iam/sigv4';
 
 const NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -144,42 +143,9 @@ function credentialsResponse(session: IssuedSession, assumedRoleId: string): Aws
   );
 }
 
-const providers = new Map<string, { region?: string; accounts: string[] }>();
-
-/** The AWS provider's region and `allowed_account_ids` of a synthesized stack (read once per stack folder). */
-function providerOf(stackDir: string): { region?: string; accounts: string[] } {
-  let provider = providers.get(stackDir);
-  if (!provider) {
-    provider = { accounts: [] };
-    try {
-      const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { provider?: { aws?: unknown } };
-      const aws = (Array.isArray(json.provider?.aws) ? json.provider?.aws[0] : json.provider?.aws) as { region?: unknown; allowed_account_ids?: unknown } | undefined;
-      provider = {
-        ...(typeof aws?.region === 'string' ? { region: aws.region } : {}),
-        accounts: Array.isArray(aws?.allowed_account_ids) ? aws.allowed_account_ids.map(String) : [],
-      };
-    } catch {
-      // A stack folder without cdk.tf.json (a resource applied by hand): nothing to translate.
-    }
-    providers.set(stackDir, provider);
-  }
-  return provider;
-}
-
-/**
- * Policies spell ARNs in the stack's own region and account (`arn:aws:ssm:eu-west-1:111111111111:parameter/…`), while
- * every resource lives in the local cloud's; such ARNs are read as the local ones, so the grant means locally what it
- * means in AWS. Only ARNs of exactly that region and account are translated.
- */
-export function localizePolicy(policy: unknown, resource: ResolvedResource, local: { region: string; accountId: string }): unknown {
-  if (typeof policy !== 'string') return policy;
-  const { region, accounts } = providerOf(resource.stackDir);
-  let text = policy;
-  for (const account of accounts) {
-    if (region) text = text.replaceAll(`:${region}:${account}:`, `:${local.region}:${local.accountId}:`);
-    text = text.replaceAll(`:iam::${account}:`, `:iam::${local.accountId}:`).replaceAll(`:sts::${account}:`, `:sts::${local.accountId}:`);
-  }
-  return text;
+/** Policies spell ARNs in the stack's own region and account: read them as the local ones (`iam/localize.ts`). */
+function localizePolicy(policy: unknown, resource: ResolvedResource, local: { region: string; accountId: string }): unknown {
+  return localizeStackPolicy(policy, providerOf(resource.stackDir), local);
 }
 
 /** `name` or `name_prefix` + a stable suffix, as the role will be called. */
@@ -213,8 +179,9 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
           arn,
           trust,
           inline,
-          managedPolicyArns: list(resource.config.managed_policy_arns).map(String),
-          ...(string(resource.config.permissions_boundary) ? { permissionsBoundaryArn: String(resource.config.permissions_boundary) } : {}),
+          // Policy ARNs in the stack's account (a boundary bootstrap creates in it) are the local account's policies.
+          managedPolicyArns: list(resource.config.managed_policy_arns).map((arn) => String(localizePolicy(String(arn), resource, local))),
+          ...(string(resource.config.permissions_boundary) ? { permissionsBoundaryArn: String(localizePolicy(String(resource.config.permissions_boundary), resource, local)) } : {}),
           tags,
         });
         return { id: name, name, arn, unique_id: stableId('AROA', arn), create_date: new Date(0).toISOString() };
@@ -246,7 +213,7 @@ function iamProvisioners(iam: LocalIam): ResourceProvisioner[] {
       type: 'aws_iam_role_policy_attachment',
       async apply(resource) {
         const role = string(resource.config.role) ?? '';
-        const policyArn = string(resource.config.policy_arn) ?? '';
+        const policyArn = String(localizePolicy(string(resource.config.policy_arn) ?? '', resource, local));
         registry.attach(resource.address, role, policyArn);
         return { id: `${role}-${policyArn}` };
       },
