@@ -137,7 +137,7 @@ describe('asynchronous invocation', () => {
     expect(fn?.counters.throttles).toBe(0);
   });
 
-  it('runs a waiting event in the first environment that frees, while the function still scales out for it', async () => {
+  it('runs a waiting event in the busy environment when it frees sooner than a cold start takes, starting no process for it', async () => {
     // prepare
     const successes = 'arn:aws:sqs:us-east-1:000000000000:first-free-successes';
     await cloud.deployFunction('first-free');
@@ -149,12 +149,69 @@ describe('asynchronous invocation', () => {
     cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'whoami' }));
     await cloud.module.service.whenAsyncIdle();
 
-    // assess: a process start takes tens of ms, the warm environment frees in about one
+    // assess: the warm environment frees in about a millisecond, a process start takes tens of them
     const whoami = records(cloud.queues.to(successes)).find((record) => (record.requestPayload as { action: string }).action === 'whoami');
     expect((whoami?.responsePayload as { pid: number }).pid).toBe(warm.pid);
     const fn = cloud.module.service.registry.get('first-free');
     await fn?.whenStarted();
+    expect(fn?.counters.coldStarts).toBe(1);
+    expect(fn?.idleCount).toBe(1);
+  });
+
+  it('scales out for a waiting event once it has waited as long as a cold start takes', async () => {
+    // prepare
+    const successes = 'arn:aws:sqs:us-east-1:000000000000:scale-out-successes';
+    await cloud.deployFunction('scale-out');
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'scale-out', { function_name: 'scale-out', destination_config: { on_success: { destination: successes } } });
+    const warm = JSON.parse((await cloud.module.service.invokeSync('scale-out', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+    const fn = cloud.module.service.registry.get('scale-out');
+    expect(fn?.coldStartEstimateMs).toBeGreaterThan(0);
+
+    // act: the first event holds the warm environment far longer than a cold start takes
+    cloud.module.service.invokeAsync('scale-out', JSON.stringify({ action: 'sleep', ms: 1500 }));
+    cloud.module.service.invokeAsync('scale-out', JSON.stringify({ action: 'whoami' }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess: the second event ran in a new environment, while the first still slept
+    const served = records(cloud.queues.to(successes));
+    const whoami = served.find((record) => (record.requestPayload as { action: string }).action === 'whoami');
+    expect((whoami?.responsePayload as { pid: number }).pid).not.toBe(warm.pid);
+    expect(served.map((record) => (record.requestPayload as { action: string }).action)).toEqual(['whoami', 'sleep']);
     expect(fn?.counters.coldStarts).toBe(2);
-    expect(fn?.idleCount).toBe(2);
+  });
+
+  it("with asyncScaleOut 'immediate' (AWS's rule) starts an environment as soon as an event waits, yet runs the event in the first that frees", async () => {
+    // prepare
+    const immediate = createTestCloud(stack, { asyncScaleOut: 'immediate' });
+    try {
+      const successes = 'arn:aws:sqs:us-east-1:000000000000:immediate-successes';
+      await immediate.deployFunction('immediate');
+      await immediate.apply('aws_lambda_function_event_invoke_config', 'immediate', { function_name: 'immediate', destination_config: { on_success: { destination: successes } } });
+      const warm = JSON.parse((await immediate.module.service.invokeSync('immediate', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+
+      // act
+      immediate.module.service.invokeAsync('immediate', JSON.stringify({ action: 'sleep', ms: 1 }));
+      immediate.module.service.invokeAsync('immediate', JSON.stringify({ action: 'whoami' }));
+      await immediate.module.service.whenAsyncIdle();
+
+      // assess
+      const whoami = records(immediate.queues.to(successes)).find((record) => (record.requestPayload as { action: string }).action === 'whoami');
+      expect((whoami?.responsePayload as { pid: number }).pid).toBe(warm.pid);
+      const fn = immediate.module.service.registry.get('immediate');
+      await fn?.whenStarted();
+      expect(fn?.counters.coldStarts).toBe(2);
+      expect(fn?.idleCount).toBe(2);
+    } finally {
+      await immediate.stop();
+    }
+  });
+
+  it('refuses an unknown LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT by name', () => {
+    process.env.LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT = 'eager';
+    try {
+      expect(() => createTestCloud(stack)).toThrow("LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT: 'eager' is not one of after-cold-start-time, immediate");
+    } finally {
+      delete process.env.LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT;
+    }
   });
 });
