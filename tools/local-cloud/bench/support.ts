@@ -51,15 +51,15 @@ export function percentile(sorted: readonly number[], p: number, decimals = 2): 
 }
 
 /**
- * The usual latency summary of unsorted samples: count, min, p50, p90, p99 and max.
+ * The usual latency summary of unsorted samples: count, min, p50, p90, p95, p99 and max.
  *
  * @example
- * percentiles([3, 1, 2]); // { samples: 3, min: 1, p50: 2, p90: 3, p99: 3, max: 3 }
+ * percentiles([3, 1, 2]); // { samples: 3, min: 1, p50: 2, p90: 3, p95: 3, p99: 3, max: 3 }
  */
 export function percentiles(values: readonly number[], decimals = 2) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => percentile(sorted, p, decimals);
-  return { samples: sorted.length, min: at(0), p50: at(50), p90: at(90), p99: at(99), max: at(100) };
+  return { samples: sorted.length, min: at(0), p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: at(100) };
 }
 
 /** The middle value (the upper one of an even count). */

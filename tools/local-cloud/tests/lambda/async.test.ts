@@ -158,6 +158,25 @@ describe('asynchronous invocation', () => {
     expect(fn?.idleCount).toBe(1);
   });
 
+  it('runs the events that queued up during a cold function\'s first cold start in that environment, starting no second one for them', async () => {
+    // prepare
+    const successes = 'arn:aws:sqs:us-east-1:000000000000:backlog-successes';
+    await cloud.deployFunction('backlog');
+    await cloud.apply('aws_lambda_function_event_invoke_config', 'backlog', { function_name: 'backlog', destination_config: { on_success: { destination: successes } } });
+
+    // act: ten events at once for a function with no environment
+    for (let n = 0; n < 10; n += 1) cloud.module.service.invokeAsync('backlog', JSON.stringify({ action: 'whoami' }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess: the backlog drains in the first environment within a few ms, less than a second cold start would take
+    const pids = records(cloud.queues.to(successes)).map((record) => (record.responsePayload as { pid: number }).pid);
+    expect(pids).toHaveLength(10);
+    expect(new Set(pids).size).toBe(1);
+    const fn = cloud.module.service.registry.get('backlog');
+    await fn?.whenStarted();
+    expect(fn?.counters.coldStarts).toBe(1);
+  });
+
   it('scales out for a waiting event once it has waited as long as a cold start takes', async () => {
     // prepare
     const successes = 'arn:aws:sqs:us-east-1:000000000000:scale-out-successes';

@@ -121,6 +121,11 @@ export class LocalFunction {
   private scaleOutTimer: NodeJS.Timeout | undefined;
   /** Init durations of the latest successful cold starts (ms), oldest first. */
   readonly initDurationsMs: number[] = [];
+  /**
+   * `performance.now()` when the function last got an environment after having none of its current code: waiting
+   * before that could not have been spent on a busy environment, so it does not count toward scaling out.
+   */
+  private servableSince = 0;
 
   constructor(
     public settings: FunctionSettings,
@@ -241,6 +246,8 @@ export class LocalFunction {
         environment.kill();
         throw new InitFailure({ errorType: 'Runtime.Shutdown', errorMessage: 'The local cloud is shutting down' }, environment.initDurationMs);
       }
+      const firstOfItsCode = generation === this.generation && this.idle.length === 0 && !this.hasBusyEnvironmentOfCurrentCode();
+      if (firstOfItsCode) this.servableSince = performance.now();
       this.environmentGeneration.set(environment, generation);
       this.counters.coldStarts += 1;
       this.initDurationsMs.push(environment.initDurationMs);
@@ -351,15 +358,23 @@ export class LocalFunction {
     return latest.length === 0 ? undefined : latest.reduce((sum, value) => sum + value, 0) / latest.length;
   }
 
-  /** How much longer the oldest waiting event should wait for a busy environment before a cold start is started for it (0: now). */
+  /**
+   * How much longer the oldest waiting event should wait for a busy environment before a cold start is begun for it
+   * (0: now). Its wait counts from when it arrived or, if later, from when the function had an environment again:
+   * the backlog that built up during the first cold start drains in a few ms and is no reason for a second one.
+   */
   private scaleOutWaitLeftMs(): number {
     if (this.options.asyncScaleOut === 'immediate') return 0;
     const oldest = this.waiters[0];
     const estimate = this.coldStartEstimateMs;
     // Only a busy environment of the current code is handed on when it frees; without one, nothing else will serve the event.
-    const freesLater = [...this.busy].some((environment) => this.environmentGeneration.get(environment) === this.generation);
-    if (!oldest || estimate === undefined || !freesLater) return 0;
-    return oldest.since + estimate - performance.now();
+    if (!oldest || estimate === undefined || !this.hasBusyEnvironmentOfCurrentCode()) return 0;
+    return Math.max(oldest.since, this.servableSince) + estimate - performance.now();
+  }
+
+  private hasBusyEnvironmentOfCurrentCode(): boolean {
+    for (const environment of this.busy) if (this.environmentGeneration.get(environment) === this.generation) return true;
+    return false;
   }
 
   private wakeScaleOutIn(delayMs: number): void {
