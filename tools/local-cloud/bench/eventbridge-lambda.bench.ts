@@ -45,7 +45,7 @@ import { lambdaModuleFactory, type LambdaModule } from '../src/services/lambda';
 import type { AsyncScaleOut } from '../src/services/lambda/local-function';
 import { createSqsModule } from '../src/services/sqs';
 import { createEventBridgeModule, type EventBridgeModule } from '../src/services/eventbridge';
-import { argument, median, percentiles, projectDir, round, sleep, writeBenchResult } from './support';
+import { argument, median, percentiles, projectDir, round, rssMb, sleep, treeRssKb, writeBenchResult } from './support';
 
 const SUSTAINED_SECONDS = argument('seconds', 30);
 const SUSTAINED_RATE = argument('rate', 200);
@@ -265,6 +265,8 @@ class Harness {
     // Successful cold starts only (a failed init would show up in functionErrors).
     const initDurations = coldStarts > 0 ? this.fn.initDurationsMs.slice(-coldStarts) : [];
     const asyncAfter = this.module<LambdaModule>('lambda').service.asyncQueue.stats;
+    // What each live environment costs in memory: the price of keeping spare ones around.
+    const environmentRssMb = this.fn.pids.map((pid) => rssMb(treeRssKb(pid).rssKb)).filter((mb) => mb > 0);
     return {
       targetRatePerSecond: rate,
       seconds,
@@ -281,6 +283,8 @@ class Harness {
       coldStartInitDurationMs: percentiles(initDurations),
       /** Events each environment (by pid) ran: how the load spread over the environments. */
       eventsPerEnvironment: [...eventsPerEnvironment.values()].sort((a, b) => b - a),
+      /** Resident memory of each environment alive after the run (MB). */
+      environmentRssMb,
       functionErrors: this.fn.counters.errors - errorsBefore,
       lambdaAsyncRetries: asyncAfter.retried - asyncBefore.retried,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0] ?? 0) },

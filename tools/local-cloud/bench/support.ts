@@ -11,7 +11,7 @@ import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { startEdgeServer, type EdgeServer } from '../src/edge/server';
 
 // The process tree read from /proc is shared with the other benches.
-export { rssMb } from '@kestrel/bundle/bench-record';
+export { rssMb, treeRssKb } from '@kestrel/bundle/bench-record';
 export { descendants, processes, type ProcessInfo } from '../src/processes/process-tree';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalCloudContext, type LocalServiceModule, type PeerProviders } from '../src/core/types';
 
