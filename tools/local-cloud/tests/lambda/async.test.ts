@@ -24,6 +24,31 @@ afterAll(async () => {
 
 const records = (bodies: Array<{ body: string }>) => bodies.map((message) => JSON.parse(message.body) as InvocationRecord);
 
+/** Deploys the fixture function with an on-success destination of its own; returns that queue's ARN. */
+async function deployRecordingSuccesses(target: TestCloud, name: string): Promise<string> {
+  const successes = `arn:aws:sqs:us-east-1:000000000000:${name}-successes`;
+  await target.deployFunction(name);
+  await target.apply('aws_lambda_function_event_invoke_config', name, { function_name: name, destination_config: { on_success: { destination: successes } } });
+  return successes;
+}
+
+/** `deployRecordingSuccesses`, then one synchronous call: the function has one warm environment, whose pid is returned. */
+async function deployWarm(target: TestCloud, name: string): Promise<{ successes: string; warmPid: number }> {
+  const successes = await deployRecordingSuccesses(target, name);
+  const warm = JSON.parse((await target.module.service.invokeSync(name, JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+  return { successes, warmPid: warm.pid };
+}
+
+/** Two async events at once, one sleeping `ms` then one asking its pid; which pid answered and the order they finished in. */
+async function sleepThenWhoami(target: TestCloud, name: string, ms: number, successes: string): Promise<{ whoamiPid: number | undefined; actionsInOrder: string[] }> {
+  target.module.service.invokeAsync(name, JSON.stringify({ action: 'sleep', ms }));
+  target.module.service.invokeAsync(name, JSON.stringify({ action: 'whoami' }));
+  await target.module.service.whenAsyncIdle();
+  const served = records(target.queues.to(successes));
+  const whoami = served.find((record) => (record.requestPayload as { action: string }).action === 'whoami');
+  return { whoamiPid: (whoami?.responsePayload as { pid: number } | undefined)?.pid, actionsInOrder: served.map((record) => (record.requestPayload as { action: string }).action) };
+}
+
 describe('asynchronous invocation', () => {
   it('while running, loses no event: every event either succeeds or reaches the on-failure destination after its retries (kill -9: tests/crash)', async () => {
     // prepare
@@ -139,30 +164,22 @@ describe('asynchronous invocation', () => {
 
   it('runs a waiting event in the busy environment when it frees sooner than a cold start takes, starting no process for it', async () => {
     // prepare
-    const successes = 'arn:aws:sqs:us-east-1:000000000000:first-free-successes';
-    await cloud.deployFunction('first-free');
-    await cloud.apply('aws_lambda_function_event_invoke_config', 'first-free', { function_name: 'first-free', destination_config: { on_success: { destination: successes } } });
-    const warm = JSON.parse((await cloud.module.service.invokeSync('first-free', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+    const { successes, warmPid } = await deployWarm(cloud, 'first-free');
 
     // act: the first event takes the warm environment; the second finds none idle
-    cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'sleep', ms: 1 }));
-    cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'whoami' }));
-    await cloud.module.service.whenAsyncIdle();
+    const served = await sleepThenWhoami(cloud, 'first-free', 1, successes);
 
     // assess: the warm environment frees in about a millisecond, a process start takes tens of them
-    const whoami = records(cloud.queues.to(successes)).find((record) => (record.requestPayload as { action: string }).action === 'whoami');
-    expect((whoami?.responsePayload as { pid: number }).pid).toBe(warm.pid);
+    expect(served.whoamiPid).toBe(warmPid);
     const fn = cloud.module.service.registry.get('first-free');
     await fn?.whenStarted();
     expect(fn?.counters.coldStarts).toBe(1);
     expect(fn?.idleCount).toBe(1);
   });
 
-  it('runs the events that queued up during a cold function\'s first cold start in that environment, starting no second one for them', async () => {
+  it("runs the events that queued up during a cold function's first cold start in that environment, starting no second one for them", async () => {
     // prepare
-    const successes = 'arn:aws:sqs:us-east-1:000000000000:backlog-successes';
-    await cloud.deployFunction('backlog');
-    await cloud.apply('aws_lambda_function_event_invoke_config', 'backlog', { function_name: 'backlog', destination_config: { on_success: { destination: successes } } });
+    const successes = await deployRecordingSuccesses(cloud, 'backlog');
 
     // act: ten events at once for a function with no environment
     for (let n = 0; n < 10; n += 1) cloud.module.service.invokeAsync('backlog', JSON.stringify({ action: 'whoami' }));
@@ -179,23 +196,16 @@ describe('asynchronous invocation', () => {
 
   it('scales out for a waiting event once it has waited as long as a cold start takes', async () => {
     // prepare
-    const successes = 'arn:aws:sqs:us-east-1:000000000000:scale-out-successes';
-    await cloud.deployFunction('scale-out');
-    await cloud.apply('aws_lambda_function_event_invoke_config', 'scale-out', { function_name: 'scale-out', destination_config: { on_success: { destination: successes } } });
-    const warm = JSON.parse((await cloud.module.service.invokeSync('scale-out', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+    const { successes, warmPid } = await deployWarm(cloud, 'scale-out');
     const fn = cloud.module.service.registry.get('scale-out');
     expect(fn?.coldStartEstimateMs).toBeGreaterThan(0);
 
     // act: the first event holds the warm environment far longer than a cold start takes
-    cloud.module.service.invokeAsync('scale-out', JSON.stringify({ action: 'sleep', ms: 1500 }));
-    cloud.module.service.invokeAsync('scale-out', JSON.stringify({ action: 'whoami' }));
-    await cloud.module.service.whenAsyncIdle();
+    const served = await sleepThenWhoami(cloud, 'scale-out', 1500, successes);
 
     // assess: the second event ran in a new environment, while the first still slept
-    const served = records(cloud.queues.to(successes));
-    const whoami = served.find((record) => (record.requestPayload as { action: string }).action === 'whoami');
-    expect((whoami?.responsePayload as { pid: number }).pid).not.toBe(warm.pid);
-    expect(served.map((record) => (record.requestPayload as { action: string }).action)).toEqual(['whoami', 'sleep']);
+    expect(served.whoamiPid).not.toBe(warmPid);
+    expect(served.actionsInOrder).toEqual(['whoami', 'sleep']);
     expect(fn?.counters.coldStarts).toBe(2);
   });
 
@@ -203,19 +213,13 @@ describe('asynchronous invocation', () => {
     // prepare
     const immediate = createTestCloud(stack, { asyncScaleOut: 'immediate' });
     try {
-      const successes = 'arn:aws:sqs:us-east-1:000000000000:immediate-successes';
-      await immediate.deployFunction('immediate');
-      await immediate.apply('aws_lambda_function_event_invoke_config', 'immediate', { function_name: 'immediate', destination_config: { on_success: { destination: successes } } });
-      const warm = JSON.parse((await immediate.module.service.invokeSync('immediate', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+      const { successes, warmPid } = await deployWarm(immediate, 'immediate');
 
       // act
-      immediate.module.service.invokeAsync('immediate', JSON.stringify({ action: 'sleep', ms: 1 }));
-      immediate.module.service.invokeAsync('immediate', JSON.stringify({ action: 'whoami' }));
-      await immediate.module.service.whenAsyncIdle();
+      const served = await sleepThenWhoami(immediate, 'immediate', 1, successes);
 
       // assess
-      const whoami = records(immediate.queues.to(successes)).find((record) => (record.requestPayload as { action: string }).action === 'whoami');
-      expect((whoami?.responsePayload as { pid: number }).pid).toBe(warm.pid);
+      expect(served.whoamiPid).toBe(warmPid);
       const fn = immediate.module.service.registry.get('immediate');
       await fn?.whenStarted();
       expect(fn?.counters.coldStarts).toBe(2);
