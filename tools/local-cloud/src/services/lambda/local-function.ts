@@ -43,9 +43,10 @@ export interface FunctionRuntimeOptions {
  *   as a cold start of this function takes (the mean of its last init
  *   durations), or at once when no environment is busy. Renting the busy
  *   environments until the wait equals the price of a new one is the
- *   ski-rental rule: no event waits more than twice what an immediate cold
- *   start would have cost it, and a busy environment that frees in a few
- *   milliseconds (the usual case for event handlers) costs no process start.
+ *   ski-rental rule: the event that makes the function scale out waits about
+ *   twice what an immediate cold start would have cost it at most, and a busy
+ *   environment that frees in a few milliseconds (the usual case for event
+ *   handlers) costs no process start.
  * - `immediate`: a cold start as soon as an event waits, which is AWS's rule
  *   (no free environment, a new one). On 2 shared cores each start takes
  *   100+ ms of CPU from everything else, so jitter of a few ms turns into
