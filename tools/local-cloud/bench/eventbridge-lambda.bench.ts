@@ -45,7 +45,7 @@ import { lambdaModuleFactory, type LambdaModule } from '../src/services/lambda';
 import type { AsyncScaleOut } from '../src/services/lambda/local-function';
 import { createSqsModule } from '../src/services/sqs';
 import { createEventBridgeModule, type EventBridgeModule } from '../src/services/eventbridge';
-import { argument, median, percentiles, projectDir, round, rssMb, sleep, treeRssKb, writeBenchResult } from './support';
+import { argument, cpuMsOfTree, median, percentiles, projectDir, round, rssMb, sleep, treeRssKb, writeBenchResult } from './support';
 
 const SUSTAINED_SECONDS = argument('seconds', 30);
 const SUSTAINED_RATE = argument('rate', 200);
@@ -227,6 +227,7 @@ class Harness {
     const environmentsBefore = this.fn.idleCount + this.fn.busyCount;
     const asyncBefore = { ...this.module<LambdaModule>('lambda').service.asyncQueue.stats };
     const loadBefore = loadavg()[0] ?? 0;
+    const cpuBefore = cpuMsOfTree(this.fn.pids);
     const started = performance.now();
     const startedEpoch = epochNow();
     const puts: Promise<void>[] = [];
@@ -265,6 +266,7 @@ class Harness {
     // Successful cold starts only (a failed init would show up in functionErrors).
     const initDurations = coldStarts > 0 ? this.fn.initDurationsMs.slice(-coldStarts) : [];
     const asyncAfter = this.module<LambdaModule>('lambda').service.asyncQueue.stats;
+    const cpuMs = cpuMsOfTree(this.fn.pids) - cpuBefore;
     // What each live environment costs in memory: the price of keeping spare ones around.
     const environmentRssMb = this.fn.pids.map((pid) => rssMb(treeRssKb(pid).rssKb)).filter((mb) => mb > 0);
     return {
@@ -288,6 +290,8 @@ class Harness {
       functionErrors: this.fn.counters.errors - errorsBefore,
       lambdaAsyncRetries: asyncAfter.retried - asyncBefore.retried,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0] ?? 0) },
+      /** CPU of the publisher, the local cloud and every environment over the run (cold starts included), per 1000 events. */
+      cpuMsPerThousandEvents: round((cpuMs * 1000) / total, 0),
       latencyMs: {
         putEventsCalledToHandlerFinished: percentiles(fromSend),
         putEventsAnsweredToHandlerFinished: percentiles(fromAccepted),
@@ -352,6 +356,8 @@ async function measureVariant(stackDir: string, asyncScaleOut: AsyncScaleOut, ro
     // Warm-up of the local cloud (JIT, sockets), then no environment left: the run starts as after a deploy.
     await harness.run('warmup', 50, 2, 1);
     harness.fn.reapIdle(0);
+    // Let the retired processes be reaped, so their CPU time is not counted in the run.
+    await sleep(300);
 
     const sustained = await harness.run('sustained', SUSTAINED_RATE, SUSTAINED_SECONDS, 1);
     result.sustained = sustained;
@@ -359,7 +365,7 @@ async function measureVariant(stackDir: string, asyncScaleOut: AsyncScaleOut, ro
     const latency = sustained.latencyMs.putEventsCalledToHandlerFinished;
     console.log(
       `${asyncScaleOut} round ${roundNumber}: p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms; ` +
-        `${sustained.coldStarts} cold starts (init p50 ${sustained.coldStartInitDurationMs.p50} ms); lost ${sustained.lost}; load ${sustained.loadAverage1m.before} → ${sustained.loadAverage1m.after}`,
+        `${sustained.coldStarts} cold starts (init p50 ${sustained.coldStartInitDurationMs.p50} ms); CPU ${sustained.cpuMsPerThousandEvents} ms per 1000 events; lost ${sustained.lost}; load ${sustained.loadAverage1m.before} → ${sustained.loadAverage1m.after}`,
     );
     if (withRamp) result.ceiling = await ramp(harness);
     return result;
@@ -408,6 +414,7 @@ function summary(variants: VariantResult[]) {
       maxMs: of((run) => run.latencyMs.putEventsCalledToHandlerFinished.max),
       coldStarts: of((run) => run.coldStarts),
       coldStartInitP50Ms: of((run) => run.coldStartInitDurationMs.p50),
+      cpuMsPerThousandEvents: of((run) => run.cpuMsPerThousandEvents),
     },
     worstRound: {
       p99Ms: Math.max(...runs.map((run) => run.latencyMs.putEventsCalledToHandlerFinished.p99)),
