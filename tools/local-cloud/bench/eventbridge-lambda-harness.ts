@@ -11,15 +11,16 @@ import { build } from 'esbuild';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { startLocalCloud, type LocalCloud } from '../src/cloud';
 import { createSsmModule } from '../src/services/ssm';
-import { createLambdaModule } from '../src/services/lambda';
+import { lambdaModuleFactory } from '../src/services/lambda';
 import { createSqsModule } from '../src/services/sqs';
 import { createEventBridgeModule } from '../src/services/eventbridge';
 import type { LambdaModule } from '../src/services/lambda';
 import type { EventBridgeModule } from '../src/services/eventbridge';
-import { percentiles, projectDir, sleep } from './support';
+import { cpuMsOfTree, percentiles, projectDir, round, rssMb, sleep, treeRssKb } from './support';
+import type { AsyncScaleOut } from '../src/services/lambda/local-function';
 export const BUS = 'bench-bus';
 export const FUNCTION = 'bench-finish-stamp';
 export const SUCCESS_QUEUE = 'bench-finished';
@@ -96,6 +97,7 @@ export interface Stamp {
   seq?: string;
   receivedAt: number;
   finishedAt: number;
+  pid?: number;
 }
 
 interface Sent {
@@ -185,7 +187,11 @@ export class Harness {
     const total = Math.round(rate * seconds);
     const interval = (1000 * perCall) / rate;
     const coldStartsBefore = this.fn.counters.coldStarts;
-    const asyncBefore = { ...this.module<LambdaModule>("lambda").service.asyncQueue.stats };
+    const errorsBefore = this.fn.counters.errors;
+    const environmentsBefore = this.fn.idleCount + this.fn.busyCount;
+    const asyncBefore = { ...this.module<LambdaModule>('lambda').service.asyncQueue.stats };
+    const loadBefore = loadavg()[0] ?? 0;
+    const cpuBefore = cpuMsOfTree(this.fn.pids);
     const started = performance.now();
     const startedEpoch = epochNow();
     const puts: Promise<void>[] = [];
@@ -208,6 +214,7 @@ export class Harness {
     const handlerDuration: number[] = [];
     const perSecond = new Map<number, number[]>();
     const seen = new Set<string>();
+    const eventsPerEnvironment = new Map<number, number>();
     for (const stamp of stamps) {
       const sent = this.sent.get(`${run}/${stamp.seq}`);
       if (!sent || seen.has(stamp.seq as string)) continue;
@@ -217,8 +224,15 @@ export class Harness {
       perSecond.set(second, [...(perSecond.get(second) ?? []), stamp.finishedAt - sent.sentAt]);
       if (sent.acceptedAt !== undefined) fromAccepted.push(stamp.finishedAt - sent.acceptedAt);
       handlerDuration.push(stamp.finishedAt - stamp.receivedAt);
+      if (stamp.pid !== undefined) eventsPerEnvironment.set(stamp.pid, (eventsPerEnvironment.get(stamp.pid) ?? 0) + 1);
     }
+    const coldStarts = this.fn.counters.coldStarts - coldStartsBefore;
+    // Successful cold starts only (a failed init would show up in functionErrors).
+    const initDurations = coldStarts > 0 ? this.fn.initDurationsMs.slice(-coldStarts) : [];
     const asyncAfter = this.module<LambdaModule>('lambda').service.asyncQueue.stats;
+    const cpuMs = cpuMsOfTree(this.fn.pids) - cpuBefore;
+    // What each live environment costs in memory: the price of keeping spare ones around.
+    const environmentRssMb = this.fn.pids.map((pid) => rssMb(treeRssKb(pid).rssKb)).filter((mb) => mb > 0);
     return {
       targetRatePerSecond: rate,
       seconds,
@@ -230,8 +244,18 @@ export class Harness {
       handlerFinished: seen.size,
       lost: accepted - seen.size,
       duplicates: stamps.length - seen.size,
-      coldStarts: this.fn.counters.coldStarts - coldStartsBefore,
+      environmentsAtStart: environmentsBefore,
+      coldStarts,
+      coldStartInitDurationMs: percentiles(initDurations),
+      /** Events each environment (by pid) ran: how the load spread over the environments. */
+      eventsPerEnvironment: [...eventsPerEnvironment.values()].sort((a, b) => b - a),
+      /** Resident memory of each environment alive after the run (MB). */
+      environmentRssMb,
+      functionErrors: this.fn.counters.errors - errorsBefore,
       lambdaAsyncRetries: asyncAfter.retried - asyncBefore.retried,
+      loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0] ?? 0) },
+      /** CPU of the publisher, the local cloud and every environment over the run (cold starts included), per 1000 events. */
+      cpuMsPerThousandEvents: round((cpuMs * 1000) / total, 0),
       latencyMs: {
         putEventsCalledToHandlerFinished: percentiles(fromSend),
         putEventsAnsweredToHandlerFinished: percentiles(fromAccepted),
@@ -252,12 +276,12 @@ export class Harness {
  * A local cloud (SSM, Lambda, SQS, EventBridge) with the topology applied, and its harness;
  * `close()` stops it and removes its scratch folder.
  */
-export async function startHarness(): Promise<Harness & { close(): Promise<void> }> {
+export async function startHarness(options: { asyncScaleOut?: AsyncScaleOut } = {}): Promise<Harness & { close(): Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), 'eventbridge-lambda-bench-'));
   const stackDir = await writeStack(root);
   const cloud = await startLocalCloud({
     inMemory: true,
-    modules: [createSsmModule, createLambdaModule, createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false })],
+    modules: [createSsmModule, lambdaModuleFactory(options), createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false })],
   });
   const harness = new Harness(cloud);
   const close = async () => {

@@ -24,6 +24,31 @@ afterAll(async () => {
 
 const records = (bodies: Array<{ body: string }>) => bodies.map((message) => JSON.parse(message.body) as InvocationRecord);
 
+/** Deploys the fixture function with an on-success destination of its own; returns that queue's ARN. */
+async function deployRecordingSuccesses(target: TestCloud, name: string): Promise<string> {
+  const successes = `arn:aws:sqs:eu-west-1:000000000000:${name}-successes`;
+  await target.deployFunction(name);
+  await target.apply('aws_lambda_function_event_invoke_config', name, { function_name: name, destination_config: { on_success: { destination: successes } } });
+  return successes;
+}
+
+/** `deployRecordingSuccesses`, then one synchronous call: the function has one warm environment, whose pid is returned. */
+async function deployWarm(target: TestCloud, name: string): Promise<{ successes: string; warmPid: number }> {
+  const successes = await deployRecordingSuccesses(target, name);
+  const warm = JSON.parse((await target.module.service.invokeSync(name, JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+  return { successes, warmPid: warm.pid };
+}
+
+/** Two async events at once, one sleeping `ms` then one asking its pid; which pid answered and the order they finished in. */
+async function sleepThenWhoami(target: TestCloud, name: string, ms: number, successes: string): Promise<{ whoamiPid: number | undefined; actionsInOrder: string[] }> {
+  target.module.service.invokeAsync(name, JSON.stringify({ action: 'sleep', ms }));
+  target.module.service.invokeAsync(name, JSON.stringify({ action: 'whoami' }));
+  await target.module.service.whenAsyncIdle();
+  const served = records(target.queues.to(successes));
+  const whoami = served.find((record) => (record.requestPayload as { action: string }).action === 'whoami');
+  return { whoamiPid: (whoami?.responsePayload as { pid: number } | undefined)?.pid, actionsInOrder: served.map((record) => (record.requestPayload as { action: string }).action) };
+}
+
 describe('asynchronous invocation', () => {
   it('while running, loses no event: every event either succeeds or reaches the on-failure destination after its retries (kill -9: tests/crash)', async () => {
     // prepare
@@ -137,24 +162,79 @@ describe('asynchronous invocation', () => {
     expect(fn?.counters.throttles).toBe(0);
   });
 
-  it('runs a waiting event in the first environment that frees, while the function still scales out for it', async () => {
+  it('runs a waiting event in the busy environment when it frees sooner than a cold start takes, starting no process for it', async () => {
     // prepare
-    const successes = 'arn:aws:sqs:eu-west-1:000000000000:first-free-successes';
-    await cloud.deployFunction('first-free');
-    await cloud.apply('aws_lambda_function_event_invoke_config', 'first-free', { function_name: 'first-free', destination_config: { on_success: { destination: successes } } });
-    const warm = JSON.parse((await cloud.module.service.invokeSync('first-free', JSON.stringify({ action: 'whoami' }))).payload) as { pid: number };
+    const { successes, warmPid } = await deployWarm(cloud, 'first-free');
 
     // act: the first event takes the warm environment; the second finds none idle
-    cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'sleep', ms: 1 }));
-    cloud.module.service.invokeAsync('first-free', JSON.stringify({ action: 'whoami' }));
-    await cloud.module.service.whenAsyncIdle();
+    const served = await sleepThenWhoami(cloud, 'first-free', 1, successes);
 
-    // assess: a process start takes tens of ms, the warm environment frees in about one
-    const whoami = records(cloud.queues.to(successes)).find((record) => (record.requestPayload as { action: string }).action === 'whoami');
-    expect((whoami?.responsePayload as { pid: number }).pid).toBe(warm.pid);
+    // assess: the warm environment frees in about a millisecond, a process start takes tens of them
+    expect(served.whoamiPid).toBe(warmPid);
     const fn = cloud.module.service.registry.get('first-free');
     await fn?.whenStarted();
+    expect(fn?.counters.coldStarts).toBe(1);
+    expect(fn?.idleCount).toBe(1);
+  });
+
+  it("runs the events that queued up during a cold function's first cold start in that environment, starting no second one for them", async () => {
+    // prepare
+    const successes = await deployRecordingSuccesses(cloud, 'backlog');
+
+    // act: ten events at once for a function with no environment
+    for (let n = 0; n < 10; n += 1) cloud.module.service.invokeAsync('backlog', JSON.stringify({ action: 'whoami' }));
+    await cloud.module.service.whenAsyncIdle();
+
+    // assess: the backlog drains in the first environment within a few ms, less than a second cold start would take
+    const pids = records(cloud.queues.to(successes)).map((record) => (record.responsePayload as { pid: number }).pid);
+    expect(pids).toHaveLength(10);
+    expect(new Set(pids).size).toBe(1);
+    const fn = cloud.module.service.registry.get('backlog');
+    await fn?.whenStarted();
+    expect(fn?.counters.coldStarts).toBe(1);
+  });
+
+  it('scales out for a waiting event once it has waited as long as a cold start takes', async () => {
+    // prepare
+    const { successes, warmPid } = await deployWarm(cloud, 'scale-out');
+    const fn = cloud.module.service.registry.get('scale-out');
+    expect(fn?.coldStartEstimateMs).toBeGreaterThan(0);
+
+    // act: the first event holds the warm environment far longer than a cold start takes
+    const served = await sleepThenWhoami(cloud, 'scale-out', 1500, successes);
+
+    // assess: the second event ran in a new environment, while the first still slept
+    expect(served.whoamiPid).not.toBe(warmPid);
+    expect(served.actionsInOrder).toEqual(['whoami', 'sleep']);
     expect(fn?.counters.coldStarts).toBe(2);
-    expect(fn?.idleCount).toBe(2);
+  });
+
+  it("with asyncScaleOut 'immediate' (AWS's rule) starts an environment as soon as an event waits, yet runs the event in the first that frees", async () => {
+    // prepare
+    const immediate = createTestCloud(stack, { asyncScaleOut: 'immediate' });
+    try {
+      const { successes, warmPid } = await deployWarm(immediate, 'immediate');
+
+      // act
+      const served = await sleepThenWhoami(immediate, 'immediate', 1, successes);
+
+      // assess
+      expect(served.whoamiPid).toBe(warmPid);
+      const fn = immediate.module.service.registry.get('immediate');
+      await fn?.whenStarted();
+      expect(fn?.counters.coldStarts).toBe(2);
+      expect(fn?.idleCount).toBe(2);
+    } finally {
+      await immediate.stop();
+    }
+  });
+
+  it('refuses an unknown LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT by name', () => {
+    process.env.LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT = 'eager';
+    try {
+      expect(() => createTestCloud(stack)).toThrow("LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT: 'eager' is not one of after-cold-start-time, immediate");
+    } finally {
+      delete process.env.LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT;
+    }
   });
 });

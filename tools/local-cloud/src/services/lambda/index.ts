@@ -11,10 +11,12 @@
  *   calls are not checked against IAM.
  * - Async retry delays and event ages run on a scaled clock (`asyncTimeScale`,
  *   default 1/60).
- * - An async (`Event`) invocation that finds no idle environment scales the
- *   function out (a cold start, one at a time per function) but runs in the
+ * - An async (`Event`) invocation that finds no idle environment runs in the
  *   first environment that frees, warm or new: binding it to its own cold
- *   start turns every burst into a cascade of process starts on 2 cores.
+ *   start turns every burst into a cascade of process starts on 2 cores. The
+ *   function scales out (one cold start at a time per function) only once the
+ *   oldest waiting event has waited as long as a cold start takes, where AWS
+ *   starts one at once (`asyncScaleOut`, `LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT=immediate`).
  *   Synchronous invocations wait for their own cold start, as in Lambda.
  * - `callbackWaitsForEmptyEventLoop` is accepted but not emulated: a callback
  *   handler's response is returned as soon as it calls back.
@@ -84,7 +86,8 @@ export function lambdaModuleFactory(options: LambdaModuleOptions = {}): (context
 /**
  * The Lambda module with default options (overridable by environment:
  * `LOCAL_CLOUD_LAMBDA_IDLE_TIMEOUT_MS`, `LOCAL_CLOUD_LAMBDA_CONCURRENCY`,
- * `LOCAL_CLOUD_LAMBDA_ASYNC_TIME_SCALE`, `LOCAL_CLOUD_FETCH_RUNTIMES=0`).
+ * `LOCAL_CLOUD_LAMBDA_ASYNC_TIME_SCALE`, `LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT`,
+ * `LOCAL_CLOUD_FETCH_RUNTIMES=0`).
  *
  * @example
  * const modules = [createLambdaModule(context), createSqsModule(context)];

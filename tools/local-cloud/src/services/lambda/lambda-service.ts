@@ -14,7 +14,7 @@ import { functionLogDir } from './function-logs';
 import type { EventInvokeSettings } from './function-config';
 import { FunctionRegistry, parseFunctionReference } from './function-registry';
 import { SYNC_PAYLOAD_LIMIT } from './local-function';
-import type { InvocationResult, LocalFunction } from './local-function';
+import type { AsyncScaleOut, InvocationResult, LocalFunction } from './local-function';
 import type { NodeRuntimeOptions } from './node-runtimes';
 import { PermissionStore } from './permissions';
 
@@ -34,6 +34,11 @@ export interface LambdaModuleOptions {
   enforceMemoryLimit?: boolean;
   /** Lambda's init phase limit (default 10 s). */
   initTimeoutMs?: number;
+  /**
+   * When an async event that finds every environment busy starts a new one (default `after-cold-start-time`:
+   * once it has waited as long as a cold start takes; `immediate` is AWS's rule). See `AsyncScaleOut`.
+   */
+  asyncScaleOut?: AsyncScaleOut;
   /** Where task roots are unpacked (default: see `codeRootFor`). */
   codeRoot?: string;
   runtimes?: NodeRuntimeOptions;
@@ -62,6 +67,18 @@ function envNumber(name: string): number | undefined {
   return value === undefined || value === '' ? undefined : Number(value);
 }
 
+const SCALE_OUT_POLICIES: readonly AsyncScaleOut[] = ['after-cold-start-time', 'immediate'];
+
+/** `LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT`, refused by name when it is not a policy. */
+function envScaleOut(): AsyncScaleOut | undefined {
+  const value = process.env.LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT;
+  if (value === undefined || value === '') return undefined;
+  if (!(SCALE_OUT_POLICIES as readonly string[]).includes(value)) {
+    throw new Error(`LOCAL_CLOUD_LAMBDA_ASYNC_SCALE_OUT: '${value}' is not one of ${SCALE_OUT_POLICIES.join(', ')}`);
+  }
+  return value as AsyncScaleOut;
+}
+
 export class LambdaService {
   readonly registry: FunctionRegistry;
   readonly permissions = new PermissionStore();
@@ -70,6 +87,7 @@ export class LambdaService {
   readonly idleTimeoutMs: number;
   readonly enforceMemoryLimit: boolean;
   readonly initTimeoutMs: number;
+  readonly asyncScaleOut: AsyncScaleOut;
   readonly codeRoot: string;
   readonly logDir: string;
   readonly lastModified = new Map<string, string>();
@@ -82,6 +100,7 @@ export class LambdaService {
     this.idleTimeoutMs = options.idleTimeoutMs ?? envNumber('LOCAL_CLOUD_LAMBDA_IDLE_TIMEOUT_MS') ?? 10 * 60_000;
     this.enforceMemoryLimit = options.enforceMemoryLimit ?? true;
     this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
+    this.asyncScaleOut = options.asyncScaleOut ?? envScaleOut() ?? 'after-cold-start-time';
     this.codeRoot = options.codeRoot ?? codeRootFor(context.dataDir);
     this.logDir = functionLogDir(context.dataDir);
     this.registry = new FunctionRegistry(options.unreservedConcurrency ?? envNumber('LOCAL_CLOUD_LAMBDA_CONCURRENCY') ?? 16);

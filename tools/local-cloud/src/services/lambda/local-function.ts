@@ -36,7 +36,28 @@ export interface FunctionRuntimeOptions {
   credentials?: (roleArn: string, sessionName: string) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   /** Where each invocation's REPORT facts are published (the console's function statistics and traces). */
   telemetry?: Telemetry;
+  /** When an async event that finds no idle environment starts a new one (default `after-cold-start-time`). */
+  asyncScaleOut?: AsyncScaleOut;
 }
+
+/**
+ * When an async event that finds every environment busy makes the function
+ * scale out (it runs in the first environment that frees either way):
+ * - `after-cold-start-time`: once the oldest waiting event has waited as long
+ *   as a cold start of this function takes (the mean of its last init
+ *   durations), or at once when no environment is busy. Renting the busy
+ *   environments until the wait equals the price of a new one is the
+ *   ski-rental rule: the event that makes the function scale out waits about
+ *   twice what an immediate cold start would have cost it at most, and a busy
+ *   environment that frees in a few milliseconds (the usual case for event
+ *   handlers) costs no process start.
+ * - `immediate`: a cold start as soon as an event waits, which is AWS's rule
+ *   (no free environment, a new one). On 2 shared cores each start takes
+ *   100+ ms of CPU from everything else, so jitter of a few ms turns into
+ *   scale-outs that slow every event down (10–14 cold starts and a p99 of
+ *   0.5–5 s at 200 events/s); kept as the benchmark's reference.
+ */
+export type AsyncScaleOut = 'after-cold-start-time' | 'immediate';
 
 export interface InvocationRequest {
   requestId?: string;
@@ -78,6 +99,10 @@ export interface FunctionCounters {
 
 /** Cold starts in parallel per function for waiting async events (see `awaitEnvironment`). */
 const PARALLEL_COLD_STARTS_FOR_ASYNC = 1;
+/** How many of the latest init durations the cold-start estimate averages. */
+const INIT_DURATIONS_ESTIMATED_FROM = 5;
+/** How many init durations a function remembers (the benchmark reads them). */
+const INIT_DURATIONS_KEPT = 64;
 
 const mb = (kb: number) => Math.max(1, Math.ceil(kb / 1024));
 
@@ -93,10 +118,19 @@ export class LocalFunction {
   private readonly log: FunctionLog;
   private readonly tails = new Map<string, string[]>();
   private readonly environmentGeneration = new WeakMap<ExecutionEnvironment, number>();
-  /** Async invocations waiting for an environment, oldest first. */
-  private waiters: Array<{ resolve: (environment: ExecutionEnvironment) => void; reject: (error: unknown) => void }> = [];
+  /** Async invocations waiting for an environment, oldest first (`since`: `performance.now()` when it began waiting). */
+  private waiters: Array<{ since: number; resolve: (environment: ExecutionEnvironment) => void; reject: (error: unknown) => void }> = [];
   /** Cold starts begun for waiters that have not yet handed their environment over. */
   private startsForWaiters = 0;
+  /** Wakes the scale-out decision when the oldest waiter will have waited a cold start's time. */
+  private scaleOutTimer: NodeJS.Timeout | undefined;
+  /** Init durations of the latest successful cold starts (ms), oldest first. */
+  readonly initDurationsMs: number[] = [];
+  /**
+   * `performance.now()` when the function last got an environment after having none of its current code: waiting
+   * before that could not have been spent on a busy environment, so it does not count toward scaling out.
+   */
+  private servableSince = 0;
 
   constructor(
     public settings: FunctionSettings,
@@ -218,8 +252,12 @@ export class LocalFunction {
         environment.kill();
         throw new InitFailure({ errorType: 'Runtime.Shutdown', errorMessage: 'The local cloud is shutting down' }, environment.initDurationMs);
       }
+      const firstOfItsCode = generation === this.generation && this.idle.length === 0 && !this.hasBusyEnvironmentOfCurrentCode();
+      if (firstOfItsCode) this.servableSince = performance.now();
       this.environmentGeneration.set(environment, generation);
       this.counters.coldStarts += 1;
+      this.initDurationsMs.push(environment.initDurationMs);
+      if (this.initDurationsMs.length > INIT_DURATIONS_KEPT) this.initDurationsMs.shift();
       return environment;
     } finally {
       this.starting.delete(starting);
@@ -284,27 +322,32 @@ export class LocalFunction {
   }
 
   /**
-   * For an async event when no environment is idle: Lambda scales out (a cold
-   * start per invocation nothing can serve), but the event runs in the first
-   * environment that is free — a busy one finishing or the new one. Binding
-   * the event to its own cold start instead makes every burst a cascade on a
-   * 2-core machine: each spawn stalls the event loop, which queues more events
-   * that each start another process (measured: 15 cold starts and a 1.1 s p99
-   * in the first second at 200 events/s). For the same reason, environments
-   * for waiting events start one at a time per function: a backlog still
-   * scales the function out, by one environment per cold start. The caller
-   * never waits on an async event, so only latency changes; cold starts still
-   * happen and are reported.
+   * For an async event when no environment is idle: the event runs in the
+   * first environment that is free — a busy one finishing or a new one.
+   * Binding the event to its own cold start instead makes every burst a
+   * cascade on a 2-core machine: each spawn stalls the event loop, which
+   * queues more events that each start another process (measured: 15 cold
+   * starts and a 1.1 s p99 in the first second at 200 events/s). The function
+   * scales out as `asyncScaleOut` says (by default only once the oldest event
+   * has waited as long as a cold start takes), one cold start at a time per
+   * function: a backlog still scales it out, by one environment per cold
+   * start. The caller never waits on an async event, so only latency changes;
+   * cold starts still happen and are reported.
    */
   private awaitEnvironment(): Promise<ExecutionEnvironment> {
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ since: performance.now(), resolve, reject });
       this.scaleOutForWaiters();
     });
   }
 
   private scaleOutForWaiters(): void {
     while (this.startsForWaiters < Math.min(this.waiters.length, PARALLEL_COLD_STARTS_FOR_ASYNC) && !this.closed) {
+      const waitLeftMs = this.scaleOutWaitLeftMs();
+      if (waitLeftMs > 0) {
+        this.wakeScaleOutIn(waitLeftMs);
+        return;
+      }
       this.startsForWaiters += 1;
       this.coldStart().then(
         (environment) => {
@@ -322,6 +365,42 @@ export class LocalFunction {
     }
   }
 
+  /** What one cold start of this function costs: the mean of its latest init durations (undefined before the first). */
+  get coldStartEstimateMs(): number | undefined {
+    const latest = this.initDurationsMs.slice(-INIT_DURATIONS_ESTIMATED_FROM);
+    return latest.length === 0 ? undefined : latest.reduce((sum, value) => sum + value, 0) / latest.length;
+  }
+
+  /**
+   * How much longer the oldest waiting event should wait for a busy environment before a cold start is begun for it
+   * (0: now). Its wait counts from when it arrived or, if later, from when the function had an environment again:
+   * the backlog that built up during the first cold start drains in a few ms and is no reason for a second one.
+   */
+  private scaleOutWaitLeftMs(): number {
+    if (this.options.asyncScaleOut === 'immediate') return 0;
+    const oldest = this.waiters[0];
+    const estimate = this.coldStartEstimateMs;
+    // Only a busy environment of the current code is handed on when it frees; without one, nothing else will serve the event.
+    if (!oldest || estimate === undefined || !this.hasBusyEnvironmentOfCurrentCode()) return 0;
+    return Math.max(oldest.since, this.servableSince) + estimate - performance.now();
+  }
+
+  private hasBusyEnvironmentOfCurrentCode(): boolean {
+    for (const environment of this.busy) if (this.environmentGeneration.get(environment) === this.generation) return true;
+    return false;
+  }
+
+  private wakeScaleOutIn(delayMs: number): void {
+    // An earlier wake-up is for an older waiter, so it comes no later than this one would.
+    if (this.scaleOutTimer) return;
+    this.scaleOutTimer = setTimeout(() => {
+      this.scaleOutTimer = undefined;
+      // Decide after the event loop's poll phase: when the loop was stalled, timers run before I/O, and a busy
+      // environment's answer already waiting in the pipe should free it before a process is started instead.
+      setImmediate(() => this.scaleOutForWaiters());
+    }, Math.ceil(delayMs));
+  }
+
   /** Hands a free environment to the oldest waiting async event, or makes it idle. */
   private offer(environment: ExecutionEnvironment): void {
     if (environment.state !== 'idle' || this.environmentGeneration.get(environment) !== this.generation || this.closed) {
@@ -330,8 +409,11 @@ export class LocalFunction {
       return;
     }
     const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve(environment);
-    else this.idle.push(environment);
+    if (waiter) {
+      // Busy from now on (the waiter's `run` resumes a microtask later): the scale-out decision must not see it as gone.
+      this.busy.add(environment);
+      waiter.resolve(environment);
+    } else this.idle.push(environment);
   }
 
   private release(environment: ExecutionEnvironment, outcome: InvocationOutcome): void {
@@ -458,6 +540,7 @@ export class LocalFunction {
   /** Kills every environment and closes the log. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.scaleOutTimer);
     const shutdown = new InitFailure({ errorType: 'Runtime.Shutdown', errorMessage: 'The local cloud is shutting down' }, 0);
     for (const waiter of this.waiters.splice(0)) waiter.reject(shutdown);
     await Promise.allSettled([...this.starting]);

@@ -104,6 +104,7 @@ export function createLambdaProvisioners(service: LambdaService): ResourceProvis
           logPath: join(service.logDir, `${settings.name}.log`),
           enforceMemoryLimit: service.enforceMemoryLimit,
           initTimeoutMs: service.initTimeoutMs,
+          asyncScaleOut: service.asyncScaleOut,
           ...(service.context.iam ? { credentials: service.context.iam.sessionForRole.bind(service.context.iam) } : {}),
           ...(service.context.telemetry ? { telemetry: service.context.telemetry } : {}),
         });
