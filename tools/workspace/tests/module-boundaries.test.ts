@@ -40,7 +40,9 @@ const files: Record<string, string> = {
   // Contracts: zod only.
   'libs/contracts/src/violation-sdk.ts': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const x = DynamoDBClient;\n`,
   'libs/contracts/src/violation-lib.ts': `import { keys } from '@fx/table-keys';\nexport const x = keys;\n`,
-  'libs/contracts/src/allowed-zod.ts': `import * as z from 'zod';\nexport const x = z.string();\n`,
+  'libs/contracts/src/allowed-zod.ts': `import * as z from 'zod/mini';\nexport const x = z.string();\n`,
+  // Handler paths validate with zod/mini: classic zod is refused there.
+  'libs/contracts/src/violation-classic-zod.ts': `import * as z from 'zod';\nexport const x = z.string();\n`,
   // Runtime and manifest code never import the CDK.
   'libs/table-keys/src/violation-cdktn.ts': `import { TerraformStack } from 'cdktn';\nexport const x = TerraformStack;\n`,
   'libs/service-manifest/src/violation-constructs.ts': `import { Construct } from 'constructs';\nexport const x = Construct;\n`,
@@ -63,7 +65,7 @@ const files: Record<string, string> = {
   // zod's named export drags every locale into a bundle.
   'apps/alpha/src/handlers/violation-zod-named.ts': `import { z } from 'zod';\nexport const x = z.string();\n`,
   // A service may use shared libraries.
-  'apps/alpha/src/handlers/allowed-shared.ts': `import { keys } from '@fx/table-keys';\nimport * as z from 'zod';\nexport const x = [keys, z];\n`,
+  'apps/alpha/src/handlers/allowed-shared.ts': `import { keys } from '@fx/table-keys';\nimport * as z from 'zod/mini';\nexport const x = [keys, z];\n`,
 };
 
 function write(path: string, content: string): void {
@@ -134,6 +136,7 @@ describe('module boundaries', () => {
     ['apps/alpha/infra/violation-handler-import.ts', restricted, /must not import handler internals/],
     ['libs/table-keys/src/violation-testing.ts', boundary, /type:runtime/],
     ['apps/alpha/src/handlers/violation-zod-named.ts', 'no-restricted-syntax', /import \* as z from 'zod'/],
+    ['libs/contracts/src/violation-classic-zod.ts', restricted, /zod\/mini/],
   ])('%s fails lint (%s)', (file, rule, message) => {
     const messages = results.get(file) ?? [];
     expect(messages.filter((m) => m.startsWith(`${rule}:`)).join('\n')).toMatch(message);
