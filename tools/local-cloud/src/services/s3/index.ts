@@ -93,8 +93,24 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
     return endpoint;
   };
 
+  /**
+   * The module's own calls to s3rver are idempotent (HEAD, list, PUT or DELETE of a bucket): one that
+   * failed on the connection (s3rver closing a kept-alive socket as it is reused, or being restarted
+   * by its supervisor) is made again, up to three times, instead of failing a stack's apply.
+   */
+  async function s3rverFetch(url: string, init?: RequestInit): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(url, init);
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
   async function bucketExists(bucket: string): Promise<boolean> {
-    const response = await fetch(`${s3rver()}/${encodeURIComponent(bucket)}`, { method: 'HEAD' });
+    const response = await s3rverFetch(`${s3rver()}/${encodeURIComponent(bucket)}`, { method: 'HEAD' });
     return response.status === 200;
   }
 
@@ -105,7 +121,7 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
     do {
       const query = new URLSearchParams({ 'list-type': '2', 'max-keys': '1000', prefix });
       if (token) query.set('continuation-token', token);
-      const response = await fetch(`${s3rver()}/${encodeURIComponent(bucket)}?${query}`);
+      const response = await s3rverFetch(`${s3rver()}/${encodeURIComponent(bucket)}?${query}`);
       const body = await response.text();
       if (response.status !== 200) {
         return { status: response.status, headers: { 'content-type': response.headers.get('content-type') ?? 'application/xml' }, body };
@@ -189,7 +205,7 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
         throw new Error(`${resource.address}: bucket name '${bucket}' is not a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`);
       }
       if (!(await bucketExists(bucket))) {
-        const response = await fetch(`${s3rver()}/${bucket}`, { method: 'PUT' });
+        const response = await s3rverFetch(`${s3rver()}/${bucket}`, { method: 'PUT' });
         if (response.status !== 200 && response.status !== 409) {
           throw new Error(`${resource.address}: creating bucket '${bucket}' failed: ${response.status} ${await response.text()}`);
         }
@@ -206,7 +222,7 @@ export const createS3Module: LocalServiceFactory = (context: LocalCloudContext):
       };
     },
     async destroy(_resource, attributes) {
-      await fetch(`${s3rver()}/${String(attributes.bucket)}`, { method: 'DELETE' });
+      await s3rverFetch(`${s3rver()}/${String(attributes.bucket)}`, { method: 'DELETE' });
     },
   };
 
