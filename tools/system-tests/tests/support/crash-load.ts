@@ -29,6 +29,7 @@
  * run is not 60 s longer. The buffer's own crash safety is the local cloud's crash suite's
  * (`tools/local-cloud/tests/crash`, sink `firehoseRecords`).
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ import { buildPutEventsEntry, UserRegisteredV1 } from '@kestrel/contracts';
 import { createLocalUser, findFreePort } from '@kestrel/local-cloud';
 import { seededRandom } from '@kestrel/testing';
 import { parseLakeObject, flushFirehose, type LakeRow } from './lake';
-import { startCli, stopCli, type RunningCli } from './npm-start';
+import { repoRoot, startCli, stopCli, type RunningCli } from './npm-start';
 
 /** What a kill point kills: the CLI's own process, or one of the components it supervises. */
 export type KillTarget = 'local-cloud' | 'dynamodb-local' | 'cognito-local' | 's3rver';
@@ -94,7 +95,15 @@ export interface SystemCrashReport {
   stuckOutboxItems: { count: number; outboxItems: number; sample: string[] };
   /** Customer ids with more than one distinct CustomerCreated event: must be empty. */
   customersCreatedTwice: string[];
-  lake: { rawRows: number; distinctEvents: number; rawDuplicates: number; rawDuplicateRate: number; quarantined: number };
+  lake: {
+    rawRows: number;
+    distinctEvents: number;
+    rawDuplicates: number;
+    rawDuplicateRate: number;
+    quarantined: number;
+    /** The same lake read by `npm run lake:query`: rows of `raw_events`, rows and distinct ids of `latest_events`. */
+    query: { rawEvents: number; latestEvents: number; latestEventIds: number };
+  };
   deadLetters: { messages: number; reasons: Record<string, number> };
   totals: { sent: number; delivered: number; deadLettered: number; lost: number; duplicates: number };
   durationMs: number;
@@ -243,6 +252,21 @@ function runLoad(clients: Clients, topology: Topology, staffToken: string, ackno
   return Promise.all([signUps(), commands(), events()]).then(() => undefined);
 }
 
+/** Rule and queue DLQs (`…-dlq`) and functions' async on-failure destinations (`…-failures`). */
+const isDeadLetterQueue = (queueUrl: string) => /dlq$|-failures$/i.test(queueUrl.split('/').pop() ?? '');
+
+/** Why a message was dead-lettered: EventBridge's ERROR_CODE, a Lambda destination's condition, or the queue it sits in. */
+function deadLetterReason(queueUrl: string, body: string, errorCode: string | undefined): string {
+  if (errorCode) return errorCode;
+  try {
+    const condition = (JSON.parse(body) as { requestContext?: { condition?: string } }).requestContext?.condition;
+    if (condition) return `${condition} (${queueUrl.split('/').pop()})`;
+  } catch {
+    // Not JSON: the queue names the reason.
+  }
+  return `in ${queueUrl.split('/').pop()}`;
+}
+
 /** What reached the lake and the dead-letter queues, read incrementally while waiting for quiescence. */
 class Observed {
   /** eventId → raw rows with it. */
@@ -298,7 +322,7 @@ class Observed {
           if (!message.MessageId || this.messagesRead.has(message.MessageId)) continue;
           this.messagesRead.add(message.MessageId);
           this.deadLetterMessages++;
-          const reason = message.MessageAttributes?.ERROR_CODE?.StringValue ?? `in ${queueUrl.split('/').pop()}`;
+          const reason = deadLetterReason(queueUrl, message.Body ?? '', message.MessageAttributes?.ERROR_CODE?.StringValue);
           for (const id of (message.Body ?? '').match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []) this.deadLettered.set(id, reason);
         }
       }
@@ -410,7 +434,17 @@ async function shortenVisibility(endpoint: string, seconds: number): Promise<voi
   sqs.destroy();
 }
 
-const isDeadLetterQueue = (queueUrl: string) => /dlq|dead-letter/i.test(queueUrl.split('/').pop() ?? '');
+/** Counts through the lake tool analysts use (`npm run lake:query`, DuckDB over the raw zone): is every event once in latest_events? */
+function lakeQueryCounts(dataDir: string): SystemCrashReport['lake']['query'] {
+  const sql = `SELECT (SELECT count(*) FROM raw_events) AS raw_events, (SELECT count(*) FROM latest_events) AS latest_events, (SELECT count(DISTINCT "eventId") FROM latest_events) AS latest_ids`;
+  const cache = mkdtempSync(join(tmpdir(), 'crash-lake-cache-'));
+  const { AWS_ENDPOINT_URL: _endpoint, ...env } = process.env;
+  const result = spawnSync('npm', ['run', '--silent', 'lake:query', '--', '--json', '--cache', cache, sql], { cwd: repoRoot, encoding: 'utf8', env: { ...env, LOCAL_CLOUD_DATA_DIR: dataDir } });
+  rmSync(cache, { recursive: true, force: true });
+  if (result.status !== 0) throw new Error(`npm run lake:query failed (${result.status}): ${result.stderr}`);
+  const [row] = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+  return { rawEvents: Number(row?.raw_events), latestEvents: Number(row?.latest_events), latestEventIds: Number(row?.latest_ids) };
+}
 
 /** The pid `/_local/health` reports for a supervised component. */
 async function componentPid(endpoint: string, name: KillTarget): Promise<number> {
@@ -527,6 +561,7 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
     const distinctEvents = observed.rowsByEvent.size;
     const reasons: Record<string, number> = {};
     for (const reason of observed.deadLettered.values()) reasons[reason] = (reasons[reason] ?? 0) + 1;
+    const query = lakeQueryCounts(dataDir);
     await stopCli(cli, 'SIGTERM');
     cli = undefined;
     return {
@@ -541,6 +576,7 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
         rawDuplicates: rawRows - distinctEvents,
         rawDuplicateRate: distinctEvents === 0 ? 0 : Math.round(((rawRows - distinctEvents) / distinctEvents) * 10_000) / 10_000,
         quarantined: observed.quarantined,
+        query,
       },
       deadLetters: { messages: observed.deadLetterMessages, reasons },
       totals: {
