@@ -21,7 +21,8 @@ const argument = (name: string, fallback: number) => {
 const report = await runSystemCrash({
   seed: argument('seed', 14),
   kills: argument('kills', 50),
-  quiescenceTimeoutMs: argument('quiescence-seconds', 300) * 1000,
+  // Messages a killed cloud had received return after analytics' 380 s visibility timeout (the stack's own).
+  quiescenceTimeoutMs: argument('quiescence-seconds', 600) * 1000,
   progress: (message) => process.stdout.write(`${message}\n`),
 });
 const problems = [

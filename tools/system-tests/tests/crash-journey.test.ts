@@ -18,6 +18,7 @@ beforeAll(async () => {
     loadMs: { min: 2500, max: 3500 },
     queueVisibilityTimeoutSeconds: 20,
     quiescenceTimeoutMs: 90_000,
+    progress: (message) => console.log(message),
   });
 }, 240_000);
 

@@ -157,9 +157,9 @@ class Acknowledged {
   readonly calls = { attempted: 0, failed: 0 };
 }
 
-function clientsFor(endpoint: string) {
-  // No SDK retries: a call that failed is simply not acknowledged.
-  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+/** The load's clients make one attempt (a call that failed is simply not acknowledged); the checks' retry as the SDK does. */
+function clientsFor(endpoint: string, maxAttempts = 1) {
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts };
   return {
     cognito: new CognitoIdentityProviderClient(config),
     events: new EventBridgeClient(config),
@@ -448,7 +448,7 @@ function lakeQueryCounts(dataDir: string): SystemCrashReport['lake']['query'] {
 
 /** The pid `/_local/health` reports for a supervised component. */
 async function componentPid(endpoint: string, name: KillTarget): Promise<number> {
-  const health = (await (await fetch(`${endpoint}/_local/health`)).json()) as { components?: Array<{ name: string; pid?: number; state: string }> };
+  const health = (await (await fetch(`${endpoint}/_local/health`, { signal: AbortSignal.timeout(10_000) })).json()) as { components?: Array<{ name: string; pid?: number; state: string }> };
   const component = health.components?.find((entry) => entry.name === name);
   if (!component?.pid) throw new Error(`/_local/health lists no running ${name}: ${JSON.stringify(health.components)}`);
   return component.pid;
@@ -542,19 +542,27 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
     }
 
     // Quiescence: read until nothing acknowledged is missing (or the timeout), then once more for late redeliveries.
-    const observed = new Observed(clients, cli.endpoint, topology.lakeBucket);
+    const checks = clientsFor(cli.endpoint, 5);
+    const observed = new Observed(checks, cli.endpoint, topology.lakeBucket);
     const subs = new Map<string, string>();
     const deadline = Date.now() + (options.quiescenceTimeoutMs ?? 150_000);
-    let result = await evaluate(clients, topology, acknowledged, observed, subs);
-    const missing = () => Object.values(result.outcomes).reduce((sum, entry) => sum + entry.lost, 0) + result.stuckOutboxItems.count;
+    // A read that fails (a component still recovering) is simply tried again on the next pass.
+    const look = async () => {
+      await observed.read();
+      return evaluate(checks, topology, acknowledged, observed, subs);
+    };
+    let result: Awaited<ReturnType<typeof evaluate>> | undefined;
+    const missing = () => (result ? Object.values(result.outcomes).reduce((sum, entry) => sum + entry.lost, 0) + result.stuckOutboxItems.count : Infinity);
     do {
       await sleep(2000);
-      await observed.read();
-      result = await evaluate(clients, topology, acknowledged, observed, subs);
+      result = await look().catch((error: unknown) => {
+        progress(`quiescence check failed, trying again: ${(error as Error).message}`);
+        return result;
+      });
     } while (missing() > 0 && Date.now() < deadline);
     await sleep(3000);
-    await observed.read();
-    result = await evaluate(clients, topology, acknowledged, observed, subs);
+    result = await look();
+    checks.destroy();
 
     const outcomes = Object.values(result.outcomes);
     const rawRows = observed.rows.length;
