@@ -355,7 +355,7 @@ async function outboxEventIds(dynamodb: DynamoDBClient): Promise<Array<{ eventId
   return ids;
 }
 
-/** `delivered` says what is missing for an item (empty: it arrived everywhere). */
+/** `missing` says what has not arrived for an item (empty: it arrived everywhere). */
 function outcome(ids: readonly string[], missing: (id: string) => string[], deadLettered: (id: string) => boolean): Outcome {
   const result: Outcome = { acknowledged: ids.length, delivered: 0, deadLettered: 0, lost: 0, lostSample: [] };
   for (const id of ids) {
