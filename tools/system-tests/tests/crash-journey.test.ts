@@ -20,7 +20,7 @@ beforeAll(async () => {
     quiescenceTimeoutMs: 90_000,
     progress: (message) => console.log(message),
   });
-}, 240_000);
+}, 330_000);
 
 afterAll(() => {
   if (report && (report.totals.lost > 0 || report.customersCreatedTwice.length > 0)) console.error(JSON.stringify(report, null, 2));

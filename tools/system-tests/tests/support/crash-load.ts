@@ -34,7 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminConfirmSignUpCommand, AdminGetUserCommand, CognitoIdentityProviderClient, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminConfirmSignUpCommand, AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -88,7 +88,8 @@ export interface SystemCrashReport {
   seed: number;
   kills: number;
   killPoints: Array<{ round: number; target: KillTarget; afterMs: number; pid: number }>;
-  calls: { attempted: number; failed: number };
+  /** Calls made and failed (not acknowledged), with the most frequent failures by kind of call and message. */
+  calls: { attempted: number; failed: number; failures: Record<string, number> };
   /** Per kind of load: sign-ups confirmed, customers created and edited over HTTP, events put. */
   outcomes: { signUps: Outcome; httpCreates: Outcome; httpEdits: Outcome; putEvents: Outcome };
   /** Outbox items in identity's and customers' tables whose event never reached the lake: must be 0. */
@@ -154,7 +155,7 @@ class Acknowledged {
   readonly httpEdits: Array<{ customerId: string; version: number }> = [];
   /** UserRegistered events PutEvents accepted: our `eventId` and the user id. */
   readonly putEvents: Array<{ eventId: string; userId: string }> = [];
-  readonly calls = { attempted: 0, failed: 0 };
+  readonly calls = { attempted: 0, failed: 0, failures: {} as Record<string, number> };
 }
 
 /** The load's clients make one attempt (a call that failed is simply not acknowledged); the checks' retry as the SDK does. */
@@ -175,24 +176,26 @@ function clientsFor(endpoint: string, maxAttempts = 1) {
 type Clients = ReturnType<typeof clientsFor>;
 
 /** The load: three loops (sign-ups, HTTP commands, PutEvents) until `running()` turns false. */
-function runLoad(clients: Clients, topology: Topology, staffToken: string, acknowledged: Acknowledged, running: () => boolean): Promise<void> {
-  const attempt = async (call: () => Promise<void>) => {
+function runLoad(clients: Clients, topology: Topology, staffToken: () => string, acknowledged: Acknowledged, running: () => boolean): Promise<void> {
+  const attempt = async (kind: string, call: () => Promise<void>) => {
     acknowledged.calls.attempted++;
     try {
       await call();
-    } catch {
+    } catch (error) {
       acknowledged.calls.failed++;
+      const reason = `${kind}: ${(error as Error).name} ${(error as Error).message}`.slice(0, 120);
+      acknowledged.calls.failures[reason] = (acknowledged.calls.failures[reason] ?? 0) + 1;
     }
   };
   const signUps = async () => {
     while (running()) {
       const email = `crash-${randomUUID()}@example.com`;
-      await attempt(async () => {
+      await attempt('SignUp', async () => {
         await clients.cognito.send(
           new SignUpCommand({ ClientId: topology.clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }, { Name: 'given_name', Value: 'Crash' }] }),
         );
       });
-      await attempt(async () => {
+      await attempt('AdminConfirmSignUp', async () => {
         await clients.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: topology.poolId, Username: email }));
         acknowledged.signUps.push(email);
       });
@@ -201,7 +204,7 @@ function runLoad(clients: Clients, topology: Topology, staffToken: string, ackno
   const http = async (method: string, path: string, body: unknown) => {
     const response = await fetch(`${topology.apiUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${staffToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
@@ -211,17 +214,17 @@ function runLoad(clients: Clients, topology: Topology, staffToken: string, ackno
     while (running()) {
       const customerId = randomUUID();
       let created = false;
-      await attempt(async () => {
+      await attempt('POST /customers', async () => {
         const answer = await http('POST', '/customers', { customerId, email: `http-${customerId}@example.com`, givenName: 'Created', locale: 'en-GB' });
-        if (answer.status !== 201) throw new Error(`POST /customers: ${answer.status}`);
+        if (answer.status !== 201) throw new Error(`answered ${answer.status}`);
         acknowledged.httpCreates.push(customerId);
         created = true;
       });
       if (!created) continue;
-      await attempt(async () => {
+      await attempt('PATCH /customers/{id}', async () => {
         const answer = await http('PATCH', `/customers/${customerId}`, { givenName: 'Edited' });
         const version = (answer.body.customer as { version?: number } | undefined)?.version;
-        if (answer.status !== 200 || typeof version !== 'number') throw new Error(`PATCH /customers/${customerId}: ${answer.status}`);
+        if (answer.status !== 200 || typeof version !== 'number') throw new Error(`answered ${answer.status}`);
         acknowledged.httpEdits.push({ customerId, version });
       });
     }
@@ -239,7 +242,7 @@ function runLoad(clients: Clients, topology: Topology, staffToken: string, ackno
         );
         return { entry, eventId, userId };
       });
-      await attempt(async () => {
+      await attempt('PutEvents', async () => {
         const result = await clients.events.send(new PutEventsCommand({ Entries: batch.map(({ entry }) => entry) }));
         (result.Entries ?? []).forEach((answer, index) => {
           const item = batch[index];
@@ -446,6 +449,26 @@ function lakeQueryCounts(dataDir: string): SystemCrashReport['lake']['query'] {
   return { rawEvents: Number(row?.raw_events), latestEvents: Number(row?.latest_events), latestEventIds: Number(row?.latest_ids) };
 }
 
+/** A password sign-in's ID token, tried for up to a minute (cognito-local may be restarting). */
+async function signIn(endpoint: string, clientId: string, email: string, password: string): Promise<string> {
+  const cognito = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 });
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      try {
+        const answer = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+        if (answer.AuthenticationResult?.IdToken) return answer.AuthenticationResult.IdToken;
+        throw new Error(`no ID token for ${email}: ${JSON.stringify(answer.ChallengeName ?? answer.AuthenticationResult)}`);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      await sleep(500);
+    }
+  } finally {
+    cognito.destroy();
+  }
+}
+
 /** The pid `/_local/health` reports for a supervised component. */
 async function componentPid(endpoint: string, name: KillTarget): Promise<number> {
   const health = (await (await fetch(`${endpoint}/_local/health`, { signal: AbortSignal.timeout(10_000) })).json()) as { components?: Array<{ name: string; pid?: number; state: string }> };
@@ -503,11 +526,16 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
     clients = clientsFor(cli.endpoint);
     const topology = await topologyOf(cli.endpoint);
     const staff = await createLocalUser({ endpoint: cli.endpoint, email: `crash-staff-${randomUUID()}@example.com`, staff: true });
+    // ID tokens expire (identity's app client: minutes); the staff user signs in again before each round.
+    let staffToken = staff.idToken;
+    const signInStaff = async (endpoint: string) => {
+      staffToken = await signIn(endpoint, topology.clientId, staff.email, staff.password);
+    };
     progress(`npm start ready on ${cli.endpoint} after ${Date.now() - started} ms; staff user ${staff.email}`);
     // Warm-up: a function's first call starts its environment (seconds on a busy machine), so the
     // first kill point would otherwise hit a load that has not acknowledged anything yet.
     let warming = true;
-    const warmUp = runLoad(clients, topology, staff.idToken, acknowledged, () => warming);
+    const warmUp = runLoad(clients, topology, () => staffToken, acknowledged, () => warming);
     const warmDeadline = Date.now() + 120_000;
     const warmed = () => acknowledged.signUps.length > 0 && acknowledged.httpEdits.length > 0 && acknowledged.putEvents.length > 0;
     while (!warmed() && Date.now() < warmDeadline) await sleep(250);
@@ -517,8 +545,9 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
     for (let round = 1; round <= options.kills; round++) {
       const target = targets[Math.floor(random() * targets.length)] as KillTarget;
       const afterMs = Math.round(loadMs.min + random() * (loadMs.max - loadMs.min));
+      await signInStaff(cli.endpoint);
       let running = true;
-      const load = runLoad(clients, topology, staff.idToken, acknowledged, () => running);
+      const load = runLoad(clients, topology, () => staffToken, acknowledged, () => running);
       await sleep(afterMs);
       let pid: number;
       if (target === 'local-cloud') {
