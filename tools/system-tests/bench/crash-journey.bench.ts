@@ -8,7 +8,8 @@
  * npx tsx bench/crash-journey.bench.ts --kills 50 --seed 14
  * Needs the stacks synthesized and bundled (`npx nx run-many -t synth -p platform bootstrap identity customers catalog analytics-ingest`).
  */
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { runSystemCrash } from '../tests/support/crash-load';
@@ -30,7 +31,8 @@ const problems = [
   ...(report.customersCreatedTwice.length > 0 ? [`${report.customersCreatedTwice.length} customers created twice`] : []),
 ];
 const file = join(fileURLToPath(new URL('..', import.meta.url)), 'bench-results', 'crash-journey.json');
-// A run that lost something is written as invalid, so it is never taken for a passing figure.
+// The folder first: the commit is read from it. A run that lost something is written as invalid, so it is never taken for a passing figure.
+mkdirSync(dirname(file), { recursive: true });
 writeBenchJson(file, 'system-crash-journey', validity(problems), { ...report });
 process.stdout.write(`${JSON.stringify(report.totals)} lake raw duplicate rate ${report.lake.rawDuplicateRate}\n`);
 if (problems.length > 0) process.exitCode = 1;
