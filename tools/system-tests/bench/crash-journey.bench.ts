@@ -5,7 +5,7 @@
  * lost (must be 0) / duplicates, the outbox items left stuck, customers created twice and the lake's
  * raw duplicate rate. Writes `bench-results/crash-journey.json` (with the commit).
  *
- * npx tsx bench/crash-journey.bench.ts --kills 50 --seed 14
+ * npx tsx bench/crash-journey.bench.ts --kills 50 --seed 14 [--keep 1: keep the data dir, with every log, to investigate]
  * Needs the stacks synthesized and bundled (`npx nx run-many -t synth -p platform bootstrap identity customers catalog analytics-ingest`).
  */
 import { mkdirSync } from 'node:fs';
@@ -24,6 +24,7 @@ const report = await runSystemCrash({
   kills: argument('kills', 50),
   // Messages a killed cloud had received return after analytics' 380 s visibility timeout (the stack's own).
   quiescenceTimeoutMs: argument('quiescence-seconds', 600) * 1000,
+  keep: argument('keep', 0) === 1,
   progress: (message) => process.stdout.write(`${message}\n`),
 });
 const problems = [
