@@ -254,7 +254,7 @@ describe('HTTP API served on its listener', () => {
     ]);
   });
 
-  it('keeps the API, its id and its port across a restart', async () => {
+  it('keeps the API, its id and its port across a graceful stop and start', async () => {
     // act
     await harness.restart();
     module = harness.modules[0] as ApiGatewayModule;

@@ -35,7 +35,7 @@ describe('operator secrets (a stack output naming SecureStrings an operator crea
   };
   const valueOf = async (ssm: SSMClient, name: string) => (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter;
 
-  it('generates each missing one on the first apply (32 random bytes, base64), keeps it across a restart, and keeps one put by hand', async () => {
+  it('generates each missing one on the first apply (32 random bytes, base64), keeps it across a graceful stop and start, and keeps one put by hand', async () => {
     // prepare
     const root = mkdtempSync(join(tmpdir(), 'operator-secrets-'));
     folders.push(root);

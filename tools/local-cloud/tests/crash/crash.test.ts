@@ -51,9 +51,9 @@ describe('kill -9 of the local cloud during a load, 3 seeded kill points', () =>
     expect(outbox?.delivered).toBe(outbox?.acknowledged);
   });
 
-  it('has every acknowledged event and record in the lake exactly once after de-duplication by id', () => {
+  // Duplicates are allowed (at-least-once) and reported as the raw duplicate rate, not failed.
+  it('has every acknowledged event and record in the lake, each id counted once (de-duplicated by id)', () => {
     const lake = [report.sinks.eventsToLake, report.sinks.firehoseRecords];
     expect(lake.map((sink) => sink.delivered)).toEqual(lake.map((sink) => sink.acknowledged));
-    expect(report.lakeRawDuplicateRate).toBeGreaterThanOrEqual(0);
   });
 });

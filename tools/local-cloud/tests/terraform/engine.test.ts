@@ -298,7 +298,7 @@ describe('lifecycle.ignore_changes', () => {
     expect((failure as Error).message).toContain('aws_test_queue.q: lifecycle.ignore_changes must be "all" or a list of attribute names, got 7');
   });
 
-  it('generates a secret set by hand in AWS (SecureString, value ignored) on the first apply and keeps it across restarts', async () => {
+  it('generates a secret set by hand in AWS (SecureString, value ignored) on the first apply and keeps it across new engines on the same state (graceful restarts)', async () => {
     // prepare
     const dir = keyStack(PLACEHOLDER);
     // act

@@ -29,12 +29,23 @@ export interface LakeRow {
  */
 export async function lakeRows(s3: S3Client, bucket: string): Promise<LakeRow[]> {
   const rows: LakeRow[] = [];
-  for (const { body } of await allObjects(s3, bucket)) {
-    if (body.length === 0) continue;
-    const text = gunzipSync(body).toString('utf8');
-    for (const line of text.split('\n')) if (line.trim()) rows.push(JSON.parse(line) as LakeRow);
-  }
+  for (const { body } of await allObjects(s3, bucket)) rows.push(...parseLakeObject(body));
   return rows;
+}
+
+/**
+ * The rows of one lake object (GZIP'd newline-delimited JSON); none for an empty object.
+ *
+ * @example
+ * parseLakeObject(gzipSync('{"eventId":"e-1"}\n')); // [{ eventId: 'e-1' }]
+ */
+export function parseLakeObject(body: Uint8Array): LakeRow[] {
+  if (body.length === 0) return [];
+  return gunzipSync(body)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as LakeRow);
 }
 
 /**

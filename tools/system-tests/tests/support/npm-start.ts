@@ -36,6 +36,12 @@ export interface StartCliOptions {
   timeoutMs?: number;
   /** Returns once the CLI printed its last line (`Running, NOT ready`) even though health says a stack failed (`--keep-going`). */
   acceptNotReady?: boolean;
+  /** Start on this data dir (again, after a crash) instead of a fresh one. */
+  dataDir?: string;
+  /** Listen on this port instead of a free one (a restart keeps the endpoint its callers know). */
+  port?: number;
+  /** Start the CLI as a process group leader, so a crash test can reap what a `kill -9` of it left behind. */
+  detached?: boolean;
 }
 
 /**
@@ -47,8 +53,8 @@ export interface StartCliOptions {
  * const state = await (await fetch(`${cli.endpoint}/_local/state`)).json();
  */
 export async function startCli(options: StartCliOptions = {}): Promise<RunningCli> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
-  const port = await findFreePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'npm-start-'));
+  const port = options.port ?? (await findFreePort());
   const args = ['--import', 'tsx', CLI, '--skip-build', '--port', String(port), ...(options.args ?? [])];
   const env = { ...process.env, LOCAL_CLOUD_DATA_DIR: dataDir };
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -57,7 +63,7 @@ export async function startCli(options: StartCliOptions = {}): Promise<RunningCl
     ? spawn('npm', ['start', '--', ...cliArgs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : options.behindShell
       ? spawn('sh', ['-c', `${[process.execPath, ...args].map(quote).join(' ')} & wait`], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

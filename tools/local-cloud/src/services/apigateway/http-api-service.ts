@@ -6,7 +6,7 @@
 import { isOpaqueCorrelationId } from '@kestrel/observability';
 import type { Telemetry } from '../../core/telemetry';
 import { readJsonState, REPAIR_ADVICE, writeFileAtomically } from '../../core/files';
-import type { LambdaInvoker } from '../../core/types';
+import { AwsServiceError, type LambdaInvoker } from '../../core/types';
 import { JwtAuthorizer } from './jwt-authorizer';
 import type { JwtAuthorizerConfig } from './jwt-authorizer';
 import { apiGatewayRequestId, buildEvent, gatewayResponse, mapLambdaResult } from './payload';
@@ -349,6 +349,13 @@ export class HttpApiService {
       if (outcome.functionError) return { result: gatewayResponse(500, 'Internal Server Error'), note: `function error: ${JSON.stringify(outcome.payload).slice(0, 300)}` };
       return { result: mapLambdaResult(outcome.payload) };
     } catch (error) {
+      // A throttled invocation (Lambda's 429 TooManyRequestsException, at the function's reserved
+      // or the account's concurrency) is an integration failure to API Gateway: it answers 500
+      // {"message":"Internal Server Error"}, with no Retry-After, and does not retry (AWS Lambda
+      // developer guide, "Handling Lambda errors with an API Gateway API").
+      if (error instanceof AwsServiceError && error.code === 'TooManyRequestsException') {
+        return { result: gatewayResponse(500, 'Internal Server Error'), note: `Lambda throttled the invocation (${String(error.extra.Reason ?? error.message)}); API Gateway does not retry` };
+      }
       return { result: gatewayResponse(500, 'Internal Server Error'), note: `invoke failed: ${(error as Error).message}` };
     } finally {
       clearTimeout(timer);

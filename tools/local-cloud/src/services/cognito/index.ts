@@ -72,6 +72,8 @@ const LOCAL_ARN = /arn:aws:cognito-idp:local:local:/g;
 
 /** API answers that carry tokens (and so may need the V2 access-token changes). */
 const TOKEN_OPERATIONS = new Set(['InitiateAuth', 'AdminInitiateAuth', 'RespondToAuthChallenge', 'AdminRespondToAuthChallenge']);
+/** The calls that run the post confirmation trigger. */
+const CONFIRMING_OPERATIONS = new Set(['ConfirmSignUp', 'AdminConfirmSignUp', 'ConfirmForgotPassword']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -122,6 +124,16 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
   let workingDirectory: string | undefined;
   let client: CognitoIdentityProviderClient | undefined;
   const triggerLog: Array<{ trigger: string; userPoolId: string; functionArn?: string; outcome: string }> = [];
+  /**
+   * Post confirmation failures by lower-cased user name and email: cognito-local logs a failed post
+   * confirmation trigger and answers 200, where Cognito answers the confirming call with
+   * UserLambdaValidationException (the user stays confirmed). The edge turns that 200 into the error.
+   */
+  const failedPostConfirmations = new Map<string, string>();
+  const recordPostConfirmationFailure = (event: Record<string, unknown>, message: string) => {
+    const attributes = isRecord(event.request) && isRecord(event.request.userAttributes) ? event.request.userAttributes : isRecord(event.userAttributes) ? event.userAttributes : {};
+    for (const name of [event.userName, event.username, attributes.email]) if (typeof name === 'string' && name) failedPostConfirmations.set(name.toLowerCase(), message);
+  };
   const codeDeliveries: CodeDelivery[] = [];
   let stopFollowingCodes: (() => void) | undefined;
 
@@ -174,7 +186,11 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       }
       const result = await lambda.invoke(functionArn, awsEvent, { invocationType: 'RequestResponse' });
       triggerLog.push({ trigger, userPoolId, functionArn, outcome: result.functionError ? `error (${result.functionError})` : v2 ? 'ok (V2 event)' : 'ok' });
-      if (result.functionError) return { payload: result.payload, functionError: result.functionError };
+      if (result.functionError) {
+        const payload = isRecord(result.payload) ? result.payload : {};
+        if (trigger === 'PostConfirmation') recordPostConfirmationFailure(event, String(payload.errorMessage ?? result.functionError));
+        return { payload: result.payload, functionError: result.functionError };
+      }
       if (v2) return { payload: toCognitoLocalAnswer(result.payload) };
       if (trigger === 'UserMigration') return { payload: withAssignedSub(result.payload) };
       return { payload: result.payload };
@@ -182,6 +198,8 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
       const message = (error as Error).message;
       triggerLog.push({ trigger, userPoolId, functionArn, outcome: `failed: ${message}` });
       context.log(`cognito: ${trigger} trigger of ${userPoolId} (${functionArn}) failed: ${message}`);
+      // A throttled function (TooManyRequestsException: "Rate Exceeded.") fails the confirmation like any other error.
+      if (trigger === 'PostConfirmation') recordPostConfirmationFailure(event, message);
       return { payload: { errorType: 'Error', errorMessage: message }, functionError: 'Unhandled' };
     }
   }
@@ -373,8 +391,15 @@ export const createCognitoModule: LocalServiceFactory = (context: LocalCloudCont
   async function handle(request: AwsRequest): Promise<AwsResponse> {
     const edgeAnswer = await answeredAtTheEdge(request);
     if (edgeAnswer) return edgeAnswer;
+    const confirming = CONFIRMING_OPERATIONS.has(request.operation ?? '') ? String(parseJsonBody(request).Username ?? '').toLowerCase() : undefined;
+    if (confirming) failedPostConfirmations.delete(confirming);
     const response = await forward(ready().endpoint, request, { dropHeaders: ['authorization'], component: 'cognito-local' });
     const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+    const postConfirmationError = confirming ? failedPostConfirmations.get(confirming) : undefined;
+    if (confirming) failedPostConfirmations.delete(confirming);
+    if (response.status === 200 && postConfirmationError !== undefined) {
+      throw new AwsServiceError('UserLambdaValidationException', `PostConfirmation failed with error ${postConfirmationError.replace(/\.$/, '')}.`);
+    }
     if (response.status >= 500) {
       let parsed: { __type?: string; message?: string } = {};
       try {
