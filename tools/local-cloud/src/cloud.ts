@@ -207,6 +207,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     peers,
     ...(iam ? { iam } : {}),
     telemetry,
+    awaitingStacks: () => [...progress.values()].some((entry) => entry.status !== 'applied'),
     log,
   };
 

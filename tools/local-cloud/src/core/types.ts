@@ -223,6 +223,12 @@ export interface LocalCloudContext {
    * policies, the edge's decisions. Absent in tests that build modules by hand.
    */
   iam?: LocalIam;
+  /**
+   * True while a stack this run expects is not applied yet (pending, being applied, or failed and
+   * waiting for a fix): an event recovered from a journal whose function or target is missing waits
+   * for it instead of being dropped. Absent (tests building modules by hand): a fixed grace applies.
+   */
+  awaitingStacks?: () => boolean;
   /** What happens (events, deliveries, invocations, HTTP requests) for the console; absent in tests that build modules by hand. */
   telemetry?: Telemetry;
   /** Structured progress/diagnostic output a person can follow. */

@@ -8,7 +8,7 @@ import { startLocalCloud, type LocalCloud } from '../../src/cloud';
 import { AwsServiceError, type InvokeResult, type LambdaInvoker, type LocalServiceFactory } from '../../src/core/types';
 import { createCognitoModule } from '../../src/services/cognito';
 
-const POST_CONFIRMATION = 'arn:aws:lambda:us-east-1:000000000000:function:post-confirmation';
+const POST_CONFIRMATION = 'arn:aws:lambda:eu-west-1:000000000000:function:post-confirmation';
 const confirmed: string[] = [];
 
 /** The trigger: fails for `failing…` users, is throttled for `throttled…` users, records the others. */
@@ -45,7 +45,7 @@ describe('post confirmation trigger failures at the cognito edge', () => {
     cloud = await startLocalCloud({ inMemory: true, modules: [createCognitoModule, lambdaStandIn] });
     poolId = String((await apply('aws_cognito_user_pool', 'users', { name: 'kestrel-users', username_attributes: ['email'], lambda_config: { post_confirmation: POST_CONFIRMATION } })).id);
     clientId = String((await apply('aws_cognito_user_pool_client', 'app', { name: 'app', user_pool_id: poolId, explicit_auth_flows: ['ALLOW_USER_PASSWORD_AUTH'] })).id);
-    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' }, maxAttempts: 1 });
+    cognito = new CognitoIdentityProviderClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'any' }, maxAttempts: 1 });
   }, 60_000);
   afterAll(async () => {
     cognito?.destroy();

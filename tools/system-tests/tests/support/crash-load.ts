@@ -160,7 +160,7 @@ class Acknowledged {
 
 /** The load's clients make one attempt (a call that failed is simply not acknowledged); the checks' retry as the SDK does. */
 function clientsFor(endpoint: string, maxAttempts = 1) {
-  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts };
+  const config = { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts };
   return {
     cognito: new CognitoIdentityProviderClient(config),
     events: new EventBridgeClient(config),
@@ -451,7 +451,7 @@ function lakeQueryCounts(dataDir: string): SystemCrashReport['lake']['query'] {
 
 /** A password sign-in's ID token, tried for up to a minute (cognito-local may be restarting). */
 async function signIn(endpoint: string, clientId: string, email: string, password: string): Promise<string> {
-  const cognito = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 });
+  const cognito = new CognitoIdentityProviderClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 });
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {

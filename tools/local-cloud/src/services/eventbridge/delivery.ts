@@ -106,6 +106,8 @@ export interface DispatcherOptions {
    * applied again after the local cloud starts (default 120 s).
    */
   recoveryGraceMs?: number;
+  /** See `LocalCloudContext.awaitingStacks`: recovered deliveries wait while it is true, whatever the grace. */
+  awaitingStacks?: () => boolean;
   /** Told each attempt's outcome (`retrying` for an attempt that failed and will be tried again). */
   report?: (job: DeliveryJob, outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'dropped', reason?: string) => void;
 }
@@ -238,7 +240,7 @@ export class Dispatcher {
       } catch (error) {
         const failure = classifyTargetError(error);
         const maxRetries = policy.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
-        if (failure.code === 'NO_RESOURCE' && job.recovered && Date.now() - this.startedAt < (this.options.recoveryGraceMs ?? 120_000)) {
+        if (failure.code === 'NO_RESOURCE' && job.recovered && (this.options.awaitingStacks?.() || Date.now() - this.startedAt < (this.options.recoveryGraceMs ?? 120_000))) {
           this.later(job, RECOVERY_RETRY_MS);
         } else if (!failure.retriable) {
           await this.deadLetter(job, failure, undefined);

@@ -63,6 +63,8 @@ export interface EventBridgeServiceOptions {
   dataDir?: string;
   /** Real ms a recovered delivery waits for its target to be applied again (default 120 s). */
   recoveryGraceMs?: number;
+  /** See `LocalCloudContext.awaitingStacks`. */
+  awaitingStacks?: () => boolean;
   /** Local ms per AWS ms for retry backoff and event age (default 0.001). */
   retryTimeScale?: number;
   /** Fire scheduled rules on real timers (default true; tests drive `tick()` instead). */
@@ -171,6 +173,7 @@ export class EventBridgeService implements EventPublisher {
       journal: this.journal,
       persistent: options.dataDir !== undefined,
       recoveryGraceMs: options.recoveryGraceMs,
+      ...(options.awaitingStacks ? { awaitingStacks: options.awaitingStacks } : {}),
       peers: options.peers,
       timeScale: options.retryTimeScale ?? 0.001,
       forwardToBus: (busArn, event) => this.forwardToBus(busArn, event),

@@ -67,6 +67,7 @@ export function createEventBridgeModule(context: LocalCloudContext, options: Eve
     random: options.random,
     ...(context.iam ? { judgeTargetRole: targetRoleJudge(context.iam) } : {}),
     ...(context.telemetry ? { telemetry: context.telemetry } : {}),
+    ...(context.awaitingStacks ? { awaitingStacks: context.awaitingStacks } : {}),
   });
   // Callers of other accounts publish only as the bus policy (`aws_cloudwatch_event_bus_policy`) allows.
   context.iam?.registerResourcePolicies('events', (resourceArn) => {

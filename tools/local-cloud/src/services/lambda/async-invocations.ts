@@ -16,8 +16,9 @@
  * succeeded or was discarded and its destinations were sent; after `kill -9`
  * the next start queues the rest again (at-least-once, as Lambda's async
  * invocations are). Recovered events wait for their function to be applied
- * again (stacks are applied after the local cloud starts) for
- * `recoveryGraceMs`.
+ * again (stacks are applied after the local cloud starts) for as long as a
+ * stack the run expects is not applied (a slow `npm start` must not drop them),
+ * and at least `recoveryGraceMs`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Journal } from '../../core/journal';
@@ -79,8 +80,10 @@ export interface AsyncQueueDependencies {
   /** Multiplies Lambda's retry delays and event ages. */
   timeScale: number;
   journal: Journal<JournaledEvent>;
-  /** Real ms a recovered event waits for its function to exist again (default 120 s). */
+  /** Real ms a recovered event waits for its function to exist again (default 120 s), and longer while `awaitingStacks`. */
   recoveryGraceMs?: number;
+  /** See `LocalCloudContext.awaitingStacks`. */
+  awaitingStacks?: () => boolean;
 }
 
 export interface AsyncStats {
@@ -233,7 +236,7 @@ export class AsyncInvocationQueue {
     for (const [name, queue] of this.queues) {
       const fn = this.deps.registry.get(name);
       if (!fn) {
-        if (queue.some((event) => event.recovered) && Date.now() - this.startedAt < (this.deps.recoveryGraceMs ?? 120_000)) {
+        if (queue.some((event) => event.recovered) && (this.deps.awaitingStacks?.() || Date.now() - this.startedAt < (this.deps.recoveryGraceMs ?? 120_000))) {
           // Recovered after a restart: its function comes back when its stack is applied again.
           this.timer(250);
           continue;

@@ -111,6 +111,7 @@ export class LambdaService {
       run: (fn, request) => fn.run(request),
       log: (message, fields) => context.log(message, fields),
       timeScale: options.asyncTimeScale ?? envNumber('LOCAL_CLOUD_LAMBDA_ASYNC_TIME_SCALE') ?? 1 / 60,
+      ...(context.awaitingStacks ? { awaitingStacks: context.awaitingStacks } : {}),
       journal: Journal.open<JournaledEvent>(context.inMemory ? undefined : join(context.dataDir, 'lambda', 'async.journal'), {
         label: 'lambda async events',
         log: (message, fields) => context.log(message, fields),
