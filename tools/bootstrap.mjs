@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The README's two commands (`npm start`, `npm test`) go through this file so
 // that, on a fresh machine, they do all the set-up themselves: install the
-// locked dependencies when they are missing or stale, check Java 17 for
-// DynamoDB Local, then run the real command. Plain Node, no dependencies:
-// it runs before node_modules exists.
+// locked dependencies when they are missing or stale, switch to the Node.js
+// the workspace pins (installed by that step), check Java 17 for DynamoDB
+// Local, then run the real command. Plain Node, no dependencies: it runs
+// before node_modules exists, on whatever Node the machine has.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +22,10 @@ const commands = {
   test: ['npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', 'synth', '--parallel=2', '--outputStyle=stream', ...args]],
 };
 
-const env = { ...process.env, NX_NO_CLOUD: 'true' };
+// node_modules/.bin first, as `npm run` does, so that every child (npx, nx, vitest, tsx) runs on
+// the pinned Node even when this file was started directly with another one.
+const binDir = join(root, 'node_modules', '.bin');
+const env = { ...process.env, NX_NO_CLOUD: 'true', PATH: [binDir, process.env.PATH].filter(Boolean).join(delimiter) };
 
 function run(cmd, cmdArgs) {
   const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
@@ -118,6 +122,17 @@ export function dependenciesAreFresh(workspace) {
   return true;
 }
 
+/**
+ * The Node.js the workspace runs on: the exact version of the npm package `node` in
+ * devDependencies, whose preinstall script (allowed in package.json's `allowScripts`) puts the
+ * binary from the registry's `node-<platform>-<arch>` package at node_modules/node/bin/node and
+ * npm links it as node_modules/.bin/node.
+ */
+export function pinnedNode(workspace) {
+  const manifest = JSON.parse(readFileSync(join(workspace, 'package.json'), 'utf8'));
+  return { version: manifest.devDependencies?.node, binary: join(workspace, 'node_modules', 'node', 'bin', 'node') };
+}
+
 function javaMajor() {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error) return 0;
@@ -132,9 +147,10 @@ async function main() {
     process.exit(2);
   }
 
+  // Only to run npm ci, which brings the pinned Node; npm 11 itself needs Node 20.17.
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) {
-    console.error(`Node ${process.versions.node} is too old: this workspace needs Node 20 or 22.`);
+    console.error(`Node ${process.versions.node} is too old to install the workspace: npm needs Node 20.17 or newer.`);
     process.exit(1);
   }
 
@@ -143,6 +159,19 @@ async function main() {
     const status = run('npm', ['ci', '--no-audit', '--no-fund']);
     if (status !== 0) process.exit(status);
     recordInstall(root);
+  }
+
+  const pinned = pinnedNode(root);
+  if (process.versions.node !== pinned.version) {
+    if (!existsSync(pinned.binary)) {
+      console.error(
+        `This workspace runs on Node ${pinned.version} (devDependencies.node), but ${pinned.binary} is missing: ` +
+          `its install script did not run. Check that package.json's allowScripts approves node@${pinned.version}, then run npm ci.`,
+      );
+      process.exit(1);
+    }
+    // Started by another Node (a fresh clone's first `npm test`, or `node tools/bootstrap.mjs` by hand): run again on the pinned one.
+    process.exit(await runForwardingSignals(pinned.binary, [fileURLToPath(import.meta.url), command, ...args]));
   }
 
   if (javaMajor() < 17) {
