@@ -166,7 +166,7 @@ async function main() {
     if (!existsSync(pinned.binary)) {
       console.error(
         `This workspace runs on Node ${pinned.version} (devDependencies.node), but ${pinned.binary} is missing: ` +
-          `its install script did not run. Check that package.json's allowScripts approves node@${pinned.version}, then run npm ci.`,
+          `its install script did not run. Check that package.json's allowScripts approves node (\`npm install-scripts approve node\`), then run npm ci.`,
       );
       process.exit(1);
     }
