@@ -7,7 +7,7 @@
 // before node_modules exists, on whatever Node the machine has.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -124,13 +124,14 @@ export function dependenciesAreFresh(workspace) {
 
 /**
  * The Node.js the workspace runs on: the exact version of the npm package `node` in
- * devDependencies, whose preinstall script (allowed in package.json's `allowScripts`) puts the
- * binary from the registry's `node-<platform>-<arch>` package at node_modules/node/bin/node and
- * npm links it as node_modules/.bin/node.
+ * optionalDependencies, whose preinstall script (approved in package.json's `allowScripts`) puts
+ * the binary from the registry's `node-<platform>-<arch>` package at node_modules/node/bin/node,
+ * linked as node_modules/.bin/node. Optional because the registry has no binary of that version
+ * for some platforms (macOS): there npm ci goes on without it.
  */
 export function pinnedNode(workspace) {
   const manifest = JSON.parse(readFileSync(join(workspace, 'package.json'), 'utf8'));
-  return { version: manifest.devDependencies?.node, binary: join(workspace, 'node_modules', 'node', 'bin', 'node') };
+  return { version: manifest.optionalDependencies?.node, binary: join(workspace, 'node_modules', 'node', 'bin', 'node') };
 }
 
 function javaMajor() {
@@ -163,15 +164,21 @@ async function main() {
 
   const pinned = pinnedNode(root);
   if (process.versions.node !== pinned.version) {
-    if (!existsSync(pinned.binary)) {
+    // Not when this already is that binary (a stale install reporting another version): no loop.
+    if (existsSync(pinned.binary) && realpathSync(pinned.binary) !== realpathSync(process.execPath)) {
+      // Started by another Node (a fresh clone's first `npm test`, or `node tools/bootstrap.mjs` by hand): run again on the pinned one.
+      process.exit(await runForwardingSignals(pinned.binary, [fileURLToPath(import.meta.url), command, ...args]));
+    }
+    const pinnedMajor = pinned.version.split('.')[0];
+    if (String(major) !== pinnedMajor) {
       console.error(
-        `This workspace runs on Node ${pinned.version} (devDependencies.node), but ${pinned.binary} is missing: ` +
-          `its install script did not run. Check that package.json's allowScripts approves node (\`npm install-scripts approve node\`), then run npm ci.`,
+        `This workspace runs on Node ${pinned.version} (optionalDependencies.node) and ${pinned.binary} is missing: ` +
+          `its install script did not run or the registry has no binary for ${process.platform}-${process.arch}. ` +
+          `Check that package.json's allowScripts approves node (\`npm install-scripts approve node\`) and run npm ci, or run with a Node ${pinnedMajor}.`,
       );
       process.exit(1);
     }
-    // Started by another Node (a fresh clone's first `npm test`, or `node tools/bootstrap.mjs` by hand): run again on the pinned one.
-    process.exit(await runForwardingSignals(pinned.binary, [fileURLToPath(import.meta.url), command, ...args]));
+    console.warn(`» Node ${process.versions.node} instead of the pinned ${pinned.version}: the npm package node installed no binary here.`);
   }
 
   if (javaMajor() < 17) {

