@@ -134,6 +134,20 @@ export function pinnedNode(workspace) {
   return { version: manifest.optionalDependencies?.node, binary: join(workspace, 'node_modules', 'node', 'bin', 'node') };
 }
 
+/**
+ * What to do about the Node this file runs on: `run` (it is the pinned one), `switch` (re-run on the
+ * pinned binary), `warn` (no pinned binary, but the same major), or `fail`.
+ *
+ * @example
+ * nodeDecision({ running: '20.20.2', pinned: '24.21.0', pinnedBinaryInstalled: true, runningPinnedBinary: false }); // 'switch'
+ */
+export function nodeDecision({ running, pinned, pinnedBinaryInstalled, runningPinnedBinary }) {
+  if (running === pinned) return 'run';
+  // Not when this already is that binary (a stale install reporting another version): no loop.
+  if (pinnedBinaryInstalled && !runningPinnedBinary) return 'switch';
+  return running.split('.')[0] === pinned.split('.')[0] ? 'warn' : 'fail';
+}
+
 function javaMajor() {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error) return 0;
@@ -163,22 +177,23 @@ async function main() {
   }
 
   const pinned = pinnedNode(root);
-  if (process.versions.node !== pinned.version) {
-    // Not when this already is that binary (a stale install reporting another version): no loop.
-    if (existsSync(pinned.binary) && realpathSync(pinned.binary) !== realpathSync(process.execPath)) {
-      // Started by another Node (a fresh clone's first `npm test`, or `node tools/bootstrap.mjs` by hand): run again on the pinned one.
-      process.exit(await runForwardingSignals(pinned.binary, [fileURLToPath(import.meta.url), command, ...args]));
-    }
-    const pinnedMajor = pinned.version.split('.')[0];
-    if (String(major) !== pinnedMajor) {
-      console.error(
-        `This workspace runs on Node ${pinned.version} (optionalDependencies.node) and ${pinned.binary} is missing: ` +
-          `its install script did not run or the registry has no binary for ${process.platform}-${process.arch}. ` +
-          `Check that package.json's allowScripts approves node (\`npm install-scripts approve node\`) and run npm ci, or run with a Node ${pinnedMajor}.`,
-      );
-      process.exit(1);
-    }
-    console.warn(`» Node ${process.versions.node} instead of the pinned ${pinned.version}: the npm package node installed no binary here.`);
+  const installed = existsSync(pinned.binary);
+  const decision = nodeDecision({
+    running: process.versions.node,
+    pinned: pinned.version,
+    pinnedBinaryInstalled: installed,
+    runningPinnedBinary: installed && realpathSync(pinned.binary) === realpathSync(process.execPath),
+  });
+  // Started by another Node (a fresh clone's first `npm test`, or `node tools/bootstrap.mjs` by hand): run again on the pinned one.
+  if (decision === 'switch') process.exit(await runForwardingSignals(pinned.binary, [fileURLToPath(import.meta.url), command, ...args]));
+  if (decision === 'warn') console.warn(`» Node ${process.versions.node} instead of the pinned ${pinned.version}: the npm package node installed no binary here.`);
+  if (decision === 'fail') {
+    console.error(
+      `This workspace runs on Node ${pinned.version} (optionalDependencies.node), not ${process.versions.node}, and ${pinned.binary} ` +
+        `${installed ? 'reports another version' : `is missing: its install script did not run or the registry has no binary for ${process.platform}-${process.arch}`}. ` +
+        `Check that package.json's allowScripts approves node (\`npm install-scripts approve node\`) and run npm ci, or run with a Node ${pinned.version.split('.')[0]}.`,
+    );
+    process.exit(1);
   }
 
   if (javaMajor() < 17) {
