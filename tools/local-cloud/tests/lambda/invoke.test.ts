@@ -195,10 +195,10 @@ describe('synchronous invocation', () => {
     expect(result.body.errorType).toBe('Runtime.OutOfMemory');
   });
 
-  it('supports callback-style handlers, succeeding and failing', async () => {
-    // prepare
-    await cloud.deployFunction('callback', { handler: 'index.callbackHandler' });
-    await cloud.deployFunction('callback-error', { handler: 'index.callbackErrorHandler' });
+  it('supports callback-style handlers on nodejs22.x, succeeding and failing', async () => {
+    // prepare: nodejs22.x, the last runtime AWS runs callback-style handlers on (nodejs24.x dropped them)
+    await cloud.deployFunction('callback', { handler: 'index.callbackHandler', runtime: 'nodejs22.x' });
+    await cloud.deployFunction('callback-error', { handler: 'index.callbackErrorHandler', runtime: 'nodejs22.x' });
 
     // act
     const ok = await invokeJson(cloud, 'callback', { n: 1 });
