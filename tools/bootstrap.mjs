@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The README's two commands (`npm start`, `npm test`) go through this file so
 // that, on a fresh machine, they do all the set-up themselves: install the
-// locked dependencies when they are missing or stale, check Java 17 for
-// DynamoDB Local, then run the real command. Plain Node, no dependencies:
-// it runs before node_modules exists.
+// locked dependencies when they are missing or stale, switch to the Node.js
+// the workspace pins (installed by that step), check Java 17 for DynamoDB
+// Local, then run the real command. Plain Node, no dependencies: it runs
+// before node_modules exists, on whatever Node the machine has.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +22,10 @@ const commands = {
   test: ['npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', 'synth', '--parallel=2', '--outputStyle=stream', ...args]],
 };
 
-const env = { ...process.env, NX_NO_CLOUD: 'true' };
+// node_modules/.bin first, as `npm run` does, so that every child (npx, nx, vitest, tsx) runs on
+// the pinned Node even when this file was started directly with another one.
+const binDir = join(root, 'node_modules', '.bin');
+const env = { ...process.env, NX_NO_CLOUD: 'true', PATH: [binDir, process.env.PATH].filter(Boolean).join(delimiter) };
 
 function run(cmd, cmdArgs) {
   const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
@@ -118,6 +122,32 @@ export function dependenciesAreFresh(workspace) {
   return true;
 }
 
+/**
+ * The Node.js the workspace runs on: the exact version of the npm package `node` in
+ * optionalDependencies, whose preinstall script (approved in package.json's `allowScripts`) puts
+ * the binary from the registry's `node-<platform>-<arch>` package at node_modules/node/bin/node,
+ * linked as node_modules/.bin/node. Optional because the registry has no binary of that version
+ * for some platforms (macOS): there npm ci goes on without it.
+ */
+export function pinnedNode(workspace) {
+  const manifest = JSON.parse(readFileSync(join(workspace, 'package.json'), 'utf8'));
+  return { version: manifest.optionalDependencies?.node, binary: join(workspace, 'node_modules', 'node', 'bin', 'node') };
+}
+
+/**
+ * What to do about the Node this file runs on: `run` (it is the pinned one), `switch` (re-run on the
+ * pinned binary), `warn` (no pinned binary, but the same major), or `fail`.
+ *
+ * @example
+ * nodeDecision({ running: '20.20.2', pinned: '24.21.0', pinnedBinaryInstalled: true, runningPinnedBinary: false }); // 'switch'
+ */
+export function nodeDecision({ running, pinned, pinnedBinaryInstalled, runningPinnedBinary }) {
+  if (running === pinned) return 'run';
+  // Not when this already is that binary (a stale install reporting another version): no loop.
+  if (pinnedBinaryInstalled && !runningPinnedBinary) return 'switch';
+  return running.split('.')[0] === pinned.split('.')[0] ? 'warn' : 'fail';
+}
+
 function javaMajor() {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error) return 0;
@@ -132,9 +162,10 @@ async function main() {
     process.exit(2);
   }
 
+  // Only to run npm ci, which brings the pinned Node; npm 11 itself needs Node 20.17.
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) {
-    console.error(`Node ${process.versions.node} is too old: this workspace needs Node 20 or 22.`);
+    console.error(`Node ${process.versions.node} is too old to install the workspace: npm needs Node 20.17 or newer.`);
     process.exit(1);
   }
 
@@ -143,6 +174,26 @@ async function main() {
     const status = run('npm', ['ci', '--no-audit', '--no-fund']);
     if (status !== 0) process.exit(status);
     recordInstall(root);
+  }
+
+  const pinned = pinnedNode(root);
+  const installed = existsSync(pinned.binary);
+  const decision = nodeDecision({
+    running: process.versions.node,
+    pinned: pinned.version,
+    pinnedBinaryInstalled: installed,
+    runningPinnedBinary: installed && realpathSync(pinned.binary) === realpathSync(process.execPath),
+  });
+  // Started by another Node (a fresh clone's first `npm test`, or `node tools/bootstrap.mjs` by hand): run again on the pinned one.
+  if (decision === 'switch') process.exit(await runForwardingSignals(pinned.binary, [fileURLToPath(import.meta.url), command, ...args]));
+  if (decision === 'warn') console.warn(`» Node ${process.versions.node} instead of the pinned ${pinned.version}: the npm package node installed no binary here.`);
+  if (decision === 'fail') {
+    console.error(
+      `This workspace runs on Node ${pinned.version} (optionalDependencies.node), not ${process.versions.node}, and ${pinned.binary} ` +
+        `${installed ? 'reports another version' : `is missing: its install script did not run or the registry has no binary for ${process.platform}-${process.arch}`}. ` +
+        `Check that package.json's allowScripts approves node (\`npm install-scripts approve node\`) and run npm ci, or run with a Node ${pinned.version.split('.')[0]}.`,
+    );
+    process.exit(1);
   }
 
   if (javaMajor() < 17) {

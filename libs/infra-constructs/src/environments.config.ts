@@ -2,8 +2,12 @@ import type { EnvironmentInput } from './environments';
 
 /**
  * Datadog where it is on: the layers (`…:464622532012:layer:Datadog-Extension-ARM:<v>` and
- * `Datadog-Node22-x:<v>`) are pinned, the same pair everywhere so staging proves what production
+ * `Datadog-Node24-x:<v>`) are pinned, the same pair everywhere so staging proves what production
  * gets; bump both after reading the datadog-lambda-extension and datadog-lambda-js release notes.
+ * Datadog publishes each datadog-lambda-js release under one version number for all its
+ * `Datadog-Node<major>-x` layers (its own Terraform module keeps a single Node layer version), so
+ * moving the functions from nodejs22.x to nodejs24.x kept 143; nothing here can reach AWS, so the
+ * first staging plan is what proves the ARN exists.
  * The API key is a plain-text Secrets Manager secret of that name in each account, created by
  * hand (never by Terraform, so it is in no plan and no state).
  */

@@ -56,7 +56,7 @@ async function bundle() {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     keepNames: true,
     metafile: true,
     logLevel: 'warning',

@@ -18,7 +18,7 @@ export const CREATE_REQUIRE_BANNER = "import{createRequire as __kestrelCreateReq
 export const BUNDLE_OPTIONS = Object.freeze({
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
   minify: true,
   treeShaking: true,

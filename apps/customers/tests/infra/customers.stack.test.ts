@@ -159,7 +159,7 @@ describe('functions', () => {
     const functions = resourcesOfType(json, 'aws_lambda_function');
     expect(functions).toHaveLength(Object.keys(manifest.functions).length);
     for (const fn of functions) {
-      expect(fn.values.runtime).toBe('nodejs22.x');
+      expect(fn.values.runtime).toBe('nodejs24.x');
       expect((fn.values.environment as { variables: Record<string, string> }).variables.TABLE_NAME_CUSTOMERS).toBe(reference(table.address, 'name'));
     }
     for (const group of resourcesOfType(json, 'aws_cloudwatch_log_group')) expect(group.values.retention_in_days).toBeGreaterThan(0);

@@ -40,7 +40,7 @@ export function deploymentVersion(version?: string, env: NodeJS.ProcessEnv = pro
 }
 
 /**
- * The two layers, for an arm64 Node.js 22 function. Only the extension has an
+ * The two layers, for an arm64 Node.js 24 function. Only the extension has an
  * `-ARM` variant: the Node library layer is plain JavaScript, one layer for
  * both architectures.
  *
@@ -48,12 +48,12 @@ export function deploymentVersion(version?: string, env: NodeJS.ProcessEnv = pro
  * ```ts
  * datadogLayerArns('eu-west-1', { extensionLayerVersion: 103, nodeLayerVersion: 143 });
  * // ['arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Extension-ARM:103',
- * //  'arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Node22-x:143']
+ * //  'arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Node24-x:143']
  * ```
  */
 export function datadogLayerArns(region: string, versions: { extensionLayerVersion: number; nodeLayerVersion: number }): string[] {
   const layer = (name: string, version: number) => `arn:aws:lambda:${region}:${DATADOG_LAYER_ACCOUNT}:layer:${name}:${version}`;
-  return [layer('Datadog-Extension-ARM', versions.extensionLayerVersion), layer('Datadog-Node22-x', versions.nodeLayerVersion)];
+  return [layer('Datadog-Extension-ARM', versions.extensionLayerVersion), layer('Datadog-Node24-x', versions.nodeLayerVersion)];
 }
 
 export interface DatadogInstrumentationProps {

@@ -28,7 +28,7 @@ export interface FunctionDefaults {
 
 export const FUNCTION_DEFAULTS: FunctionDefaults = Object.freeze({ memoryMb: 512, timeoutSeconds: 10 });
 
-export const LAMBDA_RUNTIME = 'nodejs22.x';
+export const LAMBDA_RUNTIME = 'nodejs24.x';
 
 /** Every bundle's entry point: `index.mjs` exporting `handler`. */
 export const BUNDLE_HANDLER = 'index.handler';

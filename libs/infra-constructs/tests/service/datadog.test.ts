@@ -63,9 +63,9 @@ describe('Datadog on every function, where the environment turns it on', () => {
     for (const fn of all) {
       expect(fn.layers).toEqual([
         `arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Extension-ARM:${DATADOG.extensionLayerVersion}`,
-        `arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Node22-x:${DATADOG.nodeLayerVersion}`,
+        `arn:aws:lambda:eu-west-1:464622532012:layer:Datadog-Node24-x:${DATADOG.nodeLayerVersion}`,
       ]);
-      expect(fn).toMatchObject({ handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler', architectures: ['arm64'], runtime: 'nodejs22.x' });
+      expect(fn).toMatchObject({ handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler', architectures: ['arm64'], runtime: 'nodejs24.x' });
     }
   });
 
@@ -251,6 +251,6 @@ describe('datadogLayerArns', () => {
     const arns = datadogLayerArns('us-east-1', { extensionLayerVersion: 7, nodeLayerVersion: 9 });
 
     // assess
-    expect(arns).toEqual(['arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Extension-ARM:7', 'arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Node22-x:9']);
+    expect(arns).toEqual(['arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Extension-ARM:7', 'arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Node24-x:9']);
   });
 });

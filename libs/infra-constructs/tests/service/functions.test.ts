@@ -71,7 +71,7 @@ describe('service functions', () => {
     // assess
     expect(functions.map((f) => f.function_name).sort()).toEqual(Object.keys(ordersManifest.functions).map((name) => ordersName(name)).sort());
     for (const f of functions) {
-      expect(f).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: expectedHandler, tracing_config: { mode: 'Active' } });
+      expect(f).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'], handler: expectedHandler, tracing_config: { mode: 'Active' } });
       expect(f.logging_config).toMatchObject({ log_format: 'JSON' });
     }
   });

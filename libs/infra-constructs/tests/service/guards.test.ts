@@ -50,7 +50,7 @@ function violationsOf(stack: KestrelStack): string[] {
 
 const queue = (stack: KestrelStack, id: string) => new SqsQueue(stack, id, { name: `broken-${id}`, sqsManagedSseEnabled: true });
 const lambda = (stack: KestrelStack, id: string) =>
-  new LambdaFunction(stack, id, { functionName: `broken-${id}`, role: 'arn:aws:iam::111111111111:role/broken', filename: 'bundle.zip', handler: 'index.handler', runtime: 'nodejs22.x' });
+  new LambdaFunction(stack, id, { functionName: `broken-${id}`, role: 'arn:aws:iam::111111111111:role/broken', filename: 'bundle.zip', handler: 'index.handler', runtime: 'nodejs24.x' });
 const rolePolicy = (stack: KestrelStack, statement: Record<string, unknown>) =>
   new IamRolePolicy(stack, 'policy', { role: 'broken', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Broken', Effect: 'Allow', ...statement }] }) });
 

@@ -4,7 +4,7 @@
  * signed headers, the payload hash), signed with the session's secret, compared
  * with the request's signature. Header-signed and presigned (query) requests.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface SignedRequest {
@@ -106,6 +106,24 @@ function canonicalPath(rawPath: string, service: string): string {
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
+// The derived key changes only with the secret and the scope (date/region/service), so it is kept, as the
+// SDKs do when signing; as a KeyObject, because Node 24 converts a raw HMAC key on every createHmac call
+// (a verification cost ~0.41 ms on Node 24 against ~0.11 ms on Node 20 with four derivations per request).
+const signingKeys = new Map<string, KeyObject>();
+const MAX_SIGNING_KEYS = 256;
+
+function signingKeyFor(secretAccessKey: string, scope: string): KeyObject {
+  const cacheKey = `${secretAccessKey}\n${scope}`;
+  let key = signingKeys.get(cacheKey);
+  if (!key) {
+    const [date, region, service] = scope.split('/') as [string, string, string];
+    key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request'));
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 export type VerifyOutcome = { ok: true } | { ok: false; reason: 'signature' | 'malformed' };
 
 /** Checks the request's signature against `secretAccessKey`. */
@@ -123,8 +141,7 @@ export function verifySignature(request: SignedRequest, secretAccessKey: string)
   const payloadHash = parts.presigned ? 'UNSIGNED-PAYLOAD' : (declaredHash ?? sha256(request.body));
   const canonical = [request.method, canonicalPath(rawPath, parts.service), canonicalQuery(rawQuery, parts.presigned), headers, parts.signedHeaders.join(';'), payloadHash].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', parts.amzDate, parts.scope, sha256(canonical)].join('\n');
-  const [date, region, service] = parts.scope.split('/') as [string, string, string];
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+  const signingKey = signingKeyFor(secretAccessKey, parts.scope);
   const expected = createHmac('sha256', signingKey).update(stringToSign).digest();
   const given = Buffer.from(parts.signature, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'signature' };

@@ -57,7 +57,7 @@ describe('HTTP API with a JWT authorizer over cognito-local tokens and a real lo
     const fn = await apply('aws_lambda_function', 'whoami', {
       function_name: 'customers-whoami',
       handler: 'index.handler',
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       filename: 'assets/whoami/archive.zip',
       role: 'arn:aws:iam::000000000000:role/whoami',
     });

@@ -105,7 +105,7 @@ async function prepareStacks(scratch: string, outbox: boolean): Promise<string[]
     entryPoints: [join(here, 'fixtures', 'recorder-handler.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     outfile: join(stackDir, 'assets', 'recorder', 'BUNDLE', 'index.mjs'),
     logLevel: 'error',

@@ -31,7 +31,7 @@ describe('EventBridge → the real local Lambda', () => {
     await apply('lambda', 'aws_lambda_function', 'on-order', {
       function_name: 'on-order',
       handler: 'index.handler',
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       filename: stack.zipAsset,
       role: 'arn:aws:iam::000000000000:role/test',
     });

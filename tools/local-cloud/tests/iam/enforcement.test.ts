@@ -83,7 +83,7 @@ function writeStack(stack: FixtureStack): void {
         sender: {
           function_name: 'orders-sender',
           handler: 'index.handler',
-          runtime: 'nodejs20.x',
+          runtime: 'nodejs24.x',
           filename: stack.zipAsset,
           role: '${aws_iam_role.handler.arn}',
           environment: { variables: { QUEUE_URL: '${aws_sqs_queue.orders.url}' } },
@@ -91,7 +91,7 @@ function writeStack(stack: FixtureStack): void {
         stranger: {
           function_name: 'billing-sender',
           handler: 'index.handler',
-          runtime: 'nodejs20.x',
+          runtime: 'nodejs24.x',
           filename: stack.zipAsset,
           role: '${aws_iam_role.handler.arn}',
           environment: { variables: { QUEUE_URL: '${aws_sqs_queue.billing.url}' } },

@@ -160,7 +160,7 @@ function writeConsumerStack(fixture: FixtureStack, grants: string[]): void {
           policy: policy({ Sid: 'ForwardAllowed', Effect: 'Allow', Action: 'events:PutEvents', Resource: '${aws_cloudwatch_event_bus.audit.arn}', Condition: { StringEquals: { 'events:source': 'app.fwd.allowed' } } }),
         },
       },
-      aws_lambda_function: { consumer: { function_name: 'consumer', handler: 'index.handler', runtime: 'nodejs20.x', filename: fixture.zipAsset, role: '${aws_iam_role.consumer.arn}', timeout: 3 } },
+      aws_lambda_function: { consumer: { function_name: 'consumer', handler: 'index.handler', runtime: 'nodejs24.x', filename: fixture.zipAsset, role: '${aws_iam_role.consumer.arn}', timeout: 3 } },
       aws_lambda_event_source_mapping: { work: { function_name: '${aws_lambda_function.consumer.function_name}', event_source_arn: '${aws_sqs_queue.work.arn}', batch_size: 1 } },
       // EventBridge → the same function: one rule has its aws_lambda_permission, the other has none.
       aws_cloudwatch_event_bus: { apps: { name: 'apps' }, audit: { name: 'audit' } },

@@ -80,7 +80,7 @@ beforeAll(async () => {
   const outbox = await apply(stack, 'aws_sqs_queue', 'outbox', { name: 'outbox' });
   failuresQueueUrl = String(failures.url);
   outboxQueueUrl = String(outbox.url);
-  const fn = (name: string, extra: Record<string, unknown> = {}) => ({ function_name: name, handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, ...extra });
+  const fn = (name: string, extra: Record<string, unknown> = {}) => ({ function_name: name, handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, ...extra });
   await apply(stack, 'aws_lambda_function', 'api', fn('api'));
   await apply(stack, 'aws_lambda_function', 'busy', fn('busy', { reserved_concurrent_executions: 0 }));
   await apply(stack, 'aws_lambda_function', 'worker', fn('worker'));
@@ -93,7 +93,7 @@ beforeAll(async () => {
   await apply(sdkStack, 'aws_lambda_function', 'publisher', {
     function_name: 'publisher',
     handler: 'index.handler',
-    runtime: 'nodejs20.x',
+    runtime: 'nodejs24.x',
     filename: sdkStack.zipAsset,
     timeout: 10,
     environment: { variables: { QUEUE_URL: outboxQueueUrl } },
@@ -195,7 +195,7 @@ describe('function metadata through the edge', () => {
     const policy = await lambda.send(new GetPolicyCommand({ FunctionName: 'api' }));
 
     // assess
-    expect(fn.Configuration).toMatchObject({ FunctionName: 'busy', Runtime: 'nodejs20.x', Handler: 'index.handler', Timeout: 3, MemorySize: 128, State: 'Active' });
+    expect(fn.Configuration).toMatchObject({ FunctionName: 'busy', Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 3, MemorySize: 128, State: 'Active' });
     expect(fn.Concurrency?.ReservedConcurrentExecutions).toBe(0);
     expect(listed.Functions?.map((listedFn) => listedFn.FunctionName)).toEqual(['api', 'busy', 'publisher', 'worker']);
     expect(JSON.parse(policy.Policy ?? '{}').Statement[0]).toMatchObject({ Sid: 'AllowApiGateway', Principal: { Service: 'apigateway.amazonaws.com' } });
@@ -206,6 +206,6 @@ describe('function metadata through the edge', () => {
     const state = (await (await fetch(`${edge.endpoint}/_local/state`)).json()) as { functions: Array<Record<string, unknown>> };
 
     // assess
-    expect(state.functions.find((fn) => fn.name === 'api')).toMatchObject({ runtime: 'nodejs20.x', handler: 'index.handler', warm: expect.any(Number) });
+    expect(state.functions.find((fn) => fn.name === 'api')).toMatchObject({ runtime: 'nodejs24.x', handler: 'index.handler', warm: expect.any(Number) });
   });
 });

@@ -76,7 +76,7 @@ function writeStack(root: string, batchLog: string, overrides: { paused?: Record
         consumer: {
           function_name: 'esm-consumer',
           handler: 'index.handler',
-          runtime: 'nodejs20.x',
+          runtime: 'nodejs24.x',
           filename: 'assets/consumer/HASH',
           role: 'arn:aws:iam::000000000000:role/esm-consumer',
           timeout: 2,

