@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     if (!provisioner) throw new Error(`no provisioner for ${type}`);
     return provisioner.apply(resource);
   };
-  const fn = await apply('aws_lambda_function', 'fn', { function_name: 'bench-fn', handler: 'index.handler', runtime: 'nodejs20.x', filename: 'assets/fn/archive.zip', role: 'arn:aws:iam::000000000000:role/x' });
+  const fn = await apply('aws_lambda_function', 'fn', { function_name: 'bench-fn', handler: 'index.handler', runtime: 'nodejs24.x', filename: 'assets/fn/archive.zip', role: 'arn:aws:iam::000000000000:role/x' });
   const api = await apply('aws_apigatewayv2_api', 'api', { name: 'bench', protocol_type: 'HTTP' });
   await apply('aws_lambda_permission', 'p', { statement_id: 'api', action: 'lambda:InvokeFunction', function_name: 'bench-fn', principal: 'apigateway.amazonaws.com', source_arn: `${api.execution_arn}/*/*` });
   await apply('aws_apigatewayv2_stage', 's', { api_id: api.id, name: '$default', auto_deploy: true });

@@ -36,7 +36,7 @@ export async function writeStack(root: string): Promise<string> {
     entryPoints: [join(projectDir, 'bench', 'fixtures', 'finish-stamp-handler.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'esm',
     minify: true,
     outfile: join(stackDir, asset, 'index.mjs'),
@@ -63,7 +63,7 @@ export async function writeStack(root: string): Promise<string> {
       aws_lambda_function: {
         handler: {
           function_name: FUNCTION,
-          runtime: 'nodejs22.x',
+          runtime: 'nodejs24.x',
           handler: 'index.handler',
           memory_size: 256,
           timeout: 10,

@@ -5,7 +5,7 @@
  * Topology, applied from a hand-written `cdk.tf.json` by the Terraform
  * interpreter: a custom bus, a rule, a target that is a real local Lambda
  * function (an esbuild bundle of `fixtures/finish-stamp-handler.ts` on
- * nodejs22.x, run in worker processes like any function), the permission
+ * nodejs24.x, run in worker processes like any function), the permission
  * letting the rule invoke it, and an on-success destination (SQS) that
  * carries the handler's own receive/finish stamps back to the benchmark after
  * the run.
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     const output = writeBenchResult(
       'eventbridge-lambda',
       {
-        benchmark: 'EventBridge PutEvents → Lambda target handler finished, cold starts included (custom bus, real SDK client through the edge, worker processes on nodejs22.x)',
+        benchmark: 'EventBridge PutEvents → Lambda target handler finished, cold starts included (custom bus, real SDK client through the edge, worker processes on nodejs24.x)',
         method:
           "Stack applied from cdk.tf.json (bus, rule, Lambda target with permission, on-success SQS destination) in a fresh local cloud per run. Latency = the handler's finish stamp (performance.timeOrigin + now(), in the worker) − the publisher's stamp before PutEvents; stamps read from the on-success records after each run. Each sustained run starts with no environment of the function (the local cloud warmed up first, then every environment retired), so its cold starts are inside the figures. The two async scale-out policies alternate ABBA over the rounds. \"Lost\" = accepted by PutEvents but no success record. Publisher, local cloud and workers share one Node process and this machine's cores (and whatever else runs on it: see loadAverage1m per run; perSecond shows where slow events cluster). Timings are only comparable on a quiet machine.",
         targets: { ...TARGETS, ratePerSecond: 200, seconds: 30, entriesPerCall: 1 },

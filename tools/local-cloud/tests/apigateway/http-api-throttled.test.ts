@@ -32,7 +32,7 @@ describe('HTTP API in front of a throttled Lambda', () => {
       ['disabled', 0],
       ['shared', -1],
     ] as const) {
-      const fn = await apply('aws_lambda_function', name, { function_name: name, handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, reserved_concurrent_executions: reserved });
+      const fn = await apply('aws_lambda_function', name, { function_name: name, handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, reserved_concurrent_executions: reserved });
       await apply('aws_lambda_permission', name, { statement_id: 'AllowApiGateway', action: 'lambda:InvokeFunction', function_name: name, principal: 'apigateway.amazonaws.com' });
       const integration = await apply('aws_apigatewayv2_integration', name, {
         api_id: api.id,

@@ -46,7 +46,7 @@ function writeStack(stack: FixtureStack, region: string, dir = stack.stackDir): 
         },
       },
       aws_lambda_function: {
-        fn: { function_name: 'regional-fn', handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, role: '${aws_iam_role.fn.arn}' },
+        fn: { function_name: 'regional-fn', handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, role: '${aws_iam_role.fn.arn}' },
       },
     },
   };

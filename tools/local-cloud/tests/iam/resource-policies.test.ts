@@ -69,7 +69,7 @@ function writeStack(stack: FixtureStack): void {
           }),
         },
       },
-      aws_lambda_function: { fn: { function_name: 'policy-fn', handler: 'index.handler', runtime: 'nodejs20.x', filename: stack.zipAsset, role: '${aws_iam_role.worker.arn}' } },
+      aws_lambda_function: { fn: { function_name: 'policy-fn', handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, role: '${aws_iam_role.worker.arn}' } },
       aws_lambda_permission: { reader: { statement_id: 'ReaderInvokes', action: 'lambda:InvokeFunction', function_name: '${aws_lambda_function.fn.function_name}', principal: role('reader') } },
     },
   };
