@@ -13,16 +13,10 @@ import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand }
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeParametersCommand, GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
-import { createDynamoDbModule } from '../../src/services/dynamodb';
-import { createEventBridgeModule } from '../../src/services/eventbridge';
-import { lambdaModuleFactory } from '../../src/services/lambda';
-import { createSqsModule } from '../../src/services/sqs';
-import { createSsmModule } from '../../src/services/ssm';
-import { createStsModule } from '../../src/services/sts';
 import { buildFixtureStack } from '../lambda/support';
 import type { FixtureStack } from '../lambda/support';
+import { startEnforcedFixtureCloud } from '../iam/support';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliInstalled } from '../support/aws-cli';
 
 const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -61,13 +55,7 @@ describe('regions', () => {
   beforeAll(async () => {
     stack = await buildFixtureStack();
     writeStack(stack, HOME);
-    cloud = await startLocalCloud({
-      inMemory: true,
-      dataDir: join(stack.root, 'data'),
-      iam: 'enforce',
-      modules: [createSsmModule, createDynamoDbModule, createSqsModule, createEventBridgeModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } }), createStsModule],
-    });
-    await cloud.applyStacks([stack.stackDir]);
+    cloud = await startEnforcedFixtureCloud(stack);
   }, 180_000);
 
   afterAll(async () => {

@@ -13,16 +13,10 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, FinalizeRequestMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../../src/cloud';
 import type { LocalCloud } from '../../src/cloud';
-import { createDynamoDbModule } from '../../src/services/dynamodb';
-import { createEventBridgeModule } from '../../src/services/eventbridge';
-import { lambdaModuleFactory } from '../../src/services/lambda';
-import { createSqsModule } from '../../src/services/sqs';
-import { createSsmModule } from '../../src/services/ssm';
-import { createStsModule } from '../../src/services/sts';
 import { buildFixtureStack } from '../lambda/support';
 import type { FixtureStack } from '../lambda/support';
+import { startEnforcedFixtureCloud } from './support';
 
 const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
 const ACCOUNT = '000000000000';
@@ -113,13 +107,7 @@ describe('IAM at the edge', () => {
   beforeAll(async () => {
     stack = await buildFixtureStack({ entry: 'sdk' });
     writeStack(stack);
-    cloud = await startLocalCloud({
-      inMemory: true,
-      dataDir: join(stack.root, 'data'),
-      iam: 'enforce',
-      modules: [createSsmModule, createDynamoDbModule, createSqsModule, createEventBridgeModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } }), createStsModule],
-    });
-    await cloud.applyStacks([stack.stackDir]);
+    cloud = await startEnforcedFixtureCloud(stack);
     admin = client(STSClient, ADMIN);
     const assumed = await admin.send(new AssumeRoleCommand({ RoleArn: ROLE_ARN, RoleSessionName: 'developer' }));
     const credentials = assumed.Credentials!;

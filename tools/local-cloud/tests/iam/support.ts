@@ -1,4 +1,26 @@
 import { createHash, createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { startLocalCloud } from '../../src/cloud';
+import type { LocalCloud } from '../../src/cloud';
+import { createDynamoDbModule } from '../../src/services/dynamodb';
+import { createEventBridgeModule } from '../../src/services/eventbridge';
+import { lambdaModuleFactory } from '../../src/services/lambda';
+import { createSqsModule } from '../../src/services/sqs';
+import { createSsmModule } from '../../src/services/ssm';
+import { createStsModule } from '../../src/services/sts';
+import type { FixtureStack } from '../lambda/support';
+
+/** A local cloud with IAM enforced and the modules the Lambda fixture stack uses, that stack applied. */
+export async function startEnforcedFixtureCloud(stack: FixtureStack): Promise<LocalCloud> {
+  const cloud = await startLocalCloud({
+    inMemory: true,
+    dataDir: join(stack.root, 'data'),
+    iam: 'enforce',
+    modules: [createSsmModule, createDynamoDbModule, createSqsModule, createEventBridgeModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } }), createStsModule],
+  });
+  await cloud.applyStacks([stack.stackDir]);
+  return cloud;
+}
 
 /** Signs like an SDK would, independently of the verifier's own canonicalisation for the simple case. */
 export function sign(accessKeyId: string, secret: string, body: string, extraHeaders: Record<string, string> = {}, date = '20261207T060000Z') {
