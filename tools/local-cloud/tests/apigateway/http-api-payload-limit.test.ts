@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiGatewayModuleFactory } from '../../src/services/apigateway';
 import { HTTP_API_MAX_PAYLOAD_BYTES } from '../../src/services/apigateway/http-api-service';
 import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
-import { applyResource, startHarness } from '../sqs/harness';
+import { startHarness } from '../sqs/harness';
+import { applyHttpApi } from './support';
 import type { Harness } from '../sqs/harness';
 
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:upload';
@@ -28,21 +29,11 @@ describe('HTTP API payload limit (10 MB, as API Gateway)', () => {
   let url: string;
   const lambda = new BodySizeLambda();
 
-  const apply = (type: string, name: string, config: Record<string, unknown>) =>
-    applyResource(harness.modules, { stack: 'customers', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
-
   beforeAll(async () => {
     harness = await startHarness([apiGatewayModuleFactory()], { extraPeers: { lambda } });
-    const api = await apply('aws_apigatewayv2_api', 'http', { name: 'uploads-http', protocol_type: 'HTTP' });
-    url = api.api_endpoint as string;
-    await apply('aws_apigatewayv2_stage', 'default', { api_id: api.id, name: '$default', auto_deploy: true });
-    const integration = await apply('aws_apigatewayv2_integration', 'upload', {
-      api_id: api.id,
-      integration_type: 'AWS_PROXY',
-      integration_uri: `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`,
-      payload_format_version: '2.0',
-    });
-    await apply('aws_apigatewayv2_route', 'upload', { api_id: api.id, route_key: 'POST /uploads', target: `integrations/${integration.id}` });
+    const api = await applyHttpApi(harness, { stack: 'customers', name: 'uploads-http' });
+    url = api.url;
+    await api.addProxyRoute('upload', 'POST /uploads', `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`);
   });
   afterAll(async () => {
     await harness.stop();

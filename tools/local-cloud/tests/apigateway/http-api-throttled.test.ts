@@ -11,7 +11,8 @@ import type { LambdaInvoker } from '../../src/core/types';
 import { apiGatewayModuleFactory, type ApiGatewayModule } from '../../src/services/apigateway';
 import { lambdaModuleFactory, type LambdaModule } from '../../src/services/lambda';
 import { buildFixtureStack, type FixtureStack } from '../lambda/support';
-import { applyResource, startHarness, type Harness } from '../sqs/harness';
+import { startHarness, type Harness } from '../sqs/harness';
+import { applyHttpApi } from './support';
 
 describe('HTTP API in front of a throttled Lambda', () => {
   let stack: FixtureStack;
@@ -23,24 +24,16 @@ describe('HTTP API in front of a throttled Lambda', () => {
     stack = await buildFixtureStack();
     // One unreserved environment for the account, so a second concurrent call is throttled too.
     harness = await startHarness([lambdaModuleFactory({ unreservedConcurrency: 1 }), apiGatewayModuleFactory()]);
-    const apply = (type: string, name: string, config: Record<string, unknown>) =>
-      applyResource(harness.modules, { stack: 'throttled', type, name, address: `${type}.${name}`, config, stackDir: stack.stackDir });
-    const api = await apply('aws_apigatewayv2_api', 'http', { name: 'throttled-http', protocol_type: 'HTTP' });
-    url = String(api.api_endpoint);
-    await apply('aws_apigatewayv2_stage', 'default', { api_id: api.id, name: '$default', auto_deploy: true });
+    const api = await applyHttpApi(harness, { stack: 'throttled', name: 'throttled-http', stackDir: stack.stackDir });
+    const { apply } = api;
+    url = api.url;
     for (const [name, reserved] of [
       ['disabled', 0],
       ['shared', -1],
     ] as const) {
       const fn = await apply('aws_lambda_function', name, { function_name: name, handler: 'index.handler', runtime: 'nodejs24.x', filename: stack.zipAsset, reserved_concurrent_executions: reserved });
       await apply('aws_lambda_permission', name, { statement_id: 'AllowApiGateway', action: 'lambda:InvokeFunction', function_name: name, principal: 'apigateway.amazonaws.com' });
-      const integration = await apply('aws_apigatewayv2_integration', name, {
-        api_id: api.id,
-        integration_type: 'AWS_PROXY',
-        integration_uri: fn.invoke_arn ?? fn.arn,
-        payload_format_version: '2.0',
-      });
-      await apply('aws_apigatewayv2_route', name, { api_id: api.id, route_key: `POST /${name}`, target: `integrations/${String(integration.id)}` });
+      await api.addProxyRoute(name, `POST /${name}`, String(fn.invoke_arn ?? fn.arn));
     }
   }, 120_000);
 

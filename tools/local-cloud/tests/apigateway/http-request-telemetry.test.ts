@@ -3,7 +3,8 @@ import { Telemetry } from '../../src/core/telemetry';
 import type { TelemetryRecord } from '../../src/core/telemetry';
 import type { InvokeResult, LambdaInvoker } from '../../src/core/types';
 import { apiGatewayModuleFactory } from '../../src/services/apigateway';
-import { applyResource, startHarness } from '../sqs/harness';
+import { startHarness } from '../sqs/harness';
+import { applyHttpApi } from './support';
 import type { Harness } from '../sqs/harness';
 
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:hello';
@@ -22,18 +23,9 @@ describe('HTTP API request telemetry', () => {
     const telemetry = new Telemetry();
     telemetry.subscribe((record) => records.push(record));
     harness = await startHarness([(context) => apiGatewayModuleFactory()({ ...context, telemetry })], { extraPeers: { lambda: hello } });
-    const apply = (type: string, name: string, config: Record<string, unknown>) =>
-      applyResource(harness.modules, { stack: 'hello', type, name, address: `${type}.${name}`, config, stackDir: '/tmp' });
-    const api = await apply('aws_apigatewayv2_api', 'http', { name: 'hello-http', protocol_type: 'HTTP' });
-    url = api.api_endpoint as string;
-    await apply('aws_apigatewayv2_stage', 'default', { api_id: api.id, name: '$default', auto_deploy: true });
-    const integration = await apply('aws_apigatewayv2_integration', 'hello', {
-      api_id: api.id,
-      integration_type: 'AWS_PROXY',
-      integration_uri: FUNCTION_ARN,
-      payload_format_version: '2.0',
-    });
-    await apply('aws_apigatewayv2_route', 'hello', { api_id: api.id, route_key: 'POST /hello/{name}', target: `integrations/${integration.id}` });
+    const api = await applyHttpApi(harness, { stack: 'hello', name: 'hello-http' });
+    url = api.url;
+    await api.addProxyRoute('hello', 'POST /hello/{name}', FUNCTION_ARN);
   });
   afterAll(() => harness?.stop());
 
