@@ -1,13 +1,17 @@
 // Figures that predict production for handlers importing @kestrel/contracts: bundle size and cold
 // module load of the library as esbuild bundles it for Lambda, and per-call cost of publishing and
-// parsing. Writes bench-results/contracts.json. Run: npx nx run contracts:bench
+// parsing. Writes bench-results/contracts.json (with the commit and machine). Run: npx nx run contracts:bench
+// The bundle is built with the platform's own esbuild settings (tools/bundle BUNDLE_OPTIONS), so its
+// bytes are what a handler pays for the library.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
+import { BUNDLE_OPTIONS } from '@kestrel/bundle';
+import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 import { buildPutEventsEntry, parseEvent, toJsonSchema } from '../src/index';
 import { OrderPlacedV1, deliveredEvent, validMetadata } from '../tests/fixtures/contracts';
 
@@ -26,12 +30,9 @@ async function bundleFigures() {
   try {
     const outfile = join(dir, 'contracts.mjs');
     const result = await build({
+      ...BUNDLE_OPTIONS,
+      sourcemap: false,
       entryPoints: [join(projectDir, 'src/index.ts')],
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
       outfile,
       metafile: true,
       logLevel: 'silent',
@@ -59,8 +60,6 @@ const entry = buildPutEventsEntry(OrderPlacedV1, OrderPlacedV1.example, validMet
 const raw = deliveredEvent(entry);
 
 const results = {
-  node: process.version,
-  measuredAt: new Date().toISOString(),
   bundle: await bundleFigures(),
   buildPutEventsEntry: perCall(20_000, () => buildPutEventsEntry(OrderPlacedV1, OrderPlacedV1.example, validMetadata, { eventBusName: 'platform' })),
   parseEvent: perCall(20_000, () => parseEvent(OrderPlacedV1, raw)),
@@ -72,6 +71,5 @@ const results = {
   })(),
 };
 
-mkdirSync(join(projectDir, 'bench-results'), { recursive: true });
-writeFileSync(join(projectDir, 'bench-results/contracts.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeBenchJson(join(projectDir, 'bench-results/contracts.json'), 'contracts', validity([]), results);
 console.log(JSON.stringify(results, null, 2));

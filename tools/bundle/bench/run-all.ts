@@ -4,6 +4,7 @@
 // `npm run bench -- --quick`: the short version CI runs on every pull request: the benches whose
 // figures are deterministic and budgeted (bundle bytes, synth memory, Firehose calls, capacity
 // units), with fewer rounds. Times are reported in the JSON, never asserted.
+// `--only a,b` / `--skip a,b` choose benches by name (e.g. run the 15-minute crash journey apart).
 // Exits non-zero when a bench failed, is invalid or is over budget.
 // Writes tools/bundle/bench-results/summary.json.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,12 @@ import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const quick = process.argv.includes('--quick');
+const names = (flag: string): string[] | undefined => {
+  const index = process.argv.indexOf(flag);
+  return index >= 0 ? (process.argv[index + 1] ?? '').split(',').filter(Boolean) : undefined;
+};
+const only = names('--only');
+const skip = names('--skip') ?? [];
 
 interface Bench {
   name: string;
@@ -37,7 +44,24 @@ const BENCHES: Bench[] = [
   { name: 'customers-bundles', cwd: 'apps/customers', script: 'bench/bundles.bench.ts', args: [], quick: false, result: 'apps/customers/bench-results/bundles.json' },
   { name: 'catalog', cwd: 'apps/catalog', script: 'bench/catalog.bench.ts', args: [], quick: false, result: 'apps/catalog/bench-results/catalog.json' },
   { name: 'identity-triggers', cwd: 'apps/identity', script: 'bench/triggers.bench.ts', args: [], quick: false, result: 'apps/identity/bench-results/triggers.json' },
-  ...['startup', 'lambda', 'eventbridge', 'eventbridge-lambda', 'pattern', 'apigateway', 'firehose', 'npm-start'].map((name) => ({
+  { name: 'contracts', cwd: 'libs/contracts', script: 'bench/contracts.bench.ts', args: [], quick: false, result: 'libs/contracts/bench-results/contracts.json' },
+  ...[
+    'startup',
+    'lambda',
+    'eventbridge',
+    'eventbridge-lambda',
+    'pattern',
+    'apigateway',
+    'firehose',
+    'npm-start',
+    'cli-parity',
+    'watch',
+    'invocation-telemetry',
+    'console',
+    'iam-edge',
+    'crash',
+    'dynamodb-local-durability',
+  ].map((name) => ({
     name: `local-cloud-${name}`,
     cwd: 'tools/local-cloud',
     script: `bench/${name}.bench.ts`,
@@ -45,10 +69,16 @@ const BENCHES: Bench[] = [
     quick: false,
     result: `tools/local-cloud/bench-results/${name}.json`,
   })),
+  // Last: the longest (about 15 minutes), kill -9 at 50 seeded points of the whole `npm start`.
+  { name: 'crash-journey', cwd: 'tools/system-tests', script: 'bench/crash-journey.bench.ts', args: ['--kills', '50', '--seed', '14'], quick: false, result: 'tools/system-tests/bench-results/crash-journey.json' },
 ];
 
+const unknown = [...(only ?? []), ...skip].filter((name) => !BENCHES.some((bench) => bench.name === name));
+if (unknown.length > 0) throw new Error(`no bench named ${unknown.join(', ')}; benches: ${BENCHES.map((bench) => bench.name).join(', ')}`);
+
 const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const summary = BENCHES.filter((bench) => !quick || bench.quick).map((bench) => {
+const chosen = BENCHES.filter((bench) => (!quick || bench.quick) && (!only || only.includes(bench.name)) && !skip.includes(bench.name));
+const summary = chosen.map((bench) => {
   const args = quick && bench.quickArgs ? bench.quickArgs : bench.args;
   console.log(`\n=== ${bench.name}: ${bench.script} ${args.join(' ')}`);
   const started = performance.now();
