@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { startLocalCloud } from '@kestrel/local-cloud';
@@ -30,10 +31,11 @@ export async function startDrillCloud(workspaceRoot: string, options: { port?: n
   const clients = repairClients(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const ssm = new SSMClient(config);
+  const logs = new CloudWatchLogsClient(config);
   return {
-    context: { clients, s3, ssm, endpoint: cloud.endpoint, drillStack, drillDir, busName: platformBusName('staging') },
+    context: { clients, s3, ssm, logs, endpoint: cloud.endpoint, drillStack, drillDir, busName: platformBusName('staging') },
     stop: async () => {
-      for (const client of [s3, ssm, clients.sqs, clients.events, clients.lambda]) client.destroy();
+      for (const client of [s3, ssm, logs, clients.sqs, clients.events, clients.lambda]) client.destroy();
       await cloud.stop();
       rmSync(drillDir, { recursive: true, force: true });
     },

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
@@ -51,6 +52,8 @@ export interface FailureReport {
   detected: boolean;
   /** Slack-only monitors of the cause, evaluated at detection (they say why; they don't page). */
   causes: (EvaluatedMonitor & { fires: boolean })[];
+  /** The failing function's log lines that show the injected cause (not a timeout or another fault): how many, and the first. */
+  evidence?: { logGroup: string; phrase: string; lines: number; first?: string };
   /** What the runbook has on-call fix before the repair command. */
   fix: string;
   /** The runbook command run, as on-call would type it. */
@@ -79,6 +82,7 @@ export interface GameDayContext {
   /** For the lake drills (its objects, the key parameter) and the local cloud's control operations. */
   s3: S3Client;
   ssm: SSMClient;
+  logs: CloudWatchLogsClient;
   endpoint: string;
   /** The drill stack's folder (as applied to the cloud) and the folder its consumers write to. */
   drillStack: string;
@@ -186,6 +190,8 @@ interface Injection {
   applyFix: (context: DrillContext) => Promise<void>;
   /** Every delivery of the drill's events that reached the consumer's effect (repeats show duplicates). */
   delivered: (context: DrillContext) => Promise<string[]>;
+  /** The function whose logs show the cause, and the phrase they show it with. */
+  evidence?: { function: string; phrase: string };
   /** Kinds of the Slack-only monitors that say why (evaluated on the same resource family). */
   causes?: (monitors: readonly MonitorDefinition[]) => MonitorDefinition[];
 }
@@ -247,6 +253,7 @@ const INJECTIONS: Injection[] = [
     deadLetters: 'function-failures',
     parked: (ids) => ids.length,
     fix: 'deploy the fixed consumer',
+    evidence: { function: 'on-user-registered', phrase: 'consumer broken on purpose' },
     ...breakConsumer('on-user-registered', () => 'yes'),
   },
   {
@@ -277,6 +284,7 @@ const INJECTIONS: Injection[] = [
       await localControl(context.endpoint, 'DynamoDB_20120810.LocalSetFaultInjection', { TableName: context.recordsTable, ThrottleRate: 0 });
     },
     delivered: async (context) => consumerLog(context.drillDir, 'on-user-registered'),
+    evidence: { function: 'on-user-registered', phrase: 'ProvisionedThroughputExceededException' },
     causes: (monitors) => monitors.filter((m) => m.kind === 'dynamodb-throttles' && m.key.endsWith(`/${recordsTable(monitors)}`)),
   },
   {
@@ -298,6 +306,7 @@ const INJECTIONS: Injection[] = [
       await context.ssm.send(new PutParameterCommand({ Name: keyParameter('staging'), Type: 'SecureString', Value: context.saved.key, Overwrite: true }));
     },
     delivered: lakeRows,
+    evidence: { function: 'ingest', phrase: 'PseudonymisationKeyUnavailableError' },
   },
   {
     failure: 'firehose-refusing',
@@ -316,8 +325,36 @@ const INJECTIONS: Injection[] = [
       await localControl(context.endpoint, 'Firehose_20150804.LocalSetFaultInjection', { FailureRate: 0 });
     },
     delivered: lakeRows,
+    evidence: { function: 'ingest', phrase: 'firehose refused records after retries' },
   },
 ];
+
+/** The failing function's log lines since the injection that carry the phrase. */
+async function logEvidence(context: DrillContext, { function: fn, phrase }: { function: string; phrase: string }, since: number): Promise<FailureReport['evidence']> {
+  const logGroup = `/aws/lambda/kestrel-staging-${drillManifest.name}-${fn}`;
+  const messages: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await context.logs.send(new FilterLogEventsCommand({ logGroupName: logGroup, startTime: since, filterPattern: `"${phrase}"`, nextToken }));
+    messages.push(...(page.events ?? []).map((event) => event.message ?? ''));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { logGroup, phrase, lines: messages.length, ...(messages[0] ? { first: essentials(messages[0]) } : {}) };
+}
+
+/** What a log line says, without the invocation context every line repeats (a JSON line keeps its message and error fields). */
+function essentials(line: string): string {
+  try {
+    const record = JSON.parse(line) as Record<string, unknown>;
+    // The runtime's own line for a thrown error: `Invoke Error \t{"errorType", "errorMessage", "stack"}`.
+    const invokeError = typeof record.message === 'string' && /^Invoke Error\s+\{/.test(record.message) ? (JSON.parse(record.message.replace(/^Invoke Error\s+/, '')) as Record<string, unknown>) : undefined;
+    if (invokeError) return JSON.stringify({ errorType: invokeError.errorType, errorMessage: invokeError.errorMessage }).slice(0, 600);
+    const kept = Object.fromEntries(['message', 'error', 'errors', 'failedRecords', 'errorType', 'errorMessage'].flatMap((k) => (k in record ? [[k, record[k]]] : [])));
+    return JSON.stringify(kept).slice(0, 600);
+  } catch {
+    return line.slice(0, 600);
+  }
+}
 
 /** The two lanes: no consumer, switch or queue is shared between them. */
 const LANES = [
@@ -342,6 +379,7 @@ async function runInjection(context: DrillContext, monitors: readonly MonitorDef
   });
 
   // Inject, publish, wait for the dead letters.
+  const startedAt = Date.now();
   const { ids, entries } = identityEvents(context.busName, injection.events, injection.detailType);
   await injection.inject(context, ids);
   const put = await context.clients.events.send(new PutEventsCommand({ Entries: entries }));
@@ -352,6 +390,8 @@ async function runInjection(context: DrillContext, monitors: readonly MonitorDef
     const e = await evaluateMonitor(context, m);
     return { ...evaluated(m, e), fires: e.fires };
   }));
+
+  const evidence = injection.evidence ? await logEvidence(context, injection.evidence, startedAt) : undefined;
 
   // Repair as the runbook says: the fix, then the redrive command.
   await injection.applyFix(context);
@@ -371,6 +411,7 @@ async function runInjection(context: DrillContext, monitors: readonly MonitorDef
     monitor: evaluated(monitor, detection),
     detected: detection.fires,
     causes,
+    ...(evidence ? { evidence } : {}),
     fix: injection.fix,
     repair: `npx tsx tools/monitors/src/ops/cli.ts ${argv.join(' ')}`,
     repairResult: { moved: report.moved, failed: report.failed },

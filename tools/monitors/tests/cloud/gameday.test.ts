@@ -73,6 +73,9 @@ describe('game day on the local cloud', () => {
     });
     // Each event: 3 invocations (Lambda's 2 retries), each the SDK's 4 attempts, every one a throttled write.
     expect(failure?.causes[0]?.observed).toBe(3 * 3 * 4);
+    // The invocations failed on the throttle, not on something else.
+    expect(failure?.evidence).toMatchObject({ phrase: 'ProvisionedThroughputExceededException', lines: expect.any(Number) });
+    expect(failure?.evidence?.lines).toBeGreaterThan(0);
   });
 
   it("detects an expired key by analytics-ingest's queue DLQ, and putting the key back then redriving puts every event in the lake once", () => {
@@ -89,6 +92,15 @@ describe('game day on the local cloud', () => {
       lost: 0,
       duplicates: 0,
     });
+  });
+
+  it('the lake drills failed for the injected reason: the ingest logs show the missing key, then Firehose refusing', () => {
+    const expired = report.failures.find((f) => f.failure === 'expired-key');
+    const refusing = report.failures.find((f) => f.failure === 'firehose-refusing');
+    expect(expired?.evidence).toMatchObject({ logGroup: '/aws/lambda/kestrel-staging-ops-drill-ingest', phrase: 'PseudonymisationKeyUnavailableError' });
+    expect(expired?.evidence?.lines).toBeGreaterThan(0);
+    expect(refusing?.evidence).toMatchObject({ phrase: 'firehose refused records after retries', first: expect.stringContaining('ServiceUnavailableException') });
+    expect(refusing?.evidence?.lines).toBeGreaterThan(0);
   });
 
   it('detects Firehose refusing records by the same queue DLQ, and once it accepts again the redrive puts every event in the lake once', () => {

@@ -124,6 +124,7 @@ export function dynamoDbModuleFactory(options: DynamoDbModuleOptions = {}): Loca
     };
 
     const awsArn = (text: string) => toAwsArn(text, context.region, context.accountId);
+    // Throttling on demand (./fault-injection.ts): DynamoDB Local itself never throttles.
     const faults = new DynamoDbFaultInjection(context);
 
     async function describe(name: string): Promise<TableDescription | undefined> {
