@@ -11,6 +11,9 @@ import { runGameDay, type GameDayReport } from '../../src/gameday/gameday';
 const WORKSPACE = join(import.meta.dirname, '../../../..');
 const ARTIFACT = join(import.meta.dirname, '../../test-artifacts/gameday.json');
 
+/** Three events published; the monitor back under its threshold after the repair; each event delivered once. */
+const REPAIRED_NOTHING_LOST = { recovered: true, repaired: true, published: 3, delivered: 3, lost: 0, duplicates: 0 };
+
 let drill: Awaited<ReturnType<typeof startDrillCloud>>;
 let report: GameDayReport;
 
@@ -33,12 +36,7 @@ describe('game day on the local cloud', () => {
       detected: true,
       repair: 'npx tsx tools/monitors/src/ops/cli.ts redrive --service ops-drill --env staging --subscription user-registered --yes',
       repairResult: { moved: 3, failed: 0 },
-      recovered: true,
-      repaired: true,
-      published: 3,
-      delivered: 3,
-      lost: 0,
-      duplicates: 0,
+      ...REPAIRED_NOTHING_LOST,
     });
   });
 
@@ -48,12 +46,7 @@ describe('game day on the local cloud', () => {
       monitor: { key: 'staging/dlq-depth/kestrel-staging-ops-drill-user-registered-batches-queue-dlq', observed: 1, threshold: 0 },
       detected: true,
       repairResult: { moved: 1, failed: 0 },
-      recovered: true,
-      repaired: true,
-      published: 3,
-      delivered: 3,
-      lost: 0,
-      duplicates: 0,
+      ...REPAIRED_NOTHING_LOST,
     });
   });
 
@@ -64,12 +57,7 @@ describe('game day on the local cloud', () => {
       detected: true,
       causes: [{ key: 'staging/dynamodb-throttles/kestrel-staging-ops-drill-records', pagesInProduction: false, threshold: 0, fires: true }],
       repairResult: { moved: 3, failed: 0 },
-      recovered: true,
-      repaired: true,
-      published: 3,
-      delivered: 3,
-      lost: 0,
-      duplicates: 0,
+      ...REPAIRED_NOTHING_LOST,
     });
     // Each event: 3 invocations (Lambda's 2 retries), each the SDK's 4 attempts, every one a throttled write.
     expect(failure?.causes[0]?.observed).toBe(3 * 3 * 4);
@@ -85,12 +73,7 @@ describe('game day on the local cloud', () => {
       detected: true,
       repair: 'npx tsx tools/monitors/src/ops/cli.ts redrive --service ops-drill --env staging --subscription user-signed-in-lake --yes',
       repairResult: { moved: 3, failed: 0 },
-      recovered: true,
-      repaired: true,
-      published: 3,
-      delivered: 3,
-      lost: 0,
-      duplicates: 0,
+      ...REPAIRED_NOTHING_LOST,
     });
   });
 
@@ -109,12 +92,7 @@ describe('game day on the local cloud', () => {
       monitor: { key: 'staging/dlq-depth/kestrel-staging-ops-drill-user-signed-in-lake-queue-dlq', observed: 3, threshold: 0 },
       detected: true,
       repairResult: { moved: 3, failed: 0 },
-      recovered: true,
-      repaired: true,
-      published: 3,
-      delivered: 3,
-      lost: 0,
-      duplicates: 0,
+      ...REPAIRED_NOTHING_LOST,
     });
   });
 
