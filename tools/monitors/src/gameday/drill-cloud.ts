@@ -1,6 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { startLocalCloud } from '@kestrel/local-cloud';
 import { platformBusName } from '@kestrel/infra-constructs/platform-parameters';
 import { repairClients } from '../ops/repair';
@@ -15,7 +18,7 @@ export async function startDrillCloud(workspaceRoot: string, options: { port?: n
   const platformStack = join(workspaceRoot, 'infra/platform/cdktf.out/stacks/platform-staging');
   if (!existsSync(join(platformStack, 'cdk.tf.json'))) throw new Error(`${platformStack} is missing: run npx nx run platform:synth`);
   const drillDir = mkdtempSync(join(tmpdir(), 'kestrel-gameday-'));
-  const drillStack = synthDrillStack(drillDir);
+  const drillStack = await synthDrillStack(drillDir);
   const cloud = await startLocalCloud({ inMemory: true, ...(options.port ? { port: options.port } : {}) });
   try {
     await cloud.applyStacks([platformStack]);
@@ -24,10 +27,15 @@ export async function startDrillCloud(workspaceRoot: string, options: { port?: n
     await cloud.stop();
     throw error;
   }
-  const clients = repairClients({ endpoint: cloud.endpoint, region: cloud.context.region, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+  const config = { endpoint: cloud.endpoint, region: cloud.context.region, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } };
+  const clients = repairClients(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const ssm = new SSMClient(config);
+  const logs = new CloudWatchLogsClient(config);
   return {
-    context: { clients, drillStack, drillDir, busName: platformBusName('staging') },
+    context: { clients, s3, ssm, logs, endpoint: cloud.endpoint, drillStack, drillDir, busName: platformBusName('staging') },
     stop: async () => {
+      for (const client of [s3, ssm, logs, clients.sqs, clients.events, clients.lambda]) client.destroy();
       await cloud.stop();
       rmSync(drillDir, { recursive: true, force: true });
     },

@@ -61,7 +61,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean): Pro
 beforeAll(async () => {
   if (!existsSync(join(platformStack, 'cdk.tf.json'))) throw new Error(`${platformStack} is missing: run npx nx run platform:synth`);
   dir = mkdtempSync(join(tmpdir(), 'kestrel-ops-drill-'));
-  const drillStack = synthDrillStack(dir);
+  const drillStack = await synthDrillStack(dir);
   cloud = await startLocalCloud({ inMemory: true });
   await cloud.applyStacks([platformStack]);
   await cloud.applyStacks([drillStack]);

@@ -27,11 +27,11 @@ function runbookCommands(markdown: string): { section: string; argv: string[] }[
 describe('runbook commands in docs/on-call.md', () => {
   const commands = runbookCommands(readFileSync(ON_CALL, 'utf8'));
 
-  it('the runbook of every kind that pages gives repair commands, and so do those for dead letters', () => {
+  it('the runbook of every kind that pages gives repair commands, and so do those for dead letters and throttled tables', () => {
     const sections = new Set(commands.map((command) => command.section));
     const paging = Object.values(MONITOR_KINDS).filter((kind) => kind.pages).map((kind) => kind.id);
     for (const kind of paging) expect(sections, `the ${kind} runbook has no ops command`).toContain(kind);
-    expect(sections).toEqual(new Set([...paging, 'lambda-error-rate', 'event-target-dead-letters']));
+    expect(sections).toEqual(new Set([...paging, 'lambda-error-rate', 'event-target-dead-letters', 'dynamodb-throttles']));
     expect(new Set(commands.map((command) => command.argv[0]))).toEqual(new Set(['inspect', 'redrive', 'replay']));
   });
 

@@ -30,6 +30,7 @@ import { forward } from '../../core/forward';
 import { blocks, bool, num, str } from '../../core/config';
 import type { SupervisedProcess } from '../../processes/supervisor';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { DynamoDbFaultInjection } from './fault-injection';
 
 const LOCAL_ARN = /arn:aws:dynamodb:ddblocal:000000000000:/g;
 const ANY_ARN = /arn:aws:dynamodb:[a-z0-9-]+:\d{12}:/g;
@@ -123,6 +124,8 @@ export function dynamoDbModuleFactory(options: DynamoDbModuleOptions = {}): Loca
     };
 
     const awsArn = (text: string) => toAwsArn(text, context.region, context.accountId);
+    // Throttling on demand (./fault-injection.ts): DynamoDB Local itself never throttles.
+    const faults = new DynamoDbFaultInjection(context);
 
     async function describe(name: string): Promise<TableDescription | undefined> {
       try {
@@ -198,9 +201,12 @@ export function dynamoDbModuleFactory(options: DynamoDbModuleOptions = {}): Loca
           serviceNames: ['dynamodb'],
           async handle(request: AwsRequest) {
             const { endpoint } = ready();
-            const body = Buffer.from(toLocalArn(request.body.toString('utf8')));
+            const fault = faults.decide(request);
+            if (fault?.kind === 'answer') return fault.response;
+            const body = Buffer.from(toLocalArn((fault?.body ?? request.body).toString('utf8')));
             const response = await forward(endpoint, request, { body, component: 'DynamoDB Local' });
-            const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+            const answered = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+            const text = fault?.complete && response.status === 200 ? fault.complete(answered) : answered;
             const rewritten = Buffer.from(toAwsArn(text, request.region, request.accountId));
             const headers: Record<string, string> = { ...response.headers, 'content-length': String(rewritten.length) };
             // The checksum covers the original bytes; the SDK v3 does not check it, but a stale one would be a lie.
