@@ -17,7 +17,6 @@ import type { PipesModule, PipeSummary } from '../../src/services/pipes';
 import { createSqsModule } from '../../src/services/sqs';
 import { createStsModule } from '../../src/services/sts';
 
-const ACCOUNT = '000000000000';
 const REGION = 'eu-west-1';
 
 /** The outbox shape every service stack has: a table with a stream, the pipe's role and grants, the pipe after its grants. */
