@@ -236,6 +236,12 @@ async function settle(queue: ThrottledQueue, ids: readonly string[]) {
   };
 }
 
+/** None lost, none twice: each message sent was received by the function or dead-lettered, and the queue is empty. */
+function expectEachDeliveredOrDeadLetteredOnce(outcome: Awaited<ReturnType<typeof settle>>, ids: readonly string[]): void {
+  expect([...outcome.delivered.map((record) => record.messageId), ...outcome.deadLettered].sort()).toEqual([...ids].sort());
+  expect(outcome.remaining).toEqual({ visible: 0, inFlight: 0 });
+}
+
 // Each message makes its invocation last 300 ms: the poller that holds the function's one slot takes its next
 // message at once, while the other four retry with backoff and lose until their messages' visibility timeout ends.
 const slowMessages = (count: number) => Array.from({ length: count }, (_, n) => ({ n, sleep: 300 }));
@@ -248,10 +254,8 @@ describe('SQS event source mapping of a throttled function (as Lambda documents 
     // act
     const outcome = await settle('throttled-once', ids);
 
-    // assess: none lost, none twice; each message the function never received was given back once, then dead-lettered
-    const deliveredIds = outcome.delivered.map((record) => record.messageId);
-    expect([...deliveredIds, ...outcome.deadLettered].sort()).toEqual([...ids].sort());
-    expect(outcome.remaining).toEqual({ visible: 0, inFlight: 0 });
+    // assess: each message the function never received was given back once, then dead-lettered
+    expectEachDeliveredOrDeadLetteredOnce(outcome, ids);
     expect(outcome.deadLettered.length).toBeGreaterThan(0);
     for (const id of outcome.deadLettered) expect(outcome.timesGivenBack(id)).toBe(1);
     for (const record of outcome.delivered) expect([record.receiveCount, outcome.timesGivenBack(record.messageId)]).toEqual(['1', 0]);
@@ -259,7 +263,7 @@ describe('SQS event source mapping of a throttled function (as Lambda documents 
       expect(entry.reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
       expect(entry.attempts).toBeGreaterThan(1);
     }
-    expect(outcome.mapping).toMatchObject({ deleted: deliveredIds.length, throttledMessages: outcome.deadLettered.length, failedBatches: 0 });
+    expect(outcome.mapping).toMatchObject({ deleted: outcome.delivered.length, throttledMessages: outcome.deadLettered.length, failedBatches: 0 });
     expect(outcome.mapping.throttles).toBeGreaterThan(outcome.givenBack.length);
   }, 120_000);
 
@@ -271,9 +275,7 @@ describe('SQS event source mapping of a throttled function (as Lambda documents 
     const outcome = await settle('throttled-retried', ids);
 
     // assess
-    const deliveredIds = outcome.delivered.map((record) => record.messageId);
-    expect([...deliveredIds, ...outcome.deadLettered].sort()).toEqual([...ids].sort());
-    expect(outcome.remaining).toEqual({ visible: 0, inFlight: 0 });
+    expectEachDeliveredOrDeadLetteredOnce(outcome, ids);
     expect(outcome.givenBack.length).toBeGreaterThan(0);
     for (const record of outcome.delivered) expect(Number(record.receiveCount)).toBe(1 + outcome.timesGivenBack(record.messageId));
     for (const id of outcome.deadLettered) expect(outcome.timesGivenBack(id)).toBe(THROTTLED['throttled-retried'].maxReceiveCount);
@@ -288,10 +290,9 @@ describe('SQS event source mapping of a throttled function (as Lambda documents 
     const outcome = await settle('bounded', ids);
 
     // assess
-    expect(outcome.delivered.map((record) => record.messageId).sort()).toEqual([...ids].sort());
-    expect(outcome.delivered.every((record) => record.receiveCount === '1')).toBe(true);
+    expectEachDeliveredOrDeadLetteredOnce(outcome, ids);
     expect(outcome.deadLettered).toEqual([]);
-    expect(outcome.remaining).toEqual({ visible: 0, inFlight: 0 });
+    expect(outcome.delivered.every((record) => record.receiveCount === '1')).toBe(true);
     expect(outcome.mapping).toMatchObject({ scalingConfig: { maximumConcurrency: 2 }, concurrentBatches: 2, throttles: 0, throttledBatches: 0, deleted: 20 });
     expect(lambdaModule().service.registry.get('esm-bounded')?.counters.throttles).toBe(0);
   }, 120_000);
