@@ -17,6 +17,8 @@ import { argument, round, sleep, writeBenchResult } from './support';
 const MESSAGES = argument('messages', 100);
 const SLEEP_MS = argument('sleep-ms', 100);
 const VISIBILITY_SECONDS = 3;
+/** The function's timeout: throttled batches are retried for the visibility timeout less this. */
+const TIMEOUT_SECONDS = 1;
 
 interface Scenario {
   name: string;
@@ -58,7 +60,7 @@ function writeStack(root: string): string {
         runtime: 'nodejs22.x',
         filename: 'assets/consumer/HASH',
         role: 'arn:aws:iam::000000000000:role/sqs-throttling',
-        timeout: VISIBILITY_SECONDS,
+        timeout: TIMEOUT_SECONDS,
         reserved_concurrent_executions: scenario.reservedConcurrency,
         environment: { variables: { RECEIVED_LOG: join(root, `${scenario.name}.log`), SLEEP_MS: String(SLEEP_MS) } },
       },
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
     const file = writeBenchResult(
       'sqs-throttling',
       {
-        settings: { messages: MESSAGES, functionSleepMs: SLEEP_MS, batchSize: 1, visibilityTimeoutSeconds: VISIBILITY_SECONDS, pollers: 5 },
+        settings: { messages: MESSAGES, functionSleepMs: SLEEP_MS, functionTimeoutSeconds: TIMEOUT_SECONDS, batchSize: 1, visibilityTimeoutSeconds: VISIBILITY_SECONDS, pollers: 5 },
         note: 'counts depend on timing (which poller wins the free slot): they show the shape, not exact values; elapsedMs is a timing',
         results,
       },

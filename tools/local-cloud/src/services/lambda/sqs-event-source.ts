@@ -22,7 +22,10 @@
  *   backoff until the batch's visibility timeout ends, then the batch is left
  *   to reappear; the receive counted, so `maxReceiveCount` throttled receives
  *   dead-letter a message that never reached the function. The log line of a
- *   batch given back names its messages.
+ *   batch given back names its messages. One difference: the last retry is
+ *   the last one that could finish (the function's timeout) before the
+ *   messages reappear, so the mapping never runs a batch another poller may
+ *   already be receiving again.
  * - Backoff: at each throttle or function error the mapping halves its
  *   concurrent batches (down to one), and adds one back per second without
  *   either, so it reads less of what it could not deliver.
@@ -378,8 +381,9 @@ export class SqsEventSourceMapping {
     this.counters.batches++;
     this.counters.messages += batch.length;
 
-    // Retries stop when the first of the batch's messages may be received again (by another poller).
+    // Retries stop in time to finish before the first of the batch's messages may be received again (by another poller).
     const hiddenUntil = Math.min(...batch.map((message) => message.visibleAt), Date.now() + visibilityMs);
+    const timeoutMs = (this.service.registry.get(functionName)?.settings.timeoutSeconds ?? 0) * 1000;
     let result: Awaited<ReturnType<LambdaService['invokeSync']>> | undefined;
     for (let attempt = 1; result === undefined; attempt++) {
       try {
@@ -391,7 +395,7 @@ export class SqsEventSourceMapping {
           this.backOff();
         }
         const backoffMs = Math.min(SQS_MAPPING_LIMITS.maxThrottleBackoffMs, 50 * 2 ** attempt);
-        if (throttled && this.running && Date.now() + backoffMs < hiddenUntil) {
+        if (throttled && this.running && Date.now() + backoffMs + timeoutMs < hiddenUntil) {
           await sleep(backoffMs);
           continue;
         }
@@ -399,7 +403,7 @@ export class SqsEventSourceMapping {
         if (throttled) {
           this.counters.throttledBatches++;
           this.counters.throttledMessages += batch.length;
-          this.log('batch given back: the function stayed throttled until the visibility timeout; the receive counts toward maxReceiveCount', {
+          this.log('batch given back: the function stayed throttled for as long as the visibility timeout allowed; the receive counts toward maxReceiveCount', {
             messages: batch.length,
             attempts: attempt,
             reason: (error as AwsServiceError).extra.Reason,
