@@ -33,7 +33,9 @@
  *   restarts the pollers; `stop()` lets running invocations finish.
  *
  * Not emulated: other sources (DynamoDB and Kinesis streams, Kafka, MQ),
- * `filter_criteria` (refused loudly), FIFO ordering guarantees across pollers.
+ * `filter_criteria` (refused loudly), FIFO ordering guarantees across pollers,
+ * scaling out beyond 5 concurrent batches (AWS adds up to 300 a minute while
+ * messages wait), provisioned mode (`provisioned_poller_config`).
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../../core/types';
