@@ -1,8 +1,9 @@
 /**
  * SQS → Lambda event source mappings through the edge, with the real SDK:
- * a stack (queues with redrive, a function, mappings) applied from Terraform
- * JSON, messages sent with SendMessageBatch, and the function's own log of
- * what each invocation received.
+ * a stack (queues with redrive, functions, mappings) applied from Terraform
+ * JSON, messages sent with SendMessageBatch, the function's own log of
+ * what each invocation received, and the local cloud's log of the batches a
+ * throttled function never received.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,38 +56,71 @@ function mapping(queue: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** A synthesized-stack folder: the consumer as a directory asset, three queues with dead-letter queues, three mappings. */
+/**
+ * The queues of the throttling tests, each with its own consumer (reserved concurrency) and mapping (one message a
+ * batch, so the five pollers hold five batches): `maxReceiveCount` and, for `bounded`, `scaling_config`.
+ */
+const THROTTLED = {
+  'throttled-once': { reserved: 1, maxReceiveCount: 1 },
+  'throttled-retried': { reserved: 1, maxReceiveCount: 3 },
+  bounded: { reserved: 2, maxReceiveCount: 1, maximumConcurrency: 2 },
+} as const;
+type ThrottledQueue = keyof typeof THROTTLED;
+
+/** A synthesized-stack folder: the consumers as a directory asset, six queues with dead-letter queues, six mappings. */
 function writeStack(root: string, batchLog: string, overrides: { paused?: Record<string, unknown> } = {}): string {
   const stackDir = join(root, 'stacks', 'esm');
   mkdirSync(join(stackDir, 'assets', 'consumer', 'HASH'), { recursive: true });
   writeFileSync(join(stackDir, 'assets', 'consumer', 'HASH', 'index.mjs'), CONSUMER);
-  const queue = (name: string) => ({
+  const queue = (name: string, visibility: number, maxReceiveCount = 2) => ({
     name: queueName(name),
+    visibility_timeout_seconds: visibility,
+    redrive_policy: `{"deadLetterTargetArn":"\${aws_sqs_queue.${name}-dlq.arn}","maxReceiveCount":${maxReceiveCount}}`,
+  });
+  const consumer = (name: string, timeout: number, reserved?: number) => ({
+    function_name: name,
+    handler: 'index.handler',
+    runtime: 'nodejs24.x',
+    filename: 'assets/consumer/HASH',
+    role: 'arn:aws:iam::000000000000:role/esm-consumer',
+    timeout,
+    ...(reserved === undefined ? {} : { reserved_concurrent_executions: reserved }),
+    environment: { variables: { BATCH_LOG: batchLog } },
+  });
+  const throttled = Object.entries(THROTTLED);
+  const queues = {
     // 'batched' must not redeliver a batch still being handled: on a loaded machine (two cores shared by
     // parallel suites) a cold start plus a batch took over 2 s and came back as duplicates. 6 s keeps a
     // margin while its partial-batch retries still fit the test's time.
-    visibility_timeout_seconds: name === 'batched' ? 6 : 2,
-    redrive_policy: `{"deadLetterTargetArn":"\${aws_sqs_queue.${name}-dlq.arn}","maxReceiveCount":2}`,
-  });
-  const names = ['batched', 'thrown', 'paused'];
+    batched: queue('batched', 6),
+    thrown: queue('thrown', 2),
+    paused: queue('paused', 2),
+    // The same margin, so a batch the function did receive never comes back while it runs.
+    ...Object.fromEntries(throttled.map(([name, settings]) => [name, queue(name, 6, settings.maxReceiveCount)])),
+  };
   const document = {
     resource: {
-      aws_sqs_queue: Object.fromEntries(names.flatMap((name) => [[name, queue(name)], [`${name}-dlq`, { name: queueName(`${name}-dlq`) }]])),
+      aws_sqs_queue: Object.fromEntries(Object.entries(queues).flatMap(([name, config]) => [[name, config], [`${name}-dlq`, { name: queueName(`${name}-dlq`) }]])),
       aws_lambda_function: {
-        consumer: {
-          function_name: 'esm-consumer',
-          handler: 'index.handler',
-          runtime: 'nodejs24.x',
-          filename: 'assets/consumer/HASH',
-          role: 'arn:aws:iam::000000000000:role/esm-consumer',
-          timeout: 2,
-          environment: { variables: { BATCH_LOG: batchLog } },
-        },
+        consumer: consumer('esm-consumer', 2),
+        ...Object.fromEntries(throttled.map(([name, settings]) => [name, consumer(`esm-${name}`, 5, settings.reserved)])),
       },
       aws_lambda_event_source_mapping: {
         batched: mapping('batched'),
         thrown: mapping('thrown'),
         paused: mapping('paused', { enabled: false, ...overrides.paused }),
+        ...Object.fromEntries(
+          throttled.map(([name, settings]) => [
+            name,
+            mapping(name, {
+              function_name: `\${aws_lambda_function.${name}.arn}`,
+              batch_size: 1,
+              maximum_batching_window_in_seconds: 0,
+              function_response_types: [],
+              ...('maximumConcurrency' in settings ? { scaling_config: { maximum_concurrency: settings.maximumConcurrency } } : {}),
+            }),
+          ]),
+        ),
       },
     },
   };
@@ -99,6 +133,8 @@ let sqs: SQSClient;
 let root: string;
 let batchLog: string;
 let stackDir: string;
+/** The local cloud's log lines of batches given back because the function stayed throttled. */
+const givenBack: Array<{ queue: string; messageIds: string[]; receiveCounts: number[]; attempts: number; reason: string }> = [];
 const queueUrl = (name: string) => `${cloud.endpoint}/000000000000/${queueName(name)}`;
 
 function batches(queue?: string): LoggedBatch[] {
@@ -157,7 +193,13 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sqs-event-source-'));
   batchLog = join(root, 'batches.ndjson');
   stackDir = writeStack(root, batchLog);
-  cloud = await startLocalCloud({ inMemory: true, modules: [createSqsModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } })] });
+  cloud = await startLocalCloud({
+    inMemory: true,
+    modules: [createSqsModule, lambdaModuleFactory({ runtimes: { fetchMissing: true } })],
+    log: (message, fields) => {
+      if (message.startsWith('lambda: batch given back')) givenBack.push({ ...(fields as (typeof givenBack)[number]), queue: String(fields?.queue).split(':').pop() as string });
+    },
+  });
   await cloud.applyStacks([stackDir]);
   sqs = new SQSClient({ endpoint: cloud.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }, 60_000);
@@ -167,6 +209,95 @@ afterAll(async () => {
   await cloud?.stop();
   rmSync(root, { recursive: true, force: true });
 }, 30_000);
+
+/** What became of each message sent to a throttling test's queue, once every one is accounted for. */
+async function settle(queue: ThrottledQueue, ids: readonly string[]) {
+  const deadLettered: Array<{ id: string; receiveCount: number }> = [];
+  const delivered = () => batches(queue).flatMap((batch) => batch.records);
+  await eventually(
+    async () => {
+      deadLettered.push(...(await drainDeadLetters(queue)));
+      return new Set([...delivered().map((record) => record.messageId), ...deadLettered.map((message) => message.id)]).size;
+    },
+    (accounted) => accounted >= ids.length,
+    90_000,
+  );
+  const remaining = await eventually(() => depth(queue), (d) => d.visible + d.inFlight === 0);
+  const mappings = (await cloud.state()).eventSourceMappings as Array<Record<string, unknown> & { eventSourceArn: string }>;
+  const timesGivenBack = (id: string) => givenBack.filter((entry) => entry.queue === queueName(queue) && entry.messageIds.includes(id)).length;
+  return {
+    delivered: delivered(),
+    // A drain receives without deleting; a message seen twice (its visibility timeout passed) is one message.
+    deadLettered: [...new Set(deadLettered.map((message) => message.id))],
+    remaining,
+    timesGivenBack,
+    givenBack: givenBack.filter((entry) => entry.queue === queueName(queue)),
+    mapping: mappings.find((entry) => entry.eventSourceArn.endsWith(`:${queueName(queue)}`)) as Record<string, unknown>,
+  };
+}
+
+/** None lost, none twice: each message sent was received by the function or dead-lettered, and the queue is empty. */
+function expectEachDeliveredOrDeadLetteredOnce(outcome: Awaited<ReturnType<typeof settle>>, ids: readonly string[]): void {
+  expect([...outcome.delivered.map((record) => record.messageId), ...outcome.deadLettered].sort()).toEqual([...ids].sort());
+  expect(outcome.remaining).toEqual({ visible: 0, inFlight: 0 });
+}
+
+// Each message makes its invocation last 300 ms. The five pollers each hold a message; the other four retry with
+// backoff for the 1 s their visibility timeout (6 s) leaves after the function's timeout (5 s), in which the function's
+// one slot runs three batches at most (fewer after a cold start): some batches are given back.
+const slowMessages = (count: number) => Array.from({ length: count }, (_, n) => ({ n, sleep: 300 }));
+
+describe('SQS event source mapping of a throttled function (as Lambda documents it for SQS)', () => {
+  it('retries a throttled batch while its visibility timeout allows, then gives it back: that receive counts, so maxReceiveCount 1 dead-letters it', async () => {
+    // prepare: reserved concurrency 1, five pollers
+    const ids = await send('throttled-once', slowMessages(20));
+
+    // act
+    const outcome = await settle('throttled-once', ids);
+
+    // assess: each message the function never received was given back once, then dead-lettered
+    expectEachDeliveredOrDeadLetteredOnce(outcome, ids);
+    expect(outcome.deadLettered.length).toBeGreaterThan(0);
+    for (const id of outcome.deadLettered) expect(outcome.timesGivenBack(id)).toBe(1);
+    for (const record of outcome.delivered) expect([record.receiveCount, outcome.timesGivenBack(record.messageId)]).toEqual(['1', 0]);
+    for (const entry of outcome.givenBack) {
+      expect(entry.reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+      expect(entry.attempts).toBeGreaterThan(1);
+    }
+    expect(outcome.mapping).toMatchObject({ deleted: outcome.delivered.length, throttledMessages: outcome.deadLettered.length, failedBatches: 0 });
+    expect(outcome.mapping.throttles).toBeGreaterThan(outcome.givenBack.length);
+  }, 120_000);
+
+  it('counts each throttled receive in ApproximateReceiveCount: a message given back n times arrives with n + 1, or is dead-lettered at maxReceiveCount', async () => {
+    // prepare: reserved concurrency 1, maxReceiveCount 3
+    const ids = await send('throttled-retried', slowMessages(20));
+
+    // act
+    const outcome = await settle('throttled-retried', ids);
+
+    // assess
+    expectEachDeliveredOrDeadLetteredOnce(outcome, ids);
+    expect(outcome.givenBack.length).toBeGreaterThan(0);
+    for (const record of outcome.delivered) expect(Number(record.receiveCount)).toBe(1 + outcome.timesGivenBack(record.messageId));
+    for (const id of outcome.deadLettered) expect(outcome.timesGivenBack(id)).toBe(THROTTLED['throttled-retried'].maxReceiveCount);
+    for (const entry of outcome.givenBack) expect(entry.receiveCounts.every((count) => count >= 1 && count <= 3)).toBe(true);
+  }, 120_000);
+
+  it('keeps every message out of the dead-letter queue with scaling_config.maximum_concurrency no higher than the reserved concurrency', async () => {
+    // prepare: reserved concurrency 2, maximum_concurrency 2, maxReceiveCount 1 (a single throttled receive would dead-letter)
+    const ids = await send('bounded', slowMessages(20));
+
+    // act
+    const outcome = await settle('bounded', ids);
+
+    // assess
+    expectEachDeliveredOrDeadLetteredOnce(outcome, ids);
+    expect(outcome.deadLettered).toEqual([]);
+    expect(outcome.delivered.every((record) => record.receiveCount === '1')).toBe(true);
+    expect(outcome.mapping).toMatchObject({ scalingConfig: { maximumConcurrency: 2 }, concurrentBatches: 2, throttles: 0, throttledBatches: 0, deleted: 20 });
+    expect(lambdaModule().service.registry.get('esm-bounded')?.counters.throttles).toBe(0);
+  }, 120_000);
+});
 
 describe('SQS event source mapping', () => {
   it('delivers every message once, in batches of at most batch_size, in SQS\'s event shape, and deletes them', async () => {
@@ -233,10 +364,12 @@ describe('SQS event source mapping', () => {
     );
     const all = [...dead, ...(await eventually(() => drainDeadLetters('thrown'), () => true))];
 
-    // assess: every message of the failed batch was received twice, then dead-lettered
+    // assess: every message of the failed batch was received twice, then dead-lettered; each error halved the mapping's concurrent batches
     const records = batches('thrown').flatMap((batch) => batch.records);
     for (const id of ids) expect(records.filter((record) => record.messageId === id).map((record) => record.receiveCount)).toEqual(['1', '2']);
     expect(all.map((message) => message.id).sort()).toEqual([...ids].sort());
+    const mappings = (await cloud.state()).eventSourceMappings as Array<{ eventSourceArn: string; concurrentBatches: number; failedBatches: number }>;
+    expect(mappings.find((entry) => entry.eventSourceArn.endsWith(`:${queueName('thrown')}`))).toMatchObject({ failedBatches: 2, concurrentBatches: 1 });
   });
 
   it('leaves the queue alone while disabled, and consumes it once enabled', async () => {
@@ -255,7 +388,7 @@ describe('SQS event source mapping', () => {
     expect(paused).toMatchObject({ state: 'Disabled', batches: 0 });
     expect(waiting).toEqual({ visible: 2, inFlight: 0 });
     expect(seen.flatMap((batch) => batch.records).map((record) => record.messageId).sort()).toEqual([...ids].sort());
-    expect(((await cloud.state()).eventSourceMappings as Array<{ state: string }>).map((entry) => entry.state)).toEqual(['Enabled', 'Enabled', 'Enabled']);
+    expect(((await cloud.state()).eventSourceMappings as Array<{ state: string }>).map((entry) => entry.state)).toEqual(Array(6).fill('Enabled'));
   });
 
   it('stops cleanly: a batch in flight finishes and is deleted before stop resolves', async () => {
@@ -280,6 +413,8 @@ describe('mapping validation, as Lambda refuses it', () => {
     [{ maximum_batching_window_in_seconds: 301 }, /maximum_batching_window_in_seconds 301 is outside 0\.\.300/],
     [{ event_source_arn: 'arn:aws:dynamodb:eu-west-1:000000000000:table/t/stream/1' }, /SQS queues only \(dynamodb sources are not emulated\)/],
     [{ filter_criteria: { filter: [{ pattern: '{}' }] } }, /filter_criteria is not emulated locally/],
+    [{ scaling_config: { maximum_concurrency: 1 } }, /scaling_config\.maximum_concurrency 1 is outside 2\.\.1000/],
+    [{ scaling_config: [{ maximum_concurrency: 1001 }] }, /scaling_config\.maximum_concurrency 1001 is outside 2\.\.1000/],
   ])('refuses %j', async (overrides, message) => {
     // prepare
     const dir = join(root, 'stacks', `invalid-${Object.keys(overrides).join('-')}`);

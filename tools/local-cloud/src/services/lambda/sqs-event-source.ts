@@ -2,8 +2,10 @@
  * Lambda event source mappings with an SQS queue as the source
  * (`aws_lambda_event_source_mapping`), as Lambda runs them:
  *
- * - Pollers (5 per mapping, or `scaling_config.maximum_concurrency` if lower)
- *   long-poll the queue, up to 10 messages per receive, and gather a batch
+ * - Pollers (5 per mapping, or `scaling_config.maximum_concurrency` if lower:
+ *   2..1000, Lambda's range) long-poll the queue, up to 10 messages per
+ *   receive, one batch each at a time, so the mapping never reads more than it
+ *   can hand to the function concurrently; they gather a batch
  *   until `batch_size` messages, `maximum_batching_window_in_seconds` or a
  *   6 MB payload, whichever comes first; then invoke the function
  *   synchronously with `{ Records: [...] }` in SQS's event shape.
@@ -15,13 +17,25 @@
  * - A function error or timeout fails the whole batch: nothing is deleted.
  * - The queue's redrive policy moves a message to its dead-letter queue once
  *   it was received `maxReceiveCount` times (the SQS module does that on receive).
- * - Throttled invocations are retried with backoff while the batch is still
- *   invisible, then left to reappear.
+ * - Throttling (the function's reserved concurrency or the account's pool is
+ *   used up), as Lambda documents it for SQS: the invocation is retried with
+ *   backoff until the batch's visibility timeout ends, then the batch is left
+ *   to reappear; the receive counted, so `maxReceiveCount` throttled receives
+ *   dead-letter a message that never reached the function. The log line of a
+ *   batch given back names its messages. One difference: the last retry is
+ *   the last one that could finish (the function's timeout) before the
+ *   messages reappear, so the mapping never runs a batch another poller may
+ *   already be receiving again.
+ * - Backoff: at each throttle or function error the mapping halves its
+ *   concurrent batches (down to one), and adds one back per second without
+ *   either, so it reads less of what it could not deliver.
  * - `enabled = false` stops polling; re-applying with a changed configuration
  *   restarts the pollers; `stop()` lets running invocations finish.
  *
  * Not emulated: other sources (DynamoDB and Kinesis streams, Kafka, MQ),
- * `filter_criteria` (refused loudly), FIFO ordering guarantees across pollers.
+ * `filter_criteria` (refused loudly), FIFO ordering guarantees across pollers,
+ * scaling out beyond 5 concurrent batches (AWS adds up to 300 a minute while
+ * messages wait), provisioned mode (`provisioned_poller_config`).
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../../core/types';
@@ -52,7 +66,14 @@ export const SQS_MAPPING_LIMITS = Object.freeze({
   maxReceive: 10,
   /** Concurrent batches per mapping when `scaling_config` sets none (Lambda starts with 5 pollers). */
   defaultPollers: 5,
+  /** `scaling_config.maximum_concurrency` range (Lambda's `ScalingConfig.MaximumConcurrency`). */
+  minMaximumConcurrency: 2,
+  maxMaximumConcurrency: 1_000,
   payloadBytes: SYNC_PAYLOAD_LIMIT,
+  /** After a throttle or function error, one more concurrent batch per this long without one. */
+  rampUpMs: 1_000,
+  /** Throttled invocation retries: 100 ms doubling to this, within the batch's visibility timeout. */
+  maxThrottleBackoffMs: 2_000,
 });
 
 export interface SqsEventSourceSettings {
@@ -63,6 +84,8 @@ export interface SqsEventSourceSettings {
   maximumBatchingWindowSeconds: number;
   enabled: boolean;
   reportBatchItemFailures: boolean;
+  /** `scaling_config.maximum_concurrency`, when set. */
+  maximumConcurrency?: number;
   pollers: number;
 }
 
@@ -108,8 +131,13 @@ export function parseSqsEventSourceSettings(resource: ResolvedResource, uuid: st
     throw invalid(address, `batch_size ${batchSize} is above 10, which needs maximum_batching_window_in_seconds of at least 1`);
   }
   const responseTypes = Array.isArray(config.function_response_types) ? config.function_response_types.map(String) : [];
-  const maximumConcurrency = firstBlock(config.scaling_config)?.maximum_concurrency;
-  const pollers = maximumConcurrency === undefined ? SQS_MAPPING_LIMITS.defaultPollers : Math.min(SQS_MAPPING_LIMITS.defaultPollers, Number(maximumConcurrency));
+  const declaredConcurrency = firstBlock(config.scaling_config)?.maximum_concurrency;
+  const maximumConcurrency = declaredConcurrency === undefined || declaredConcurrency === null ? undefined : Number(declaredConcurrency);
+  const { minMaximumConcurrency, maxMaximumConcurrency } = SQS_MAPPING_LIMITS;
+  if (maximumConcurrency !== undefined && (!Number.isInteger(maximumConcurrency) || maximumConcurrency < minMaximumConcurrency || maximumConcurrency > maxMaximumConcurrency)) {
+    throw invalid(address, `scaling_config.maximum_concurrency ${String(declaredConcurrency)} is outside ${minMaximumConcurrency}..${maxMaximumConcurrency}`);
+  }
+  const pollers = Math.min(SQS_MAPPING_LIMITS.defaultPollers, maximumConcurrency ?? SQS_MAPPING_LIMITS.defaultPollers);
   return {
     uuid,
     functionName: parsed.name,
@@ -118,7 +146,8 @@ export function parseSqsEventSourceSettings(resource: ResolvedResource, uuid: st
     maximumBatchingWindowSeconds: window,
     enabled: config.enabled === undefined || config.enabled === null ? true : config.enabled === true || config.enabled === 'true',
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-    pollers: Math.max(1, pollers),
+    ...(maximumConcurrency !== undefined ? { maximumConcurrency } : {}),
+    pollers,
   };
 }
 
@@ -200,6 +229,9 @@ export function failedItems(responsePayload: string, batchMessageIds: ReadonlySe
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Message ids named in the log line of a batch given back (batches can hold 10,000). */
+const LOGGED_MESSAGE_IDS = 100;
+
 /** What Lambda needs of the function's execution role to poll an SQS queue (checked at create and at every poll). */
 export const SQS_POLLING_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 type PollingAction = (typeof SQS_POLLING_ACTIONS)[number];
@@ -225,22 +257,33 @@ export interface MappingCounters {
   deleted: number;
   failedBatches: number;
   failedItems: number;
+  /** Throttled invocation attempts (each retry counts). */
   throttles: number;
+  /** Batches given back to the queue because the function stayed throttled until their visibility timeout. */
+  throttledBatches: number;
+  /** Their messages: each such receive counts toward the queue's `maxReceiveCount`. */
+  throttledMessages: number;
   /** Polls the function's execution role was not allowed to make (see `/_local/state` → `iam.denials`). */
   refusedPolls: number;
 }
 
 /** One running mapping: its pollers and what they did. */
 export class SqsEventSourceMapping {
-  readonly counters: MappingCounters = { batches: 0, messages: 0, deleted: 0, failedBatches: 0, failedItems: 0, throttles: 0, refusedPolls: 0 };
+  readonly counters: MappingCounters = { batches: 0, messages: 0, deleted: 0, failedBatches: 0, failedItems: 0, throttles: 0, throttledBatches: 0, throttledMessages: 0, refusedPolls: 0 };
   private running = false;
   private loops: Array<Promise<void>> = [];
+  /** Pollers allowed to take a batch now: all of them, fewer after throttles and errors (see the module comment). */
+  private concurrency: number;
+  private lastBackOffAt = 0;
+  private lastRampAt = 0;
 
   constructor(
     readonly settings: SqsEventSourceSettings,
     private readonly service: LambdaService,
     private readonly queues: () => QueueReceiver,
-  ) {}
+  ) {
+    this.concurrency = settings.pollers;
+  }
 
   get state(): 'Enabled' | 'Disabled' {
     return this.settings.enabled ? 'Enabled' : 'Disabled';
@@ -249,7 +292,7 @@ export class SqsEventSourceMapping {
   start(): void {
     if (this.running || !this.settings.enabled) return;
     this.running = true;
-    this.loops = Array.from({ length: this.settings.pollers }, () => this.poll());
+    this.loops = Array.from({ length: this.settings.pollers }, (_, index) => this.poll(index));
   }
 
   /** Stops receiving; resolves once running batches were handed back or deleted. */
@@ -269,9 +312,14 @@ export class SqsEventSourceMapping {
     if (refusal) throw new PollingRefused(refusal);
   }
 
-  private async poll(): Promise<void> {
+  private async poll(index: number): Promise<void> {
     let carried: StoredMessage[] = [];
     while (this.running) {
+      if (index >= this.concurrency) {
+        // Backed off: read nothing the function could not take.
+        await sleep(100);
+        continue;
+      }
       try {
         const { batch, overflow } = await this.gather(carried);
         carried = overflow;
@@ -335,26 +383,45 @@ export class SqsEventSourceMapping {
     this.counters.batches++;
     this.counters.messages += batch.length;
 
-    const hiddenUntil = Date.now() + visibilityMs;
+    // Retries stop in time to finish before the first of the batch's messages may be received again (by another poller).
+    const hiddenUntil = Math.min(...batch.map((message) => message.visibleAt), Date.now() + visibilityMs);
+    const timeoutMs = (this.service.registry.get(functionName)?.settings.timeoutSeconds ?? 0) * 1000;
     let result: Awaited<ReturnType<LambdaService['invokeSync']>> | undefined;
     for (let attempt = 1; result === undefined; attempt++) {
       try {
         result = await this.service.invokeSync(functionName, payload);
       } catch (error) {
         const throttled = error instanceof AwsServiceError && error.code === 'TooManyRequestsException';
-        if (throttled) this.counters.throttles++;
-        const backoffMs = Math.min(2_000, 50 * 2 ** attempt);
-        if (!throttled || !this.running || Date.now() + backoffMs >= hiddenUntil) {
-          // The messages reappear when their visibility timeout ends.
+        if (throttled) {
+          this.counters.throttles++;
+          this.backOff();
+        }
+        const backoffMs = Math.min(SQS_MAPPING_LIMITS.maxThrottleBackoffMs, 50 * 2 ** attempt);
+        if (throttled && this.running && Date.now() + backoffMs + timeoutMs < hiddenUntil) {
+          await sleep(backoffMs);
+          continue;
+        }
+        // The messages reappear when their visibility timeout ends.
+        if (throttled) {
+          this.counters.throttledBatches++;
+          this.counters.throttledMessages += batch.length;
+          this.log('batch given back: the function stayed throttled for as long as the visibility timeout allowed; the receive counts toward maxReceiveCount', {
+            messages: batch.length,
+            attempts: attempt,
+            reason: (error as AwsServiceError).extra.Reason,
+            messageIds: batch.slice(0, LOGGED_MESSAGE_IDS).map((message) => message.id),
+            receiveCounts: batch.slice(0, LOGGED_MESSAGE_IDS).map((message) => message.receiveCount),
+          });
+        } else {
           this.counters.failedBatches++;
           this.log('batch not delivered', { messages: batch.length, error: (error as Error).message });
-          return;
         }
-        await sleep(backoffMs);
+        return;
       }
     }
 
     if (result.functionError) {
+      this.backOff();
       this.counters.failedBatches++;
       this.log('batch failed: the function returned an error; its messages return after the visibility timeout', { messages: batch.length, errorType: result.error?.errorType, error: result.error?.errorMessage });
       return;
@@ -366,6 +433,7 @@ export class SqsEventSourceMapping {
       this.log('batch failed: the partial batch response names messages that are not in the batch, or is not one', { messages: batch.length });
       return;
     }
+    this.rampUp();
     this.counters.failedItems += keep.size;
     // Without sqs:DeleteMessage the handled messages stay and come back after their visibility timeout.
     this.mayCall('sqs:DeleteMessage');
@@ -374,6 +442,20 @@ export class SqsEventSourceMapping {
       queues.deleteMessage(queueArn, message.receiptHandle);
       this.counters.deleted++;
     }
+  }
+
+  /** A throttle or a function error halves the concurrent batches, down to one. */
+  private backOff(): void {
+    this.lastBackOffAt = Date.now();
+    this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+  }
+
+  /** One concurrent batch more per `rampUpMs` without a throttle or function error, up to the pollers. */
+  private rampUp(): void {
+    const now = Date.now();
+    if (this.concurrency >= this.settings.pollers || now - Math.max(this.lastBackOffAt, this.lastRampAt) < SQS_MAPPING_LIMITS.rampUpMs) return;
+    this.concurrency++;
+    this.lastRampAt = now;
   }
 
   describe(): Record<string, unknown> {
@@ -385,6 +467,8 @@ export class SqsEventSourceMapping {
       batchSize: this.settings.batchSize,
       maximumBatchingWindowInSeconds: this.settings.maximumBatchingWindowSeconds,
       functionResponseTypes: this.settings.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      ...(this.settings.maximumConcurrency !== undefined ? { scalingConfig: { maximumConcurrency: this.settings.maximumConcurrency } } : {}),
+      concurrentBatches: this.concurrency,
       ...this.counters,
     };
   }
@@ -455,6 +539,7 @@ export class SqsEventSources {
           state: mapping.state,
           batch_size: settings.batchSize,
           maximum_batching_window_in_seconds: settings.maximumBatchingWindowSeconds,
+          scaling_config: settings.maximumConcurrency === undefined ? [] : [{ maximum_concurrency: settings.maximumConcurrency }],
         };
       },
       destroy: async (resource: ResolvedResource) => {

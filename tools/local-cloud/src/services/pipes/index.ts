@@ -94,7 +94,7 @@ export function pipesModuleFactory(options: PipesModuleOptions = {}): (context: 
       pollIntervalMs: options.pollIntervalMs,
       retryBaseDelayMs: options.retryBaseDelayMs,
       retryMaxDelayMs: options.retryMaxDelayMs,
-      ...(context.iam ? { authorizeAsRole: roleJudge(context.iam) } : {}),
+      ...(context.iam ? { authorizeAsRole: roleJudge(context.iam), restoredPipesAwaitApply: context.iam.mode !== 'off' } : {}),
     });
     return {
       name: 'pipes',

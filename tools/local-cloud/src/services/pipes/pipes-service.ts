@@ -26,6 +26,12 @@ export interface PipesServiceOptions {
   retryMaxDelayMs?: number;
   /** Judges a call a pipe makes as its role (see `PipeRunnerDeps.authorize`); absent: allowed. */
   authorizeAsRole?: (roleArn: string | undefined, pipeName: string, permission: { action: string; resource: string; keys?: Record<string, string> }) => string | undefined;
+  /**
+   * A pipe restored from `pipes.json` runs only once this run applies it again (its stack, or StartPipe/UpdatePipe).
+   * Set when `authorizeAsRole` judges: the role and its grants come back only with the stack's apply, so a
+   * restored pipe polling before it would be refused (and every refusal logged as an IAM denial).
+   */
+  restoredPipesAwaitApply?: boolean;
 }
 
 interface StoredPipe {
@@ -43,6 +49,8 @@ export interface PipeSummary extends PipeStats {
   filters: unknown[];
   /** Events put on the bus (the brief's `processed`). */
   processed: number;
+  /** Present (true) while a pipe restored from the data dir waits for this run's apply of its stack. */
+  awaitingApply?: true;
 }
 
 export class PipesService {
@@ -51,6 +59,8 @@ export class PipesService {
   private readonly checkpoints: CheckpointStore;
   private readonly now: () => number;
   private started = false;
+  /** Restored pipes not applied again yet (see `restoredPipesAwaitApply`). */
+  private readonly awaitingApply = new Set<string>();
 
   constructor(private readonly options: PipesServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -92,10 +102,17 @@ export class PipesService {
     this.reconcile(definition.name);
   }
 
-  /** Replaces the definition (a running pipe restarts on the new one, keeping its position if the source is the same). */
+  /**
+   * Replaces the definition (a running pipe restarts on the new one, keeping its position if the source is the same).
+   * Applying a restored pipe unchanged starts it (see `restoredPipesAwaitApply`).
+   */
   async update(definition: PipeDefinition): Promise<void> {
     const existing = this.stored(definition.name);
-    if (JSON.stringify(existing.definition) === JSON.stringify(definition)) return;
+    this.awaitingApply.delete(definition.name);
+    if (JSON.stringify(existing.definition) === JSON.stringify(definition)) {
+      this.reconcile(definition.name);
+      return;
+    }
     await this.runners.get(definition.name)?.stop();
     this.runners.delete(definition.name);
     this.pipes.set(definition.name, { ...existing, definition, modifiedAt: this.now() });
@@ -108,12 +125,14 @@ export class PipesService {
     await this.runners.get(name)?.stop();
     this.runners.delete(name);
     this.pipes.delete(name);
+    this.awaitingApply.delete(name);
     this.checkpoints.forget(name);
     this.save();
   }
 
   async setDesiredState(name: string, desiredState: 'RUNNING' | 'STOPPED'): Promise<void> {
     const pipe = this.stored(name);
+    this.awaitingApply.delete(name);
     if (pipe.definition.desiredState !== desiredState) {
       pipe.definition = { ...pipe.definition, desiredState };
       pipe.modifiedAt = this.now();
@@ -145,12 +164,16 @@ export class PipesService {
         filters: definition.filters.map((pattern) => JSON.parse(pattern) as unknown),
         processed: stats.delivered,
         ...stats,
+        ...(this.awaitingApply.has(name) ? { awaitingApply: true as const } : {}),
       };
     });
   }
 
   start(): void {
     this.started = true;
+    for (const name of this.awaitingApply) {
+      this.options.log?.(`pipes: ${name} (restored from the data dir) starts when its stack is applied again: its role's grants come back with that apply`);
+    }
     for (const name of this.pipes.keys()) this.reconcile(name);
   }
 
@@ -164,7 +187,7 @@ export class PipesService {
   /** Starts a runner for a RUNNING pipe once the module has started. */
   private reconcile(name: string): void {
     const pipe = this.pipes.get(name);
-    if (!this.started || !pipe || pipe.definition.desiredState !== 'RUNNING' || this.runners.get(name)?.isRunning) return;
+    if (!this.started || !pipe || pipe.definition.desiredState !== 'RUNNING' || this.awaitingApply.has(name) || this.runners.get(name)?.isRunning) return;
     const runner = new PipeRunner(pipe.definition, {
       arn: this.arnOf(name),
       region: this.options.region,
@@ -191,7 +214,10 @@ export class PipesService {
     const path = this.definitionsPath;
     if (!path) return;
     const saved = readJsonState<{ pipes: StoredPipe[] }>(path, `${REPAIR_ADVICE} (moved away, pipes come back when their stacks are applied and resume from checkpoints.json)`);
-    for (const pipe of saved?.pipes ?? []) this.pipes.set(pipe.definition.name, pipe);
+    for (const pipe of saved?.pipes ?? []) {
+      this.pipes.set(pipe.definition.name, pipe);
+      if (this.options.restoredPipesAwaitApply) this.awaitingApply.add(pipe.definition.name);
+    }
   }
 
   private save(): void {
