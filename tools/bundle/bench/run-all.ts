@@ -61,6 +61,7 @@ const BENCHES: Bench[] = [
     'iam-edge',
     'crash',
     'dynamodb-local-durability',
+    'sqs-throttling',
   ].map((name) => ({
     name: `local-cloud-${name}`,
     cwd: 'tools/local-cloud',
