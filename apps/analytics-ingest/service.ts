@@ -83,7 +83,10 @@ export default defineService({
       // A message whose events Firehose keeps refusing is retried every visibility
       // timeout (6 × 60 s + 20 s) ten times, about an hour, then waits 14 days in
       // the queue's dead-letter queue for a redrive (README runbook).
-      delivery: { kind: 'queue', ...INGEST_BATCH, maxReceiveCount: 10 },
+      // At most 5 ingest invocations at once (~2,500 events/s at 500 per batch): a burst
+      // queues instead of taking the account's concurrency from the request path, and is
+      // never throttled back into the queue, where each throttle would count as a receive.
+      delivery: { kind: 'queue', ...INGEST_BATCH, maxReceiveCount: 10, maximumConcurrency: 5 },
     },
   ],
   operatorSecrets: [

@@ -141,6 +141,14 @@ export interface QueuedDelivery {
   visibilityTimeoutSeconds?: number;
   /** Receives before a message moves to the subscription's dead-letter queue (1–1000; AWS suggests at least 5). */
   maxReceiveCount: number;
+  /**
+   * Most invocations the mapping runs at once (2–1000, the event source mapping's
+   * `scaling_config.maximum_concurrency`). Without it, a burst can take the account's
+   * concurrency, and every throttled batch goes back to the queue counting as a receive
+   * toward `maxReceiveCount`: throttling alone can dead-letter messages. AWS recommends
+   * it no higher than the function's reserved concurrency, which the manifest checks.
+   */
+  maximumConcurrency?: number;
 }
 
 export interface Subscription {
@@ -230,6 +238,7 @@ const delivery = z.discriminatedUnion('kind', [
       maximumBatchingWindowSeconds: z.number().int().min(0).max(300, 'maximumBatchingWindowSeconds is 0 to 300'),
       visibilityTimeoutSeconds: z.number().int().min(0).max(43_200, 'visibilityTimeoutSeconds is 0 to 43200 (12 hours)').optional(),
       maxReceiveCount: z.number().int().min(1).max(1_000, 'maxReceiveCount is 1 to 1000'),
+      maximumConcurrency: z.number().int().min(2, 'maximumConcurrency is 2 to 1000 (Lambda\'s range for SQS)').max(1_000, 'maximumConcurrency is 2 to 1000 (Lambda\'s range for SQS)').optional(),
     })
     .refine((d) => d.batchSize <= 10 || d.maximumBatchingWindowSeconds >= 1, {
       message: 'a batchSize above 10 needs maximumBatchingWindowSeconds of at least 1 (Lambda refuses the mapping otherwise)',
@@ -380,6 +389,12 @@ function crossReferenceIssues(manifest: ServiceManifest): string[] {
     if (!target) issues.push(`${at}.target: "${sub.target}" is not declared in functions`);
     else if (!target.triggers.some((t) => t.kind === 'event' && t.subscription === sub.name)) {
       issues.push(`${at}.target: function "${sub.target}" does not declare an event trigger for "${sub.name}"`);
+    }
+    const reserved = target?.reservedConcurrency;
+    if (sub.delivery?.kind === 'queue' && sub.delivery.maximumConcurrency !== undefined && reserved !== undefined && sub.delivery.maximumConcurrency > reserved) {
+      issues.push(
+        `${at}.delivery.maximumConcurrency: ${sub.delivery.maximumConcurrency} is above function "${sub.target}"'s reservedConcurrency ${reserved}; the extra invocations would be throttled back into the queue (AWS recommends at most the reserved concurrency)`,
+      );
     }
     if (sub.events.length === 0 && !sub.wide) issues.push(`${at}.events: name the contracts it expects, or declare the pattern wide with a reason`);
     if (!sub.pattern && sub.events.length === 0) issues.push(`${at}.pattern: a subscription with no events needs an explicit pattern`);

@@ -252,6 +252,8 @@ describe('ingest function wiring', () => {
       batch_size: 500,
       maximum_batching_window_in_seconds: 20,
       function_response_types: ['ReportBatchItemFailures'],
+      // a burst waits in the queue instead of being throttled back into it
+      scaling_config: { maximum_concurrency: 5 },
     });
     expect(resourcesOfType(json, 'aws_lambda_function_event_invoke_config')).toEqual([]);
   });

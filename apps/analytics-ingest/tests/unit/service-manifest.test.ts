@@ -25,7 +25,7 @@ describe('analytics-ingest manifest', () => {
     const delivery = subscription ? subscriptionDelivery(subscription) : undefined;
 
     // assess
-    expect(delivery).toEqual({ kind: 'queue', batchSize: 500, maximumBatchingWindowSeconds: 20, maxReceiveCount: 10 });
+    expect(delivery).toEqual({ kind: 'queue', batchSize: 500, maximumBatchingWindowSeconds: 20, maxReceiveCount: 10, maximumConcurrency: 5 });
   });
 
   it('lets the function read only its own environment\'s key parameter and put to its own stream', () => {

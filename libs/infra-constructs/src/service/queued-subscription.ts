@@ -60,6 +60,9 @@ export interface QueuedSubscriptionProps {
  * - The mapping hands the function up to `batchSize` messages, gathering for at
  *   most `maximumBatchingWindowSeconds`, and reads partial batch responses
  *   (`ReportBatchItemFailures`): only the messages the function names come back.
+ * - With `maximumConcurrency` the mapping runs at most that many invocations at
+ *   once, so a burst is not throttled back into the queue (a throttled receive
+ *   counts toward `maxReceiveCount` too).
  * - A message received `maxReceiveCount` times moves to the queue's
  *   dead-letter queue, kept 14 days for a redrive.
  * - The function's role may consume exactly this queue (and decrypt through SQS).
@@ -153,6 +156,7 @@ export class QueuedSubscription extends Construct {
       batchSize: delivery.batchSize,
       maximumBatchingWindowInSeconds: delivery.maximumBatchingWindowSeconds,
       functionResponseTypes: ['ReportBatchItemFailures'],
+      ...(delivery.maximumConcurrency !== undefined ? { scalingConfig: { maximumConcurrency: delivery.maximumConcurrency } } : {}),
       // Lambda checks the role can read the queue when the mapping is created.
       dependsOn: [target.rolePolicy],
     });

@@ -100,6 +100,31 @@ describe('subscription delivery', () => {
     );
   });
 
+  it('refuses a maximum concurrency outside Lambda\'s 2 to 1000, naming the field', () => {
+    // act
+    const issues = [1, 1_001].flatMap((maximumConcurrency) => issuesOf(manifestWith(queued({ maximumConcurrency }))));
+
+    // assess
+    expect(issues).toEqual([
+      'consumes.0.delivery.maximumConcurrency: maximumConcurrency is 2 to 1000 (Lambda\'s range for SQS)',
+      'consumes.0.delivery.maximumConcurrency: maximumConcurrency is 2 to 1000 (Lambda\'s range for SQS)',
+    ]);
+  });
+
+  it('refuses a maximum concurrency above the function\'s reserved concurrency, where the extra invocations would be throttled', () => {
+    // prepare
+    const manifest = manifestWith(queued({ maximumConcurrency: 5 }));
+    const withinReserve = manifestWith(queued({ maximumConcurrency: 4 }));
+    for (const m of [manifest, withinReserve]) m.functions['on-order-event'] = { ...m.functions['on-order-event']!, reservedConcurrency: 4 };
+
+    // act
+    const issues = issuesOf(manifest);
+
+    // assess
+    expect(issues).toEqual([expect.stringMatching(/^consumes\[0\]\.delivery\.maximumConcurrency: 5 is above function "on-order-event"'s reservedConcurrency 4/)]);
+    expect(() => defineService(withinReserve)).not.toThrow();
+  });
+
   it('refuses an unknown delivery kind', () => {
     // act
     const issues = issuesOf(manifestWith({ kind: 'stream' } as never));
