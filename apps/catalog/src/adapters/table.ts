@@ -14,6 +14,7 @@
 // keeps only the size and version. Tag entries exist only while their product is published and
 // carry the product summary, so "products with tag" is one Query.
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
+import { pure } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { storedProductSchema, type StoredProduct } from '../domain/product';
 import { storedStoreSchema, type Store } from '../domain/store';
@@ -22,29 +23,33 @@ import { idSchema, priceSchema, slugSchema } from '../domain/values';
 export const LISTING_INDEX = 'GSI1';
 export const CARRIED_INDEX = 'GSI2';
 
-export const ProductEntity = defineEntity<'Product', Pick<StoredProduct, 'productId'>, StoredProduct>({
-  name: 'Product',
-  key: ({ productId }) => ({ PK: ['PRODUCT', productId], SK: ['PRODUCT'] }),
-  indexes: {
-    // Sparse: only published products are listed by category, newest first (ISO timestamps sort).
-    [LISTING_INDEX]: (product) =>
-      product.status === 'published' && product.publishedAt !== undefined
-        ? { PK: ['CATEGORY', product.category], SK: [product.publishedAt, product.productId] }
-        : undefined,
-  },
-});
-export const productCodec = defineItemCodec(ProductEntity, storedProductSchema);
+export const ProductEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Product', Pick<StoredProduct, 'productId'>, StoredProduct>({
+    name: 'Product',
+    key: ({ productId }) => ({ PK: ['PRODUCT', productId], SK: ['PRODUCT'] }),
+    indexes: {
+      // Sparse: only published products are listed by category, newest first (ISO timestamps sort).
+      [LISTING_INDEX]: (product) =>
+        product.status === 'published' && product.publishedAt !== undefined
+          ? { PK: ['CATEGORY', product.category], SK: [product.publishedAt, product.productId] }
+          : undefined,
+    },
+  }),
+);
+export const productCodec = /* @__PURE__ */ pure(() => defineItemCodec(ProductEntity, storedProductSchema));
 
 /** A published product's summary under one of its tags. */
-export const productTagSchema = z.object({
-  productId: idSchema,
-  tag: slugSchema,
-  name: z.string(),
-  category: slugSchema,
-  tags: z.array(slugSchema),
-  price: priceSchema,
-  publishedAt: z.iso.datetime(),
-});
+export const productTagSchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    productId: idSchema,
+    tag: slugSchema,
+    name: z.string(),
+    category: slugSchema,
+    tags: z.array(slugSchema),
+    price: priceSchema,
+    publishedAt: z.iso.datetime(),
+  }),
+);
 export type ProductTag = z.output<typeof productTagSchema>;
 export type ProductSummary = Omit<ProductTag, 'tag'>;
 
@@ -53,15 +58,15 @@ export const ProductTagEntity = defineEntity<'ProductTag', Pick<ProductTag, 'pro
   key: ({ productId, tag }) => ({ PK: ['PRODUCT', productId], SK: ['TAG', tag] }),
   indexes: { [LISTING_INDEX]: (entry) => ({ PK: ['TAG', entry.tag], SK: [entry.publishedAt, entry.productId] }) },
 });
-export const productTagCodec = defineItemCodec(ProductTagEntity, productTagSchema);
+export const productTagCodec = /* @__PURE__ */ pure(() => defineItemCodec(ProductTagEntity, productTagSchema));
 
 export const StoreEntity = defineEntity<'Store', Pick<Store, 'storeId'>, Store>({
   name: 'Store',
   key: ({ storeId }) => ({ PK: ['STORE', storeId], SK: ['STORE'] }),
 });
-export const storeCodec = defineItemCodec(StoreEntity, storedStoreSchema);
+export const storeCodec = /* @__PURE__ */ pure(() => defineItemCodec(StoreEntity, storedStoreSchema));
 
-export const membershipSchema = z.object({ storeId: idSchema, productId: idSchema, addedAt: z.iso.datetime() });
+export const membershipSchema = /* @__PURE__ */ pure(() => z.object({ storeId: idSchema, productId: idSchema, addedAt: z.iso.datetime() }));
 export type Membership = z.output<typeof membershipSchema>;
 
 export const MembershipEntity = defineEntity<'Membership', Pick<Membership, 'storeId' | 'productId'>, Membership>({
@@ -69,7 +74,7 @@ export const MembershipEntity = defineEntity<'Membership', Pick<Membership, 'sto
   key: ({ storeId, productId }) => ({ PK: ['STORE', storeId], SK: ['PRODUCT', productId] }),
   indexes: { [CARRIED_INDEX]: ({ storeId, productId }) => ({ PK: ['CARRIED', productId], SK: ['STORE', storeId] }) },
 });
-export const membershipCodec = defineItemCodec(MembershipEntity, membershipSchema);
+export const membershipCodec = /* @__PURE__ */ pure(() => defineItemCodec(MembershipEntity, membershipSchema));
 
 export const categoryPartition = (category: string) => joinKey(['CATEGORY', category]);
 export const tagPartition = (tag: string) => joinKey(['TAG', tag]);

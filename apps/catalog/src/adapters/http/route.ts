@@ -1,4 +1,5 @@
 import { httpRoute, HttpProblem, pageQuery, type EventOrigin, type HttpEvent, type HttpResult, type HttpRouteHandler } from '@kestrel/http-api';
+import { pure } from '@kestrel/contracts';
 import { AlreadyExistsError } from '@kestrel/table-keys';
 import { ConcurrentModificationError, ProductNotFoundError, StoreNotFoundError } from '../../application/use-cases';
 import { ProductsNotAddableError } from '../../domain/collection';
@@ -9,7 +10,7 @@ import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../table';
 export const MAX_BODY_BYTES = 32 * 1024;
 
 /** `limit` (1..100, default 20) and `cursor` of a paginated query. */
-export const catalogPageQuery = pageQuery({ defaultLimit: PAGE_SIZE_DEFAULT, maxLimit: PAGE_SIZE_MAX });
+export const catalogPageQuery = /* @__PURE__ */ pure(() => pageQuery({ defaultLimit: PAGE_SIZE_DEFAULT, maxLimit: PAGE_SIZE_MAX }));
 
 /** The catalog use cases' errors as the problems they mean to a caller. */
 export function problemFor(error: unknown): HttpProblem | undefined {

@@ -1,6 +1,7 @@
 // Every HTTP route of the catalog as a factory over the services, so a handler file is one line
 // (wiring from the environment) and tests drive the very same routes against DynamoDB Local.
 import { pageRequestOf, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
+import { pure } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import {
   changeStoreCollection,
@@ -66,9 +67,11 @@ export const retireProductRoute = (services: Services): HttpRouteHandler =>
     return { status: 200, body: await retireProduct(services, path.productId, origin) };
   });
 
-const findProductsQuery = z
-  .strictObject({ category: z.optional(slugSchema), tag: z.optional(slugSchema), ...catalogPageQuery })
-  .check(z.refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] }));
+const findProductsQuery = /* @__PURE__ */ pure(() =>
+  z
+    .strictObject({ category: z.optional(slugSchema), tag: z.optional(slugSchema), ...catalogPageQuery })
+    .check(z.refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] })),
+);
 
 export const findProductsRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {

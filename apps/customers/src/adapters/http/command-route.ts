@@ -1,4 +1,5 @@
 import { HttpProblem, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
+import { pure } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { changeCustomer } from '../../application/commands';
 import type { Services } from '../../application/ports';
@@ -61,4 +62,4 @@ export function singleCommandRoute<B extends z.core.$ZodType>(
 }
 
 /** Routes without a body accept none or an empty JSON object. */
-export const noBody = z.strictObject({});
+export const noBody = /* @__PURE__ */ pure(() => z.strictObject({}));
