@@ -53,27 +53,36 @@ export const productTagSchema = /* @__PURE__ */ pure(() =>
 export type ProductTag = z.output<typeof productTagSchema>;
 export type ProductSummary = Omit<ProductTag, 'tag'>;
 
-export const ProductTagEntity = defineEntity<'ProductTag', Pick<ProductTag, 'productId' | 'tag'>, ProductTag>({
-  name: 'ProductTag',
-  key: ({ productId, tag }) => ({ PK: ['PRODUCT', productId], SK: ['TAG', tag] }),
-  indexes: { [LISTING_INDEX]: (entry) => ({ PK: ['TAG', entry.tag], SK: [entry.publishedAt, entry.productId] }) },
-});
+export const ProductTagEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'ProductTag', Pick<ProductTag, 'productId' | 'tag'>, ProductTag>({
+    name: 'ProductTag',
+    key: ({ productId, tag }) => ({ PK: ['PRODUCT', productId], SK: ['TAG', tag] }),
+    indexes: { [LISTING_INDEX]: (entry) => ({ PK: ['TAG', entry.tag], SK: [entry.publishedAt, entry.productId] }) },
+  }),
+);
+
 export const productTagCodec = /* @__PURE__ */ pure(() => defineItemCodec(ProductTagEntity, productTagSchema));
 
-export const StoreEntity = defineEntity<'Store', Pick<Store, 'storeId'>, Store>({
-  name: 'Store',
-  key: ({ storeId }) => ({ PK: ['STORE', storeId], SK: ['STORE'] }),
-});
+export const StoreEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Store', Pick<Store, 'storeId'>, Store>({
+    name: 'Store',
+    key: ({ storeId }) => ({ PK: ['STORE', storeId], SK: ['STORE'] }),
+  }),
+);
+
 export const storeCodec = /* @__PURE__ */ pure(() => defineItemCodec(StoreEntity, storedStoreSchema));
 
 export const membershipSchema = /* @__PURE__ */ pure(() => z.object({ storeId: idSchema, productId: idSchema, addedAt: z.iso.datetime() }));
 export type Membership = z.output<typeof membershipSchema>;
 
-export const MembershipEntity = defineEntity<'Membership', Pick<Membership, 'storeId' | 'productId'>, Membership>({
-  name: 'Membership',
-  key: ({ storeId, productId }) => ({ PK: ['STORE', storeId], SK: ['PRODUCT', productId] }),
-  indexes: { [CARRIED_INDEX]: ({ storeId, productId }) => ({ PK: ['CARRIED', productId], SK: ['STORE', storeId] }) },
-});
+export const MembershipEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Membership', Pick<Membership, 'storeId' | 'productId'>, Membership>({
+    name: 'Membership',
+    key: ({ storeId, productId }) => ({ PK: ['STORE', storeId], SK: ['PRODUCT', productId] }),
+    indexes: { [CARRIED_INDEX]: ({ storeId, productId }) => ({ PK: ['CARRIED', productId], SK: ['STORE', storeId] }) },
+  }),
+);
+
 export const membershipCodec = /* @__PURE__ */ pure(() => defineItemCodec(MembershipEntity, membershipSchema));
 
 export const categoryPartition = (category: string) => joinKey(['CATEGORY', category]);
