@@ -14,7 +14,7 @@
 // keeps only the size and version. Tag entries exist only while their product is published and
 // carry the product summary, so "products with tag" is one Query.
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
-import { pure } from '@kestrel/contracts';
+import { pure, isoDateTime } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { storedProductSchema, type StoredProduct } from '../domain/product';
 import { storedStoreSchema, type Store } from '../domain/store';
@@ -47,7 +47,7 @@ export const productTagSchema = /* @__PURE__ */ pure(() =>
     category: slugSchema,
     tags: z.array(slugSchema),
     price: priceSchema,
-    publishedAt: z.iso.datetime(),
+    publishedAt: isoDateTime(),
   }),
 );
 export type ProductTag = z.output<typeof productTagSchema>;
@@ -72,7 +72,7 @@ export const StoreEntity = /* @__PURE__ */ pure(() =>
 
 export const storeCodec = /* @__PURE__ */ pure(() => defineItemCodec(StoreEntity, storedStoreSchema));
 
-export const membershipSchema = /* @__PURE__ */ pure(() => z.object({ storeId: idSchema, productId: idSchema, addedAt: z.iso.datetime() }));
+export const membershipSchema = /* @__PURE__ */ pure(() => z.object({ storeId: idSchema, productId: idSchema, addedAt: isoDateTime() }));
 export type Membership = z.output<typeof membershipSchema>;
 
 export const MembershipEntity = /* @__PURE__ */ pure(() =>

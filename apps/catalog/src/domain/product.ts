@@ -1,4 +1,4 @@
-import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData, pure } from '@kestrel/contracts';
+import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData, pure, isoDateTime } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { descriptionSchema, idSchema, priceSchema, productNameSchema, samePrice, slugSchema, tagsSchema, type Price } from './values';
 
@@ -16,10 +16,10 @@ export const storedProductSchema = /* @__PURE__ */ pure(() =>
     category: slugSchema,
     tags: z.array(slugSchema),
     price: priceSchema,
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-    publishedAt: z.optional(z.iso.datetime()),
-    retiredAt: z.optional(z.iso.datetime()),
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
+    publishedAt: z.optional(isoDateTime()),
+    retiredAt: z.optional(isoDateTime()),
   }),
 );
 export type StoredProduct = z.output<typeof storedProductSchema>;

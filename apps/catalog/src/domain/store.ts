@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { pure } from '@kestrel/contracts';
+import { pure, isoDateTime } from '@kestrel/contracts';
 import { idSchema, storeNameSchema } from './values';
 
 /** A store: its name and its collection's size and version (the collection itself is one item per product). */
@@ -9,8 +9,8 @@ export const storedStoreSchema = /* @__PURE__ */ pure(() =>
     name: storeNameSchema,
     collectionSize: z.int().check(z.nonnegative()),
     collectionVersion: z.int().check(z.positive()),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
   }),
 );
 export type Store = z.output<typeof storedStoreSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { pure } from '@kestrel/contracts';
+import { pure, isoDateTime } from '@kestrel/contracts';
 import { MARITAL_STATUSES, ORIGINS, TITLES, type Address, type MaritalStatus, type Origin, type Title } from './values';
 
 /**
@@ -60,12 +60,12 @@ export const storedCustomerSchema = /* @__PURE__ */ pure(() =>
     maritalStatus: z.optional(z.enum(MARITAL_STATUSES)),
     locale: z.string().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/)),
     preferred: z.boolean(),
-    preferredSince: z.optional(z.iso.datetime()),
+    preferredSince: z.optional(isoDateTime()),
     delinquent: z.boolean(),
     delinquencyReason: z.optional(storedText(500)),
     origin: z.enum(ORIGINS),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
   }),
 );
 export type StoredCustomer = z.output<typeof storedCustomerSchema>;

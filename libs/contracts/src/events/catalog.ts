@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isoDateTime } from '../iso-datetime';
 import { pure } from '../pure';
 import { declareEvent } from '../define-event';
 import { openEnum } from '../open-enum';
@@ -54,7 +55,7 @@ export const ProductPublishedV1 = /* @__PURE__ */ pure(() =>
       category: slug,
       tags,
       price,
-      publishedAt: z.iso.datetime(),
+      publishedAt: isoDateTime(),
     }),
     example: {
       productId: '7d3f9a62-1c4b-4e8a-9f0d-2b6c8e1a5d47',
@@ -112,7 +113,7 @@ export const ProductRetiredV1 = /* @__PURE__ */ pure(() =>
     data: z.object({
       productId,
       productVersion,
-      retiredAt: z.iso.datetime(),
+      retiredAt: isoDateTime(),
       wasPublished: z.boolean().check(z.describe('false when a draft was discarded without ever being published.')),
     }),
     example: {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isoDateTime } from '../iso-datetime';
 import { pure } from '../pure';
 import { declareEvent } from '../define-event';
 
@@ -25,7 +26,7 @@ export const UserRegisteredV1 = /* @__PURE__ */ pure(() =>
       familyName: z.optional(z.string().check(z.minLength(1), z.maxLength(100))).check(z.meta({ pii: 'name' })),
       phoneNumber: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'E.164 phone number'))).check(z.meta({ pii: 'phone' })),
       locale: z.string().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'BCP 47 language tag like en or pt-BR'), z.describe('Preferred locale for messages.')),
-      registeredAt: z.iso.datetime().check(z.describe('When Cognito confirmed the user (ISO-8601 UTC).')),
+      registeredAt: isoDateTime().check(z.describe('When Cognito confirmed the user (ISO-8601 UTC).')),
       origin: z.enum(['sign-up', 'admin', 'migration']).check(z.describe('How the account came to exist.')),
     }),
     example: {
@@ -51,7 +52,7 @@ export const UserSignedInV1 = /* @__PURE__ */ pure(() =>
       userId: cognitoSub,
       clientId: z.string().check(z.minLength(1), z.maxLength(128), z.describe('The app client the user signed in through.')),
       method: z.enum(['password', 'one-time-code', 'migration']).check(z.describe('How the user proved who they are.')),
-      signedInAt: z.iso.datetime(),
+      signedInAt: isoDateTime(),
     }),
     example: {
       userId: '3f1c2b9e-8a4d-4d6e-9c1f-2b7a5e0d4c3a',
