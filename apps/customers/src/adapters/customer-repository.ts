@@ -38,17 +38,18 @@ export interface Change {
 }
 
 /**
- * The read side of the customers table: profiles read with GetItem and searched with one Query
- * on an index. A class of its own so that the query handlers, which never write, bundle none of
- * the write path (outbox, event contracts, conditional writes): ~8 KB each.
+ * The read side of the customers table, one customer at a time: GetItem. Classes of their own
+ * (this one, {@link CustomerReader} adding the searches, {@link CustomerRepository} adding the
+ * writes) so that each query handler bundles only the path it uses: a reader carries none of
+ * the write path (outbox, event contracts, conditional writes), ~8 KB.
  *
  * @example
  * ```ts
- * const customers = new CustomerReader({ documents, tableName: process.env.TABLE_NAME_CUSTOMERS! });
+ * const customers = new CustomerLookup({ documents, tableName: process.env.TABLE_NAME_CUSTOMERS! });
  * const current = await customers.get(customerId);
  * ```
  */
-export class CustomerReader implements CustomerQueries {
+export class CustomerLookup implements Pick<CustomerQueries, 'get'> {
   protected readonly documents: DynamoDBDocumentClient;
   protected readonly tableName: string;
   protected readonly newEventId: () => string;
@@ -70,6 +71,22 @@ export class CustomerReader implements CustomerQueries {
     return result.Item === undefined ? undefined : toCustomer(result.Item);
   }
 
+  protected capacity(): { ReturnConsumedCapacity?: 'INDEXES' } {
+    return this.onConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: 'INDEXES' };
+  }
+
+  protected report(operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    if (this.onConsumedCapacity === undefined || consumed === undefined) return;
+    this.onConsumedCapacity(operation, Array.isArray(consumed) ? consumed : [consumed]);
+  }
+}
+
+/**
+ * The searches of the customers table: one Query on an index, a page at a time. Apart from
+ * {@link CustomerLookup} so that a function reading one customer bundles no search (cursors,
+ * name keys).
+ */
+export class CustomerReader extends CustomerLookup implements CustomerQueries {
   /** GetCustomersWithName: customers whose family name normalises to the same key as `name`. */
   async findByName(name: string, page: PageRequest): Promise<Page<Customer>> {
     const family = searchableName(name);
@@ -113,15 +130,6 @@ export class CustomerReader implements CustomerQueries {
       items: shown.map(toCustomer),
       ...(more && last !== undefined ? { nextCursor: encodeCursor(last, attributes) } : {}),
     };
-  }
-
-  protected capacity(): { ReturnConsumedCapacity?: 'INDEXES' } {
-    return this.onConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: 'INDEXES' };
-  }
-
-  protected report(operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
-    if (this.onConsumedCapacity === undefined || consumed === undefined) return;
-    this.onConsumedCapacity(operation, Array.isArray(consumed) ? consumed : [consumed]);
   }
 }
 

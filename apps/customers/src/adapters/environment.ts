@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { QueryServices, Services } from '../application/ports';
-import { CustomerReader, CustomerRepository, type CustomerRepositoryOptions } from './customer-repository';
+import { CustomerLookup, CustomerReader, CustomerRepository, type CustomerRepositoryOptions } from './customer-repository';
 
 /** Set by the stack for every function with access to the `customers` table (see service.ts). */
 export const TABLE_NAME_VARIABLE = 'TABLE_NAME_CUSTOMERS';
@@ -27,4 +27,9 @@ export function servicesFromEnvironment(environment: NodeJS.ProcessEnv = process
 /** {@link servicesFromEnvironment} for the query handlers: reads only, so their bundles carry no write path. */
 export function queryServicesFromEnvironment(environment: NodeJS.ProcessEnv = process.env): QueryServices {
   return { customers: new CustomerReader(tableOf(environment)) };
+}
+
+/** {@link servicesFromEnvironment} for a handler that reads one customer by id: no search, no writes in its bundle. */
+export function lookupServicesFromEnvironment(environment: NodeJS.ProcessEnv = process.env): { readonly customers: CustomerLookup } {
+  return { customers: new CustomerLookup(tableOf(environment)) };
 }
