@@ -135,14 +135,8 @@ export async function getProduct(table: CatalogTable, productId: string): Promis
 }
 
 /** Writes a new draft (version 1); `AlreadyExistsError` if the id is taken. */
-export async function createProduct(table: CatalogTable, product: Product): Promise<void> {
-  const write = createItem({ tableName: table.tableName, item: productCodec.toItem(product) });
-  try {
-    const result = await table.documents.send(new PutCommand({ ...write.input, ...capacity(table) }));
-    report(table, 'CreateProduct', result.ConsumedCapacity);
-  } catch (error) {
-    throw write.failure(error);
-  }
+export function createProduct(table: CatalogTable, product: Product): Promise<void> {
+  return putNew(table, 'CreateProduct', productCodec.toItem(product));
 }
 
 /**
@@ -202,14 +196,9 @@ export async function getStore(table: CatalogTable, storeId: string): Promise<St
   return result.Item === undefined ? undefined : storeCodec.fromItem(result.Item);
 }
 
-export async function createStore(table: CatalogTable, store: Store): Promise<void> {
-  const write = createItem({ tableName: table.tableName, item: storeCodec.toItem(store) });
-  try {
-    const result = await table.documents.send(new PutCommand({ ...write.input, ...capacity(table) }));
-    report(table, 'CreateStore', result.ConsumedCapacity);
-  } catch (error) {
-    throw write.failure(error);
-  }
+/** Writes a new store (version 1); `AlreadyExistsError` if the id is taken. */
+export function createStore(table: CatalogTable, store: Store): Promise<void> {
+  return putNew(table, 'CreateStore', storeCodec.toItem(store));
 }
 
 /** The products a store carries, by product id. */
@@ -400,6 +389,17 @@ function collectionOutbox(table: CatalogTable, storeId: string, change: PendingC
       ),
     },
   }));
+}
+
+/** Puts an item whose key must still be free, at version 1. */
+async function putNew(table: CatalogTable, operation: string, item: Item): Promise<void> {
+  const write = createItem({ tableName: table.tableName, item });
+  try {
+    const result = await table.documents.send(new PutCommand({ ...write.input, ...capacity(table) }));
+    report(table, operation, result.ConsumedCapacity);
+  } catch (error) {
+    throw write.failure(error);
+  }
 }
 
 async function transact(table: CatalogTable, operation: string, items: TransactItem[]): Promise<void> {
