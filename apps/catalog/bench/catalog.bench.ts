@@ -18,7 +18,7 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { commandWriteFloor, createTableInput, itemSizeBytes, readCapacityUnits, standardTable, type Item } from '@kestrel/table-keys';
 import { createLocalDocumentClient, createLocalDynamoDbClient, createTestTable, startDynamoDbLocal } from '@kestrel/testing/dynamodb-local';
 import { GetCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CatalogRepository } from '../src/adapters/catalog-repository';
+import { catalogTable } from '../src/adapters/catalog-repository';
 import { changeStoreCollection, createNewStore, createProduct, publishProduct, type Services } from '../src/application/use-cases';
 import { productDetailsSchema } from '../src/domain/product';
 
@@ -47,7 +47,7 @@ const watched = {
   },
 } as unknown as DynamoDBDocumentClient;
 const services: Services = {
-  catalog: new CatalogRepository({ documents: watched, tableName: table.tableName, newId, onConsumedCapacity: (operation, consumed) => records.push({ operation, consumed }) }),
+  catalog: catalogTable({ documents: watched, tableName: table.tableName, newId, onConsumedCapacity: (operation, consumed) => records.push({ operation, consumed }) }),
   clock: () => new Date(),
   newId,
 };

@@ -1,6 +1,7 @@
 // zod/mini: what handlers bundle (classic zod would add ~70 KB). Namespace import: `import { z }`
 // makes esbuild bundle every zod locale.
 import * as z from 'zod/mini';
+import { isoDateTime } from './iso-datetime';
 import './zod-english';
 
 /** Every event source is `kestrel.<context>`, the producing bounded context in kebab-case. */
@@ -20,7 +21,7 @@ export type PiiKind = (typeof PII_KINDS)[number];
 
 export const eventMetadataSchema = z.object({
   eventId: z.uuid().check(z.meta({ description: 'Unique id of this event occurrence; consumers deduplicate on it.' })),
-  occurredAt: z.iso.datetime().check(z.meta({ description: 'When the fact happened, ISO-8601 in UTC (Z).' })),
+  occurredAt: isoDateTime().check(z.meta({ description: 'When the fact happened, ISO-8601 in UTC (Z).' })),
   version: z.int().check(z.positive(), z.meta({ description: 'Major version of the contract; consumers match it in their event pattern.' })),
   correlationId: z.string().check(z.minLength(1), z.maxLength(128), z.meta({ description: 'Shared by every event and request in one business flow.' })),
   causationId: z.string().check(z.minLength(1), z.maxLength(128), z.meta({ description: 'Id of the event or request that directly caused this event.' })),

@@ -1,5 +1,6 @@
 // zod/mini, like every module a handler bundles (see envelope.ts).
 import * as z from 'zod/mini';
+import { isoDateTime } from './iso-datetime';
 import type { AnyEventContract } from './define-event';
 import { eventMetadataSchema } from './envelope';
 
@@ -10,7 +11,7 @@ function buildEventSchema(contract: AnyEventContract) {
     'detail-type': z.literal(contract.detailType),
     source: z.literal(contract.source),
     account: z.string(),
-    time: z.iso.datetime().check(z.meta({ description: 'Time of the event as EventBridge recorded it.' })),
+    time: isoDateTime().check(z.meta({ description: 'Time of the event as EventBridge recorded it.' })),
     region: z.string(),
     resources: z.array(z.string()),
     detail: z.object({

@@ -1,3 +1,4 @@
+import { isRecord } from './event-data';
 import { parseTraceparent, traceFromDatadogHeaders, type TraceContext } from './trace-context';
 
 /** The kinds of Lambda trigger the wrappers understand. */
@@ -51,10 +52,6 @@ export function isOpaqueCorrelationId(value: unknown): value is string {
 
 function clientId(value: unknown): string | undefined {
   return isOpaqueCorrelationId(value) ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function validId(value: unknown): string | undefined {

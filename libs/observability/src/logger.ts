@@ -56,84 +56,84 @@ function toJson(item: Attributes): string {
  * WARN, ERROR and CRITICAL go to stderr, the rest to stdout (as console.warn/error would).
  */
 export class Logger {
-  private readonly service: string;
-  private readonly threshold: number;
-  private readonly persistentKeys: Attributes;
-  private readonly env: NodeJS.ProcessEnv;
-  private temporaryKeys: Attributes = {};
-  private lambdaKeys: Attributes = {};
-  private correlationId: string | undefined;
-  private coldStart = true;
+  readonly #service: string;
+  readonly #threshold: number;
+  readonly #persistentKeys: Attributes;
+  readonly #env: NodeJS.ProcessEnv;
+  #temporaryKeys: Attributes = {};
+  #lambdaKeys: Attributes = {};
+  #correlationId: string | undefined;
+  #coldStart = true;
 
   constructor(options: { serviceName: string; logLevel?: LogLevel; persistentKeys?: Attributes; env?: NodeJS.ProcessEnv }) {
-    this.service = options.serviceName;
-    this.threshold = LOG_LEVELS[options.logLevel ?? 'INFO'] ?? LOG_LEVELS.INFO;
-    this.persistentKeys = { ...options.persistentKeys };
-    this.env = options.env ?? process.env;
+    this.#service = options.serviceName;
+    this.#threshold = LOG_LEVELS[options.logLevel ?? 'INFO'] ?? LOG_LEVELS.INFO;
+    this.#persistentKeys = { ...options.persistentKeys };
+    this.#env = options.env ?? process.env;
   }
 
   trace(message: string, ...extra: Array<Attributes | Error>): void {
-    this.write('TRACE', message, extra);
+    this.#write('TRACE', message, extra);
   }
   debug(message: string, ...extra: Array<Attributes | Error>): void {
-    this.write('DEBUG', message, extra);
+    this.#write('DEBUG', message, extra);
   }
   info(message: string, ...extra: Array<Attributes | Error>): void {
-    this.write('INFO', message, extra);
+    this.#write('INFO', message, extra);
   }
   warn(message: string, ...extra: Array<Attributes | Error>): void {
-    this.write('WARN', message, extra);
+    this.#write('WARN', message, extra);
   }
   error(message: string, ...extra: Array<Attributes | Error>): void {
-    this.write('ERROR', message, extra);
+    this.#write('ERROR', message, extra);
   }
   critical(message: string, ...extra: Array<Attributes | Error>): void {
-    this.write('CRITICAL', message, extra);
+    this.#write('CRITICAL', message, extra);
   }
 
   /** Keys on every line until {@link resetKeys} (the wrapper resets them per invocation). */
   appendKeys(keys: Attributes): void {
-    this.temporaryKeys = { ...this.temporaryKeys, ...keys };
+    this.#temporaryKeys = { ...this.#temporaryKeys, ...keys };
   }
 
   /** Drops the keys appended since the last reset (persistent keys stay). */
   resetKeys(): void {
-    this.temporaryKeys = {};
+    this.#temporaryKeys = {};
   }
 
   /** The invocation's Lambda context on every line; the first call marks the cold start. */
   addContext(context: Context): void {
-    this.lambdaKeys = {
-      cold_start: this.coldStart,
+    this.#lambdaKeys = {
+      cold_start: this.#coldStart,
       function_arn: context.invokedFunctionArn,
       function_memory_size: Number(context.memoryLimitInMB),
       function_name: context.functionName,
       function_request_id: context.awsRequestId,
     };
-    this.coldStart = false;
+    this.#coldStart = false;
   }
 
   setCorrelationId(correlationId: string | undefined): void {
-    this.correlationId = correlationId;
+    this.#correlationId = correlationId;
   }
 
   getCorrelationId(): string | undefined {
-    return this.correlationId;
+    return this.#correlationId;
   }
 
-  private write(level: LogLevel, message: string, extra: Array<Attributes | Error>): void {
-    if (LOG_LEVELS[level] < this.threshold) return;
-    const xrayTraceId = /Root=([^;]+)/.exec(this.env._X_AMZN_TRACE_ID ?? '')?.[1];
+  #write(level: LogLevel, message: string, extra: Array<Attributes | Error>): void {
+    if (LOG_LEVELS[level] < this.#threshold) return;
+    const xrayTraceId = /Root=([^;]+)/.exec(this.#env._X_AMZN_TRACE_ID ?? '')?.[1];
     const item: Attributes = {
       level,
       message,
       timestamp: new Date().toISOString(),
-      service: this.service,
-      ...this.lambdaKeys,
+      service: this.#service,
+      ...this.#lambdaKeys,
       ...(xrayTraceId ? { xray_trace_id: xrayTraceId } : {}),
-      ...(this.correlationId !== undefined ? { correlation_id: this.correlationId } : {}),
-      ...this.persistentKeys,
-      ...this.temporaryKeys,
+      ...(this.#correlationId !== undefined ? { correlation_id: this.#correlationId } : {}),
+      ...this.#persistentKeys,
+      ...this.#temporaryKeys,
     };
     for (const attributes of extra) Object.assign(item, attributes instanceof Error ? { error: attributes } : attributes);
     const stream = LOG_LEVELS[level] >= LOG_LEVELS.WARN ? process.stderr : process.stdout;

@@ -119,46 +119,46 @@ export function defaultSink(env: NodeJS.ProcessEnv = process.env, extensionInsta
  * ```
  */
 export class DatadogMetrics {
-  private buffer: MetricPoint[] = [];
-  private readonly defaultTags: string[];
-  private readonly sink: MetricSink;
-  private readonly now: () => number;
+  #buffer: MetricPoint[] = [];
+  readonly #defaultTags: string[];
+  readonly #sink: MetricSink;
+  readonly #now: () => number;
 
   constructor(options: { defaultTags?: Record<string, string | undefined>; sink?: MetricSink; now?: () => number } = {}) {
-    this.defaultTags = tagList(options.defaultTags ?? {});
-    this.sink = options.sink ?? defaultSink();
-    this.now = options.now ?? Date.now;
+    this.#defaultTags = tagList(options.defaultTags ?? {});
+    this.#sink = options.sink ?? defaultSink();
+    this.#now = options.now ?? Date.now;
   }
 
   /** A value whose distribution (p50/p95/p99, across every instance) matters: durations, sizes, ages. */
   distribution(name: string, value: number, tags: Record<string, string | undefined> = {}): void {
-    this.record(name, value, 'distribution', tags);
+    this.#record(name, value, 'distribution', tags);
   }
 
   /** Adds `value` (default 1) to a counter. */
   increment(name: string, value = 1, tags: Record<string, string | undefined> = {}): void {
-    this.record(name, value, 'count', tags);
+    this.#record(name, value, 'count', tags);
   }
 
   /** Sends what was recorded since the last flush. A sink failure is swallowed: metrics never fail a request. */
   async flush(): Promise<void> {
-    const points = this.buffer;
-    this.buffer = [];
+    const points = this.#buffer;
+    this.#buffer = [];
     try {
-      await this.sink.send(points);
+      await this.#sink.send(points);
     } catch (error) {
       process.stderr.write(`${JSON.stringify({ level: 'WARN', message: 'metrics flush failed', error: String(error) })}\n`);
     }
   }
 
-  private record(name: string, value: number, type: MetricPoint['type'], tags: Record<string, string | undefined>): void {
+  #record(name: string, value: number, type: MetricPoint['type'], tags: Record<string, string | undefined>): void {
     if (!Number.isFinite(value)) throw new Error(`Metric ${name}: value must be a finite number, got ${value}`);
-    this.buffer.push({
+    this.#buffer.push({
       name: checkName(name),
       value,
       type,
-      tags: [...this.defaultTags, ...tagList(tags)],
-      timestamp: Math.floor(this.now() / 1000),
+      tags: [...this.#defaultTags, ...tagList(tags)],
+      timestamp: Math.floor(this.#now() / 1000),
     });
   }
 }

@@ -5,7 +5,7 @@ import type { MetadataInput } from '@kestrel/contracts';
 import { flowContextOf, type FlowContext, type TriggerKind } from './flow-context';
 import { createLogger, type Logger } from './logger';
 import { DatadogMetrics, eventTypeTag, HANDLER_METRICS, type MetricSink } from './metrics';
-import { withoutEventData } from './event-data';
+import { isRecord, withoutEventData } from './event-data';
 import { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, type TraceContext } from './trace-context';
 
 /** What a wrapped handler gets as its third argument (and {@link currentObservability} returns). */
@@ -68,10 +68,6 @@ const storage = new AsyncLocalStorage<Observability>();
  */
 export function currentObservability(): Observability | undefined {
   return storage.getStore();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isServerError(result: unknown): result is { statusCode: number } {

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Services } from '../application/use-cases';
-import { CatalogRepository } from './catalog-repository';
+import { catalogTable } from './catalog-repository';
 
 /** Set by the stack for every function with access to the `catalog` table (see service.ts). */
 export const TABLE_NAME_VARIABLE = 'TABLE_NAME_CATALOG';
@@ -17,5 +17,5 @@ export function servicesFromEnvironment(environment: NodeJS.ProcessEnv = process
   if (tableName === undefined || tableName === '') throw new Error(`${TABLE_NAME_VARIABLE} is not set`);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const newId = () => globalThis.crypto.randomUUID();
-  return { catalog: new CatalogRepository({ documents, tableName, newId }), clock: () => new Date(), newId };
+  return { catalog: catalogTable({ documents, tableName, newId }), clock: () => new Date(), newId };
 }

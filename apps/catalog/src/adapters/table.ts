@@ -14,6 +14,7 @@
 // keeps only the size and version. Tag entries exist only while their product is published and
 // carry the product summary, so "products with tag" is one Query.
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
+import { pure, isoDateTime } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { storedProductSchema, type StoredProduct } from '../domain/product';
 import { storedStoreSchema, type Store } from '../domain/store';
@@ -22,54 +23,67 @@ import { idSchema, priceSchema, slugSchema } from '../domain/values';
 export const LISTING_INDEX = 'GSI1';
 export const CARRIED_INDEX = 'GSI2';
 
-export const ProductEntity = defineEntity<'Product', Pick<StoredProduct, 'productId'>, StoredProduct>({
-  name: 'Product',
-  key: ({ productId }) => ({ PK: ['PRODUCT', productId], SK: ['PRODUCT'] }),
-  indexes: {
-    // Sparse: only published products are listed by category, newest first (ISO timestamps sort).
-    [LISTING_INDEX]: (product) =>
-      product.status === 'published' && product.publishedAt !== undefined
-        ? { PK: ['CATEGORY', product.category], SK: [product.publishedAt, product.productId] }
-        : undefined,
-  },
-});
-export const productCodec = defineItemCodec(ProductEntity, storedProductSchema);
+export const ProductEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Product', Pick<StoredProduct, 'productId'>, StoredProduct>({
+    name: 'Product',
+    key: ({ productId }) => ({ PK: ['PRODUCT', productId], SK: ['PRODUCT'] }),
+    indexes: {
+      // Sparse: only published products are listed by category, newest first (ISO timestamps sort).
+      [LISTING_INDEX]: (product) =>
+        product.status === 'published' && product.publishedAt !== undefined
+          ? { PK: ['CATEGORY', product.category], SK: [product.publishedAt, product.productId] }
+          : undefined,
+    },
+  }),
+);
+export const productCodec = /* @__PURE__ */ pure(() => defineItemCodec(ProductEntity, storedProductSchema));
 
 /** A published product's summary under one of its tags. */
-export const productTagSchema = z.object({
-  productId: idSchema,
-  tag: slugSchema,
-  name: z.string(),
-  category: slugSchema,
-  tags: z.array(slugSchema),
-  price: priceSchema,
-  publishedAt: z.iso.datetime(),
-});
+export const productTagSchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    productId: idSchema,
+    tag: slugSchema,
+    name: z.string(),
+    category: slugSchema,
+    tags: z.array(slugSchema),
+    price: priceSchema,
+    publishedAt: isoDateTime(),
+  }),
+);
 export type ProductTag = z.output<typeof productTagSchema>;
 export type ProductSummary = Omit<ProductTag, 'tag'>;
 
-export const ProductTagEntity = defineEntity<'ProductTag', Pick<ProductTag, 'productId' | 'tag'>, ProductTag>({
-  name: 'ProductTag',
-  key: ({ productId, tag }) => ({ PK: ['PRODUCT', productId], SK: ['TAG', tag] }),
-  indexes: { [LISTING_INDEX]: (entry) => ({ PK: ['TAG', entry.tag], SK: [entry.publishedAt, entry.productId] }) },
-});
-export const productTagCodec = defineItemCodec(ProductTagEntity, productTagSchema);
+export const ProductTagEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'ProductTag', Pick<ProductTag, 'productId' | 'tag'>, ProductTag>({
+    name: 'ProductTag',
+    key: ({ productId, tag }) => ({ PK: ['PRODUCT', productId], SK: ['TAG', tag] }),
+    indexes: { [LISTING_INDEX]: (entry) => ({ PK: ['TAG', entry.tag], SK: [entry.publishedAt, entry.productId] }) },
+  }),
+);
 
-export const StoreEntity = defineEntity<'Store', Pick<Store, 'storeId'>, Store>({
-  name: 'Store',
-  key: ({ storeId }) => ({ PK: ['STORE', storeId], SK: ['STORE'] }),
-});
-export const storeCodec = defineItemCodec(StoreEntity, storedStoreSchema);
+export const productTagCodec = /* @__PURE__ */ pure(() => defineItemCodec(ProductTagEntity, productTagSchema));
 
-export const membershipSchema = z.object({ storeId: idSchema, productId: idSchema, addedAt: z.iso.datetime() });
+export const StoreEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Store', Pick<Store, 'storeId'>, Store>({
+    name: 'Store',
+    key: ({ storeId }) => ({ PK: ['STORE', storeId], SK: ['STORE'] }),
+  }),
+);
+
+export const storeCodec = /* @__PURE__ */ pure(() => defineItemCodec(StoreEntity, storedStoreSchema));
+
+export const membershipSchema = /* @__PURE__ */ pure(() => z.object({ storeId: idSchema, productId: idSchema, addedAt: isoDateTime() }));
 export type Membership = z.output<typeof membershipSchema>;
 
-export const MembershipEntity = defineEntity<'Membership', Pick<Membership, 'storeId' | 'productId'>, Membership>({
-  name: 'Membership',
-  key: ({ storeId, productId }) => ({ PK: ['STORE', storeId], SK: ['PRODUCT', productId] }),
-  indexes: { [CARRIED_INDEX]: ({ storeId, productId }) => ({ PK: ['CARRIED', productId], SK: ['STORE', storeId] }) },
-});
-export const membershipCodec = defineItemCodec(MembershipEntity, membershipSchema);
+export const MembershipEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Membership', Pick<Membership, 'storeId' | 'productId'>, Membership>({
+    name: 'Membership',
+    key: ({ storeId, productId }) => ({ PK: ['STORE', storeId], SK: ['PRODUCT', productId] }),
+    indexes: { [CARRIED_INDEX]: ({ storeId, productId }) => ({ PK: ['CARRIED', productId], SK: ['STORE', storeId] }) },
+  }),
+);
+
+export const membershipCodec = /* @__PURE__ */ pure(() => defineItemCodec(MembershipEntity, membershipSchema));
 
 export const categoryPartition = (category: string) => joinKey(['CATEGORY', category]);
 export const tagPartition = (tag: string) => joinKey(['TAG', tag]);

@@ -2,7 +2,8 @@
 // commands retry a few times on a concurrent change (the decision is recomputed on fresh state);
 // collection changes do too, and first finish any half-applied change they find.
 import { StaleVersionError } from '@kestrel/table-keys';
-import type { CatalogRepository, Page, PageRequest } from '../adapters/catalog-repository';
+import * as catalog from '../adapters/catalog-repository';
+import type { CatalogTable, Page, PageRequest } from '../adapters/catalog-repository';
 import { ConcurrentChangeError } from '../adapters/catalog-repository';
 import type { EventOrigin } from '../adapters/outbox';
 import type { Membership, ProductSummary } from '../adapters/table';
@@ -11,7 +12,7 @@ import { createDraft, publish, retire, revise, type Product, type ProductDecisio
 import { createStore, type Store } from '../domain/store';
 
 export interface Services {
-  readonly catalog: CatalogRepository;
+  readonly catalog: CatalogTable;
   readonly clock: () => Date;
   readonly newId: () => string;
 }
@@ -40,12 +41,12 @@ const ATTEMPTS = 4;
 
 export async function createProduct(services: Services, details: ProductDetails): Promise<Product> {
   const product = createDraft(services.newId(), details, services.clock());
-  await services.catalog.createProduct(product);
+  await catalog.createProduct(services.catalog, product);
   return product;
 }
 
 export async function getProduct(services: Services, productId: string): Promise<Product> {
-  const product = await services.catalog.getProduct(productId);
+  const product = await catalog.getProduct(services.catalog, productId);
   if (product === undefined) throw new ProductNotFoundError(productId);
   return product;
 }
@@ -56,7 +57,7 @@ async function changeProduct(services: Services, productId: string, origin: Even
     const decision = decide(current, services.clock());
     if (!decision.changed) return decision.product;
     try {
-      await services.catalog.saveProduct(current, decision, origin, operation);
+      await catalog.saveProduct(services.catalog, current, decision, origin, operation);
       return decision.product;
     } catch (error) {
       if (!(error instanceof StaleVersionError) || attempt >= ATTEMPTS) throw error instanceof StaleVersionError ? new ConcurrentModificationError(`Product ${productId}`) : error;
@@ -72,19 +73,19 @@ export const retireProduct = (services: Services, productId: string, origin: Eve
   changeProduct(services, productId, origin, 'RetireProduct', (product, now) => retire(product, now));
 
 export const productsInCategory = (services: Services, category: string, page: PageRequest): Promise<Page<Product>> =>
-  services.catalog.productsInCategory(category, page);
-export const productsWithTag = (services: Services, tag: string, page: PageRequest): Promise<Page<ProductSummary>> => services.catalog.productsWithTag(tag, page);
+  catalog.productsInCategory(services.catalog, category, page);
+export const productsWithTag = (services: Services, tag: string, page: PageRequest): Promise<Page<ProductSummary>> => catalog.productsWithTag(services.catalog, tag, page);
 export const storesCarrying = (services: Services, productId: string, page: PageRequest): Promise<Page<Membership>> =>
-  services.catalog.storesCarrying(productId, page);
+  catalog.storesCarrying(services.catalog, productId, page);
 
 export async function createNewStore(services: Services, name: string): Promise<Store> {
   const store = createStore(services.newId(), name, services.clock());
-  await services.catalog.createStore(store);
+  await catalog.createStore(services.catalog, store);
   return store;
 }
 
 export async function getStore(services: Services, storeId: string): Promise<Store> {
-  const store = await services.catalog.getStore(storeId);
+  const store = await catalog.getStore(services.catalog, storeId);
   if (store === undefined) throw new StoreNotFoundError(storeId);
   return store;
 }
@@ -92,7 +93,7 @@ export async function getStore(services: Services, storeId: string): Promise<Sto
 export async function storeCollection(services: Services, storeId: string, page: PageRequest): Promise<Page<Membership>> {
   // The existence check keeps "no such store" (404) apart from "empty collection" (200, no items).
   await getStore(services, storeId);
-  return services.catalog.storeCollection(storeId, page);
+  return catalog.storeCollection(services.catalog, storeId, page);
 }
 
 /** What a collection change did. */
@@ -114,16 +115,16 @@ export async function changeStoreCollection(
   request: { storeId: string; add: readonly string[]; remove: readonly string[]; reason: ChangeReason; origin: EventOrigin },
 ): Promise<CollectionChangeResult> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const reading = await services.catalog.readForChange(request.storeId, request.add, request.remove);
+    const reading = await catalog.readForChange(services.catalog, request.storeId, request.add, request.remove);
     if (reading.store === undefined) throw new StoreNotFoundError(request.storeId);
     if (reading.pending !== undefined) {
-      await services.catalog.completePending(request.storeId, reading.pending);
+      await catalog.completePending(services.catalog, request.storeId, reading.pending);
       continue;
     }
     const plan = planCollectionChange(reading.store, request, reading.products, reading.carried, request.reason);
     if (!plan.changed) return { plan, transactions: 0 };
     try {
-      const transactions = await services.catalog.applyCollectionChange(plan, request.origin, services.clock().toISOString(), reading.store.collectionVersion);
+      const transactions = await catalog.applyCollectionChange(services.catalog, plan, request.origin, services.clock().toISOString(), reading.store.collectionVersion);
       return { plan, transactions };
     } catch (error) {
       if (!(error instanceof ConcurrentChangeError)) throw error;
@@ -143,7 +144,7 @@ export async function removeRetiredProduct(services: Services, productId: string
   const changed: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await services.catalog.storesCarrying(productId, { limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = await catalog.storesCarrying(services.catalog, productId, { limit: 100, ...(cursor ? { cursor } : {}) });
     for (const membership of page.items) {
       const result = await changeStoreCollection(services, { storeId: membership.storeId, add: [], remove: [productId], reason: 'product-retired', origin });
       if (result.plan.changed) changed.push(membership.storeId);

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { pure } from '@kestrel/contracts';
 import type { ProductStatus } from './product';
 import { idSchema } from './values';
 
@@ -19,28 +20,30 @@ export const PART_ID_BUDGET_BYTES = 48 * 1024;
  * A change request: products to add and to remove, each at most once across both lists, 1..100
  * in total. Duplicates are refused with the field and id named, not silently merged.
  */
-export const collectionChangeRequestSchema = z
-  .strictObject({
-    add: z._default(z.array(idSchema, { message: 'must be an array of product ids' }), []),
-    remove: z._default(z.array(idSchema, { message: 'must be an array of product ids' }), []),
-  })
-  .check(z.superRefine(({ add, remove }, context) => {
-    const total = add.length + remove.length;
-    if (total === 0) context.addIssue({ code: 'custom', path: [], message: 'must name at least one product to add or remove' });
-    if (total > MAX_PRODUCTS_PER_CHANGE) {
-      context.addIssue({ code: 'custom', path: [], message: `names ${total} products; at most ${MAX_PRODUCTS_PER_CHANGE} per request` });
-    }
-    const firstSeen = new Map<string, string>();
-    const visit = (list: 'add' | 'remove', ids: readonly string[]) =>
-      ids.forEach((id, index) => {
-        const earlier = firstSeen.get(id);
-        if (earlier !== undefined) {
-          context.addIssue({ code: 'custom', path: [list, index], message: `product ${id} appears more than once in this request (first at ${earlier})` });
-        } else firstSeen.set(id, `${list}[${index}]`);
-      });
-    visit('add', add);
-    visit('remove', remove);
-  }));
+export const collectionChangeRequestSchema = /* @__PURE__ */ pure(() =>
+  z
+    .strictObject({
+      add: z._default(z.array(idSchema, { message: 'must be an array of product ids' }), []),
+      remove: z._default(z.array(idSchema, { message: 'must be an array of product ids' }), []),
+    })
+    .check(z.superRefine(({ add, remove }, context) => {
+      const total = add.length + remove.length;
+      if (total === 0) context.addIssue({ code: 'custom', path: [], message: 'must name at least one product to add or remove' });
+      if (total > MAX_PRODUCTS_PER_CHANGE) {
+        context.addIssue({ code: 'custom', path: [], message: `names ${total} products; at most ${MAX_PRODUCTS_PER_CHANGE} per request` });
+      }
+      const firstSeen = new Map<string, string>();
+      const visit = (list: 'add' | 'remove', ids: readonly string[]) =>
+        ids.forEach((id, index) => {
+          const earlier = firstSeen.get(id);
+          if (earlier !== undefined) {
+            context.addIssue({ code: 'custom', path: [list, index], message: `product ${id} appears more than once in this request (first at ${earlier})` });
+          } else firstSeen.set(id, `${list}[${index}]`);
+        });
+      visit('add', add);
+      visit('remove', remove);
+    })),
+);
 export type CollectionChangeRequest = z.output<typeof collectionChangeRequestSchema>;
 
 /** Why a collection changes. */

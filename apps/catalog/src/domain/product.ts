@@ -1,4 +1,4 @@
-import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData } from '@kestrel/contracts';
+import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData, pure, isoDateTime } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { descriptionSchema, idSchema, priceSchema, productNameSchema, samePrice, slugSchema, tagsSchema, type Price } from './values';
 
@@ -7,42 +7,48 @@ export const PRODUCT_STATUSES = ['draft', 'published', 'retired'] as const;
 export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 
 /** A product as stored (without its optimistic-locking version, which the table keeps). */
-export const storedProductSchema = z.object({
-  productId: idSchema,
-  status: z.enum(PRODUCT_STATUSES),
-  name: productNameSchema,
-  description: descriptionSchema,
-  category: slugSchema,
-  tags: z.array(slugSchema),
-  price: priceSchema,
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  publishedAt: z.optional(z.iso.datetime()),
-  retiredAt: z.optional(z.iso.datetime()),
-});
+export const storedProductSchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    productId: idSchema,
+    status: z.enum(PRODUCT_STATUSES),
+    name: productNameSchema,
+    description: descriptionSchema,
+    category: slugSchema,
+    tags: z.array(slugSchema),
+    price: priceSchema,
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
+    publishedAt: z.optional(isoDateTime()),
+    retiredAt: z.optional(isoDateTime()),
+  }),
+);
 export type StoredProduct = z.output<typeof storedProductSchema>;
 export type Product = StoredProduct & { readonly version: number };
 
 /** The fields staff may set on creation and revise later. */
-export const productDetailsSchema = z.strictObject({
-  name: productNameSchema,
-  description: z._default(descriptionSchema, ''),
-  category: slugSchema,
-  tags: z._default(tagsSchema, []),
-  price: priceSchema,
-});
+export const productDetailsSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    name: productNameSchema,
+    description: z._default(descriptionSchema, ''),
+    category: slugSchema,
+    tags: z._default(tagsSchema, []),
+    price: priceSchema,
+  }),
+);
 export type ProductDetails = z.output<typeof productDetailsSchema>;
 
 /** A revision: any non-empty subset of the details. */
-export const productRevisionSchema = z
-  .strictObject({
-    name: z.optional(productNameSchema),
-    description: z.optional(descriptionSchema),
-    category: z.optional(slugSchema),
-    tags: z.optional(tagsSchema),
-    price: z.optional(priceSchema),
-  })
-  .check(z.refine((revision) => Object.values(revision).some((value) => value !== undefined), { message: 'must change at least one field' }));
+export const productRevisionSchema = /* @__PURE__ */ pure(() =>
+  z
+    .strictObject({
+      name: z.optional(productNameSchema),
+      description: z.optional(descriptionSchema),
+      category: z.optional(slugSchema),
+      tags: z.optional(tagsSchema),
+      price: z.optional(priceSchema),
+    })
+    .check(z.refine((revision) => Object.values(revision).some((value) => value !== undefined), { message: 'must change at least one field' })),
+);
 export type ProductRevision = z.output<typeof productRevisionSchema>;
 
 /** An event a product decision produces, typed by its contract. */

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, standardTable } from '@kestrel/table-keys';
 import { useTestTable } from '@kestrel/testing/dynamodb-local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { CatalogRepository } from '../../src/adapters/catalog-repository';
+import { catalogTable } from '../../src/adapters/catalog-repository';
 import type { HttpEvent } from '@kestrel/http-api';
 import type { Services } from '../../src/application/use-cases';
 
@@ -24,7 +24,7 @@ export function useCatalogTable(prefix = 'catalog') {
     services(overrides: { documents?: DynamoDBDocumentClient; clock?: () => Date } = {}): Services {
       const newId = () => globalThis.crypto.randomUUID();
       return {
-        catalog: new CatalogRepository({
+        catalog: catalogTable({
           documents: overrides.documents ?? table.documents,
           tableName: table.tableName,
           newId,

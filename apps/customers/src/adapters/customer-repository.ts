@@ -12,7 +12,7 @@ import {
   type ConditionalWrite,
   type Item,
 } from '@kestrel/table-keys';
-import type { Customers, EventOrigin, Page, PageRequest } from '../application/ports';
+import type { CustomerQueries, Customers, EventOrigin, Page, PageRequest } from '../application/ports';
 import { withoutVersion, type Customer } from '../domain/customer';
 import type { DomainEvent } from '../domain/events';
 import { searchableName } from '../domain/name-search';
@@ -38,24 +38,21 @@ export interface Change {
 }
 
 /**
- * The customers table behind the application: profiles read with GetItem, searched with one
- * Query on an index, and written together with their outbox events in one TransactWriteItems
- * (all or nothing: no event without its change, no change without its events). Writes are
- * conditional: a create fails with `AlreadyExistsError` when the id is taken, a save with
- * `StaleVersionError` when the stored version is not the expected one.
+ * The read side of the customers table, one customer at a time: GetItem. Classes of their own
+ * (this one, {@link CustomerReader} adding the searches, {@link CustomerRepository} adding the
+ * writes) so that each query handler bundles only the path it uses: a reader carries none of
+ * the write path (outbox, event contracts, conditional writes), ~8 KB.
  *
  * @example
  * ```ts
- * const customers = new CustomerRepository({ documents, tableName: process.env.TABLE_NAME_CUSTOMERS! });
+ * const customers = new CustomerLookup({ documents, tableName: process.env.TABLE_NAME_CUSTOMERS! });
  * const current = await customers.get(customerId);
- * const decision = decide(current, commands, { now });
- * if (decision.changed) await customers.save(decision, current.version, { correlationId, causationId });
  * ```
  */
-export class CustomerRepository implements Customers {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly newEventId: () => string;
+export class CustomerLookup implements Pick<CustomerQueries, 'get'> {
+  protected readonly documents: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+  protected readonly newEventId: () => string;
   private readonly onConsumedCapacity?: CustomerRepositoryOptions['onConsumedCapacity'];
 
   constructor(options: CustomerRepositoryOptions) {
@@ -74,23 +71,22 @@ export class CustomerRepository implements Customers {
     return result.Item === undefined ? undefined : toCustomer(result.Item);
   }
 
-  /** Writes a new customer (version 1) and its events; `AlreadyExistsError` if the id is taken. */
-  async create(change: Change, origin: EventOrigin): Promise<void> {
-    if (change.customer.version !== 1) throw new RangeError(`a new customer starts at version 1, got ${change.customer.version}`);
-    const profile = createItem({ tableName: this.tableName, item: customerCodec.toItem(withoutVersion(change.customer)) });
-    await this.transact('CreateCustomer', profile, change, origin);
+  protected capacity(): { ReturnConsumedCapacity?: 'INDEXES' } {
+    return this.onConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: 'INDEXES' };
   }
 
-  /** Replaces the customer at `expectedVersion` with the changed one and writes its events; `StaleVersionError` / `ItemNotFoundError` otherwise. */
-  async save(change: Change, expectedVersion: number, origin: EventOrigin, operation = 'ChangeCustomer'): Promise<void> {
-    if (change.customer.version !== expectedVersion + 1) {
-      throw new RangeError(`a change from version ${expectedVersion} yields version ${expectedVersion + 1}, got ${change.customer.version}`);
-    }
-    // A whole-item replace, so the index keys (name search, preferred) follow the new state.
-    const profile = replaceItem({ tableName: this.tableName, item: customerCodec.toItem(withoutVersion(change.customer)), expectedVersion });
-    await this.transact(operation, profile, change, origin);
+  protected report(operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    if (this.onConsumedCapacity === undefined || consumed === undefined) return;
+    this.onConsumedCapacity(operation, Array.isArray(consumed) ? consumed : [consumed]);
   }
+}
 
+/**
+ * The searches of the customers table: one Query on an index, a page at a time. Apart from
+ * {@link CustomerLookup} so that a function reading one customer bundles no search (cursors,
+ * name keys).
+ */
+export class CustomerReader extends CustomerLookup implements CustomerQueries {
   /** GetCustomersWithName: customers whose family name normalises to the same key as `name`. */
   async findByName(name: string, page: PageRequest): Promise<Page<Customer>> {
     const family = searchableName(name);
@@ -101,22 +97,6 @@ export class CustomerRepository implements Customers {
   /** GetPreferredCustomers: every preferred customer, longest-standing first. */
   async listPreferred(page: PageRequest): Promise<Page<Customer>> {
     return this.query('GetPreferredCustomers', PREFERRED_INDEX, PREFERRED_PARTITION, page);
-  }
-
-  private async transact(operation: string, profile: ConditionalWrite, change: Change, origin: EventOrigin): Promise<void> {
-    if (profile.kind !== 'Put') throw new TypeError('profiles are written whole');
-    const outbox = outboxItems(change.events, origin, change.customer.updatedAt, this.newEventId, change.customer.customerId);
-    const input = {
-      TransactItems: [{ Put: profile.input }, ...outbox.map((item) => ({ Put: { TableName: this.tableName, Item: item } }))],
-      ...this.capacity(),
-    };
-    try {
-      const result = await this.documents.send(new TransactWriteCommand(input));
-      this.report(operation, result.ConsumedCapacity);
-    } catch (error) {
-      // The profile is the first action, so its cancellation reason comes first too.
-      throw transactionFailure(error, [profile]);
-    }
   }
 
   private async query(operation: string, index: typeof NAME_INDEX | typeof PREFERRED_INDEX, partition: string, page: PageRequest): Promise<Page<Customer>> {
@@ -151,14 +131,55 @@ export class CustomerRepository implements Customers {
       ...(more && last !== undefined ? { nextCursor: encodeCursor(last, attributes) } : {}),
     };
   }
+}
 
-  private capacity(): { ReturnConsumedCapacity?: 'INDEXES' } {
-    return this.onConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: 'INDEXES' };
+/**
+ * The customers table behind the application: the reads of {@link CustomerReader}, and profiles
+ * written together with their outbox events in one TransactWriteItems (all or nothing: no event
+ * without its change, no change without its events). Writes are conditional: a create fails with
+ * `AlreadyExistsError` when the id is taken, a save with `StaleVersionError` when the stored
+ * version is not the expected one.
+ *
+ * @example
+ * ```ts
+ * const customers = new CustomerRepository({ documents, tableName: process.env.TABLE_NAME_CUSTOMERS! });
+ * const current = await customers.get(customerId);
+ * const decision = decide(current, commands, { now });
+ * if (decision.changed) await customers.save(decision, current.version, { correlationId, causationId });
+ * ```
+ */
+export class CustomerRepository extends CustomerReader implements Customers {
+  /** Writes a new customer (version 1) and its events; `AlreadyExistsError` if the id is taken. */
+  async create(change: Change, origin: EventOrigin): Promise<void> {
+    if (change.customer.version !== 1) throw new RangeError(`a new customer starts at version 1, got ${change.customer.version}`);
+    const profile = createItem({ tableName: this.tableName, item: customerCodec.toItem(withoutVersion(change.customer)) });
+    await this.transact('CreateCustomer', profile, change, origin);
   }
 
-  private report(operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
-    if (this.onConsumedCapacity === undefined || consumed === undefined) return;
-    this.onConsumedCapacity(operation, Array.isArray(consumed) ? consumed : [consumed]);
+  /** Replaces the customer at `expectedVersion` with the changed one and writes its events; `StaleVersionError` / `ItemNotFoundError` otherwise. */
+  async save(change: Change, expectedVersion: number, origin: EventOrigin, operation = 'ChangeCustomer'): Promise<void> {
+    if (change.customer.version !== expectedVersion + 1) {
+      throw new RangeError(`a change from version ${expectedVersion} yields version ${expectedVersion + 1}, got ${change.customer.version}`);
+    }
+    // A whole-item replace, so the index keys (name search, preferred) follow the new state.
+    const profile = replaceItem({ tableName: this.tableName, item: customerCodec.toItem(withoutVersion(change.customer)), expectedVersion });
+    await this.transact(operation, profile, change, origin);
+  }
+
+  private async transact(operation: string, profile: ConditionalWrite, change: Change, origin: EventOrigin): Promise<void> {
+    if (profile.kind !== 'Put') throw new TypeError('profiles are written whole');
+    const outbox = outboxItems(change.events, origin, change.customer.updatedAt, this.newEventId, change.customer.customerId);
+    const input = {
+      TransactItems: [{ Put: profile.input }, ...outbox.map((item) => ({ Put: { TableName: this.tableName, Item: item } }))],
+      ...this.capacity(),
+    };
+    try {
+      const result = await this.documents.send(new TransactWriteCommand(input));
+      this.report(operation, result.ConsumedCapacity);
+    } catch (error) {
+      // The profile is the first action, so its cancellation reason comes first too.
+      throw transactionFailure(error, [profile]);
+    }
   }
 }
 

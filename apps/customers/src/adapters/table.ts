@@ -8,6 +8,7 @@
 // | OutboxEvent   | OUTBOX#<eventId>            | EVENT     | -                                                | -                                        |
 // (the outbox item is the shared one of @kestrel/table-keys: `outboxItem`, expiring by TTL after a week)
 import { defineAccessPattern, defineEntity, defineItemCodec, joinKey } from '@kestrel/table-keys';
+import { pure } from '@kestrel/contracts';
 import { storedCustomerSchema, type StoredCustomer } from '../domain/customer';
 import { nameSearchKey, nameSortKey } from '../domain/name-search';
 
@@ -15,27 +16,29 @@ export const NAME_INDEX = 'GSI1';
 export const PREFERRED_INDEX = 'GSI2';
 
 /** The customer profile: one item per customer, in the name index when it has a family name, in the preferred index while preferred. */
-export const CustomerEntity = defineEntity<'Customer', Pick<StoredCustomer, 'customerId'>, StoredCustomer>({
-  name: 'Customer',
-  key: ({ customerId }) => ({ PK: ['CUSTOMER', customerId], SK: ['PROFILE'] }),
-  indexes: {
-    [NAME_INDEX]: (customer: StoredCustomer) => {
-      const family = nameSearchKey(customer);
-      return family === undefined ? undefined : { PK: ['CUSTOMER_NAME', family], SK: [nameSortKey(customer), customer.customerId] };
+export const CustomerEntity = /* @__PURE__ */ pure(() =>
+  defineEntity<'Customer', Pick<StoredCustomer, 'customerId'>, StoredCustomer>({
+    name: 'Customer',
+    key: ({ customerId }) => ({ PK: ['CUSTOMER', customerId], SK: ['PROFILE'] }),
+    indexes: {
+      [NAME_INDEX]: (customer: StoredCustomer) => {
+        const family = nameSearchKey(customer);
+        return family === undefined ? undefined : { PK: ['CUSTOMER_NAME', family], SK: [nameSortKey(customer), customer.customerId] };
+      },
+      // Sparse: only preferred customers carry GSI2 keys, so the index holds exactly them.
+      [PREFERRED_INDEX]: (customer: StoredCustomer) =>
+        customer.preferred && customer.preferredSince !== undefined
+          ? { PK: ['PREFERRED_CUSTOMERS'], SK: [customer.preferredSince, customer.customerId] }
+          : undefined,
     },
-    // Sparse: only preferred customers carry GSI2 keys, so the index holds exactly them.
-    [PREFERRED_INDEX]: (customer: StoredCustomer) =>
-      customer.preferred && customer.preferredSince !== undefined
-        ? { PK: ['PREFERRED_CUSTOMERS'], SK: [customer.preferredSince, customer.customerId] }
-        : undefined,
-  },
-});
-export const customerCodec = defineItemCodec(CustomerEntity, storedCustomerSchema);
+  }),
+);
+export const customerCodec = /* @__PURE__ */ pure(() => defineItemCodec(CustomerEntity, storedCustomerSchema));
 
 /** Partition key of the name index for a normalised family name. */
 export const nameIndexPartition = (family: string) => joinKey(['CUSTOMER_NAME', family]);
 /** Partition key of the preferred index (one partition: preferred customers are few). */
-export const PREFERRED_PARTITION = joinKey(['PREFERRED_CUSTOMERS']);
+export const PREFERRED_PARTITION = /* @__PURE__ */ pure(() => joinKey(['PREFERRED_CUSTOMERS']));
 
 // A stored profile with names, phone and a postal address measures ~550 bytes (bench-results/capacity.json).
 const PROFILE_BYTES = 550;

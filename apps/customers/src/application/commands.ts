@@ -4,7 +4,7 @@
 // decision is simply taken again on the fresh state.
 import { AlreadyExistsError, ItemNotFoundError, StaleVersionError } from '@kestrel/table-keys';
 import { authorize, type Actor } from '../domain/authorization';
-import { createCustomer as newCustomer, decide, type CustomerCommand, type NewCustomer, type Outcome } from '../domain/commands';
+import { createCustomer as newCustomer, decide, decideWith, type CommandSteps, type CustomerCommand, type Decision, type NewCustomer, type Outcome } from '../domain/commands';
 import type { Customer } from '../domain/customer';
 import { fromRegistration, type Registration } from '../domain/registration';
 import type { Origin } from '../domain/values';
@@ -55,7 +55,24 @@ function matches(precondition: VersionPrecondition | undefined, version: number)
  * result.outcomes; // [{ command: 'EditCustomerDetails', status: 'applied' }, { command: 'MakeCustomerPreferred', status: 'rejected', … }]
  * ```
  */
-export async function changeCustomer(services: Services, request: ChangeCustomerRequest): Promise<ChangeCustomerResult> {
+export function changeCustomer(services: Services, request: ChangeCustomerRequest): Promise<ChangeCustomerResult> {
+  return applyCommands(services, request, decide);
+}
+
+/**
+ * {@link changeCustomer} for a route whose commands are all of the kinds `steps` names: its
+ * bundle keeps only those commands' rules and event contracts.
+ *
+ * @example
+ * ```ts
+ * await changeCustomerWith({ MakeCustomerPreferred: makePreferredStep }, services, { actor, customerId, origin, commands: [{ type: 'MakeCustomerPreferred' }] });
+ * ```
+ */
+export function changeCustomerWith(steps: CommandSteps, services: Services, request: ChangeCustomerRequest): Promise<ChangeCustomerResult> {
+  return applyCommands(services, request, (customer, commands, context) => decideWith(steps, customer, commands, context));
+}
+
+async function applyCommands(services: Services, request: ChangeCustomerRequest, decideOn: typeof decide): Promise<ChangeCustomerResult> {
   for (const command of request.commands) {
     const verdict = authorize(request.actor, command.type, request.customerId);
     if (!verdict.allowed) throw new ForbiddenError(verdict.reason);
@@ -67,7 +84,7 @@ export async function changeCustomer(services: Services, request: ChangeCustomer
     if (current === undefined) throw new CustomerNotFoundError(request.customerId);
     if (!matches(request.precondition, current.version)) throw new PreconditionFailedError(request.customerId, current.version);
 
-    const decision = decide(current, request.commands, { now: services.clock().toISOString() });
+    const decision: Decision = decideOn(current, request.commands, { now: services.clock().toISOString() });
     if (!decision.changed) return { customer: current, outcomes: decision.outcomes, changed: false };
     try {
       const operation = request.operation ?? request.commands.map((command) => command.type).join('+');

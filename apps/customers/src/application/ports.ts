@@ -10,12 +10,21 @@ export type { EventOrigin, Page, PageRequest };
  * `create` fails with table-keys' `AlreadyExistsError`, `save` with `StaleVersionError`
  * or `ItemNotFoundError` when its condition does not hold.
  */
-export interface Customers {
-  get(customerId: string): Promise<Customer | undefined>;
+export interface Customers extends CustomerQueries {
   create(change: { customer: Customer; events: readonly DomainEvent[] }, origin: EventOrigin): Promise<void>;
   save(change: { customer: Customer; events: readonly DomainEvent[] }, expectedVersion: number, origin: EventOrigin, operation?: string): Promise<void>;
+}
+
+/** The reads of {@link Customers}: all the query use cases need (implemented by `CustomerReader`). */
+export interface CustomerQueries {
+  get(customerId: string): Promise<Customer | undefined>;
   findByName(name: string, page: PageRequest): Promise<Page<Customer>>;
   listPreferred(page: PageRequest): Promise<Page<Customer>>;
+}
+
+/** What the query use cases run with: reads only. */
+export interface QueryServices {
+  readonly customers: CustomerQueries;
 }
 
 /** What every use case runs with. */

@@ -65,7 +65,8 @@ export interface Decision {
 }
 
 type PendingEvent = (customerVersion: number) => DomainEvent;
-type Step =
+/** What one command decides on the current state. */
+export type Step =
   | { readonly status: 'applied'; readonly state: Customer; readonly events: readonly PendingEvent[] }
   | { readonly status: 'unchanged' }
   | { readonly status: 'rejected'; readonly rejection: Rejection };
@@ -162,22 +163,30 @@ function clearDelinquency(state: Customer): Step {
   };
 }
 
-function step(state: Customer, command: CustomerCommand, context: CommandContext): Step {
-  switch (command.type) {
-    case 'EditCustomerDetails':
-      return editDetails(state, command.changes);
-    case 'ChangeCustomerLocale':
-      return changeLocale(state, command.locale);
-    case 'MakeCustomerPreferred':
-      return makePreferred(state, context);
-    case 'RevokePreferredStatus':
-      return revokePreferred(state);
-    case 'MarkCustomerDelinquent':
-      return markDelinquent(state, command.reason);
-    case 'ClearDelinquency':
-      return clearDelinquency(state);
-  }
-}
+/** How one kind of command decides on the current state. */
+export type CommandStep<T extends CustomerCommand['type']> = (state: Customer, command: Extract<CustomerCommand, { type: T }>, context: CommandContext) => Step;
+
+/** The steps of some command kinds, by command type. */
+export type CommandSteps = { readonly [T in CustomerCommand['type']]?: CommandStep<T> };
+
+// One export per command kind (not one object of them all), so a route that only ever gives one
+// kind imports its step alone and its bundle keeps only that command's rules and event contract.
+export const editDetailsStep: CommandStep<'EditCustomerDetails'> = (state, command) => editDetails(state, command.changes);
+export const changeLocaleStep: CommandStep<'ChangeCustomerLocale'> = (state, command) => changeLocale(state, command.locale);
+export const makePreferredStep: CommandStep<'MakeCustomerPreferred'> = (state, _command, context) => makePreferred(state, context);
+export const revokePreferredStep: CommandStep<'RevokePreferredStatus'> = (state) => revokePreferred(state);
+export const markDelinquentStep: CommandStep<'MarkCustomerDelinquent'> = (state, command) => markDelinquent(state, command.reason);
+export const clearDelinquencyStep: CommandStep<'ClearDelinquency'> = (state) => clearDelinquency(state);
+
+/** Every command kind's step. */
+export const ALL_STEPS: Required<CommandSteps> = {
+  EditCustomerDetails: editDetailsStep,
+  ChangeCustomerLocale: changeLocaleStep,
+  MakeCustomerPreferred: makePreferredStep,
+  RevokePreferredStatus: revokePreferredStep,
+  MarkCustomerDelinquent: markDelinquentStep,
+  ClearDelinquency: clearDelinquencyStep,
+};
 
 /**
  * Applies independent commands in order to the current customer. Each either applies, changes
@@ -194,10 +203,21 @@ function step(state: Customer, command: CustomerCommand, context: CommandContext
  * ```
  */
 export function decide(customer: Customer, commands: readonly CustomerCommand[], context: CommandContext): Decision {
+  return decideWith(ALL_STEPS, customer, commands, context);
+}
+
+/**
+ * {@link decide} with only the steps given: for a route whose commands are all of those kinds.
+ *
+ * @throws TypeError when a command has no step in `steps` (a wiring bug).
+ */
+export function decideWith(steps: CommandSteps, customer: Customer, commands: readonly CustomerCommand[], context: CommandContext): Decision {
   let state = customer;
   const pending: PendingEvent[] = [];
   const outcomes: Outcome[] = [];
   for (const command of commands) {
+    const step = steps[command.type] as CommandStep<typeof command.type> | undefined;
+    if (step === undefined) throw new TypeError(`no step for ${command.type}`);
     const result = step(state, command, context);
     if (result.status === 'applied') {
       state = result.state;

@@ -8,11 +8,11 @@ import * as z from 'zod/mini';
 import { getCustomersWithName, getPreferredCustomers } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
 import { customersRoute } from '../adapters/http/route';
-import { servicesFromEnvironment } from '../adapters/environment';
+import { queryServicesFromEnvironment } from '../adapters/environment';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../adapters/table';
 import { searchableName } from '../domain/name-search';
 
-const services = servicesFromEnvironment();
+const services = queryServicesFromEnvironment();
 
 const query = z
   .strictObject({

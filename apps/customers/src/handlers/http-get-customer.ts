@@ -5,10 +5,10 @@ import { withObservability } from '@kestrel/observability';
 import { getCustomer } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
 import { customerResult, customersRoute } from '../adapters/http/route';
-import { servicesFromEnvironment } from '../adapters/environment';
+import { lookupServicesFromEnvironment } from '../adapters/environment';
 import { customerIdSchema } from '../domain/values';
 
-const services = servicesFromEnvironment();
+const services = lookupServicesFromEnvironment();
 
 const route = customersRoute(async (event) => {
   const actor = actorFrom(event);

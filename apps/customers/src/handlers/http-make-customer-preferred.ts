@@ -3,11 +3,13 @@
 import { withObservability } from '@kestrel/observability';
 import { noBody, singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
+import { makePreferredStep } from '../domain/commands';
 
 const route = singleCommandRoute(servicesFromEnvironment(), {
   body: noBody,
   optionalBody: true,
   command: () => ({ type: 'MakeCustomerPreferred' }),
+  step: makePreferredStep,
 });
 
 export const handler = withObservability(route, { service: 'customers', functionName: 'http-make-customer-preferred' });

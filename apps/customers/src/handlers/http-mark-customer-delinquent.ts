@@ -3,11 +3,13 @@ import { withObservability } from '@kestrel/observability';
 import * as z from 'zod/mini';
 import { singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
+import { markDelinquentStep } from '../domain/commands';
 import { delinquencyReasonSchema } from '../domain/values';
 
 const route = singleCommandRoute(servicesFromEnvironment(), {
   body: z.strictObject({ reason: delinquencyReasonSchema }),
   command: ({ reason }) => ({ type: 'MarkCustomerDelinquent', reason }),
+  step: markDelinquentStep,
 });
 
 export const handler = withObservability(route, { service: 'customers', functionName: 'http-mark-customer-delinquent' });

@@ -1,8 +1,9 @@
 import { HttpProblem, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
+import { pure } from '@kestrel/contracts';
 import * as z from 'zod/mini';
-import { changeCustomer } from '../../application/commands';
+import { changeCustomerWith } from '../../application/commands';
 import type { Services } from '../../application/ports';
-import type { CustomerCommand, Outcome } from '../../domain/commands';
+import type { CommandStep, CustomerCommand, Outcome } from '../../domain/commands';
 import { customerIdSchema } from '../../domain/values';
 import { actorFrom } from './auth';
 import { ifMatchHeader } from './etag';
@@ -31,6 +32,8 @@ export function refused(outcomes: readonly Outcome[]): HttpProblem {
 /**
  * A route carrying one command for the customer in the path: `If-Match` honoured, the customer
  * (with its new `ETag`) returned on success or when already so, 409 with the rule's code when refused.
+ * `step` is that command's step from the domain: the route decides with it alone, so the
+ * function's bundle carries no other command's rules or events.
  *
  * @example
  * ```ts
@@ -40,9 +43,9 @@ export function refused(outcomes: readonly Outcome[]): HttpProblem {
  * });
  * ```
  */
-export function singleCommandRoute<B extends z.core.$ZodType>(
+export function singleCommandRoute<B extends z.core.$ZodType, T extends CustomerCommand['type']>(
   services: Services,
-  options: { body: B; optionalBody?: boolean; command: (body: z.output<B>) => CustomerCommand },
+  options: { body: B; optionalBody?: boolean; command: (body: z.output<B>) => Extract<CustomerCommand, { type: T }>; step: CommandStep<T> },
 ): HttpRouteHandler {
   return customersRoute(async (event, origin) => {
     const actor = actorFrom(event);
@@ -54,11 +57,11 @@ export function singleCommandRoute<B extends z.core.$ZodType>(
     });
     const precondition = headers['if-match'];
     const command = options.command(body as z.output<B>);
-    const result = await changeCustomer(services, { actor, customerId: path.customerId, commands: [command], origin, ...(precondition ? { precondition } : {}) });
+    const result = await changeCustomerWith({ [command.type]: options.step }, services, { actor, customerId: path.customerId, commands: [command], origin, ...(precondition ? { precondition } : {}) });
     if (result.outcomes.some((outcome) => outcome.status === 'rejected')) throw refused(result.outcomes);
     return customerResult(result.customer);
   });
 }
 
 /** Routes without a body accept none or an empty JSON object. */
-export const noBody = z.strictObject({});
+export const noBody = /* @__PURE__ */ pure(() => z.strictObject({}));

@@ -1,4 +1,5 @@
 import { fieldErrorsOf, HttpProblem, validationProblem } from '@kestrel/http-api';
+import { pure } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import type { VersionPrecondition } from '../../application/commands';
 
@@ -42,15 +43,17 @@ export function parseIfMatch(header: string | undefined): VersionPrecondition | 
  * The `If-Match` header as `readRequest` reads it (`headers: { 'if-match': ifMatchHeader }`):
  * the version precondition, or undefined without the header.
  */
-export const ifMatchHeader = z.pipe(
-  z.optional(z.string()),
-  z.transform((header: string | undefined, context): VersionPrecondition | undefined => {
-    try {
-      return parseIfMatch(header);
-    } catch (error) {
-      if (!(error instanceof HttpProblem)) throw error;
-      for (const { message } of fieldErrorsOf(error)) context.issues.push({ code: 'custom', message, input: header });
-      return z.NEVER;
-    }
-  }),
+export const ifMatchHeader = /* @__PURE__ */ pure(() =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((header: string | undefined, context): VersionPrecondition | undefined => {
+      try {
+        return parseIfMatch(header);
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        for (const { message } of fieldErrorsOf(error)) context.issues.push({ code: 'custom', message, input: header });
+        return z.NEVER;
+      }
+    }),
+  ),
 );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCustomer, decide, type CustomerCommand } from '../../../src/domain/commands';
+import { createCustomer, decide, decideWith, makePreferredStep, markDelinquentStep, type CustomerCommand } from '../../../src/domain/commands';
 import type { Customer } from '../../../src/domain/customer';
 
 const now = '2026-02-01T10:00:00.000Z';
@@ -195,5 +195,24 @@ describe('decide: the delinquent customer made preferred (design article 000)', 
     expect(decision.customer).toMatchObject({ delinquent: false, preferred: true, version: 4 });
     // Both events describe one write, so they carry the same version.
     expect(decision.events.map((event) => event.data.customerVersion)).toEqual([4, 4]);
+  });
+});
+
+describe('decideWith', () => {
+  it('decides exactly as decide for the command kinds it is given steps for', () => {
+    // Prepare
+    const commands: CustomerCommand[] = [{ type: 'MarkCustomerDelinquent', reason: 'Invoice 42 unpaid' }, { type: 'MakeCustomerPreferred' }];
+
+    // Act
+    const narrow = decideWith({ MarkCustomerDelinquent: markDelinquentStep, MakeCustomerPreferred: makePreferredStep }, ada, commands, context);
+
+    // Assess
+    expect(narrow).toEqual(decide(ada, commands, context));
+    expect(narrow.outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'rejected']);
+  });
+
+  it('refuses a command it has no step for instead of skipping it', () => {
+    // Act / Assess
+    expect(() => decideWith({ MakeCustomerPreferred: makePreferredStep }, ada, [{ type: 'ClearDelinquency' }], context)).toThrow(new TypeError('no step for ClearDelinquency'));
   });
 });
