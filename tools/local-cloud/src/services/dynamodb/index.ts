@@ -30,6 +30,7 @@ import { forward } from '../../core/forward';
 import { blocks, bool, num, str } from '../../core/config';
 import type { SupervisedProcess } from '../../processes/supervisor';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { awaitCommit, needsCommitBarrier } from './commit-barrier';
 
 const LOCAL_ARN = /arn:aws:dynamodb:ddblocal:000000000000:/g;
 const ANY_ARN = /arn:aws:dynamodb:[a-z0-9-]+:\d{12}:/g;
@@ -197,9 +198,12 @@ export function dynamoDbModuleFactory(options: DynamoDbModuleOptions = {}): Loca
         {
           serviceNames: ['dynamodb'],
           async handle(request: AwsRequest) {
-            const { endpoint } = ready();
+            const { endpoint, client: ddb } = ready();
             const body = Buffer.from(toLocalArn(request.body.toString('utf8')));
+            const pidBefore = child?.pid;
             const response = await forward(endpoint, request, { body, component: 'DynamoDB Local' });
+            // DynamoDB Local answers a transaction before committing it (commit-barrier.ts): no 200 until it has.
+            if (needsCommitBarrier(request, response.status)) await awaitCommit(ddb, pidBefore, () => child?.pid);
             const text = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
             const rewritten = Buffer.from(toAwsArn(text, request.region, request.accountId));
             const headers: Record<string, string> = { ...response.headers, 'content-length': String(rewritten.length) };
