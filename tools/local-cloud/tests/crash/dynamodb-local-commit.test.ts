@@ -27,11 +27,16 @@ describe('DynamoDB Local killed with SIGKILL right after the edge acknowledged a
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('acknowledged transactions before the kills', () => {
+  it('acknowledged transactions and PutItems before the kills', () => {
     expect(result.acknowledgedTransactions).toBeGreaterThan(result.kills);
+    expect(result.acknowledgedPutItems).toBeGreaterThan(result.kills);
   });
 
   it('has every acknowledged transaction in the table after the restarts, none half-written', () => {
     expect({ lost: result.acknowledgedThenLost, sample: result.lostSample, halfWritten: result.halfWritten }).toEqual({ lost: 0, sample: [], halfWritten: 0 });
+  });
+
+  it('has every acknowledged PutItem in the table after the restarts', () => {
+    expect(result.putItemsLost).toBe(0);
   });
 });

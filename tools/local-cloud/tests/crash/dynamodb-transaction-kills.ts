@@ -4,15 +4,16 @@
  * `src/services/dynamodb/commit-barrier.ts`). Shared by `tests/crash/dynamodb-local-commit.test.ts`
  * (CI, few kills) and `bench/dynamodb-local-durability.bench.ts` (many).
  *
- * Writers send TransactWriteItems of two Puts (`A#<id>` with a condition, `B#<id>`: the customer +
- * outbox shape) through the real SDK with no retries, so a write counts as acknowledged only when
- * its own answer was 200. Each kill point: a seeded-random pause, then SIGKILL at the very next
- * acknowledgement (the adversarial moment: the answer just left, the commit may still be queued).
+ * Writers alternate TransactWriteItems of two Puts (`A#<id>` with a condition, `B#<id>`: the customer +
+ * outbox shape) and single PutItems (`P#<id>`, which DynamoDB Local commits before answering) through
+ * the real SDK with no retries, so a write counts as acknowledged only when its own answer was 200.
+ * Each kill point: a seeded-random pause, then SIGKILL at the very next acknowledged transaction (the
+ * adversarial moment: the answer just left, its commit may still be queued).
  * Afterwards every acknowledged id must be there, and never half.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ScanCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, PutItemCommand, ScanCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startLocalCloud, type LocalCloud } from '../../src/cloud';
 import { supervisedStatuses } from '../../src/processes/supervisor';
@@ -125,6 +126,9 @@ export interface TransactionKillResult {
   acknowledgedThenLost: number;
   halfWritten: number;
   lostSample: string[];
+  acknowledgedPutItems: number;
+  /** PutItems answered 200 and missing afterwards. */
+  putItemsLost: number;
   /** Milliseconds from send to 200, acknowledged transactions only. */
   acknowledgedLatenciesMs: number[];
 }
@@ -151,6 +155,7 @@ export async function runTransactionKills(
     }),
   );
   const acknowledged: string[] = [];
+  const acknowledgedPuts: string[] = [];
   const latencies: number[] = [];
   let refused = 0;
   let running = true;
@@ -160,6 +165,11 @@ export async function runTransactionKills(
       const id = `${options.seed}-${writer}-${sequence}`;
       const sentAt = performance.now();
       try {
+        if (sequence % 2 === 1) {
+          await client.send(new PutItemCommand({ TableName: TABLE, Item: { PK: { S: `P#${id}` }, pad: { S: 'p'.repeat(700) } } }));
+          acknowledgedPuts.push(id);
+          continue;
+        }
         await client.send(
           new TransactWriteItemsCommand({
             TransactItems: [
@@ -200,7 +210,7 @@ export async function runTransactionKills(
   } while (startKey);
   client.destroy();
   const lost = acknowledged.filter((id) => !keys.has(`A#${id}`) && !keys.has(`B#${id}`));
-  const ids = new Set([...keys].map((key) => key.slice(2)));
+  const ids = new Set([...keys].filter((key) => !key.startsWith('P#')).map((key) => key.slice(2)));
   const halfWritten = [...ids].filter((id) => keys.has(`A#${id}`) !== keys.has(`B#${id}`)).length;
   return {
     kills: options.kills,
@@ -209,6 +219,8 @@ export async function runTransactionKills(
     acknowledgedThenLost: lost.length,
     halfWritten,
     lostSample: lost.slice(0, 5),
+    acknowledgedPutItems: acknowledgedPuts.length,
+    putItemsLost: acknowledgedPuts.filter((id) => !keys.has(`P#${id}`)).length,
     acknowledgedLatenciesMs: latencies,
   };
 }
