@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbBehindEdge, runTransactionKills, type KillTarget, type TransactionKillResult } from './dynamodb-transaction-kills';
+import { findFreePort } from '../../src/processes/supervisor';
+import { awaitCommit, needsCommitBarrier } from '../../src/services/dynamodb/commit-barrier';
+import { clientFor, dynamoDbBehindEdge, runTransactionKills, type KillTarget, type TransactionKillResult } from './dynamodb-transaction-kills';
 
 describe('DynamoDB Local killed with SIGKILL right after the edge acknowledged a transaction, 4 seeded kill points', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ddb-commit-'));
@@ -38,5 +40,41 @@ describe('DynamoDB Local killed with SIGKILL right after the edge acknowledged a
 
   it('has every acknowledged PutItem in the table after the restarts', () => {
     expect(result.putItemsLost).toBe(0);
+  });
+
+  it('answers a retryable 503 instead of the 200 when a restarted DynamoDB Local answers the barrier', async () => {
+    // The barrier read succeeds, but from another process than the one that took the transaction.
+    const live = clientFor(target.endpoint);
+    const failure = await awaitCommit(live, 41, () => 42).catch((error: unknown) => error);
+    live.destroy();
+    expect(failure).toMatchObject({ code: 'ServiceUnavailable', status: 503 });
+    expect((failure as Error).message).toContain('restarted');
+  });
+});
+
+describe('the commit barrier', () => {
+  const request = (target: string) => ({
+    method: 'POST',
+    path: '/',
+    query: new URLSearchParams(),
+    headers: { 'x-amz-target': target },
+    body: Buffer.from('{}'),
+    service: 'dynamodb',
+    region: 'eu-west-1',
+    accountId: '000000000000',
+  });
+
+  it('holds back the 200 of TransactWriteItems and ExecuteTransaction only', () => {
+    expect(needsCommitBarrier(request('DynamoDB_20120810.TransactWriteItems'), 200)).toBe(true);
+    expect(needsCommitBarrier(request('DynamoDB_20120810.ExecuteTransaction'), 200)).toBe(true);
+    expect(needsCommitBarrier(request('DynamoDB_20120810.TransactWriteItems'), 400)).toBe(false);
+    expect(needsCommitBarrier(request('DynamoDB_20120810.PutItem'), 200)).toBe(false);
+  });
+
+  it('turns the 200 into a retryable 503 when DynamoDB Local is gone before confirming the commit', async () => {
+    const closed = clientFor(`http://127.0.0.1:${await findFreePort()}`);
+    const failure = await awaitCommit(closed, 41, () => 41).catch((error: unknown) => error);
+    closed.destroy();
+    expect(failure).toMatchObject({ code: 'ServiceUnavailable', status: 503, headers: { 'retry-after': '1' } });
   });
 });
