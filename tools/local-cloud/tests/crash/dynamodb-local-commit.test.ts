@@ -29,17 +29,17 @@ describe('DynamoDB Local killed with SIGKILL right after the edge acknowledged a
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('acknowledged transactions and PutItems before the kills', () => {
+  it('acknowledged transactions and single-item writes before the kills', () => {
     expect(result.acknowledgedTransactions).toBeGreaterThan(result.kills);
-    expect(result.acknowledgedPutItems).toBeGreaterThan(result.kills);
+    expect(result.acknowledgedSingleWrites).toBeGreaterThan(result.kills);
   });
 
   it('has every acknowledged transaction in the table after the restarts, none half-written', () => {
     expect({ lost: result.acknowledgedThenLost, sample: result.lostSample, halfWritten: result.halfWritten }).toEqual({ lost: 0, sample: [], halfWritten: 0 });
   });
 
-  it('has every acknowledged PutItem in the table after the restarts', () => {
-    expect(result.putItemsLost).toBe(0);
+  it('has every item of an acknowledged PutItem, UpdateItem or BatchWriteItem in the table after the restarts', () => {
+    expect(result.singleWritesLost).toBe(0);
   });
 
   it('answers a retryable 503 instead of the 200 when a restarted DynamoDB Local answers the barrier', async () => {

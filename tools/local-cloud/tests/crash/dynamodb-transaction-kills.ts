@@ -5,7 +5,8 @@
  * (CI, few kills) and `bench/dynamodb-local-durability.bench.ts` (many).
  *
  * Writers alternate TransactWriteItems of two Puts (`A#<id>` with a condition, `B#<id>`: the customer +
- * outbox shape) and single PutItems (`P#<id>`, which DynamoDB Local commits before answering) through
+ * outbox shape) and single-item writes (PutItem, UpdateItem, BatchWriteItem of two Puts: `S#<id>…`, which
+ * DynamoDB Local commits before answering) through
  * the real SDK with no retries, so a write counts as acknowledged only when its own answer was 200.
  * Each kill point: a seeded-random pause, then SIGKILL at the very next acknowledged transaction (the
  * adversarial moment: the answer just left, its commit may still be queued).
@@ -13,7 +14,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, PutItemCommand, ScanCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  PutItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startLocalCloud, type LocalCloud } from '../../src/cloud';
 import { supervisedStatuses } from '../../src/processes/supervisor';
@@ -119,6 +130,24 @@ export async function dynamoDbBehindEdge(dataDir: string, port = 0): Promise<Kil
   };
 }
 
+/** One PutItem, UpdateItem or BatchWriteItem (by `kind`); the keys it wrote once answered 200 with nothing unprocessed. */
+async function singleItemWrite(client: DynamoDBClient, id: string, kind: number): Promise<string[]> {
+  const pad = { S: 's'.repeat(700) };
+  if (kind === 0) {
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { PK: { S: `S#${id}` }, pad } }));
+    return [`S#${id}`];
+  }
+  if (kind === 1) {
+    await client.send(new UpdateItemCommand({ TableName: TABLE, Key: { PK: { S: `S#${id}` } }, UpdateExpression: 'SET pad = :pad', ExpressionAttributeValues: { ':pad': pad } }));
+    return [`S#${id}`];
+  }
+  const keys = [`S#${id}-1`, `S#${id}-2`];
+  const { UnprocessedItems } = await client.send(
+    new BatchWriteItemCommand({ RequestItems: { [TABLE]: keys.map((key) => ({ PutRequest: { Item: { PK: { S: key }, pad } } })) } }),
+  );
+  return Object.keys(UnprocessedItems ?? {}).length === 0 ? keys : [];
+}
+
 export interface TransactionKillResult {
   kills: number;
   acknowledgedTransactions: number;
@@ -126,9 +155,10 @@ export interface TransactionKillResult {
   acknowledgedThenLost: number;
   halfWritten: number;
   lostSample: string[];
-  acknowledgedPutItems: number;
-  /** PutItems answered 200 and missing afterwards. */
-  putItemsLost: number;
+  /** Items written by PutItem, UpdateItem and BatchWriteItem whose call answered 200 (all processed). */
+  acknowledgedSingleWrites: number;
+  /** Of those, missing afterwards. */
+  singleWritesLost: number;
   /** Milliseconds from send to 200, acknowledged transactions only. */
   acknowledgedLatenciesMs: number[];
 }
@@ -155,7 +185,7 @@ export async function runTransactionKills(
     }),
   );
   const acknowledged: string[] = [];
-  const acknowledgedPuts: string[] = [];
+  const acknowledgedSingles: string[] = [];
   const latencies: number[] = [];
   let refused = 0;
   let running = true;
@@ -166,8 +196,7 @@ export async function runTransactionKills(
       const sentAt = performance.now();
       try {
         if (sequence % 2 === 1) {
-          await client.send(new PutItemCommand({ TableName: TABLE, Item: { PK: { S: `P#${id}` }, pad: { S: 'p'.repeat(700) } } }));
-          acknowledgedPuts.push(id);
+          acknowledgedSingles.push(...(await singleItemWrite(client, id, (sequence >> 1) % 3)));
           continue;
         }
         await client.send(
@@ -210,7 +239,7 @@ export async function runTransactionKills(
   } while (startKey);
   client.destroy();
   const lost = acknowledged.filter((id) => !keys.has(`A#${id}`) && !keys.has(`B#${id}`));
-  const ids = new Set([...keys].filter((key) => !key.startsWith('P#')).map((key) => key.slice(2)));
+  const ids = new Set([...keys].filter((key) => !key.startsWith('S#')).map((key) => key.slice(2)));
   const halfWritten = [...ids].filter((id) => keys.has(`A#${id}`) !== keys.has(`B#${id}`)).length;
   return {
     kills: options.kills,
@@ -219,8 +248,8 @@ export async function runTransactionKills(
     acknowledgedThenLost: lost.length,
     halfWritten,
     lostSample: lost.slice(0, 5),
-    acknowledgedPutItems: acknowledgedPuts.length,
-    putItemsLost: acknowledgedPuts.filter((id) => !keys.has(`P#${id}`)).length,
+    acknowledgedSingleWrites: acknowledgedSingles.length,
+    singleWritesLost: acknowledgedSingles.filter((key) => !keys.has(key)).length,
     acknowledgedLatenciesMs: latencies,
   };
 }
