@@ -1,108 +1,97 @@
 /**
- * DynamoDB Local itself under `kill -9` (no local cloud in front): 8 writers send TransactWriteItems of
- * two Puts (`A#<id>` with a condition, `B#<id>`: the customer + outbox shape), the JVM is killed at
- * seeded-random points and started again on the same `-dbPath`. Afterwards: how many *acknowledged*
- * (HTTP 200) transactions are missing, and whether any is half there. Explains the rare
- * "UserRegistered in the lake, no customer, no CustomerCreated, no dead letter" of the system crash
- * test (tools/local-cloud/README.md, "Known differences"). Writes `bench-results/dynamodb-local-durability.json`.
+ * DynamoDB Local under `kill -9`, twice in one run on the same seed: alone (the raw reference: it
+ * answers TransactWriteItems before its COMMIT has run and loses some of them) and behind the local
+ * cloud's edge (whose commit barrier, `src/services/dynamodb/commit-barrier.ts`, must lose none).
+ * 8 writers send TransactWriteItems of two Puts through the real SDK with no retries; each kill
+ * lands right after an acknowledgement (`tests/crash/dynamodb-transaction-kills.ts`). Reports per
+ * target: acknowledged, refused/unanswered, acknowledged then lost (edge: must be 0), half-written.
  *
- *   npx tsx bench/dynamodb-local-durability.bench.ts --kills 8
+ * Cost of the barrier, before the kills on each target: sequential TransactWriteItems and PutItem
+ * latencies (PutItem has no barrier, so edge-minus-raw of PutItem is the proxy's own overhead and
+ * the rest of the transaction's difference is the barrier). Timings are noisy on a shared machine.
+ * Writes `bench-results/dynamodb-local-durability.json`.
+ *
+ *   npx tsx bench/dynamodb-local-durability.bench.ts --kills 10 --seed 14
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ScanCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DEFAULT_JVM_FLAGS, findDynamoDbLocalJar } from '../src/services/dynamodb/dynamodb-local';
+import { CreateTableCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort } from '../src/processes/supervisor';
-import { argument, writeBenchResult } from './support';
+import { clientFor, dynamoDbBehindEdge, rawDynamoDbLocal, runTransactionKills, type KillTarget } from '../tests/crash/dynamodb-transaction-kills';
+import { argument, percentiles, round, writeBenchResult } from './support';
 
-const TABLE = 'durability';
-const kills = argument('kills', 8);
-const dir = mkdtempSync(join(tmpdir(), 'ddb-durability-'));
-const port = await findFreePort();
-const { jar, libraryPath } = findDynamoDbLocalJar();
-const client = new DynamoDBClient({
-  endpoint: `http://127.0.0.1:${port}`,
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  // One attempt: a write counts as acknowledged only if DynamoDB Local itself answered 200.
-  maxAttempts: 1,
-  requestHandler: new NodeHttpHandler({ requestTimeout: 3000, connectionTimeout: 1000 }),
-});
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const start = (): ChildProcess =>
-  spawn('java', [...DEFAULT_JVM_FLAGS, `-Djava.library.path=${libraryPath}`, '-jar', jar, '-port', String(port), '-sharedDb', '-dbPath', dir], { cwd: dir, stdio: 'ignore' });
-async function ready(): Promise<void> {
-  for (;;) {
-    try {
-      await client.send(new ScanCommand({ TableName: TABLE, Limit: 1 }));
-      return;
-    } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') return;
-      await sleep(200);
+const kills = argument('kills', 10);
+const seed = argument('seed', 14);
+const sequentialWrites = argument('writes', 200);
+
+/** Sequential latencies (ms) of TransactWriteItems (two Puts) and PutItem on a table of its own. */
+async function writeLatencies(target: KillTarget) {
+  const client = clientFor(target.endpoint);
+  const TableName = 'latency';
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+    }),
+  );
+  const timed = async (send: (index: number) => Promise<unknown>) => {
+    const samples: number[] = [];
+    for (let index = 0; index < sequentialWrites; index++) {
+      const startedAt = performance.now();
+      await send(index);
+      samples.push(performance.now() - startedAt);
     }
+    return percentiles(samples.slice(sequentialWrites / 10)); // the first tenth warms the JIT and connections
+  };
+  const transactWriteItems = await timed((index) =>
+    client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: { PK: { S: `A#${index}` } }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName, Item: { PK: { S: `B#${index}` } } } },
+        ],
+      }),
+    ),
+  );
+  const putItem = await timed((index) => client.send(new PutItemCommand({ TableName, Item: { PK: { S: `P#${index}` } } })));
+  client.destroy();
+  return { transactWriteItems, putItem };
+}
+
+async function measure(name: string, open: (dir: string) => Promise<KillTarget>) {
+  const dir = mkdtempSync(join(tmpdir(), `ddb-durability-${name}-`));
+  const target = await open(dir);
+  try {
+    const latenciesMs = await writeLatencies(target);
+    const { acknowledgedLatenciesMs, ...outcome } = await runTransactionKills(target, {
+      kills,
+      seed,
+      progress: (message) => console.log(`${name}: ${message}`),
+    });
+    return { ...outcome, latenciesMs, underKillsAcknowledgedLatencyMs: percentiles(acknowledgedLatenciesMs) };
+  } finally {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-let child = start();
-await ready();
-await client.send(
-  new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-  }),
-);
-const acknowledged: string[] = [];
-let refused = 0;
-for (let round = 0; round < kills; round++) {
-  let running = true;
-  const writers = Array.from({ length: 8 }, async () => {
-    while (running) {
-      const id = randomUUID();
-      try {
-        await client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              { Put: { TableName: TABLE, Item: { PK: { S: `A#${id}` }, pad: { S: 'a'.repeat(500) } }, ConditionExpression: 'attribute_not_exists(PK)' } },
-              { Put: { TableName: TABLE, Item: { PK: { S: `B#${id}` }, pad: { S: 'b'.repeat(900) } } } },
-            ],
-          }),
-        );
-        acknowledged.push(id);
-      } catch {
-        refused++;
-        await sleep(20);
-      }
-    }
-  });
-  await sleep(800 + Math.random() * 1500);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-  running = false;
-  await Promise.all(writers);
-  child = start();
-  await ready();
-}
-const keys: string[] = [];
-let startKey: Record<string, AttributeValue> | undefined;
-do {
-  const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: startKey }));
-  for (const item of page.Items ?? []) keys.push(item.PK?.S ?? '');
-  startKey = page.LastEvaluatedKey;
-} while (startKey);
-child.kill('SIGKILL');
-const a = new Set(keys.filter((key) => key.startsWith('A#')).map((key) => key.slice(2)));
-const b = new Set(keys.filter((key) => key.startsWith('B#')).map((key) => key.slice(2)));
-const lost = acknowledged.filter((id) => !a.has(id) && !b.has(id));
-const halves = [...a].filter((id) => !b.has(id)).length + [...b].filter((id) => !a.has(id)).length;
-const result = { kills, acknowledgedTransactions: acknowledged.length, refusedOrUnanswered: refused, acknowledgedThenLost: lost.length, halfWritten: halves, lostSample: lost.slice(0, 5) };
-console.log(JSON.stringify(result));
-console.log(writeBenchResult('dynamodb-local-durability', result));
-rmSync(dir, { recursive: true, force: true });
+const raw = await measure('raw', async (dir) => rawDynamoDbLocal(dir, await findFreePort()));
+const edge = await measure('edge', (dir) => dynamoDbBehindEdge(dir));
+const p50 = (side: typeof raw, kind: 'transactWriteItems' | 'putItem') => side.latenciesMs[kind].p50;
+const result = {
+  kills,
+  seed,
+  rawDynamoDbLocal: raw,
+  throughEdge: edge,
+  // Barrier ≈ the transaction's extra edge cost beyond the proxy's own (PutItem's extra edge cost).
+  barrierCostP50Ms: round(p50(edge, 'transactWriteItems') - p50(raw, 'transactWriteItems') - (p50(edge, 'putItem') - p50(raw, 'putItem'))),
+};
+const problems = [
+  ...(edge.acknowledgedThenLost > 0 ? [`${edge.acknowledgedThenLost} transactions acknowledged by the edge then lost`] : []),
+  ...(edge.halfWritten + raw.halfWritten > 0 ? ['half-written transactions'] : []),
+];
+console.log(JSON.stringify(result, null, 2));
+console.log(writeBenchResult('dynamodb-local-durability', result, {}, problems));

@@ -38,16 +38,8 @@ describe('npm start killed with kill -9 during sign-ups, HTTP commands and PutEv
   it.each(['signUps', 'httpCreates', 'httpEdits', 'putEvents'] as const)('loses nothing acknowledged in %s: each reached every target it was meant for, or a DLQ with a reason', (kind) => {
     const outcome = report.outcomes[kind];
     expect(outcome.lostSample).toEqual([]);
-    // DynamoDB Local itself can lose a write it acknowledged when it is killed -9 (README "Known differences");
-    // such items are counted apart, each proven by its handler's `customer created` log and a missing profile.
-    expect(outcome.delivered + outcome.deadLettered + outcome.lostByDynamoDbLocal).toBe(outcome.acknowledged);
-  });
-
-  it('counts an item as lost by DynamoDB Local only with a DynamoDB Local kill point and the evidence', () => {
-    const byDynamoDbLocal = Object.values(report.outcomes).reduce((sum, outcome) => sum + outcome.lostByDynamoDbLocal, 0);
-    if (byDynamoDbLocal > 0) console.warn(`DynamoDB Local lost acknowledged customer writes when killed: ${report.writesLostByDynamoDbLocal.join(', ')}`);
-    expect(report.writesLostByDynamoDbLocal.length > 0 || byDynamoDbLocal === 0).toBe(true);
-    expect(report.writesLostByDynamoDbLocal.length === 0 || report.killPoints.some((point) => point.target === 'dynamodb-local')).toBe(true);
+    // No exception for DynamoDB Local kills: the edge acknowledges a transaction only once it is committed.
+    expect(outcome.delivered + outcome.deadLettered).toBe(outcome.acknowledged);
   });
 
   it('publishes every outbox item of identity and customers: none stuck behind a pipe checkpoint', () => {

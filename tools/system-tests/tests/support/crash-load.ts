@@ -31,11 +31,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminConfirmSignUpCommand, AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient, GetItemCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -78,13 +78,8 @@ export interface Outcome {
   delivered: number;
   /** Did not arrive everywhere, but a dead-letter queue holds it with a reason. */
   deadLettered: number;
-  /** Neither: must be 0. */
+  /** Neither: must be 0, whichever process was killed (DynamoDB Local included). */
   lost: number;
-  /**
-   * Neither, because DynamoDB Local lost a write it had acknowledged when it was killed (see
-   * `writesLostByDynamoDbLocal`): the customer's handler logged `customer created`, yet no profile exists.
-   */
-  lostByDynamoDbLocal: number;
   /** Up to 10 lost ids, to start an investigation with. */
   lostSample: string[];
 }
@@ -97,12 +92,6 @@ export interface SystemCrashReport {
   calls: { attempted: number; failed: number; failures: Record<string, number> };
   /** Per kind of load: sign-ups confirmed, customers created and edited over HTTP, events put. */
   outcomes: { signUps: Outcome; httpCreates: Outcome; httpEdits: Outcome; putEvents: Outcome };
-  /**
-   * Customer ids whose creation DynamoDB Local acknowledged and then lost when it was `kill -9`ed (its own
-   * behaviour, tools/local-cloud/README.md "Known differences"): only with a DynamoDB Local kill point, and
-   * only with the evidence: on-user-registered logged `customer created` for the id, no profile exists.
-   */
-  writesLostByDynamoDbLocal: string[];
   /** Outbox items in identity's and customers' tables whose event never reached the lake: must be 0. */
   stuckOutboxItems: { count: number; outboxItems: number; sample: string[] };
   /** Customer ids with more than one distinct CustomerCreated event: must be empty. */
@@ -370,13 +359,12 @@ async function outboxEventIds(dynamodb: DynamoDBClient): Promise<Array<{ eventId
 }
 
 /** `missing` says what has not arrived for an item (empty: it arrived everywhere). */
-function outcome(ids: readonly string[], missing: (id: string) => string[], deadLettered: (id: string) => boolean, lostByDynamoDbLocal: (id: string) => boolean = () => false): Outcome {
-  const result: Outcome = { acknowledged: ids.length, delivered: 0, deadLettered: 0, lost: 0, lostByDynamoDbLocal: 0, lostSample: [] };
+function outcome(ids: readonly string[], missing: (id: string) => string[], deadLettered: (id: string) => boolean): Outcome {
+  const result: Outcome = { acknowledged: ids.length, delivered: 0, deadLettered: 0, lost: 0, lostSample: [] };
   for (const id of ids) {
     const gaps = missing(id);
     if (gaps.length === 0) result.delivered++;
     else if (deadLettered(id)) result.deadLettered++;
-    else if (lostByDynamoDbLocal(id)) result.lostByDynamoDbLocal++;
     else {
       result.lost++;
       if (result.lostSample.length < 10) result.lostSample.push(`${id}: no ${gaps.join(', no ')}`);
@@ -386,7 +374,7 @@ function outcome(ids: readonly string[], missing: (id: string) => string[], dead
 }
 
 /** The invariants, evaluated on what has been observed so far. */
-async function evaluate(clients: Clients, topology: Topology, acknowledged: Acknowledged, observed: Observed, subs: Map<string, string>, writesLost: ReadonlySet<string> = new Set()) {
+async function evaluate(clients: Clients, topology: Topology, acknowledged: Acknowledged, observed: Observed, subs: Map<string, string>) {
   // Sign-ups are known by email; the user's sub (the customer id) is asked once per user.
   for (const email of acknowledged.signUps) {
     if (subs.has(email)) continue;
@@ -406,7 +394,6 @@ async function evaluate(clients: Clients, topology: Topology, acknowledged: Ackn
       const registered = [...observed.eventsAbout('UserRegistered', subs.get(email) ?? '')];
       return registered.some(dead);
     },
-    (email) => writesLost.has(subs.get(email) ?? ''),
   );
   const httpCreates = outcome(acknowledged.httpCreates, created, () => false);
   const edits = acknowledged.httpEdits.map(({ customerId, version }) => `${customerId}@${version}`);
@@ -423,7 +410,6 @@ async function evaluate(clients: Clients, topology: Topology, acknowledged: Ackn
     [...userOfEvent.keys()],
     (eventId) => [...(observed.rowsByEvent.has(eventId) ? [] : ['lake row']), ...created(userOfEvent.get(eventId) ?? '')],
     dead,
-    (eventId) => observed.rowsByEvent.has(eventId) && writesLost.has(userOfEvent.get(eventId) ?? ''),
   );
   const outbox = await outboxEventIds(clients.dynamodb);
   const stuck = outbox.filter(({ eventId }) => !observed.rowsByEvent.has(eventId)).map(({ eventId, about }) => `${eventId} (${about})`);
@@ -439,31 +425,6 @@ async function evaluate(clients: Clients, topology: Topology, acknowledged: Ackn
     stuckOutboxItems: { count: stuck.length, outboxItems: outbox.length, sample: stuck.slice(0, 10) },
     customersCreatedTwice: [...createdPerCustomer].filter(([, ids]) => ids.size > 1).map(([customerId]) => customerId),
   };
-}
-
-/**
- * Of `customerIds` (customers with no CustomerCreated in the lake), those whose creation DynamoDB Local
- * acknowledged and then lost: on-user-registered logged `customer created` for the id (its
- * TransactWriteItems of profile + outbox item was answered 200), yet the profile is not in the table.
- * DynamoDB Local can lose an acknowledged write when it is `kill -9`ed (never half a transaction):
- * tools/local-cloud/bench/dynamodb-local-durability.bench.ts.
- */
-async function writesLostByDynamoDbLocal(dynamodb: DynamoDBClient, dataDir: string, customerIds: readonly string[]): Promise<Set<string>> {
-  const lost = new Set<string>();
-  const logFile = join(dataDir, 'lambda', 'logs', `kestrel-${ENV}-customers-on-user-registered.log`);
-  if (customerIds.length === 0 || !existsSync(logFile)) return lost;
-  const createdLines = readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((line) => line.includes('"message":"customer created"'));
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  const table = TableNames.find((name) => name === `kestrel-${ENV}-customers-customers`);
-  if (!table) return lost;
-  for (const customerId of customerIds) {
-    if (!createdLines.some((line) => line.includes(`"customerId":"${customerId}"`))) continue;
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { PK: { S: `CUSTOMER#${customerId}` }, SK: { S: 'PROFILE' } }, ConsistentRead: true }));
-    if (!Item) lost.add(customerId);
-  }
-  return lost;
 }
 
 /** Every queue but the dead-letter queues gets `seconds` as its visibility timeout. */
@@ -630,11 +591,6 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
     } while (missing() > 0 && Date.now() < deadline);
     await sleep(3000);
     result = await look();
-    // Customers still missing after quiescence: was their creation acknowledged by DynamoDB Local and then lost with it?
-    const writesLost = killPoints.some((point) => point.target === 'dynamodb-local')
-      ? await writesLostByDynamoDbLocal(checks.dynamodb, dataDir, [...subs.values(), ...acknowledged.putEvents.map((event) => event.userId)].filter((id) => observed.eventsAbout('CustomerCreated', id).size === 0))
-      : new Set<string>();
-    if (writesLost.size > 0) result = await evaluate(checks, topology, acknowledged, observed, subs, writesLost);
     checks.destroy();
 
     const outcomes = Object.values(result.outcomes);
@@ -651,7 +607,6 @@ export async function runSystemCrash(options: SystemCrashOptions): Promise<Syste
       killPoints,
       calls: acknowledged.calls,
       ...result,
-      writesLostByDynamoDbLocal: [...writesLost],
       lake: {
         rawRows,
         distinctEvents,

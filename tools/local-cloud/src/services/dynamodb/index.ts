@@ -30,6 +30,7 @@ import { forward } from '../../core/forward';
 import { blocks, bool, num, str } from '../../core/config';
 import type { SupervisedProcess } from '../../processes/supervisor';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { awaitCommit, needsCommitBarrier } from './commit-barrier';
 import { DynamoDbFaultInjection } from './fault-injection';
 
 const LOCAL_ARN = /arn:aws:dynamodb:ddblocal:000000000000:/g;
@@ -200,11 +201,14 @@ export function dynamoDbModuleFactory(options: DynamoDbModuleOptions = {}): Loca
         {
           serviceNames: ['dynamodb'],
           async handle(request: AwsRequest) {
-            const { endpoint } = ready();
+            const { endpoint, client: ddb } = ready();
             const fault = faults.decide(request);
             if (fault?.kind === 'answer') return fault.response;
             const body = Buffer.from(toLocalArn((fault?.body ?? request.body).toString('utf8')));
+            const pidBefore = child?.pid;
             const response = await forward(endpoint, request, { body, component: 'DynamoDB Local' });
+            // DynamoDB Local answers a transaction before committing it (commit-barrier.ts): no 200 until it has.
+            if (needsCommitBarrier(request, response.status)) await awaitCommit(ddb, pidBefore, () => child?.pid);
             const answered = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
             const text = fault?.complete && response.status === 200 ? fault.complete(answered) : answered;
             const rewritten = Buffer.from(toAwsArn(text, request.region, request.accountId));
