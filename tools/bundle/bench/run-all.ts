@@ -44,7 +44,7 @@ const BENCHES: Bench[] = [
   { name: 'customers-bundles', cwd: 'apps/customers', script: 'bench/bundles.bench.ts', args: [], quick: false, result: 'apps/customers/bench-results/bundles.json' },
   { name: 'catalog', cwd: 'apps/catalog', script: 'bench/catalog.bench.ts', args: [], quick: false, result: 'apps/catalog/bench-results/catalog.json' },
   { name: 'identity-triggers', cwd: 'apps/identity', script: 'bench/triggers.bench.ts', args: [], quick: false, result: 'apps/identity/bench-results/triggers.json' },
-  { name: 'contracts', cwd: 'libs/contracts', script: 'bench/contracts.bench.ts', args: [], quick: false, result: 'libs/contracts/bench-results/contracts.json' },
+  { name: 'contracts', cwd: '.', script: 'tools/bundle/bench/contracts.bench.ts', args: [], quick: false, result: 'tools/bundle/bench-results/contracts.json' },
   ...[
     'startup',
     'lambda',

@@ -1,6 +1,9 @@
 // Figures that predict production for handlers importing @kestrel/contracts: bundle size and cold
 // module load of the library as esbuild bundles it for Lambda, and per-call cost of publishing and
-// parsing. Writes bench-results/contracts.json (with the commit and machine). Run: npx nx run contracts:bench
+// parsing a real contract (UserRegistered v1). Writes tools/bundle/bench-results/contracts.json (with
+// the commit and machine). Run: npx nx run contracts:bench. It lives here, not in libs/contracts,
+// because it uses the bundler's settings and bench record, and contracts may not depend on the bundler
+// (the bundler depends on contracts through infra-constructs).
 // The bundle is built with the platform's own esbuild settings (tools/bundle BUNDLE_OPTIONS), so its
 // bytes are what a handler pays for the library.
 import { execFileSync } from 'node:child_process';
@@ -10,12 +13,28 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { BUNDLE_OPTIONS } from '@kestrel/bundle';
-import { validity, writeBenchJson } from '@kestrel/bundle/bench-record';
-import { buildPutEventsEntry, parseEvent, toJsonSchema } from '../src/index';
-import { OrderPlacedV1, deliveredEvent, validMetadata } from '../tests/fixtures/contracts';
+import { buildPutEventsEntry, parseEvent, toJsonSchema, UserRegisteredV1 } from '@kestrel/contracts';
+import { BUNDLE_OPTIONS } from '../src/bundle';
+import { validity, writeBenchJson } from './record';
 
-const projectDir = fileURLToPath(new URL('..', import.meta.url));
+const contractsEntry = fileURLToPath(new URL('../../../libs/contracts/src/index.ts', import.meta.url));
+const resultsFile = fileURLToPath(new URL('../bench-results/contracts.json', import.meta.url));
+const metadata = { correlationId: 'corr-7f1d', causationId: 'req-42', producer: 'identity' } as const;
+
+/** What EventBridge delivers to a target for a PutEvents entry: the envelope around the entry's Detail. */
+function deliveredEvent(entry: { Source: string; DetailType: string; Detail: string }) {
+  return {
+    version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account: '111122223333',
+    time: '2026-01-15T09:30:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail: JSON.parse(entry.Detail) as Record<string, unknown>,
+  };
+}
 
 function perCall(iterations: number, run: () => void): { iterations: number; microsPerCall: number } {
   for (let i = 0; i < Math.min(1000, iterations); i += 1) run(); // warm up the JIT and caches
@@ -32,7 +51,7 @@ async function bundleFigures() {
     const result = await build({
       ...BUNDLE_OPTIONS,
       sourcemap: false,
-      entryPoints: [join(projectDir, 'src/index.ts')],
+      entryPoints: [contractsEntry],
       outfile,
       metafile: true,
       logLevel: 'silent',
@@ -56,20 +75,20 @@ async function bundleFigures() {
   }
 }
 
-const entry = buildPutEventsEntry(OrderPlacedV1, OrderPlacedV1.example, validMetadata, { eventBusName: 'platform' });
+const entry = buildPutEventsEntry(UserRegisteredV1, UserRegisteredV1.example, metadata, { eventBusName: 'platform' });
 const raw = deliveredEvent(entry);
 
 const results = {
   bundle: await bundleFigures(),
-  buildPutEventsEntry: perCall(20_000, () => buildPutEventsEntry(OrderPlacedV1, OrderPlacedV1.example, validMetadata, { eventBusName: 'platform' })),
-  parseEvent: perCall(20_000, () => parseEvent(OrderPlacedV1, raw)),
+  buildPutEventsEntry: perCall(20_000, () => buildPutEventsEntry(UserRegisteredV1, UserRegisteredV1.example, metadata, { eventBusName: 'platform' })),
+  parseEvent: perCall(20_000, () => parseEvent(UserRegisteredV1, raw)),
   entryBytes: Buffer.byteLength(entry.Detail) + entry.Source.length + entry.DetailType.length + 14,
   toJsonSchemaFirstCallMs: (() => {
     const start = process.hrtime.bigint();
-    toJsonSchema(OrderPlacedV1);
+    toJsonSchema(UserRegisteredV1);
     return Number((Number(process.hrtime.bigint() - start) / 1e6).toFixed(2));
   })(),
 };
 
-writeBenchJson(join(projectDir, 'bench-results/contracts.json'), 'contracts', validity([]), results);
+writeBenchJson(resultsFile, 'contracts', validity([]), { contract: 'UserRegistered v1', ...results });
 console.log(JSON.stringify(results, null, 2));
