@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
 import type { MetadataInput } from '@kestrel/contracts';
-import { flowContextOf, type FlowContext, type TriggerKind } from './flow-context';
+import { flowContextOf, httpFlowContextOf, type FlowContext, type TriggerKind } from './flow-context';
 import { createLogger, type Logger } from './logger';
 import { DatadogMetrics, eventTypeTag, HANDLER_METRICS, type MetricSink } from './metrics';
 import { isRecord, withoutEventData } from './event-data';
@@ -112,6 +112,31 @@ export function withObservability<E = unknown, R = unknown>(
   handler: ObservedHandler<E, R>,
   options: ObservabilityOptions,
 ): (event: E, context: Context) => Promise<R> {
+  return observed(handler, options, flowContextOf);
+}
+
+/**
+ * {@link withObservability} for a function whose only trigger is an HTTP API route: the same
+ * logs, metrics and trace, read from the request by {@link httpFlowContextOf} alone, so the
+ * bundle carries none of the readers of EventBridge, Cognito, stream and SQS events.
+ *
+ * @example
+ * ```ts
+ * export const handler = withHttpObservability(getProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-product' });
+ * ```
+ */
+export function withHttpObservability<E = unknown, R = unknown>(
+  handler: ObservedHandler<E, R>,
+  options: ObservabilityOptions,
+): (event: E, context: Context) => Promise<R> {
+  return observed(handler, options, httpFlowContextOf);
+}
+
+function observed<E, R>(
+  handler: ObservedHandler<E, R>,
+  options: ObservabilityOptions,
+  readFlow: (event: unknown, requestId: string) => FlowContext,
+): (event: E, context: Context) => Promise<R> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger({ service: options.service, functionName: options.functionName, env });
@@ -128,7 +153,7 @@ export function withObservability<E = unknown, R = unknown>(
     // Provisioned concurrency initialises ahead of traffic: no caller waits for it (Powertools and Datadog agree).
     const wasCold = coldStart && env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
     coldStart = false;
-    const flow = flowContextOf(event, context.awsRequestId);
+    const flow = readFlow(event, context.awsRequestId);
     const trace = continueTrace(flow.parent);
 
     logger.resetKeys();

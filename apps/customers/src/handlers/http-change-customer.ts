@@ -5,7 +5,7 @@
 // 200 { customer, outcomes } when anything applied or nothing needed to change, 409 listing
 // `rejected` when every requested change was refused (nothing written).
 import { readRequest } from '@kestrel/http-api';
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import * as z from 'zod/mini';
 import { changeCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
@@ -60,4 +60,4 @@ const route = customersRoute(async (event, origin) => {
   return { status: 200, headers, body: { customer: result.customer, outcomes: result.outcomes.map(({ command, status }) => ({ command, status })), rejected } };
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-change-customer' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-change-customer' });

@@ -3,7 +3,7 @@
 // Staff only. Paginated: `limit` (1-100, default 20) and the opaque `cursor` of the previous page;
 // the answer is { items, nextCursor? } and the last page has no cursor.
 import { pageQuery, pageRequestOf, readRequest } from '@kestrel/http-api';
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import * as z from 'zod/mini';
 import { getCustomersWithName, getPreferredCustomers } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
@@ -39,4 +39,4 @@ const route = customersRoute(async (event) => {
   return { status: 200, body: { items: result.items, ...(result.nextCursor === undefined ? {} : { nextCursor: result.nextCursor }) } };
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-find-customers' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-find-customers' });
