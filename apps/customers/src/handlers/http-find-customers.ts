@@ -2,7 +2,7 @@
 // GET /customers?preferred=true       — GetPreferredCustomers
 // Staff only. Paginated: `limit` (1-100, default 20) and the opaque `cursor` of the previous page;
 // the answer is { items, nextCursor? } and the last page has no cursor.
-import { pageQuery, pageRequestOf, readRequest } from '@kestrel/http-api';
+import { pageQuery, pageRequestOf, readParameters } from '@kestrel/http-api';
 import { withHttpObservability } from '@kestrel/observability';
 import * as z from 'zod/mini';
 import { getCustomersWithName, getPreferredCustomers } from '../application/queries';
@@ -33,7 +33,7 @@ const query = z
 
 const route = customersRoute(async (event) => {
   const actor = actorFrom(event);
-  const { query: q } = readRequest(event, { query });
+  const { query: q } = readParameters(event, { query });
   const page = pageRequestOf(q);
   const result = q.name !== undefined ? await getCustomersWithName(services, actor, q.name, page) : await getPreferredCustomers(services, actor, page);
   return { status: 200, body: { items: result.items, ...(result.nextCursor === undefined ? {} : { nextCursor: result.nextCursor }) } };
