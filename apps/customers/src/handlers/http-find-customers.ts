@@ -4,6 +4,7 @@
 // the answer is { items, nextCursor? } and the last page has no cursor.
 import { pageQuery, pageRequestOf, readParameters } from '@kestrel/http-api';
 import { withHttpObservability } from '@kestrel/observability';
+import { rule } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { getCustomersWithName, getPreferredCustomers } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
@@ -19,16 +20,14 @@ const query = z
     name: z.optional(
       z.string().check(
         z.maxLength(200, 'must be at most 200 characters'),
-        z.refine((name) => searchableName(name) !== undefined, 'must contain letters'),
+        rule((name: string) => searchableName(name) !== undefined, 'must contain letters'),
       ),
     ),
     preferred: z.optional(z.literal('true', { message: 'only preferred=true is supported' })),
     ...pageQuery({ defaultLimit: PAGE_SIZE_DEFAULT, maxLimit: PAGE_SIZE_MAX }),
   })
   .check(
-    z.refine((q) => (q.name === undefined) !== (q.preferred === undefined), {
-      message: 'give exactly one of name=<family name> or preferred=true',
-    }),
+    rule((q) => (q.name === undefined) !== (q.preferred === undefined), 'give exactly one of name=<family name> or preferred=true'),
   );
 
 const route = customersRoute(async (event) => {

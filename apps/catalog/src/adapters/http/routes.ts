@@ -1,7 +1,7 @@
 // Every HTTP route of the catalog as a factory over the services, so a handler file is one line
 // (wiring from the environment) and tests drive the very same routes against DynamoDB Local.
 import { pageRequestOf, readParameters, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
-import { pure } from '@kestrel/contracts';
+import { pure, rule } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import {
   changeStoreCollection,
@@ -80,7 +80,7 @@ export const retireProductRoute = (services: Services): HttpRouteHandler =>
 const findProductsQuery = /* @__PURE__ */ pure(() =>
   z
     .strictObject({ category: z.optional(slugSchema), tag: z.optional(slugSchema), ...catalogPageQuery })
-    .check(z.refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] })),
+    .check(rule((query) => (query.category === undefined) !== (query.tag === undefined), 'give exactly one of category or tag', ['category'])),
 );
 
 export const findProductsRoute = (services: Services): HttpRouteHandler =>
