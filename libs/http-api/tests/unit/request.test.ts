@@ -59,6 +59,19 @@ describe('readJsonBody', () => {
   });
 });
 
+// Path, query and header rules shared by the readRequest and readParameters cases, and what they report for bad values.
+const parameterSpec = {
+  path: { thingId: z.string().regex(/^\d+$/, 'must be a number').transform(Number) },
+  query: z.strictObject({ verbose: z.literal('yes', { message: 'must be yes' }).optional() }),
+  headers: { 'if-match': z.string().regex(/^"\d+"$/, 'must be an ETag').optional() },
+};
+const parameterErrors = [
+  { field: 'path.thingId', message: 'must be a number' },
+  { field: 'query.verbose', message: 'must be yes' },
+  { field: 'query.sort', message: 'is not a known field' },
+  { field: 'header.if-match', message: 'must be an ETag' },
+];
+
 describe('readRequest', () => {
   it('returns path, query, headers and body parsed by their schemas', () => {
     // Prepare
@@ -91,22 +104,12 @@ describe('readRequest', () => {
     });
 
     // Act
-    const problem = problemOf(() =>
-      readRequest(event, {
-        path: { thingId: z.string().regex(/^\d+$/, 'must be a number') },
-        query: z.strictObject({ verbose: z.literal('yes', { message: 'must be yes' }).optional() }),
-        headers: { 'if-match': z.string().regex(/^"\d+"$/, 'must be an ETag').optional() },
-        body: thing,
-      }),
-    );
+    const problem = problemOf(() => readRequest(event, { ...parameterSpec, body: thing }));
 
     // Assess
     expect(problem.status).toBe(400);
     expect(problem.extensions.errors).toEqual([
-      { field: 'path.thingId', message: 'must be a number' },
-      { field: 'query.verbose', message: 'must be yes' },
-      { field: 'query.sort', message: 'is not a known field' },
-      { field: 'header.if-match', message: 'must be an ETag' },
+      ...parameterErrors,
       { field: 'body.name', message: 'must not be empty' },
       { field: 'body.colour', message: 'is not a known field' },
       { field: 'body.shape', message: 'is not a known field' },
@@ -133,11 +136,7 @@ describe('readRequest', () => {
 });
 
 describe('readParameters', () => {
-  const spec = {
-    path: { thingId: z.string().regex(/^\d+$/, 'must be a number').transform(Number) },
-    query: z.strictObject({ verbose: z.literal('yes', { message: 'must be yes' }).optional() }),
-    headers: { 'if-match': z.string().regex(/^"\d+"$/, 'must be an ETag').optional() },
-  };
+  const spec = parameterSpec;
 
   it('returns what readRequest returns for a route without a body, and ignores a body sent anyway', () => {
     // Prepare
@@ -160,12 +159,7 @@ describe('readParameters', () => {
 
     // Assess
     expect(problem.status).toBe(400);
-    expect(problem.extensions.errors).toEqual([
-      { field: 'path.thingId', message: 'must be a number' },
-      { field: 'query.verbose', message: 'must be yes' },
-      { field: 'query.sort', message: 'is not a known field' },
-      { field: 'header.if-match', message: 'must be an ETag' },
-    ]);
+    expect(problem.extensions.errors).toEqual(parameterErrors);
     expect(problemOf(() => readRequest(event, spec)).extensions).toEqual(problem.extensions);
   });
 });
