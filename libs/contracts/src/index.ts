@@ -54,6 +54,7 @@ export { JSON_SCHEMA_DIALECT, PII_KEYWORD, toJsonSchema, type JsonSchema } from 
 export { piiFields, piiPaths, type PiiField } from './pii';
 export { eventIs, parseEvent, safeParseEvent, type KestrelEvent, type ParseEventResult, type ParsedEvent } from './parse';
 export { pure } from './pure';
+export { rule } from './rule';
 export { isoDateTime } from './iso-datetime';
 export { OPEN_ENUM_KEYWORD, isKnownValue, openEnum, type Unrecognised } from './open-enum';
 export { eventPatternFor, type ContractEventPattern } from './patterns';

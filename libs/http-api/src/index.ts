@@ -32,8 +32,10 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   headerValue,
   readJsonBody,
+  readParameters,
   readRequest,
   type HttpEvent,
+  type ParameterSpec,
   type ParsedRequest,
   type RequestSpec,
 } from './request';

@@ -92,6 +92,9 @@ export interface ParsedRequest<P extends Schemas, B extends Schema | undefined, 
   readonly headers: { [K in keyof H]: z.output<H[K]> };
 }
 
+/** What a request without a body carries: path parameters, query string and headers. */
+export type ParameterSpec<P extends Schemas, Q extends Schema | undefined, H extends Schemas> = Pick<RequestSpec<P, undefined, Q, H>, 'path' | 'query' | 'headers'>;
+
 /**
  * Reads and validates a request: 413/415/400 (malformed JSON) for the body as a whole, then one
  * 400 `validation-failed` listing every invalid path parameter, query parameter, header and body
@@ -114,7 +117,46 @@ export function readRequest<
 >(event: HttpEvent, spec: RequestSpec<P, B, Q, H>): ParsedRequest<P, B, Q, H> {
   const raw = spec.body === undefined ? undefined : readJsonBody(event, spec.maxBodyBytes === undefined ? {} : { maxBytes: spec.maxBodyBytes });
   const errors: FieldError[] = [];
+  const { path, query, headers } = parametersOf(event, spec, errors);
 
+  let body: unknown;
+  if (spec.body !== undefined) {
+    const input = raw === undefined && spec.optionalBody ? {} : raw;
+    if (input === undefined) {
+      errors.push({ field: 'body', message: 'is required (a JSON object)' });
+    } else {
+      const result = z.safeParse(spec.body, input);
+      if (result.success) body = result.data;
+      else errors.push(...fieldErrors('body', result.error.issues, input));
+    }
+  }
+
+  if (errors.length > 0) throw validationProblem(errors);
+  return { path, body, query, headers } as ParsedRequest<P, B, Q, H>;
+}
+
+/**
+ * {@link readRequest} for a route that takes no body (GET, or a command named by its path alone):
+ * the same validation and the same 400, and its bundle carries no JSON body reader (~1 KB). A body
+ * sent anyway is ignored, as `readRequest` ignores it when the spec names none.
+ *
+ * @example
+ * ```ts
+ * const { path } = readParameters(event, { path: { productId: idSchema } });
+ * ```
+ */
+export function readParameters<P extends Schemas = Record<never, Schema>, Q extends Schema | undefined = undefined, H extends Schemas = Record<never, Schema>>(
+  event: HttpEvent,
+  spec: ParameterSpec<P, Q, H>,
+): Omit<ParsedRequest<P, undefined, Q, H>, 'body'> {
+  const errors: FieldError[] = [];
+  const parameters = parametersOf(event, spec, errors);
+  if (errors.length > 0) throw validationProblem(errors);
+  return parameters as Omit<ParsedRequest<P, undefined, Q, H>, 'body'>;
+}
+
+/** Path parameters, query and headers of a request, each validated; their field errors are appended to `errors`. */
+function parametersOf(event: HttpEvent, spec: ParameterSpec<Schemas, Schema | undefined, Schemas>, errors: FieldError[]) {
   const path: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(spec.path ?? {})) {
     const result = z.safeParse(schema, event.pathParameters?.[name]);
@@ -137,19 +179,5 @@ export function readRequest<
     if (result.success) headers[name] = result.data;
     else errors.push(...fieldErrors(`header.${name.toLowerCase()}`, result.error.issues, value));
   }
-
-  let body: unknown;
-  if (spec.body !== undefined) {
-    const input = raw === undefined && spec.optionalBody ? {} : raw;
-    if (input === undefined) {
-      errors.push({ field: 'body', message: 'is required (a JSON object)' });
-    } else {
-      const result = z.safeParse(spec.body, input);
-      if (result.success) body = result.data;
-      else errors.push(...fieldErrors('body', result.error.issues, input));
-    }
-  }
-
-  if (errors.length > 0) throw validationProblem(errors);
-  return { path, body, query, headers } as ParsedRequest<P, B, Q, H>;
+  return { path, query, headers };
 }

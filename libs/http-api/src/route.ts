@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentObservability, flowContextOf, formatTraceparent, type Observability } from '@kestrel/observability';
+import { currentObservability, formatTraceparent, httpFlowContextOf, type Observability } from '@kestrel/observability';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InvalidCursorError } from './cursor';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, validationProblem } from './problem';
@@ -41,7 +41,7 @@ export interface HttpRouteOptions {
  * and cause the wrapper would read, and the caller's trace context passed on.
  */
 function originOutsideObservability(event: HttpEvent): EventOrigin {
-  const flow = flowContextOf(event, randomUUID());
+  const flow = httpFlowContextOf(event, randomUUID());
   return { correlationId: flow.correlationId, causationId: flow.causeId, ...(flow.parent ? { traceparent: formatTraceparent(flow.parent) } : {}) };
 }
 

@@ -122,6 +122,27 @@ function headerOf(event: unknown, name: string): string | undefined {
 }
 
 /**
+ * {@link flowContextOf} of an HTTP API request (payload 2.0), without detecting the trigger: the
+ * client's `x-correlation-id` when it is an opaque id, else the API's request id (else
+ * `requestId`); the caller's span from `traceparent`. Functions behind an HTTP route only read
+ * this, so their bundles leave out the other triggers' readers.
+ *
+ * @example
+ * ```ts
+ * const flow = httpFlowContextOf(event, context.awsRequestId); // { trigger: 'http', correlationId, causeId, parent }
+ * ```
+ */
+export function httpFlowContextOf(event: unknown, requestId: string): FlowContext {
+  const requestIdOfApi = validId(get(event, 'requestContext', 'requestId')) ?? requestId;
+  return {
+    trigger: 'http',
+    correlationId: clientId(headerOf(event, 'x-correlation-id')) ?? requestIdOfApi,
+    causeId: requestIdOfApi,
+    parent: parseTraceparent(headerOf(event, 'traceparent')),
+  };
+}
+
+/**
  * Reads the correlation id, the id of what is being handled and the caller's trace context from a
  * trigger event. Where the event carries none (a Cognito trigger, a request without
  * `x-correlation-id`) the invocation starts a new flow named after `requestId`.
@@ -135,15 +156,8 @@ function headerOf(event: unknown, name: string): string | undefined {
 export function flowContextOf(event: unknown, requestId: string): FlowContext {
   const trigger = detectTrigger(event);
   switch (trigger) {
-    case 'http': {
-      const requestIdOfApi = validId(get(event, 'requestContext', 'requestId')) ?? requestId;
-      return {
-        trigger,
-        correlationId: clientId(headerOf(event, 'x-correlation-id')) ?? requestIdOfApi,
-        causeId: requestIdOfApi,
-        parent: parseTraceparent(headerOf(event, 'traceparent')),
-      };
-    }
+    case 'http':
+      return httpFlowContextOf(event, requestId);
     case 'eventbridge': {
       const detail = get(event, 'detail');
       const metadata = metadataOf(detail);

@@ -2,7 +2,8 @@
  * @kestrel/observability: logs, metrics, traces and on-call plumbing for kestrel's Lambda handlers.
  *
  * - {@link withObservability} wraps a handler (HTTP, EventBridge, Cognito, streams, SQS): JSON logs
- *   with the correlation id on every line, Datadog metrics, W3C trace continued across the bus.
+ *   with the correlation id on every line, Datadog metrics, W3C trace continued across the bus;
+ *   {@link withHttpObservability} does the same for a function behind an HTTP route, with less code.
  * - {@link DatadogMetrics} ships distribution metrics to the Datadog extension (or prints them).
  * - `@kestrel/observability/redact` (a separate entry: it needs the contracts' schemas) makes events safe to log using the contracts' PII marks.
  * - {@link PagerDutyEventsClient} pages, acknowledges and resolves by dedup key.
@@ -14,7 +15,7 @@
  * export const handler = withObservability(handle, { service: 'customers', functionName: 'http-get-customer' });
  * ```
  */
-export { detectTrigger, flowContextOf, isOpaqueCorrelationId, type FlowContext, type TriggerKind } from './flow-context';
+export { detectTrigger, flowContextOf, httpFlowContextOf, isOpaqueCorrelationId, type FlowContext, type TriggerKind } from './flow-context';
 export { createLogger, Logger, type LoggerOptions } from './logger';
 export {
   DATADOG_EXTENSION_PATH,
@@ -45,6 +46,7 @@ export {
 export { continueTrace, datadogSpanId, datadogTraceId, formatTraceparent, parseTraceparent, type TraceContext } from './trace-context';
 export {
   currentObservability,
+  withHttpObservability,
   withObservability,
   type Observability,
   type ObservabilityOptions,

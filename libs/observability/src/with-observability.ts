@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
 import type { MetadataInput } from '@kestrel/contracts';
-import { flowContextOf, type FlowContext, type TriggerKind } from './flow-context';
+import { flowContextOf, httpFlowContextOf, type FlowContext, type TriggerKind } from './flow-context';
 import { createLogger, type Logger } from './logger';
 import { DatadogMetrics, eventTypeTag, HANDLER_METRICS, type MetricSink } from './metrics';
 import { isRecord, withoutEventData } from './event-data';
@@ -86,6 +86,42 @@ function eventAgeMs(flow: FlowContext, now: number): number | undefined {
   return Number.isNaN(occurredAt) ? undefined : Math.max(0, now - occurredAt);
 }
 
+/** How a wrapper reads its trigger: the flow, and what only event triggers add (log keys, the received event, its age). */
+interface TriggerReading {
+  readonly flowOf: (event: unknown, requestId: string) => FlowContext;
+  readonly events?: {
+    logKeys(flow: FlowContext): Record<string, unknown>;
+    received(event: unknown, flow: FlowContext, logger: Logger, options: ObservabilityOptions): void;
+    finished(flow: FlowContext, metrics: DatadogMetrics, outcome: string, now: number): void;
+  };
+}
+
+// Any trigger, events included. Kept out of withHttpObservability, whose flows never carry an event.
+const ANY_TRIGGER: TriggerReading = {
+  flowOf: flowContextOf,
+  events: {
+    logKeys: (flow) => ({
+      ...(flow.correlationIds && flow.correlationIds.length > 1 ? { correlation_ids: flow.correlationIds } : {}),
+      ...(flow.event ? { event_type: `${flow.event.source}/${flow.event.detailType}/v${flow.event.version ?? '?'}` } : {}),
+    }),
+    received: (event, flow, logger, options) => {
+      if (!options.logEvent || flow.trigger !== 'eventbridge') return;
+      const redacted = (options.redact ?? withoutEventData)(event);
+      if (options.logEvent === 'info') logger.info('event received', { event: redacted });
+      else logger.debug('event received', { event: redacted });
+    },
+    finished: (flow, metrics, outcome, now) => {
+      const age = eventAgeMs(flow, now);
+      if (age !== undefined && flow.event) {
+        metrics.distribution(HANDLER_METRICS.eventAge, age, {
+          event_type: eventTypeTag(flow.event.source, flow.event.detailType, flow.event.version),
+          outcome,
+        });
+      }
+    },
+  },
+};
+
 /**
  * Wraps a Lambda handler (HTTP API, EventBridge, Cognito trigger, DynamoDB stream or SQS batch):
  * reads the correlation id and trace context from the trigger event, continues the trace, puts
@@ -112,6 +148,31 @@ export function withObservability<E = unknown, R = unknown>(
   handler: ObservedHandler<E, R>,
   options: ObservabilityOptions,
 ): (event: E, context: Context) => Promise<R> {
+  return observed(handler, options, ANY_TRIGGER);
+}
+
+/**
+ * {@link withObservability} for a function whose only trigger is an HTTP API route: the same
+ * logs, metrics and trace, read from the request by {@link httpFlowContextOf} alone, so the
+ * bundle carries none of the readers of EventBridge, Cognito, stream and SQS events.
+ *
+ * @example
+ * ```ts
+ * export const handler = withHttpObservability(getProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-product' });
+ * ```
+ */
+export function withHttpObservability<E = unknown, R = unknown>(
+  handler: ObservedHandler<E, R>,
+  options: ObservabilityOptions,
+): (event: E, context: Context) => Promise<R> {
+  return observed(handler, options, { flowOf: httpFlowContextOf });
+}
+
+function observed<E, R>(
+  handler: ObservedHandler<E, R>,
+  options: ObservabilityOptions,
+  trigger: TriggerReading,
+): (event: E, context: Context) => Promise<R> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger({ service: options.service, functionName: options.functionName, env });
@@ -128,7 +189,7 @@ export function withObservability<E = unknown, R = unknown>(
     // Provisioned concurrency initialises ahead of traffic: no caller waits for it (Powertools and Datadog agree).
     const wasCold = coldStart && env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
     coldStart = false;
-    const flow = flowContextOf(event, context.awsRequestId);
+    const flow = trigger.flowOf(event, context.awsRequestId);
     const trace = continueTrace(flow.parent);
 
     logger.resetKeys();
@@ -140,8 +201,7 @@ export function withObservability<E = unknown, R = unknown>(
       trace_id: trace.traceId,
       span_id: trace.spanId,
       ...(flow.parent ? { parent_span_id: flow.parent.spanId } : {}),
-      ...(flow.correlationIds && flow.correlationIds.length > 1 ? { correlation_ids: flow.correlationIds } : {}),
-      ...(flow.event ? { event_type: `${flow.event.source}/${flow.event.detailType}/v${flow.event.version ?? '?'}` } : {}),
+      ...trigger.events?.logKeys(flow),
       // Datadog links a log line to its APM trace through these (64-bit decimal ids).
       dd: { trace_id: datadogTraceId(trace.traceId), span_id: datadogSpanId(trace.spanId) },
     });
@@ -161,11 +221,7 @@ export function withObservability<E = unknown, R = unknown>(
       },
     };
 
-    if (options.logEvent && flow.trigger === 'eventbridge') {
-      const redacted = (options.redact ?? withoutEventData)(event);
-      if (options.logEvent === 'info') logger.info('event received', { event: redacted });
-      else logger.debug('event received', { event: redacted });
-    }
+    trigger.events?.received(event, flow, logger, options);
 
     const tags = { trigger: flow.trigger, cold_start: String(wasCold) };
     let outcome: 'success' | 'error' | 'rejected' = 'success';
@@ -196,13 +252,7 @@ export function withObservability<E = unknown, R = unknown>(
       metrics.distribution(HANDLER_METRICS.duration, Math.round(durationMs * 1000) / 1000, { ...tags, outcome });
       metrics.increment(HANDLER_METRICS.invocations, 1, { ...tags, outcome });
       if (wasCold) metrics.increment(HANDLER_METRICS.coldStarts, 1, tags);
-      const age = eventAgeMs(flow, now());
-      if (age !== undefined && flow.event) {
-        metrics.distribution(HANDLER_METRICS.eventAge, age, {
-          event_type: eventTypeTag(flow.event.source, flow.event.detailType, flow.event.version),
-          outcome,
-        });
-      }
+      trigger.events?.finished(flow, metrics, outcome, now());
       logger.info('invocation finished', { outcome, duration_ms: Math.round(durationMs) });
       await metrics.flush();
     }

@@ -1,4 +1,4 @@
-import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData, pure, isoDateTime } from '@kestrel/contracts';
+import { ProductPublishedV1, ProductRetiredV1, ProductRevisedV1, type EventData, pure, isoDateTime, rule } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { descriptionSchema, idSchema, priceSchema, productNameSchema, samePrice, slugSchema, tagsSchema, type Price } from './values';
 
@@ -47,7 +47,7 @@ export const productRevisionSchema = /* @__PURE__ */ pure(() =>
       tags: z.optional(tagsSchema),
       price: z.optional(priceSchema),
     })
-    .check(z.refine((revision) => Object.values(revision).some((value) => value !== undefined), { message: 'must change at least one field' })),
+    .check(rule((revision) => Object.values(revision).some((value) => value !== undefined), 'must change at least one field')),
 );
 export type ProductRevision = z.output<typeof productRevisionSchema>;
 

@@ -1,5 +1,5 @@
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { createStoreRoute } from '../adapters/http/routes';
 
-export const handler = withObservability(createStoreRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-create-store' });
+export const handler = withHttpObservability(createStoreRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-create-store' });

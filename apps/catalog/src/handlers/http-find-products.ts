@@ -1,5 +1,5 @@
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { findProductsRoute } from '../adapters/http/routes';
 
-export const handler = withObservability(findProductsRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-find-products' });
+export const handler = withHttpObservability(findProductsRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-find-products' });

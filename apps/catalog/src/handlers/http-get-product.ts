@@ -1,5 +1,5 @@
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { getProductRoute } from '../adapters/http/routes';
 
-export const handler = withObservability(getProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-product' });
+export const handler = withHttpObservability(getProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-product' });

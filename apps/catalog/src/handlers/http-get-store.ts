@@ -1,5 +1,5 @@
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { getStoreRoute } from '../adapters/http/routes';
 
-export const handler = withObservability(getStoreRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-store' });
+export const handler = withHttpObservability(getStoreRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-get-store' });

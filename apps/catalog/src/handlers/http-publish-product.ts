@@ -1,5 +1,5 @@
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { publishProductRoute } from '../adapters/http/routes';
 
-export const handler = withObservability(publishProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-publish-product' });
+export const handler = withHttpObservability(publishProductRoute(servicesFromEnvironment()), { service: 'catalog', functionName: 'http-publish-product' });

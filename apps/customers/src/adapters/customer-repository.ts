@@ -134,7 +134,8 @@ export class CustomerReader extends CustomerLookup implements CustomerQueries {
 }
 
 /**
- * The customers table behind the application: the reads of {@link CustomerReader}, and profiles
+ * The customers table behind the commands: one customer by id ({@link CustomerLookup}; no search,
+ * so a command's bundle carries no cursor codec or Query), and profiles
  * written together with their outbox events in one TransactWriteItems (all or nothing: no event
  * without its change, no change without its events). Writes are conditional: a create fails with
  * `AlreadyExistsError` when the id is taken, a save with `StaleVersionError` when the stored
@@ -148,7 +149,7 @@ export class CustomerReader extends CustomerLookup implements CustomerQueries {
  * if (decision.changed) await customers.save(decision, current.version, { correlationId, causationId });
  * ```
  */
-export class CustomerRepository extends CustomerReader implements Customers {
+export class CustomerRepository extends CustomerLookup implements Customers {
   /** Writes a new customer (version 1) and its events; `AlreadyExistsError` if the id is taken. */
   async create(change: Change, origin: EventOrigin): Promise<void> {
     if (change.customer.version !== 1) throw new RangeError(`a new customer starts at version 1, got ${change.customer.version}`);

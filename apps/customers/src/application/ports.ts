@@ -6,11 +6,12 @@ import type { DomainEvent } from '../domain/events';
 export type { EventOrigin, Page, PageRequest };
 
 /**
- * The customers store as the use cases need it (implemented by `CustomerRepository`).
+ * The customers store as the command use cases need it (implemented by `CustomerRepository`):
+ * one customer by id, and writes; the searches are {@link CustomerQueries}'.
  * `create` fails with table-keys' `AlreadyExistsError`, `save` with `StaleVersionError`
  * or `ItemNotFoundError` when its condition does not hold.
  */
-export interface Customers extends CustomerQueries {
+export interface Customers extends Pick<CustomerQueries, 'get'> {
   create(change: { customer: Customer; events: readonly DomainEvent[] }, origin: EventOrigin): Promise<void>;
   save(change: { customer: Customer; events: readonly DomainEvent[] }, expectedVersion: number, origin: EventOrigin, operation?: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // PUT /customers/{customerId}/locale — ChangeCustomerLocale. Body: { "locale": "fr-FR" }.
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import * as z from 'zod/mini';
 import { singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
@@ -12,4 +12,4 @@ const route = singleCommandRoute(servicesFromEnvironment(), {
   step: changeLocaleStep,
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-change-customer-locale' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-change-customer-locale' });

@@ -5,7 +5,8 @@
 // 200 { customer, outcomes } when anything applied or nothing needed to change, 409 listing
 // `rejected` when every requested change was refused (nothing written).
 import { readRequest } from '@kestrel/http-api';
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
+import { rule } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { changeCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
@@ -32,7 +33,7 @@ const body = z
     locale: z.optional(localeSchema),
     preferred: z.optional(z.boolean({ message: 'must be true or false' })),
   })
-  .check(z.refine((change) => Object.keys(change).length > 0, { message: `name at least one change: ${[...DETAIL_FIELDS, 'locale', 'preferred'].join(', ')}` }));
+  .check(rule((change) => Object.keys(change).length > 0, `name at least one change: ${[...DETAIL_FIELDS, 'locale', 'preferred'].join(', ')}`));
 
 const route = customersRoute(async (event, origin) => {
   const actor = actorFrom(event);
@@ -60,4 +61,4 @@ const route = customersRoute(async (event, origin) => {
   return { status: 200, headers, body: { customer: result.customer, outcomes: result.outcomes.map(({ command, status }) => ({ command, status })), rejected } };
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-change-customer' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-change-customer' });

@@ -1,7 +1,7 @@
 // POST /customers — CreateCustomer. A customer creates their own profile (customerId defaults to
 // their token's customerId claim); staff name the user id. 201 with Location and ETag; 409 when it exists.
 import { readRequest, validationProblem } from '@kestrel/http-api';
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import * as z from 'zod/mini';
 import { createCustomer } from '../application/commands';
 import { actorFrom } from '../adapters/http/auth';
@@ -29,4 +29,4 @@ const route = customersRoute(async (event, origin) => {
   return customerResult(customer, 201, { location: `/customers/${customer.customerId}` });
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-create-customer' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-create-customer' });

@@ -2,8 +2,9 @@
 // GET /customers?preferred=true       — GetPreferredCustomers
 // Staff only. Paginated: `limit` (1-100, default 20) and the opaque `cursor` of the previous page;
 // the answer is { items, nextCursor? } and the last page has no cursor.
-import { pageQuery, pageRequestOf, readRequest } from '@kestrel/http-api';
-import { withObservability } from '@kestrel/observability';
+import { pageQuery, pageRequestOf, readParameters } from '@kestrel/http-api';
+import { withHttpObservability } from '@kestrel/observability';
+import { rule } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import { getCustomersWithName, getPreferredCustomers } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
@@ -19,24 +20,22 @@ const query = z
     name: z.optional(
       z.string().check(
         z.maxLength(200, 'must be at most 200 characters'),
-        z.refine((name) => searchableName(name) !== undefined, 'must contain letters'),
+        rule((name: string) => searchableName(name) !== undefined, 'must contain letters'),
       ),
     ),
     preferred: z.optional(z.literal('true', { message: 'only preferred=true is supported' })),
     ...pageQuery({ defaultLimit: PAGE_SIZE_DEFAULT, maxLimit: PAGE_SIZE_MAX }),
   })
   .check(
-    z.refine((q) => (q.name === undefined) !== (q.preferred === undefined), {
-      message: 'give exactly one of name=<family name> or preferred=true',
-    }),
+    rule((q) => (q.name === undefined) !== (q.preferred === undefined), 'give exactly one of name=<family name> or preferred=true'),
   );
 
 const route = customersRoute(async (event) => {
   const actor = actorFrom(event);
-  const { query: q } = readRequest(event, { query });
+  const { query: q } = readParameters(event, { query });
   const page = pageRequestOf(q);
   const result = q.name !== undefined ? await getCustomersWithName(services, actor, q.name, page) : await getPreferredCustomers(services, actor, page);
   return { status: 200, body: { items: result.items, ...(result.nextCursor === undefined ? {} : { nextCursor: result.nextCursor }) } };
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-find-customers' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-find-customers' });

@@ -1,7 +1,7 @@
 // GET /customers/{customerId} — GetCustomer. The profile, with its version as ETag (send it back
 // in If-Match to make a command conditional). Customers read their own profile; staff any.
-import { readRequest } from '@kestrel/http-api';
-import { withObservability } from '@kestrel/observability';
+import { readParameters } from '@kestrel/http-api';
+import { withHttpObservability } from '@kestrel/observability';
 import { getCustomer } from '../application/queries';
 import { actorFrom } from '../adapters/http/auth';
 import { customerResult, customersRoute } from '../adapters/http/route';
@@ -12,8 +12,8 @@ const services = lookupServicesFromEnvironment();
 
 const route = customersRoute(async (event) => {
   const actor = actorFrom(event);
-  const { path } = readRequest(event, { path: { customerId: customerIdSchema } });
+  const { path } = readParameters(event, { path: { customerId: customerIdSchema } });
   return customerResult(await getCustomer(services, actor, path.customerId));
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-get-customer' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-get-customer' });

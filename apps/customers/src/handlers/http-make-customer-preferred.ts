@@ -1,6 +1,6 @@
 // PUT /customers/{customerId}/preferred — MakeCustomerPreferred (staff). No body (or {}).
 // 409 `customer-delinquent` while the customer is delinquent.
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { noBody, singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { makePreferredStep } from '../domain/commands';
@@ -12,4 +12,4 @@ const route = singleCommandRoute(servicesFromEnvironment(), {
   step: makePreferredStep,
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-make-customer-preferred' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-make-customer-preferred' });

@@ -1,5 +1,5 @@
 // DELETE /customers/{customerId}/preferred — RevokePreferredStatus (staff). No body.
-import { withObservability } from '@kestrel/observability';
+import { withHttpObservability } from '@kestrel/observability';
 import { noBody, singleCommandRoute } from '../adapters/http/command-route';
 import { servicesFromEnvironment } from '../adapters/environment';
 import { revokePreferredStep } from '../domain/commands';
@@ -11,4 +11,4 @@ const route = singleCommandRoute(servicesFromEnvironment(), {
   step: revokePreferredStep,
 });
 
-export const handler = withObservability(route, { service: 'customers', functionName: 'http-revoke-preferred-status' });
+export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-revoke-preferred-status' });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { fieldErrors } from '../../src/field-errors';
 import { HttpProblem } from '../../src/problem';
-import { DEFAULT_MAX_BODY_BYTES, headerValue, readJsonBody, readRequest } from '../../src/request';
+import { DEFAULT_MAX_BODY_BYTES, headerValue, readJsonBody, readParameters, readRequest } from '../../src/request';
 import { httpEvent } from '../support/events';
 
 /** The problem a call throws (fails the test when it throws nothing or something else). */
@@ -59,6 +59,19 @@ describe('readJsonBody', () => {
   });
 });
 
+// Path, query and header rules shared by the readRequest and readParameters cases, and what they report for bad values.
+const parameterSpec = {
+  path: { thingId: z.string().regex(/^\d+$/, 'must be a number').transform(Number) },
+  query: z.strictObject({ verbose: z.literal('yes', { message: 'must be yes' }).optional() }),
+  headers: { 'if-match': z.string().regex(/^"\d+"$/, 'must be an ETag').optional() },
+};
+const parameterErrors = [
+  { field: 'path.thingId', message: 'must be a number' },
+  { field: 'query.verbose', message: 'must be yes' },
+  { field: 'query.sort', message: 'is not a known field' },
+  { field: 'header.if-match', message: 'must be an ETag' },
+];
+
 describe('readRequest', () => {
   it('returns path, query, headers and body parsed by their schemas', () => {
     // Prepare
@@ -91,22 +104,12 @@ describe('readRequest', () => {
     });
 
     // Act
-    const problem = problemOf(() =>
-      readRequest(event, {
-        path: { thingId: z.string().regex(/^\d+$/, 'must be a number') },
-        query: z.strictObject({ verbose: z.literal('yes', { message: 'must be yes' }).optional() }),
-        headers: { 'if-match': z.string().regex(/^"\d+"$/, 'must be an ETag').optional() },
-        body: thing,
-      }),
-    );
+    const problem = problemOf(() => readRequest(event, { ...parameterSpec, body: thing }));
 
     // Assess
     expect(problem.status).toBe(400);
     expect(problem.extensions.errors).toEqual([
-      { field: 'path.thingId', message: 'must be a number' },
-      { field: 'query.verbose', message: 'must be yes' },
-      { field: 'query.sort', message: 'is not a known field' },
-      { field: 'header.if-match', message: 'must be an ETag' },
+      ...parameterErrors,
       { field: 'body.name', message: 'must not be empty' },
       { field: 'body.colour', message: 'is not a known field' },
       { field: 'body.shape', message: 'is not a known field' },
@@ -129,6 +132,35 @@ describe('readRequest', () => {
 
   it('reads headers case-insensitively (payload 2.0 lower-cases names)', () => {
     expect(headerValue(httpEvent({ headers: { 'x-thing': 'a' } }), 'X-Thing')).toBe('a');
+  });
+});
+
+describe('readParameters', () => {
+  const spec = parameterSpec;
+
+  it('returns what readRequest returns for a route without a body, and ignores a body sent anyway', () => {
+    // Prepare
+    const event = httpEvent({ pathParameters: { thingId: '42' }, query: { verbose: 'yes' }, headers: { 'if-match': '"3"' }, body: 'not json' });
+
+    // Act
+    const parameters = readParameters(event, spec);
+
+    // Assess
+    expect(parameters).toEqual({ path: { thingId: 42 }, query: { verbose: 'yes' }, headers: { 'if-match': '"3"' } });
+    expect(readRequest(event, spec)).toEqual({ ...parameters, body: undefined });
+  });
+
+  it('answers the same 400 as readRequest, every invalid parameter listed', () => {
+    // Prepare
+    const event = httpEvent({ pathParameters: { thingId: 'abc' }, query: { verbose: 'no', sort: 'asc' }, headers: { 'if-match': 'nope' } });
+
+    // Act
+    const problem = problemOf(() => readParameters(event, spec));
+
+    // Assess
+    expect(problem.status).toBe(400);
+    expect(problem.extensions.errors).toEqual(parameterErrors);
+    expect(problemOf(() => readRequest(event, spec)).extensions).toEqual(problem.extensions);
   });
 });
 

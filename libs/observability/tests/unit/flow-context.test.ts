@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectTrigger, flowContextOf, isOpaqueCorrelationId } from '../../src/flow-context';
+import { detectTrigger, flowContextOf, httpFlowContextOf, isOpaqueCorrelationId } from '../../src/flow-context';
 import { cognitoEvent, eventBridgeEvent, httpEvent, streamEvent } from './events';
 
 describe('flowContextOf', () => {
@@ -82,3 +82,16 @@ describe('flowContextOf', () => {
     expect(flowContextOf(null, 'r')).toEqual({ trigger: 'unknown', correlationId: 'r', causeId: 'r' });
   });
 });
+
+describe('httpFlowContextOf', () => {
+  it.each([
+    ['a caller’s correlation id and traceparent', { 'x-correlation-id': 'web-7f1d', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }],
+    ['no headers', {}],
+    ['a correlation id that could forge log content', { 'x-correlation-id': 'grace@example.com', traceparent: 'not-a-traceparent' }],
+    ['upper-case header names of a hand-built event', { 'X-Correlation-Id': 'web-9', TraceParent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }],
+  ])('reads an HTTP request exactly as flowContextOf does: %s', (_case, headers) => {
+    const event = httpEvent(headers);
+    expect(httpFlowContextOf(event, 'lambda-request')).toEqual(flowContextOf(event, 'lambda-request'));
+  });
+});
+

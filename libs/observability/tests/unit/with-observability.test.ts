@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildPutEventsEntry, CustomerCreatedV1, UserRegisteredV1 } from '@kestrel/contracts';
 import type { MetricPoint, MetricSink } from '../../src/metrics';
 import { eventRedactor } from '../../src/redact';
-import { currentObservability, withObservability } from '../../src/with-observability';
+import { currentObservability, withHttpObservability, withObservability } from '../../src/with-observability';
 import { captureLogLines } from './log-lines';
 import { cognitoEvent, eventBridgeEvent, httpEvent } from './events';
 
@@ -110,10 +110,14 @@ describe('withObservability on an EventBridge consumer', () => {
   });
 });
 
-describe('withObservability on other triggers', () => {
+// An HTTP function gets the same answers, logs and metrics from either wrapper.
+describe.each([
+  ['withObservability', withObservability],
+  ['withHttpObservability', withHttpObservability],
+] as const)('%s on an HTTP route', (_name, wrap) => {
   it('answers an HTTP call with the correlation id header and exposes the invocation to deep code', async () => {
     // prepare
-    const handler = withObservability(async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}', seenBy: currentObservability()?.correlationId }), {
+    const handler = wrap(async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}', seenBy: currentObservability()?.correlationId }), {
       ...options,
       functionName: 'http-get-customer',
       metricSink: memorySink(),
@@ -130,7 +134,7 @@ describe('withObservability on other triggers', () => {
   it('counts an HTTP 5xx answer as an error even though nothing was thrown', async () => {
     // prepare
     const sink = memorySink();
-    const handler = withObservability(async () => ({ statusCode: 503, body: '{}' }), { ...options, functionName: 'http-get-customer', metricSink: sink });
+    const handler = wrap(async () => ({ statusCode: 503, body: '{}' }), { ...options, functionName: 'http-get-customer', metricSink: sink });
 
     // act
     const response = await handler(httpEvent({ 'x-correlation-id': 'web-5' }), lambdaContext('req-5'));
@@ -144,12 +148,15 @@ describe('withObservability on other triggers', () => {
 
   it('does not count a 4xx answer as an error: the caller was wrong, not the service', async () => {
     const sink = memorySink();
-    const handler = withObservability(async () => ({ statusCode: 404, body: '{}' }), { ...options, functionName: 'http-get-customer', metricSink: sink });
+    const handler = wrap(async () => ({ statusCode: 404, body: '{}' }), { ...options, functionName: 'http-get-customer', metricSink: sink });
 
     await handler(httpEvent({}), lambdaContext('req-6'));
 
     expect(sink.points.filter((p) => p.name === 'kestrel.handler.errors')).toHaveLength(0);
   });
+});
+
+describe('withObservability on other triggers', () => {
 
   it('starts a flow at a Cognito trigger and returns the event unchanged', async () => {
     // prepare

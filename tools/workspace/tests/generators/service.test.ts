@@ -101,15 +101,15 @@ describe('nx g @kestrel/workspace:service', () => {
     expect(existsSync(join(scratch, 'apps/loyalty-points/cdktf.out/stacks/loyalty-points-production/cdk.tf.json'))).toBe(true);
   }, 600_000);
 
-  it('scaffolds the house style: the handler wraps an @kestrel/http-api route in withObservability, as the four services do', () => {
+  it('scaffolds the house style: the handler wraps an @kestrel/http-api route in withHttpObservability, as the services’ HTTP functions do', () => {
     // prepare
     const root = join(scratch, 'apps/loyalty-points');
     const handler = readFileSync(join(root, 'src/handlers/http-get-status.ts'), 'utf8');
     const routes = readFileSync(join(root, 'src/adapters/http/routes.ts'), 'utf8');
 
     // assess
-    expect(handler).toContain("import { withObservability } from '@kestrel/observability';");
-    expect(handler).toMatch(/export const handler = withObservability\(getStatusRoute\(\), \{ service: 'loyalty-points', functionName: 'http-get-status' \}\);/);
+    expect(handler).toContain("import { withHttpObservability } from '@kestrel/observability';");
+    expect(handler).toMatch(/export const handler = withHttpObservability\(getStatusRoute\(\), \{ service: 'loyalty-points', functionName: 'http-get-status' \}\);/);
     expect(routes).toContain("from '@kestrel/http-api'");
     expect(routes).toMatch(/httpRoute\(async \(event\) =>/);
   });

@@ -1,7 +1,7 @@
 // Every HTTP route of the catalog as a factory over the services, so a handler file is one line
 // (wiring from the environment) and tests drive the very same routes against DynamoDB Local.
-import { pageRequestOf, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
-import { pure } from '@kestrel/contracts';
+import { pageRequestOf, readParameters, readRequest, type HttpRouteHandler } from '@kestrel/http-api';
+import { pure, rule } from '@kestrel/contracts';
 import * as z from 'zod/mini';
 import {
   changeStoreCollection,
@@ -49,7 +49,7 @@ export const createProductRoute = (services: Services): HttpRouteHandler =>
 export const getProductRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {
     const { groups } = requireSignedIn(event);
-    const { path } = readRequest(event, { path: productPath });
+    const { path } = readParameters(event, { path: productPath });
     const product = await getProduct(services, path.productId);
     // A draft is staff's work in progress: anyone else gets the same 404 as for no product at all.
     if (product.status === 'draft' && !isStaff(groups)) throw new ProductNotFoundError(path.productId);
@@ -66,27 +66,27 @@ export const reviseProductRoute = (services: Services): HttpRouteHandler =>
 export const publishProductRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event, origin) => {
     requireStaff(event);
-    const { path } = readRequest(event, { path: productPath });
+    const { path } = readParameters(event, { path: productPath });
     return { status: 200, body: await publishProduct(services, path.productId, origin) };
   }, [productNotFound, productRuleViolated, concurrentModification]);
 
 export const retireProductRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event, origin) => {
     requireStaff(event);
-    const { path } = readRequest(event, { path: productPath });
+    const { path } = readParameters(event, { path: productPath });
     return { status: 200, body: await retireProduct(services, path.productId, origin) };
   }, [productNotFound, productRuleViolated, concurrentModification]);
 
 const findProductsQuery = /* @__PURE__ */ pure(() =>
   z
     .strictObject({ category: z.optional(slugSchema), tag: z.optional(slugSchema), ...catalogPageQuery })
-    .check(z.refine((query) => (query.category === undefined) !== (query.tag === undefined), { message: 'give exactly one of category or tag', path: ['category'] })),
+    .check(rule((query) => (query.category === undefined) !== (query.tag === undefined), 'give exactly one of category or tag', ['category'])),
 );
 
 export const findProductsRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {
     requireSignedIn(event);
-    const { query } = readRequest(event, { query: findProductsQuery });
+    const { query } = readParameters(event, { query: findProductsQuery });
     const result =
       query.category !== undefined ? await productsInCategory(services, query.category, pageRequestOf(query)) : await productsWithTag(services, query.tag as string, pageRequestOf(query));
     return { status: 200, body: result };
@@ -95,7 +95,7 @@ export const findProductsRoute = (services: Services): HttpRouteHandler =>
 export const listProductStoresRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {
     requireSignedIn(event);
-    const { path, query } = readRequest(event, { path: productPath, query: z.strictObject(catalogPageQuery) });
+    const { path, query } = readParameters(event, { path: productPath, query: z.strictObject(catalogPageQuery) });
     const result = await storesCarrying(services, path.productId, pageRequestOf(query));
     return { status: 200, body: { items: result.items.map(({ storeId, addedAt }) => ({ storeId, addedAt })), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) } };
   }, []);
@@ -110,7 +110,7 @@ export const createStoreRoute = (services: Services): HttpRouteHandler =>
 export const getStoreRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {
     requireSignedIn(event);
-    const { path } = readRequest(event, { path: storePath });
+    const { path } = readParameters(event, { path: storePath });
     return { status: 200, body: await getStore(services, path.storeId) };
   }, [storeNotFound]);
 
@@ -128,7 +128,7 @@ export const changeStoreCollectionRoute = (services: Services): HttpRouteHandler
 export const listStoreCollectionRoute = (services: Services): HttpRouteHandler =>
   catalogRoute(async (event) => {
     requireSignedIn(event);
-    const { path, query } = readRequest(event, { path: storePath, query: z.strictObject(catalogPageQuery) });
+    const { path, query } = readParameters(event, { path: storePath, query: z.strictObject(catalogPageQuery) });
     const result = await storeCollection(services, path.storeId, pageRequestOf(query));
     return { status: 200, body: { items: result.items.map(({ productId, addedAt }) => ({ productId, addedAt })), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) } };
   }, [storeNotFound]);

@@ -37,7 +37,7 @@ export function problemFor(error: unknown): HttpProblem | undefined {
  * @example
  * ```ts
  * const route = customersRoute(async (event) => customerResult(await getCustomer(services, actorFrom(event), id)));
- * export const handler = withObservability(route, { service: 'customers', functionName: 'http-get-customer' });
+ * export const handler = withHttpObservability(route, { service: 'customers', functionName: 'http-get-customer' });
  * ```
  */
 export function customersRoute(handle: (event: HttpEvent, origin: EventOrigin) => Promise<HttpResult>): HttpRouteHandler {

@@ -2,7 +2,7 @@ import { CustomerCreatedV1, eventRegistry, parseEvent } from '@kestrel/contracts
 import { AlreadyExistsError, StaleVersionError } from '@kestrel/table-keys';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '@kestrel/http-api';
-import { CustomerRepository } from '../../../src/adapters/customer-repository';
+import { CustomerReader, CustomerRepository } from '../../../src/adapters/customer-repository';
 import { createCustomer, decide, type CustomerCommand } from '../../../src/domain/commands';
 import type { Customer } from '../../../src/domain/customer';
 import { outboxOf, profilesOf, useCustomersTable } from '../../support/local-table';
@@ -10,11 +10,14 @@ import { outboxOf, profilesOf, useCustomersTable } from '../../support/local-tab
 const table = useCustomersTable('customers-repo');
 const origin = { correlationId: 'corr-1', causationId: 'req-1' };
 let repository: CustomerRepository;
+// The searches live on the reader: the repository (commands) reads one customer by id only.
+let reader: CustomerReader;
 let clock = Date.parse('2026-03-01T08:00:00.000Z');
 const now = () => new Date((clock += 1000)).toISOString();
 
 beforeAll(() => {
   repository = new CustomerRepository({ documents: table.documents, tableName: table.tableName });
+  reader = new CustomerReader({ documents: table.documents, tableName: table.tableName });
 });
 
 async function newCustomer(fields: { givenName?: string; familyName?: string } = {}): Promise<Customer> {
@@ -141,10 +144,10 @@ describe('CustomerRepository: queries', () => {
     const zoe = await newCustomer({ givenName: 'Zoë', familyName: 'Ångström-Test' });
 
     // Act
-    const found = await repository.findByName('  ANGSTRÖM-test ', { limit: 10 });
+    const found = await reader.findByName('  ANGSTRÖM-test ', { limit: 10 });
     const renamed = await apply(zoe, { type: 'EditCustomerDetails', changes: { familyName: 'Lindqvist-Test' } });
-    const afterRename = await repository.findByName('angstrom-test', { limit: 10 });
-    const byNewName = await repository.findByName('LINDQVIST-TEST', { limit: 10 });
+    const afterRename = await reader.findByName('angstrom-test', { limit: 10 });
+    const byNewName = await reader.findByName('LINDQVIST-TEST', { limit: 10 });
 
     // Assess
     expect(found.items.map((c) => c.customerId)).toEqual([zoe.customerId]);
@@ -162,7 +165,7 @@ describe('CustomerRepository: queries', () => {
     const pages = [];
     let cursor: string | undefined;
     do {
-      const page = await repository.findByName('pagetest', { limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await reader.findByName('pagetest', { limit: 2, ...(cursor === undefined ? {} : { cursor }) });
       pages.push(page);
       cursor = page.nextCursor;
     } while (cursor !== undefined);
@@ -179,7 +182,7 @@ describe('CustomerRepository: queries', () => {
     const revoked = await apply(await apply(await newCustomer(), { type: 'MakeCustomerPreferred' }), { type: 'RevokePreferredStatus' });
 
     // Act
-    const listed = await repository.listPreferred({ limit: 100 });
+    const listed = await reader.listPreferred({ limit: 100 });
 
     // Assess
     const ids = listed.items.map((c) => c.customerId);
@@ -194,7 +197,7 @@ describe('CustomerRepository: queries', () => {
   it('rejects forged, foreign and malformed cursors with InvalidCursorError before calling DynamoDB', async () => {
     // Prepare
     for (const givenName of ['A', 'B']) await newCustomer({ givenName, familyName: 'Cursortest' });
-    const first = await repository.findByName('cursortest', { limit: 1 });
+    const first = await reader.findByName('cursortest', { limit: 1 });
     const genuine = first.nextCursor as string;
     const decoded = JSON.parse(Buffer.from(genuine, 'base64url').toString()) as Record<string, string>;
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -214,10 +217,10 @@ describe('CustomerRepository: queries', () => {
     ];
 
     // Act + Assess
-    expect((await repository.findByName('cursortest', { limit: 1, cursor: genuine })).items).toHaveLength(1);
+    expect((await reader.findByName('cursortest', { limit: 1, cursor: genuine })).items).toHaveLength(1);
     for (const cursor of forged) {
-      await expect(repository.findByName('cursortest', { limit: 1, cursor }), cursor.slice(0, 40)).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(reader.findByName('cursortest', { limit: 1, cursor }), cursor.slice(0, 40)).rejects.toBeInstanceOf(InvalidCursorError);
     }
-    await expect(repository.listPreferred({ limit: 1, cursor: genuine })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(reader.listPreferred({ limit: 1, cursor: genuine })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 });

@@ -126,7 +126,7 @@ import { describeStatus } from '../../domain/status';
  *
  * @example
  * \`\`\`ts
- * export const handler = withObservability(getStatusRoute(), { service: '${n.name}', functionName: '${STATUS_FUNCTION}' });
+ * export const handler = withHttpObservability(getStatusRoute(), { service: '${n.name}', functionName: '${STATUS_FUNCTION}' });
  * \`\`\`
  */
 export const getStatusRoute = (now: () => Date = () => new Date()): HttpRouteHandler =>
@@ -135,11 +135,11 @@ export const getStatusRoute = (now: () => Date = () => new Date()): HttpRouteHan
     return { status: 200, body: describeStatus('${n.name}', now()) };
   });
 `,
-    [`src/handlers/${STATUS_FUNCTION}.ts`]: `import { withObservability } from '@kestrel/observability';
+    [`src/handlers/${STATUS_FUNCTION}.ts`]: `import { withHttpObservability } from '@kestrel/observability';
 import { getStatusRoute } from '../adapters/http/routes';
 
-/** GET /${n.name}/status (JWT): structured logs, metrics and trace context from withObservability. */
-export const handler = withObservability(getStatusRoute(), { service: '${n.name}', functionName: '${STATUS_FUNCTION}' });
+/** GET /${n.name}/status (JWT): structured logs, metrics and trace context from withHttpObservability. */
+export const handler = withHttpObservability(getStatusRoute(), { service: '${n.name}', functionName: '${STATUS_FUNCTION}' });
 `,
     'infra/main.ts': `// Synthesizes the ${n.name} stack for every environment:
 // cdktf.out/stacks/${n.name}-<env>/cdk.tf.json (\`nx run ${n.name}:synth\` bundles first)
@@ -291,7 +291,7 @@ Owner: **${n.owner}** (\`.github/CODEOWNERS\`). Open [\`service.ts\`](service.ts
 
 | route | function | what |
 | --- | --- | --- |
-| \`GET /${n.name}/status\` (JWT) | \`${STATUS_FUNCTION}\` | the service's status (\`src/adapters/http/routes.ts\`: \`@kestrel/http-api\`'s \`httpRoute\`, wrapped by \`withObservability\` in the handler, like every Kestrel service) |
+| \`GET /${n.name}/status\` (JWT) | \`${STATUS_FUNCTION}\` | the service's status (\`src/adapters/http/routes.ts\`: \`@kestrel/http-api\`'s \`httpRoute\`, wrapped by \`withHttpObservability\` in the handler, like every Kestrel service) |
 
 ## Commands
 
