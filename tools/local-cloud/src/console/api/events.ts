@@ -3,10 +3,13 @@
  * in full with its matched rules, each target's outcomes and its contract, and
  * a Server-Sent Events stream of what happens.
  *
- * The stream coalesces: records are sent in batches every `STREAM_INTERVAL_MS`,
- * at most `STREAM_BATCH` a batch (the newest; the rest are counted in
- * `skipped`), and nothing is written while the socket has not drained, so a
- * burst of 10,000 events costs the page a few small messages, never a freeze.
+ * The stream coalesces: every `STREAM_INTERVAL_MS` the records that came in
+ * are sent in batches of at most `STREAM_BATCH`, and nothing is written while
+ * the socket has not drained. Up to `STREAM_BACKLOG` records wait meanwhile;
+ * only beyond that are the oldest dropped and counted in `skipped`. So a burst
+ * costs the page a few small messages, never a freeze, and a burst of a few
+ * thousand records loses none (dropping a batch's oldest records instead left
+ * gaps among the newest rows the page keeps).
  */
 import { offsetOf, offsetToken } from '../../core/paging';
 import { ConsoleError } from '../routes';
@@ -20,6 +23,8 @@ const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 export const STREAM_INTERVAL_MS = 100;
 export const STREAM_BATCH = 200;
+/** Records waiting for a slow page before the oldest are skipped: a 1,500-event burst with its outcomes fits. */
+export const STREAM_BACKLOG = 25 * STREAM_BATCH;
 const HEARTBEAT_MS = 15_000;
 const TELEMETRY_KINDS: readonly TelemetryKind[] = ['event.put', 'target.outcome', 'invocation', 'http.request'];
 
@@ -159,14 +164,15 @@ function streamEvents(call: ConsoleCall, deps: ConsoleDeps): undefined {
   let pending: RecordedRecord[] = [];
   let skipped = 0;
   const flush = () => {
-    if (pending.length === 0 && skipped === 0) return;
     // Back-pressure: while the page has not read the last batch, keep coalescing.
-    if (response.writableNeedDrain) return;
-    const records = pending.map((record) => streamed(record, deps.recorder));
-    const last = pending[pending.length - 1];
-    response.write(`${last ? `id: ${last.seq}\n` : ''}event: batch\ndata: ${JSON.stringify({ records, skipped })}\n\n`);
-    pending = [];
-    skipped = 0;
+    while ((pending.length > 0 || skipped > 0) && !response.writableNeedDrain) {
+      const batch = pending.slice(0, STREAM_BATCH);
+      pending = pending.slice(batch.length);
+      const records = batch.map((record) => streamed(record, deps.recorder));
+      const last = batch[batch.length - 1];
+      response.write(`${last ? `id: ${last.seq}\n` : ''}event: batch\ndata: ${JSON.stringify({ records, skipped })}\n\n`);
+      skipped = 0;
+    }
   };
   const unsubscribe = deps.recorder.subscribe((record) => {
     if (!types.has(record.type)) return;
@@ -180,7 +186,7 @@ function streamEvents(call: ConsoleCall, deps: ConsoleDeps): undefined {
       if (!put || !putMatches(put, filter)) return;
     }
     pending.push(record);
-    if (pending.length > STREAM_BATCH) {
+    if (pending.length > STREAM_BACKLOG) {
       pending.shift();
       skipped++;
     }
@@ -217,7 +223,7 @@ export function eventsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       method: 'GET',
       path: '/_local/events/stream',
       summary:
-        'Server-Sent Events: `batch` messages every 100 ms with up to 200 new records ({ records, skipped }); same filters as /_local/events, ?types=event.put,target.outcome,invocation,http.request',
+        'Server-Sent Events: `batch` messages every 100 ms of at most 200 records each ({ records, skipped }; up to 5,000 wait for a slow page, beyond that the oldest are counted in skipped); same filters as /_local/events, ?types=event.put,target.outcome,invocation,http.request',
       handle: (call) => streamEvents(call, deps),
     },
     {
