@@ -9,8 +9,9 @@
  * - warm: per-invocation duration after the first (p50/p95/p99 of `warm` calls),
  *   with real event shapes. Stateful triggers talk to DynamoDB Local on
  *   loopback (so "excluding network" means: a loopback round trip of ~1 ms
- *   each is included); Cognito's AdminAddUserToGroup and SES SendEmail go to
- *   a loopback stand-in that answers immediately.
+ *   each is included); Cognito's AdminAddUserToGroup, SES SendEmail and SSM
+ *   GetParameter (the one-time-code key) go to a loopback stand-in that answers
+ *   immediately.
  *
  * Writes bench-results/triggers.json. Run: npx nx run identity:bench [runs] [warm]
  */
@@ -45,8 +46,11 @@ const percentile = (values: number[], p: number) => {
 };
 const round = (value: number) => Math.round(value * 100) / 100;
 
-// Loopback stand-in for Cognito (AdminAddUserToGroup) and SES (SendEmail): answers at once, keeps the mails.
+// Loopback stand-in for Cognito (AdminAddUserToGroup), SES (SendEmail) and SSM (GetParameter of the
+// one-time-code key, read once per execution environment): answers at once, keeps the mails.
 const mails: string[] = [];
+const ONE_TIME_CODE_KEY_PARAMETER = '/kestrel/bench/identity/one-time-code-key';
+const oneTimeCodeKey = randomBytes(32).toString('base64');
 const standIn = createServer((request, response) => {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,6 +59,9 @@ const standIn = createServer((request, response) => {
     if (request.url?.startsWith('/v2/email/outbound-emails')) {
       mails.push(body);
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MessageId: `bench-${mails.length}` }));
+    } else if (request.headers['x-amz-target'] === 'AmazonSSM.GetParameter') {
+      const parameter = { Name: ONE_TIME_CODE_KEY_PARAMETER, Type: 'SecureString', Value: oneTimeCodeKey, Version: 1 };
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ Parameter: parameter }));
     } else response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{}');
   });
 });
@@ -85,6 +92,8 @@ const env = {
   AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: standInEndpoint,
   AWS_ENDPOINT_URL_SESV2: standInEndpoint,
+  AWS_ENDPOINT_URL_SSM: standInEndpoint,
+  ONE_TIME_CODE_KEY_PARAMETER,
   TABLE_NAME_IDENTITY: identityTable.tableName,
   TABLE_NAME_LEGACY_USERS: legacyTable.tableName,
   BLOCKED_EMAIL_DOMAINS: 'spam.example',
@@ -212,7 +221,7 @@ writeBenchJson(
   'identity-triggers',
   validity([]),
     {
-      method: 'production bundles (esbuild, minified, --enable-source-maps as deployed); cold = module load in a fresh process (median of runs); warm = per-call duration after the first call; DynamoDB Local on loopback; Cognito and SES answered by a loopback stand-in',
+      method: 'production bundles (esbuild, minified, --enable-source-maps as deployed); cold = module load in a fresh process (median of runs); warm = per-call duration after the first call; DynamoDB Local on loopback; Cognito, SES and SSM answered by a loopback stand-in',
       runs,
       targets: TARGETS,
       triggers: results,
