@@ -19,11 +19,15 @@ const loadAtStart = loadavg()[0] ?? 0;
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/** The checked-out commit and whether the working tree differs from it (figures from a dirty tree are not the commit's). */
+/** The checked-out commit and whether the working tree differs from it (figures from a dirty tree are not the commit's); bench result files do not count. */
 export function commitFacts(cwd = process.cwd()): { commit: string; dirty: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim() !== '';
+    // Result files a bench run itself rewrites (`bench-results/`) do not make the measured code differ from the commit.
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.includes('/bench-results/'));
+    const dirty = changed.length > 0;
     return { commit, dirty };
   } catch {
     return { commit: 'unknown (not a git checkout)', dirty: true };
