@@ -248,3 +248,70 @@ describe('EventBridge delivery to targets', () => {
     expect(Number(message?.MessageAttributes?.RETRY_ATTEMPTS?.StringValue)).toBeLessThan(185);
   });
 });
+
+describe('EventBridge delivery while the run still applies its stacks', () => {
+  let harness: Harness;
+  let events: EventBridgeClient;
+  let sqs: SQSClient;
+  const lambda = new ScriptedLambda();
+  let applying = true;
+
+  beforeAll(async () => {
+    harness = await startHarness(
+      [
+        createSqsModule,
+        (context) => createEventBridgeModule({ ...context, awaitingStacks: () => applying }, { runSchedules: false, retryTimeScale: 0.0001 }),
+      ],
+      { extraPeers: { lambda } },
+    );
+    events = new EventBridgeClient(clientConfig(harness.edge.endpoint));
+    sqs = new SQSClient(clientConfig(harness.edge.endpoint));
+  });
+
+  afterAll(async () => {
+    events.destroy();
+    sqs.destroy();
+    await harness.stop();
+  });
+
+  it('holds an event for a target whose stack is not applied yet, delivers it once the target exists, and dead-letters NO_RESOURCE only after every stack is applied', async () => {
+    // prepare: a rule restored before its target's function (a restart of npm start mid-apply)
+    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'applying-dlq' }))).QueueUrl as string;
+    const put = await events.send(new PutRuleCommand({ Name: 'restored', EventPattern: JSON.stringify({ source: ['test.restored'] }) }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'restored',
+        Targets: [
+          { Id: 'late', Arn: functionArn('applied-later'), DeadLetterConfig: { Arn: queueArn('applying-dlq') } },
+          { Id: 'gone', Arn: functionArn('never-applied'), DeadLetterConfig: { Arn: queueArn('applying-dlq') } },
+        ],
+      }),
+    );
+    lambda.allowedSources.set('applied-later', put.RuleArn as string);
+    const receiveDeadLetters = async () =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }))).Messages ?? [];
+
+    // act: the event arrives while stacks are applied, then the function's stack is applied
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'test.restored', DetailType: 'Tick', Detail: '{}' }] }));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const heldDeadLetters = await receiveDeadLetters();
+    const heldDeliveries = lambda.accepted.length;
+    lambda.functions.set('applied-later', 'accept');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const deliveredOnceApplied = lambda.accepted.filter((call) => call.functionName === 'applied-later').length;
+    applying = false;
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'test.restored', DetailType: 'Tick', Detail: '{}' }] }));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+
+    // assess: nothing dead-lettered or delivered while applying; delivered once applied; the target that never came dead-lettered as AWS would, for both events
+    expect(heldDeadLetters).toEqual([]);
+    expect(heldDeliveries).toBe(0);
+    expect(deliveredOnceApplied).toBe(1);
+    const deadLetters = await receiveDeadLetters();
+    expect(deadLetters.map((message) => [message.MessageAttributes?.TARGET_ARN?.StringValue, message.MessageAttributes?.ERROR_CODE?.StringValue])).toEqual([
+      [functionArn('never-applied'), 'NO_RESOURCE'],
+      [functionArn('never-applied'), 'NO_RESOURCE'],
+    ]);
+    expect(lambda.accepted.filter((call) => call.functionName === 'applied-later')).toHaveLength(2);
+  });
+});

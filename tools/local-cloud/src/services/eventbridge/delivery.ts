@@ -106,7 +106,7 @@ export interface DispatcherOptions {
    * applied again after the local cloud starts (default 120 s).
    */
   recoveryGraceMs?: number;
-  /** See `LocalCloudContext.awaitingStacks`: recovered deliveries wait while it is true, whatever the grace. */
+  /** See `LocalCloudContext.awaitingStacks`: while it is true, any delivery whose target is missing waits for it (recovered ones also for the grace). */
   awaitingStacks?: () => boolean;
   /** Told each attempt's outcome (`retrying` for an attempt that failed and will be tried again). */
   report?: (job: DeliveryJob, outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'dropped', reason?: string) => void;
@@ -240,7 +240,10 @@ export class Dispatcher {
       } catch (error) {
         const failure = classifyTargetError(error);
         const maxRetries = policy.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
-        if (failure.code === 'NO_RESOURCE' && job.recovered && (this.options.awaitingStacks?.() || Date.now() - this.startedAt < (this.options.recoveryGraceMs ?? 120_000))) {
+        // A target missing while this run still applies its stacks (after a restart, a rule restored from the data
+        // dir can match before its target's stack is applied again) waits for it: on AWS the target never vanished.
+        const awaitingTarget = this.options.awaitingStacks?.() === true || (job.recovered && Date.now() - this.startedAt < (this.options.recoveryGraceMs ?? 120_000));
+        if (failure.code === 'NO_RESOURCE' && awaitingTarget) {
           this.later(job, RECOVERY_RETRY_MS);
         } else if (!failure.retriable) {
           await this.deadLetter(job, failure, undefined);
