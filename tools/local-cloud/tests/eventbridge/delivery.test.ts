@@ -45,50 +45,53 @@ class ScriptedLambda implements LambdaInvoker {
 const functionArn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
 const queueArn = (name: string) => `arn:aws:sqs:eu-west-1:000000000000:${name}`;
 
-describe('EventBridge delivery to targets', () => {
-  let harness: Harness;
-  let events: EventBridgeClient;
-  let sqs: SQSClient;
-  const lambda = new ScriptedLambda();
-  const eventBridge = () => harness.modules.find((module) => module.name === 'eventbridge') as EventBridgeModule;
-
+/** SQS and EventBridge behind the edge for one describe block, with `lambda` as the Lambda peer and, when given, `awaitingStacks` as npm start sets it. */
+function deliveryCloud(lambda: ScriptedLambda, awaitingStacks?: () => boolean) {
+  const cloud = {} as { harness: Harness; events: EventBridgeClient; sqs: SQSClient };
   beforeAll(async () => {
-    harness = await startHarness([createSqsModule, (context) => createEventBridgeModule(context, { runSchedules: false, retryTimeScale: 0.0001 })], {
-      extraPeers: { lambda },
-    });
-    events = new EventBridgeClient(clientConfig(harness.edge.endpoint));
-    sqs = new SQSClient(clientConfig(harness.edge.endpoint));
+    cloud.harness = await startHarness(
+      [createSqsModule, (context) => createEventBridgeModule(awaitingStacks ? { ...context, awaitingStacks } : context, { runSchedules: false, retryTimeScale: 0.0001 })],
+      { extraPeers: { lambda } },
+    );
+    cloud.events = new EventBridgeClient(clientConfig(cloud.harness.edge.endpoint));
+    cloud.sqs = new SQSClient(clientConfig(cloud.harness.edge.endpoint));
   });
-
   afterAll(async () => {
-    events.destroy();
-    sqs.destroy();
-    await harness.stop();
+    cloud.events.destroy();
+    cloud.sqs.destroy();
+    await cloud.harness.stop();
   });
+  return cloud;
+}
+
+describe('EventBridge delivery to targets', () => {
+  const lambda = new ScriptedLambda();
+  const cloud = deliveryCloud(lambda);
+  const eventBridge = () => cloud.harness.modules.find((module) => module.name === 'eventbridge') as EventBridgeModule;
 
   async function queue(name: string): Promise<string> {
-    return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+    return (await cloud.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
   }
 
   async function drain(queueUrl: string): Promise<Message[]> {
     const messages: Message[] = [];
     for (;;) {
-      const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
+      const batch = await cloud.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
       if (!batch.Messages) return messages;
       messages.push(...batch.Messages);
     }
   }
 
   async function rule(name: string, source: string, targets: Target[], busName?: string): Promise<string> {
-    const put = await events.send(new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify({ source: [source] }) }));
-    const result = await events.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: targets }));
+    const put = await cloud.events.send(new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify({ source: [source] }) }));
+    const result = await cloud.events.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: targets }));
     expect(result.FailedEntryCount).toBe(0);
     return put.RuleArn as string;
   }
 
   async function publish(source: string, details: object[], busName?: string): Promise<void> {
     for (let i = 0; i < details.length; i += 10) {
-      const result = await events.send(
+      const result = await cloud.events.send(
         new PutEventsCommand({ Entries: details.slice(i, i + 10).map((detail) => ({ Source: source, DetailType: 'OrderPlaced', Detail: JSON.stringify(detail), EventBusName: busName })) }),
       );
       expect(result.FailedEntryCount).toBe(0);
@@ -145,7 +148,7 @@ describe('EventBridge delivery to targets', () => {
 
   it('forwards events to another bus, where that bus\'s rules route them', async () => {
     // prepare
-    await events.send(new CreateEventBusCommand({ Name: 'analytics' }));
+    await cloud.events.send(new CreateEventBusCommand({ Name: 'analytics' }));
     const queueUrl = await queue('analytics-in');
     await rule('to-analytics', 'test.forward', [{ Id: 'bus', Arn: 'arn:aws:events:eu-west-1:000000000000:event-bus/analytics' }]);
     await rule('analytics-in', 'test.forward', [{ Id: 'q', Arn: queueArn('analytics-in') }], 'analytics');
@@ -158,14 +161,14 @@ describe('EventBridge delivery to targets', () => {
 
   it('sends to a FIFO queue with the target\'s message group and the event id as deduplication id', async () => {
     // prepare
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'ordered.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl as string;
-    const withoutGroup = await events
+    const queueUrl = (await cloud.sqs.send(new CreateQueueCommand({ QueueName: 'ordered.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl as string;
+    const withoutGroup = await cloud.events
       .send(new PutTargetsCommand({ Rule: 'plain', Targets: [{ Id: 'fifo-no-group', Arn: queueArn('ordered.fifo') }] }))
       .then((result) => result.FailedEntries?.[0]);
     await rule('fifo', 'test.fifo', [{ Id: 'q', Arn: queueArn('ordered.fifo'), SqsParameters: { MessageGroupId: 'orders' } }]);
     // act
     await publish('test.fifo', [{ n: 1 }, { n: 2 }]);
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }));
+    const received = await cloud.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }));
     // assess
     expect(withoutGroup).toMatchObject({ TargetId: 'fifo-no-group', ErrorMessage: 'Parameter(s) SqsParameters must be specified for target: fifo-no-group.' });
     expect(received.Messages?.map((message) => message.Attributes?.MessageGroupId)).toEqual(['orders', 'orders']);
@@ -250,35 +253,15 @@ describe('EventBridge delivery to targets', () => {
 });
 
 describe('EventBridge delivery while the run still applies its stacks', () => {
-  let harness: Harness;
-  let events: EventBridgeClient;
-  let sqs: SQSClient;
   const lambda = new ScriptedLambda();
   let applying = true;
-
-  beforeAll(async () => {
-    harness = await startHarness(
-      [
-        createSqsModule,
-        (context) => createEventBridgeModule({ ...context, awaitingStacks: () => applying }, { runSchedules: false, retryTimeScale: 0.0001 }),
-      ],
-      { extraPeers: { lambda } },
-    );
-    events = new EventBridgeClient(clientConfig(harness.edge.endpoint));
-    sqs = new SQSClient(clientConfig(harness.edge.endpoint));
-  });
-
-  afterAll(async () => {
-    events.destroy();
-    sqs.destroy();
-    await harness.stop();
-  });
+  const cloud = deliveryCloud(lambda, () => applying);
 
   it('holds an event for a target whose stack is not applied yet, delivers it once the target exists, and dead-letters NO_RESOURCE only after every stack is applied', async () => {
     // prepare: a rule restored before its target's function (a restart of npm start mid-apply)
-    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'applying-dlq' }))).QueueUrl as string;
-    const put = await events.send(new PutRuleCommand({ Name: 'restored', EventPattern: JSON.stringify({ source: ['test.restored'] }) }));
-    await events.send(
+    const dlqUrl = (await cloud.sqs.send(new CreateQueueCommand({ QueueName: 'applying-dlq' }))).QueueUrl as string;
+    const put = await cloud.events.send(new PutRuleCommand({ Name: 'restored', EventPattern: JSON.stringify({ source: ['test.restored'] }) }));
+    await cloud.events.send(
       new PutTargetsCommand({
         Rule: 'restored',
         Targets: [
@@ -289,10 +272,10 @@ describe('EventBridge delivery while the run still applies its stacks', () => {
     );
     lambda.allowedSources.set('applied-later', put.RuleArn as string);
     const receiveDeadLetters = async () =>
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }))).Messages ?? [];
+      (await cloud.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }))).Messages ?? [];
 
     // act: the event arrives while stacks are applied, then the function's stack is applied
-    await events.send(new PutEventsCommand({ Entries: [{ Source: 'test.restored', DetailType: 'Tick', Detail: '{}' }] }));
+    await cloud.events.send(new PutEventsCommand({ Entries: [{ Source: 'test.restored', DetailType: 'Tick', Detail: '{}' }] }));
     await new Promise((resolve) => setTimeout(resolve, 700));
     const heldDeadLetters = await receiveDeadLetters();
     const heldDeliveries = lambda.accepted.length;
@@ -300,7 +283,7 @@ describe('EventBridge delivery while the run still applies its stacks', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     const deliveredOnceApplied = lambda.accepted.filter((call) => call.functionName === 'applied-later').length;
     applying = false;
-    await events.send(new PutEventsCommand({ Entries: [{ Source: 'test.restored', DetailType: 'Tick', Detail: '{}' }] }));
+    await cloud.events.send(new PutEventsCommand({ Entries: [{ Source: 'test.restored', DetailType: 'Tick', Detail: '{}' }] }));
     await new Promise((resolve) => setTimeout(resolve, 700));
 
     // assess: nothing dead-lettered or delivered while applying; delivered once applied; the target that never came dead-lettered as AWS would, for both events
