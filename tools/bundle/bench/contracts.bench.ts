@@ -14,27 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { buildPutEventsEntry, parseEvent, toJsonSchema, UserRegisteredV1 } from '@kestrel/contracts';
+import { deliveredEvent } from '@kestrel/testing';
 import { BUNDLE_OPTIONS } from '../src/bundle';
 import { validity, writeBenchJson } from './record';
 
 const contractsEntry = fileURLToPath(new URL('../../../libs/contracts/src/index.ts', import.meta.url));
 const resultsFile = fileURLToPath(new URL('../bench-results/contracts.json', import.meta.url));
 const metadata = { correlationId: 'corr-7f1d', causationId: 'req-42', producer: 'identity' } as const;
-
-/** What EventBridge delivers to a target for a PutEvents entry: the envelope around the entry's Detail. */
-function deliveredEvent(entry: { Source: string; DetailType: string; Detail: string }) {
-  return {
-    version: '0',
-    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-    'detail-type': entry.DetailType,
-    source: entry.Source,
-    account: '111122223333',
-    time: '2026-01-15T09:30:00Z',
-    region: 'eu-west-1',
-    resources: [],
-    detail: JSON.parse(entry.Detail) as Record<string, unknown>,
-  };
-}
 
 function perCall(iterations: number, run: () => void): { iterations: number; microsPerCall: number } {
   for (let i = 0; i < Math.min(1000, iterations); i += 1) run(); // warm up the JIT and caches
